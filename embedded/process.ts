@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { dirname } from 'node:path';
+
+/** A child process Waymark started and must stop. */
+export interface ManagedProcess {
+  readonly name: string;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** True when something accepts TCP connections at host:port. */
+export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ port, host });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts `cmd` with its output appended to `logFile`, and waits until `port` accepts
+ * connections. Fails with the log's path if the process exits first or `timeoutMs` passes.
+ */
+export async function startProcess(options: {
+  name: string;
+  cmd: string;
+  args: string[];
+  port: number;
+  logFile: string;
+  timeoutMs?: number;
+  env?: NodeJS.ProcessEnv;
+}): Promise<ManagedProcess> {
+  const { name, cmd, args, port, logFile, timeoutMs = 60_000 } = options;
+  if (await isListening(port)) {
+    throw new Error(`${name}: port ${port} is already in use; choose another with its environment variable (see README).`);
+  }
+  mkdirSync(dirname(logFile), { recursive: true });
+  const log = createWriteStream(logFile, { flags: 'a' });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let exited: string | undefined;
+  child.once('exit', (code, signal) => {
+    exited = `exited with ${signal ?? code}`;
+  });
+  child.once('error', (error) => {
+    exited = `could not start (${error.message})`;
+  });
+  const deadline = Date.now() + timeoutMs;
+  while (!(await isListening(port))) {
+    if (exited) throw new Error(`${name} ${exited} before listening on ${port}; see ${logFile}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms; see ${logFile}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    name,
+    child,
+    stop: () => stopChild(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL after a grace period. */
+export function stopChild(child: ChildProcess, graceMs = 5_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}

@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Bootstrap: everything `npm start` and `npm test` need that is not in the repository.
+// Idempotent: each step checks first and says what it found; a second run takes seconds.
+// Plain Node (no dependencies) because it runs before `npm install`.
+//
+//   node scripts/bootstrap.mjs              npm packages + pinned tools
+//   node scripts/bootstrap.mjs --for-tests  also Debian's chromium for browser tests
+//
+// Tools are built into WAYMARK_TOOLS_DIR (default ~/.cache/waymark), outside the repository,
+// so every clone on this machine shares them. Paths must match embedded/tools.ts.
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
+const toolsDir = process.env.WAYMARK_TOOLS_DIR || join(homedir(), '.cache', 'waymark');
+const forTests = process.argv.includes('--for-tests');
+
+// Pinned versions live in one file that embedded/tools.ts reads too.
+const versions = JSON.parse(readFileSync(join(repo, 'scripts', 'tool-versions.json'), 'utf8'));
+const TEMPORAL_CLI_VERSION = versions.temporalCli;
+const FERRETDB_VERSION = versions.ferretdb;
+const TEST_SERVER_VERSION = versions.temporalTestServer;
+
+const steps = [
+  { name: 'npm packages', run: npmPackages },
+  { name: `Temporal CLI ${TEMPORAL_CLI_VERSION} (dev server)`, run: temporalCli },
+  { name: `FerretDB ${FERRETDB_VERSION} (MongoDB protocol on SQLite)`, run: ferretDb },
+  { name: `Temporal time-skipping test server ${TEST_SERVER_VERSION} (Java)`, run: testServer },
+  ...(forTests ? [{ name: "Debian's chromium (browser tests)", run: chromium }] : []),
+];
+
+const started = Date.now();
+console.log(`waymark bootstrap: ${steps.length} steps, tools in ${toolsDir}`);
+mkdirSync(join(toolsDir, 'logs'), { recursive: true });
+for (const [i, step] of steps.entries()) {
+  const t0 = Date.now();
+  process.stdout.write(`[${i + 1}/${steps.length}] ${step.name} … `);
+  try {
+    const result = step.run();
+    console.log(`${result} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (error) {
+    console.log('FAILED');
+    console.error(`\n${error instanceof Error ? error.message : String(error)}`);
+    console.error('See README.md, "Troubleshooting a failed tool build".');
+    process.exit(1);
+  }
+}
+console.log(`waymark bootstrap: done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+/** Runs a command, logging to a file; throws with the log's tail when it fails. */
+function run(cmd, args, { cwd = repo, log, env = {} } = {}) {
+  const logFile = join(toolsDir, 'logs', `${log}.log`);
+  const res = spawnSync(cmd, args, { cwd, env: { ...process.env, ...env }, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  writeFileSync(logFile, `$ ${cmd} ${args.join(' ')}\n${res.stdout ?? ''}\n${res.stderr ?? ''}`);
+  if (res.error) throw new Error(`${cmd} could not start: ${res.error.message}`);
+  if (res.status !== 0) {
+    const tail = `${res.stdout ?? ''}\n${res.stderr ?? ''}`.trim().split('\n').slice(-15).join('\n');
+    throw new Error(`\`${cmd} ${args.join(' ')}\` exited with ${res.status}. Last lines (full log: ${logFile}):\n${tail}`);
+  }
+  return res.stdout;
+}
+
+function npmPackages() {
+  const lock = join(repo, 'package-lock.json');
+  const stamp = join(repo, 'node_modules', '.waymark-lock-hash');
+  const hash = createHash('sha256')
+    .update(readFileSync(join(repo, 'package.json')))
+    .update(existsSync(lock) ? readFileSync(lock) : '')
+    .digest('hex');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return 'up to date';
+  process.stdout.write('installing … ');
+  // A fresh clone gets exactly the lock file; an existing tree is updated in place, which is
+  // faster and keeps running processes (a dev server, a test watcher) on their files.
+  const fresh = !existsSync(join(repo, 'node_modules')) && existsSync(lock);
+  run('npm', [fresh ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error'], { log: 'npm' });
+  writeFileSync(stamp, hash);
+  return 'installed';
+}
+
+function temporalCli() {
+  const bin = join(toolsDir, `temporal-cli-${TEMPORAL_CLI_VERSION}`, 'bin', 'temporal');
+  if (existsSync(bin)) return `present: ${bin}`;
+  process.stdout.write('go install (several minutes on first run) … ');
+  run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], {
+    log: 'temporal-cli',
+    env: { GOBIN: dirname(bin), GOFLAGS: '-buildvcs=false' },
+  });
+  return `built: ${bin}`;
+}
+
+function ferretDb() {
+  const bin = join(toolsDir, `ferretdb-${FERRETDB_VERSION}`, 'bin', 'ferretdb');
+  if (existsSync(bin)) return `present: ${bin}`;
+  process.stdout.write('go build (several minutes on first run) … ');
+  const info = JSON.parse(run('go', ['mod', 'download', '-json', `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`], { log: 'ferretdb-download' }));
+  const src = join(toolsDir, 'src', `ferretdb-${FERRETDB_VERSION}`);
+  rmSync(src, { recursive: true, force: true });
+  cpSync(info.Dir, src, { recursive: true });
+  run('chmod', ['-R', 'u+w', src], { log: 'ferretdb-chmod' });
+  // A plain `go install` panics at start: the version file is generated by FerretDB's own build.
+  mkdirSync(join(src, 'build', 'version'), { recursive: true });
+  writeFileSync(join(src, 'build', 'version', 'version.txt'), FERRETDB_VERSION);
+  run('go', ['build', '-o', bin, './cmd/ferretdb'], { cwd: src, log: 'ferretdb-build', env: { GOFLAGS: '-buildvcs=false' } });
+  return `built: ${bin}`;
+}
+
+function testServer() {
+  const home = join(toolsDir, `temporal-test-server-${TEST_SERVER_VERSION}`);
+  const wrapper = join(home, 'bin', 'temporal-test-server');
+  const launcherSrc = join(repo, 'embedded', 'java', 'LoopbackTestServer.java');
+  const launcherHash = createHash('sha256').update(readFileSync(launcherSrc)).digest('hex').slice(0, 12);
+  const classes = join(home, `classes-${launcherHash}`);
+  if (existsSync(wrapper) && existsSync(join(home, 'lib')) && existsSync(classes)) return `present: ${wrapper}`;
+  process.stdout.write('resolving from Maven Central … ');
+  mkdirSync(join(home, 'bin'), { recursive: true });
+  writeFileSync(
+    join(home, 'pom.xml'),
+    `<project xmlns="http://maven.apache.org/POM/4.0.0">
+  <modelVersion>4.0.0</modelVersion>
+  <groupId>dev.waymark</groupId><artifactId>test-server-deps</artifactId><version>1</version>
+  <dependencies>
+    <dependency><groupId>io.temporal</groupId><artifactId>temporal-test-server</artifactId><version>${TEST_SERVER_VERSION}</version></dependency>
+    <dependency><groupId>org.slf4j</groupId><artifactId>slf4j-nop</artifactId><version>2.0.17</version></dependency>
+  </dependencies>
+</project>
+`,
+  );
+  run('mvn', ['-q', '-B', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${join(home, 'lib')}`], {
+    cwd: home,
+    log: 'test-server',
+  });
+  // Temporal's own main class binds every interface; ours binds 127.0.0.1 (same arguments).
+  run('javac', ['-d', classes, '-cp', `${join(home, 'lib')}/*`, launcherSrc], { log: 'test-server-javac' });
+  // The SDK spawns this as an `existing-path` executable with the port as the first argument
+  // and gives it 5 s to answer: a client JIT and serial GC keep the JVM's start-up short.
+  writeFileSync(
+    wrapper,
+    `#!/bin/sh
+HOME_DIR="$(cd "$(dirname "$0")/.." && pwd)"
+exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "$HOME_DIR/${`classes-${launcherHash}`}:$HOME_DIR/lib/*" dev.waymark.LoopbackTestServer "$@"
+`,
+  );
+  chmodSync(wrapper, 0o755);
+  return `installed: ${wrapper}`;
+}
+
+function chromium() {
+  if (existsSync('/usr/bin/chromium')) return 'present: /usr/bin/chromium';
+  if (process.getuid?.() !== 0) throw new Error('chromium is missing and this user cannot apt-get install it: run `sudo apt-get install -y chromium`.');
+  process.stdout.write('apt-get install … ');
+  run('apt-get', ['update'], { log: 'apt-update' });
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { log: 'apt-chromium', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  return 'installed: /usr/bin/chromium';
+}

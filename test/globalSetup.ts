@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { startFerretDb } from '../embedded/ferretdb.ts';
+import { startInbox } from '../embedded/inbox.ts';
+import { freePort } from '../embedded/process.ts';
+import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
+import { startTemporalDevServer } from '../embedded/temporal.ts';
+import { tools } from '../embedded/tools.ts';
+import { waitForTemporal } from '../embedded/wait.ts';
+import type { TestServices } from './services.ts';
+
+/**
+ * Starts the real services once per `vitest run`: FerretDB, the Temporal dev server, the SMTP
+ * inbox and the SMS sandbox, on free loopback ports with a throwaway data directory, so tests
+ * run beside a running `npm start`. Test files read them with `inject('services')`.
+ */
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
+  // Temporal's dev server takes port, port+1 and port+2: pick a free one with room after it.
+  const temporalPort = await freePort();
+  const [mongoPort, smtpPort, inboxPort, smsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const accountSid = `AC${'0'.repeat(32)}`;
+  const authToken = 'test-auth-token';
+  const [mongo, temporal, inbox, sms] = await Promise.all([
+    startFerretDb({ port: mongoPort, dataDir: join(dataDir, 'ferretdb'), logFile: join(dataDir, 'ferretdb.log') }),
+    startTemporalDevServer({ port: temporalPort, logFile: join(dataDir, 'temporal.log') }),
+    startInbox({ smtpPort, httpPort: inboxPort }),
+    startSmsSandbox({ port: smsPort, accountSid, authToken }),
+  ]);
+  await waitForTemporal(temporal.address);
+  const services: TestServices = {
+    mongoUrl: mongo.url,
+    temporalAddress: temporal.address,
+    smtp: { host: '127.0.0.1', port: smtpPort, apiUrl: inbox.apiUrl },
+    sms: { baseUrl: sms.baseUrl, accountSid, authToken },
+    testServerPath: tools.testServer,
+    dataDir,
+  };
+  project.provide('services', services);
+  return async () => {
+    await Promise.allSettled([mongo.stop(), temporal.stop(), inbox.stop(), sms.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['**/*.test.ts', '**/*.test.tsx'],
+    exclude: ['node_modules/**', '**/dist/**', 'editor/e2e/**'],
+    globalSetup: ['test/globalSetup.ts'],
+    setupFiles: ['test/setup.ts'],
+    // Real services and real browsers: generous, but bounded.
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // 2 cores: two test files at a time, each in its own process.
+    pool: 'forks',
+    maxWorkers: 2,
+  },
+});
