@@ -1,0 +1,44 @@
+import type { Clients } from './clients.ts';
+
+/** The state of one dependency, as `GET /v1/health` reports it. */
+export interface DependencyHealth {
+  ok: boolean;
+  detail?: string;
+}
+
+/** What `GET /v1/health` answers: 200 when every dependency is ok, 503 naming those that are not. */
+export interface Health {
+  ok: boolean;
+  services: Record<'temporal' | 'mongodb' | 'smtp' | 'sms', DependencyHealth>;
+}
+
+const within = <T>(ms: number, work: Promise<T>): Promise<T> =>
+  Promise.race([work, new Promise<T>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref())]);
+
+async function check(work: () => Promise<unknown>, timeoutMs: number): Promise<DependencyHealth> {
+  try {
+    await within(timeoutMs, work());
+    return { ok: true };
+  } catch (error) {
+    return { ok: false, detail: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/**
+ * Builds the health check: each dependency is asked a cheap real question in parallel
+ * (Temporal: system info; MongoDB: ping; SMTP: a NOOP handshake; Twilio: fetch the account).
+ *
+ * @example const health = createHealthCheck(clients, accountSid); const { ok } = await health();
+ */
+export function createHealthCheck(clients: Clients, twilioAccountSid: string, timeoutMs = 3_000): () => Promise<Health> {
+  return async () => {
+    const [temporal, mongodb, smtp, sms] = await Promise.all([
+      check(() => clients.temporal.workflowService.getSystemInfo({}), timeoutMs),
+      check(() => clients.db.command({ ping: 1 }), timeoutMs),
+      check(() => clients.mailer.verify(), timeoutMs),
+      check(() => clients.twilio.api.v2010.accounts(twilioAccountSid).fetch(), timeoutMs),
+    ]);
+    const services = { temporal, mongodb, smtp, sms };
+    return { ok: Object.values(services).every((s) => s.ok), services };
+  };
+}
