@@ -3,7 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts', '**/*.test.tsx'],
-    exclude: ['node_modules/**', '**/dist/**', 'editor/e2e/**'],
+    exclude: ['node_modules/**', '**/dist/**'],
     globalSetup: ['test/globalSetup.ts'],
     setupFiles: ['test/setup.ts'],
     // Real services and real browsers: generous, but bounded.

@@ -30,7 +30,7 @@ const steps = [
   { name: `Temporal CLI ${TEMPORAL_CLI_VERSION} (dev server)`, run: temporalCli },
   { name: `FerretDB ${FERRETDB_VERSION} (MongoDB protocol on SQLite)`, run: ferretDb },
   { name: `Temporal time-skipping test server ${TEST_SERVER_VERSION} (Java)`, run: testServer },
-  ...(forTests ? [{ name: "Debian's chromium (browser tests)", run: chromium }] : []),
+  ...(forTests ? [{ name: "Debian's chromium and CJK fonts (browser tests)", run: chromium }] : []),
 ];
 
 const started = Date.now();
@@ -149,10 +149,14 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "$HOME_DIR/$
 }
 
 function chromium() {
-  if (existsSync('/usr/bin/chromium')) return 'present: /usr/bin/chromium';
-  if (process.getuid?.() !== 0) throw new Error('chromium is missing and this user cannot apt-get install it: run `sudo apt-get install -y chromium`.');
+  // The console is in English and Simplified Chinese: without a CJK font, screenshots show boxes.
+  const cjkFont = '/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc';
+  if (existsSync('/usr/bin/chromium') && existsSync(cjkFont)) return 'present: /usr/bin/chromium, Noto CJK fonts';
+  if (process.getuid?.() !== 0) {
+    throw new Error('chromium or fonts-noto-cjk is missing and this user cannot apt-get install them: run `sudo apt-get install -y chromium fonts-noto-cjk`.');
+  }
   process.stdout.write('apt-get install … ');
   run('apt-get', ['update'], { log: 'apt-update' });
-  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { log: 'apt-chromium', env: { DEBIAN_FRONTEND: 'noninteractive' } });
-  return 'installed: /usr/bin/chromium';
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'], { log: 'apt-chromium', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  return 'installed: /usr/bin/chromium, Noto CJK fonts';
 }

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+
+/** Screenshots of end-to-end runs (git-ignored), to look at after a run. */
+export const artifactsDir = fileURLToPath(new URL('../../artifacts/e2e/', import.meta.url));
+
+/** Debian's Chromium, headless, with nothing that phones home. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** A 1280×800 page that records console errors and page errors. */
+export async function openPage(browser: Browser): Promise<{ page: Page; consoleErrors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  const consoleErrors: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+  });
+  page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
+  return { page, consoleErrors };
+}
+
+/** Saves `artifacts/e2e/<name>.png`. */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(artifactsDir, { recursive: true });
+  await page.screenshot({ path: `${artifactsDir}${name}.png` });
+}
+
+/** Drags a kind from the palette and drops it at a point of the canvas (relative to its top left). */
+export async function dropKind(page: Page, kind: string, at: { x: number; y: number }): Promise<void> {
+  await page.locator(`.palette-item[data-kind="${kind}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
+}
+
+/** Draws a connection from a step's exit to another step, with the mouse. */
+export async function connect(page: Page, source: string, exit: string, target: string): Promise<void> {
+  const from = page.locator(`.react-flow__node[data-id="${source}"] .react-flow__handle[data-handleid="${exit}"]`);
+  const to = page.locator(`.react-flow__node[data-id="${target}"] .react-flow__handle.handle-in`);
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error(`cannot see the handles of ${source}.${exit} → ${target}`);
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
