@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { actionExits, actionSteps } from './action.ts';
+import { defineNode } from './spec.ts';
+
+export const EmailConfig = z.object({
+  /** A message template with `subject`, `html` and `text` in every locale the journey needs. */
+  templateId: z.string().max(128),
+});
+export type EmailConfig = z.infer<typeof EmailConfig>;
+
+/** Sends an email from a template in the customer's language (falling back to the journey's default locale). */
+export const emailNode = defineNode(EmailConfig)({
+  kind: 'email',
+  displayName: 'Send email',
+  description: 'Sends an email from a template, in the customer’s language, outside quiet hours.',
+  category: 'action',
+  defaults: () => ({ templateId: '' }),
+  exits: () => actionExits('sent', 'sent'),
+  summary: (c) => `Email ${c.templateId}`,
+  check(c, ctx) {
+    ctx.checkTemplate(c.templateId, 'email', 'templateId');
+  },
+  ...actionSteps<EmailConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'email', config }) }),
+});

@@ -1,0 +1,24 @@
+import { z } from 'zod';
+import { actionExits, actionSteps } from './action.ts';
+import { defineNode } from './spec.ts';
+
+export const SmsConfig = z.object({
+  /** A message template with a `body` in every locale the journey needs. */
+  templateId: z.string().max(128),
+});
+export type SmsConfig = z.infer<typeof SmsConfig>;
+
+/** Sends a text message from a template, only to customers who gave SMS consent. */
+export const smsNode = defineNode(SmsConfig)({
+  kind: 'sms',
+  displayName: 'Send SMS',
+  description: 'Sends a text message from a template to customers who agreed to SMS, outside quiet hours.',
+  category: 'action',
+  defaults: () => ({ templateId: '' }),
+  exits: () => actionExits('sent', 'sent'),
+  summary: (c) => `SMS ${c.templateId}`,
+  check(c, ctx) {
+    ctx.checkTemplate(c.templateId, 'sms', 'templateId');
+  },
+  ...actionSteps<SmsConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'sms', config }) }),
+});

@@ -1,0 +1,44 @@
+/** How an SMS body is billed: its encoding, length in that encoding, and number of parts. */
+export interface SmsSegments {
+  encoding: 'GSM-7' | 'UCS-2';
+  /** Septets for GSM-7 (extension characters such as `€` count two), UTF-16 units for UCS-2. */
+  characters: number;
+  segments: number;
+}
+
+const gsmBasic = new Set(
+  '@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !"#¤%&\'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà',
+);
+const gsmExtension = new Set('\f^{}\\[~]|€');
+
+/** Packs unit costs into parts of `capacity` without splitting one character across parts. */
+function countParts(costs: readonly number[], capacity: number): number {
+  let parts = 1;
+  let used = 0;
+  for (const cost of costs) {
+    if (used + cost > capacity) {
+      parts++;
+      used = 0;
+    }
+    used += cost;
+  }
+  return parts;
+}
+
+/**
+ * Counts the SMS parts a body is sent as: GSM-7 fits 160 septets in one part (153 per part when
+ * split); anything outside GSM-7, such as Chinese or emoji, switches the whole message to UCS-2
+ * with 70 units (67 per part when split).
+ *
+ * @example smsSegments('Hi Ana, 20% off today') // { encoding: 'GSM-7', characters: 21, segments: 1 }
+ * @example smsSegments('生日快乐！') // { encoding: 'UCS-2', characters: 5, segments: 1 }
+ */
+export function smsSegments(body: string): SmsSegments {
+  const chars = Array.from(body);
+  const gsm = chars.every((c) => gsmBasic.has(c) || gsmExtension.has(c));
+  const costs = gsm ? chars.map((c) => (gsmExtension.has(c) ? 2 : 1)) : chars.map((c) => c.length);
+  const characters = costs.reduce((sum, cost) => sum + cost, 0);
+  const [single, multi] = gsm ? [160, 153] : [70, 67];
+  const segments = characters === 0 ? 0 : characters <= single ? 1 : countParts(costs, multi);
+  return { encoding: gsm ? 'GSM-7' : 'UCS-2', characters, segments };
+}

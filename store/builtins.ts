@@ -1,0 +1,91 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { z } from 'zod';
+import { JourneyGraph, MessageTemplate, MessageTemplateMeta, templateCatalogue } from '../journey/index.ts';
+import type { CompileContext, LocalizedMessage } from '../journey/index.ts';
+
+/**
+ * The built-in journeys (welcome, activation, win-back, birthday care) and their message
+ * templates, read from the repository's `templates/` folder and validated with the core's schemas.
+ */
+
+const root = fileURLToPath(new URL('../templates/', import.meta.url));
+const journeysDir = join(root, 'journeys');
+const messagesDir = join(root, 'messages');
+
+/** The built-in journey ids, in the order the gallery shows them. */
+export const builtinJourneyIds = ['welcome', 'activation', 'win-back', 'birthday-care'] as const;
+
+/** A built-in file is missing or does not match its schema; names the file and the field. */
+export class BuiltinLoadError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'BuiltinLoadError';
+  }
+}
+
+function pathOf(issue: z.core.$ZodIssue): string {
+  return issue.path.reduce<string>((out, p) => (typeof p === 'number' ? `${out}[${p}]` : out ? `${out}.${String(p)}` : String(p)), '') || '(root)';
+}
+
+function readJson<T>(file: string, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new BuiltinLoadError(file, error instanceof Error ? error.message : String(error));
+  }
+  const result = schema.safeParse(raw);
+  if (!result.success) {
+    throw new BuiltinLoadError(file, result.error.issues.map((i) => `${pathOf(i)}: ${i.message}`).join('; '));
+  }
+  return result.data;
+}
+
+/** Loads and validates the four built-in journeys as editor graphs. */
+export function loadBuiltinJourneys(): JourneyGraph[] {
+  return builtinJourneyIds.map((id) => readJson(join(journeysDir, `${id}.json`), JourneyGraph));
+}
+
+const parts = ['subject', 'html', 'text', 'body'] as const;
+
+function readLocale(dir: string): LocalizedMessage {
+  const message: LocalizedMessage = {};
+  for (const part of parts) {
+    const file = join(dir, `${part}.hbs`);
+    if (existsSync(file)) message[part] = readFileSync(file, 'utf8');
+  }
+  return message;
+}
+
+/** Loads every message template under `templates/messages/<id>/` (meta.json plus one folder per locale). */
+export function loadBuiltinTemplates(): MessageTemplate[] {
+  const ids = readdirSync(messagesDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory())
+    .map((entry) => entry.name)
+    .sort();
+  return ids.map((id) => {
+    const dir = join(messagesDir, id);
+    const meta = readJson(join(dir, 'meta.json'), MessageTemplateMeta);
+    const locales = Object.fromEntries(
+      readdirSync(dir, { withFileTypes: true })
+        .filter((entry) => entry.isDirectory())
+        .map((entry) => [entry.name, readLocale(join(dir, entry.name))]),
+    );
+    const result = MessageTemplate.safeParse({ ...meta, id, locales });
+    if (!result.success) throw new BuiltinLoadError(dir, result.error.issues.map((i) => `${pathOf(i)}: ${i.message}`).join('; '));
+    return result.data;
+  });
+}
+
+let catalogue: NonNullable<CompileContext['templates']> | undefined;
+
+/** The compiler's view of the built-in templates (channel and locales by id), read once. */
+export function builtinTemplateCatalogue(): NonNullable<CompileContext['templates']> {
+  catalogue ??= templateCatalogue(loadBuiltinTemplates());
+  return catalogue;
+}
