@@ -14,6 +14,8 @@ export interface Clients {
   mailer: Transporter;
   twilio: ReturnType<typeof twilio>;
   twilioFrom: string;
+  /** Twilio signs webhooks with it; the API validates their signatures. */
+  twilioAuthToken: string;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function createClients(config: Config, endpoints: Endpoints): Promi
     mailer,
     twilio: sms,
     twilioFrom: endpoints.twilio.from,
+    twilioAuthToken: endpoints.twilio.authToken,
     close: async () => {
       mailer.close();
       await Promise.allSettled([connection.close(), mongo.close()]);

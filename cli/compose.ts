@@ -1,0 +1,61 @@
+// Composition shared by the worker process, `npm start` and the end-to-end test app: one place
+// that turns configuration and clients into activities and a worker.
+import { NativeConnection, type Worker } from '@temporalio/worker';
+import { createActivities, staticTemplates, type TemplateSource } from '../activities/index.ts';
+import { consentLinks } from '../api/consent.ts';
+import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import type { Endpoints } from '../embedded/index.ts';
+import { loadBuiltinTemplates } from '../store/builtins.ts';
+import { getTemplate } from '../store/templates.ts';
+import { createWorker } from '../worker/index.ts';
+import type { Clients } from './clients.ts';
+import type { Config } from './config.ts';
+
+/**
+ * The activities of a Waymark worker on real providers. Templates edited in the console
+ * (MongoDB) win over the built-in ones of `templates/`.
+ */
+export function composeActivities(config: Config, clients: Clients) {
+  const { db } = clients;
+  const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
+  const builtins = staticTemplates(loadBuiltinTemplates());
+  const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
+  const publicUrl = config.publicUrl.replace(/\/$/, '');
+  const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? publicUrl;
+  const activities = createActivities({
+    db,
+    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl },
+    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${publicUrl}/v1/webhooks/twilio/status`, shopUrl },
+    templates,
+    webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
+    starter: runtime.starter,
+  });
+  return { activities, runtime };
+}
+
+/**
+ * Connects a worker for every Waymark workflow to Temporal. `run()` it; it stops on SIGINT/SIGTERM
+ * (or `shutdown()`), and `close()` then releases its connection.
+ */
+export async function composeWorker(
+  config: Config,
+  clients: Clients,
+  endpoints: Endpoints,
+  workflowBundle?: { code: string },
+): Promise<{ worker: Worker; close(): Promise<void> }> {
+  const { activities, runtime } = composeActivities(config, clients);
+  await runtime.ensureDateSweepSchedule();
+  const connection = await NativeConnection.connect({
+    address: endpoints.temporal.address,
+    ...(config.temporal.tls ? { tls: true } : {}),
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+  });
+  const worker = await createWorker({
+    connection,
+    namespace: endpoints.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(workflowBundle ? { workflowBundle } : {}),
+  });
+  return { worker, close: () => connection.close().catch(() => undefined) };
+}
