@@ -5,7 +5,11 @@ import { JourneyEditor } from '../canvas/JourneyEditor.tsx';
 import { Gallery } from '../journeys/Gallery.tsx';
 import { JourneyList } from '../journeys/JourneyList.tsx';
 import { LoginScreen } from './LoginScreen.tsx';
-import { ComingSoon } from './ComingSoon.tsx';
+import { CampaignsPage } from '../console/campaigns/CampaignsPage.tsx';
+import { CustomerPage } from '../console/customers/CustomerPage.tsx';
+import { CustomerSearch } from '../console/customers/CustomerSearch.tsx';
+import { DashboardsPage } from '../console/dashboards/DashboardsPage.tsx';
+import { TaskInbox } from '../console/tasks/TaskInbox.tsx';
 import { TopNav } from './TopNav.tsx';
 import { sectionOf, useRoute } from './route.ts';
 import type { Route } from './route.ts';
@@ -19,10 +23,15 @@ function Screen({ route }: { route: Route }) {
     case 'journey':
       return <JourneyEditor key={route.journeyId} journeyId={route.journeyId} />;
     case 'campaigns':
+      return <CampaignsPage />;
     case 'tasks':
+      return <TaskInbox />;
     case 'customers':
+      return <CustomerSearch />;
+    case 'customer':
+      return <CustomerPage key={route.customerId} customerId={route.customerId} />;
     case 'dashboards':
-      return <ComingSoon section={route.screen} />;
+      return <DashboardsPage />;
   }
 }
 

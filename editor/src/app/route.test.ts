@@ -8,4 +8,6 @@ test('hashes map to screens and back', () => {
   expect(routeHref({ screen: 'journey', journeyId: 'a b' })).toBe('#/journeys/a%20b');
   expect(sectionOf(parseRoute('#/journeys/x'))).toBe('journeys');
   expect(sectionOf(parseRoute('#/tasks'))).toBe('tasks');
+  expect(parseRoute('#/customers/demo-0029')).toEqual({ screen: 'customer', customerId: 'demo-0029' });
+  expect(sectionOf(parseRoute('#/customers/x'))).toBe('customers');
 });

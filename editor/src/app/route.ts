@@ -8,6 +8,7 @@ export type Route =
   | { screen: 'campaigns' }
   | { screen: 'tasks' }
   | { screen: 'customers' }
+  | { screen: 'customer'; customerId: string }
   | { screen: 'dashboards' };
 
 export type Section = 'journeys' | 'campaigns' | 'tasks' | 'customers' | 'dashboards';
@@ -24,9 +25,10 @@ export function parseRoute(hash: string): Route {
     case 'journeys':
       if (second === 'new') return { screen: 'gallery' };
       return second ? { screen: 'journey', journeyId: second } : { screen: 'journeys' };
+    case 'customers':
+      return second ? { screen: 'customer', customerId: second } : { screen: 'customers' };
     case 'campaigns':
     case 'tasks':
-    case 'customers':
     case 'dashboards':
       return { screen: first };
     default:
@@ -41,6 +43,8 @@ export function routeHref(route: Route): string {
       return '#/journeys/new';
     case 'journey':
       return `#/journeys/${encodeURIComponent(route.journeyId)}`;
+    case 'customer':
+      return `#/customers/${encodeURIComponent(route.customerId)}`;
     case 'journeys':
     case 'campaigns':
     case 'tasks':
@@ -52,6 +56,7 @@ export function routeHref(route: Route): string {
 
 /** The top-navigation section a route belongs to. */
 export function sectionOf(route: Route): Section {
+  if (route.screen === 'customer') return 'customers';
   return route.screen === 'gallery' || route.screen === 'journey' ? 'journeys' : route.screen;
 }
 

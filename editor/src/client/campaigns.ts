@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { AudienceCount, Campaign } from '../../../api/wire/campaigns.ts';
+import { AudienceCount, Campaign, CampaignPage } from '../../../api/wire/campaigns.ts';
 import type { Audience } from '../../../api/wire/campaigns.ts';
 import { request } from './http.ts';
 
@@ -9,6 +9,7 @@ export type Campaign = z.infer<typeof Campaign>;
 const c = (campaignId: string) => encodeURIComponent(campaignId);
 
 export const campaignsApi = {
+  list: async () => (await request('GET', '/v1/campaigns?limit=500', CampaignPage)).items,
   count: async (audience: Audience) => (await request('POST', '/v1/audiences/count', AudienceCount, { audience })).count,
   launch: (input: { name: string; journeyId: string; audience: Audience; ratePerSecond: number }) => request('POST', '/v1/campaigns', Campaign, input),
   get: (campaignId: string) => request('GET', `/v1/campaigns/${c(campaignId)}`, Campaign),

@@ -1,3 +1,9 @@
+import { campaignsEn } from './campaigns.en.ts';
+import { consoleEn } from './console.en.ts';
+import { customersEn } from './customers.en.ts';
+import { dashboardsEn } from './dashboards.en.ts';
+import { tasksEn } from './tasks.en.ts';
+
 /** English UI strings. Every key here must exist in zh-CN.ts too (a test checks). */
 export const en = {
   common: { loading: 'Loading…', close: 'Close', cancel: 'Cancel' },
@@ -344,4 +350,9 @@ export const en = {
     cancel: 'Cancel campaign',
     status: { running: 'running', paused: 'paused', completed: 'completed', cancelled: 'cancelled' },
   },
+  console: consoleEn,
+  tasks: tasksEn,
+  customers: customersEn,
+  campaigns: campaignsEn,
+  dashboards: dashboardsEn,
 };

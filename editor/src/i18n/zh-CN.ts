@@ -1,4 +1,9 @@
 import type { en } from './en.ts';
+import { campaignsZhCN } from './campaigns.zh-CN.ts';
+import { consoleZhCN } from './console.zh-CN.ts';
+import { customersZhCN } from './customers.zh-CN.ts';
+import { dashboardsZhCN } from './dashboards.zh-CN.ts';
+import { tasksZhCN } from './tasks.zh-CN.ts';
 
 /** The same keys as `en`, every leaf a string. */
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
@@ -349,4 +354,9 @@ export const zhCN: Strings<typeof en> = {
     cancel: '取消活动',
     status: { running: '进行中', paused: '已暂停', completed: '已完成', cancelled: '已取消' },
   },
+  console: consoleZhCN,
+  tasks: tasksZhCN,
+  customers: customersZhCN,
+  campaigns: campaignsZhCN,
+  dashboards: dashboardsZhCN,
 };

@@ -1,0 +1,35 @@
+/** English strings of the dashboards (merged into en.ts as `dashboards`). */
+export const dashboardsEn = {
+  title: 'Dashboards',
+  basis: 'From {{customers}} customer profiles, as of now.',
+  customers: 'Customers',
+  share: 'Share',
+  stage: 'Stage',
+  day: 'Day',
+  revenue: 'Revenue',
+  stages: { title: 'Lifecycle stages', subtitle: '{{total}} customers by stage today' },
+  trend: { title: 'Stages over time', subtitle: 'Customers per stage at the end of each of the last {{days}} days' },
+  rfm: {
+    title: 'RFM grid',
+    subtitle: 'Area: customers in the cell · colour: their revenue',
+    box: '{{customers}} · {{revenue}}',
+    cell: 'RFM cell',
+    lessRevenue: 'less revenue',
+    moreRevenue: 'more revenue',
+  },
+  churn: {
+    title: 'Churn risk',
+    subtitle: 'Customers by churn risk, by value tier',
+    risk: 'Churn risk',
+    tier: { high: 'High value', mid: 'Mid value', low: 'Low value', unknown: 'No tier yet' },
+  },
+  funnel: {
+    title: 'Journey funnel',
+    subtitle: 'Customers who reached each step, and who converted',
+    journey: 'Journey',
+    none: 'No published journey yet.',
+    converted: 'Converted',
+    step: 'Step',
+    ofEntered: 'Of entered',
+  },
+};
