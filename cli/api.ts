@@ -84,6 +84,8 @@ export async function listen(
   await beforeListen();
   return new Promise((resolve, reject) => {
     const server = app.listen(options.config.port, options.config.host, () => resolve(server));
+    // Streamed customer imports can take minutes: no whole-request timeout (Node's default is 5).
+    server.requestTimeout = 0;
     server.once('error', reject);
   });
 }

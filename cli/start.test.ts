@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort, isListening } from '../embedded/process.ts';
+import { freePort, freePortRun, isListening } from '../embedded/process.ts';
 
 const entry = fileURLToPath(new URL('./start.ts', import.meta.url));
 const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
@@ -19,17 +19,16 @@ interface Started {
 }
 
 async function ports(): Promise<Record<string, number>> {
-  // The dev server also takes port+1 and port+2: leave room after it.
-  const temporal = await freePort();
-  return {
+  const others = {
     WAYMARK_PORT: await freePort(),
-    WAYMARK_TEMPORAL_PORT: temporal,
     WAYMARK_TEMPORAL_UI_PORT: await freePort(),
     WAYMARK_MONGO_PORT: await freePort(),
     WAYMARK_SMTP_PORT: await freePort(),
     WAYMARK_INBOX_PORT: await freePort(),
     WAYMARK_SMS_PORT: await freePort(),
   };
+  // The dev server also takes port+1 and port+2: leave room after it.
+  return { ...others, WAYMARK_TEMPORAL_PORT: await freePortRun(3, Object.values(others)) };
 }
 
 async function start(fixed?: Record<string, number>): Promise<Started> {

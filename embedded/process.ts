@@ -23,6 +23,21 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A free port `p` with `p+1 … p+count-1` free too (the Temporal dev server takes three), and
+ * none of them in `avoid` (ports already handed to other services).
+ */
+export async function freePortRun(count: number, avoid: readonly number[] = []): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = await freePort();
+    const run = Array.from({ length: count }, (_, i) => port + i);
+    if (run.some((p) => p > 65535 || avoid.includes(p))) continue;
+    const busy = await Promise.all(run.slice(1).map((p) => isListening(p)));
+    if (!busy.some(Boolean)) return port;
+  }
+  throw new Error(`no run of ${count} free ports found on 127.0.0.1`);
+}
+
 /** True when something accepts TCP connections at host:port. */
 export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { startFerretDb } from '../embedded/ferretdb.ts';
 import { startInbox } from '../embedded/inbox.ts';
-import { freePort } from '../embedded/process.ts';
+import { freePort, freePortRun } from '../embedded/process.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
 import { startTemporalDevServer } from '../embedded/temporal.ts';
 import { tools } from '../embedded/tools.ts';
@@ -18,9 +18,8 @@ import type { TestServices } from './services.ts';
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
-  // Temporal's dev server takes port, port+1 and port+2: pick a free one with room after it.
-  const temporalPort = await freePort();
   const [mongoPort, smtpPort, inboxPort, smsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+  const temporalPort = await freePortRun(3, [mongoPort, smtpPort, inboxPort, smsPort]);
   const accountSid = `AC${'0'.repeat(32)}`;
   const authToken = 'test-auth-token';
   const [mongo, temporal, inbox, sms] = await Promise.all([

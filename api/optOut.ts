@@ -1,0 +1,71 @@
+import type { Channel, CustomerProfile } from '../journey/customer.ts';
+import { customerIdsByPhone, getCustomer, setConsent } from '../store/customers.ts';
+import { getSuppression, suppress, unsuppress } from '../store/suppressions.ts';
+import type { SuppressionReason } from '../store/suppressions.ts';
+import type { ResolvedDeps } from './deps.ts';
+import { ingestEvent } from './ingest.ts';
+
+/**
+ * Consent changes from every source (signed links, one-click unsubscribe, SMS STOP/START):
+ * the profile's consent, the suppression list and an event journeys can react to, in that
+ * order, so sending stops even if routing the event fails.
+ */
+
+function addressOf(customer: CustomerProfile, channel: Channel): string | undefined {
+  return channel === 'email' ? customer.email : customer.phone;
+}
+
+/** Opts a customer out of a channel; false when the customer does not exist. */
+export async function optOut(
+  deps: ResolvedDeps,
+  customerId: string,
+  channel: Channel,
+  reason: SuppressionReason,
+  now: Date,
+): Promise<boolean> {
+  const customer = await setConsent(deps.db, customerId, { [channel]: false }, now);
+  if (customer === null) return false;
+  const address = addressOf(customer, channel);
+  if (address !== undefined) await suppress(deps.db, { channel, address, reason, customerId }, now);
+  await ingestEvent(deps, { type: 'unsubscribed', customerId, properties: { channel, via: reason } }, now);
+  return true;
+}
+
+/**
+ * Opts a customer back in. Lifts a suppression only if it came from the same kind of
+ * opt-out (a web unsubscribe is undone on the web, an SMS STOP by START), never a bounce.
+ */
+export async function optIn(
+  deps: ResolvedDeps,
+  customerId: string,
+  channel: Channel,
+  liftable: readonly SuppressionReason[],
+  now: Date,
+): Promise<boolean> {
+  const customer = await getCustomer(deps.db, customerId);
+  if (customer === null) return false;
+  const address = addressOf(customer, channel);
+  if (address !== undefined) {
+    const suppression = await getSuppression(deps.db, channel, address);
+    if (suppression !== null && liftable.includes(suppression.reason)) await unsuppress(deps.db, channel, address);
+  }
+  await setConsent(deps.db, customerId, { [channel]: true }, now);
+  return true;
+}
+
+/** SMS STOP: the number is suppressed whether or not a customer has it. */
+export async function smsStop(deps: ResolvedDeps, phone: string, now: Date): Promise<number> {
+  await suppress(deps.db, { channel: 'sms', address: phone, reason: 'stop' }, now);
+  const ids = await customerIdsByPhone(deps.db, phone);
+  for (const id of ids) await optOut(deps, id, 'sms', 'stop', now);
+  return ids.length;
+}
+
+/** SMS START: lifts the STOP and restores SMS consent of the customers with that number. */
+export async function smsStart(deps: ResolvedDeps, phone: string, now: Date): Promise<number> {
+  const suppression = await getSuppression(deps.db, 'sms', phone);
+  if (suppression?.reason === 'stop') await unsuppress(deps.db, 'sms', phone);
+  const ids = await customerIdsByPhone(deps.db, phone);
+  for (const id of ids) await optIn(deps, id, 'sms', ['stop'], now);
+  return ids.length;
+}

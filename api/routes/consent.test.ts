@@ -1,0 +1,129 @@
+import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findMessageByKey, markMessage, recordPendingMessage } from '../../store/messages.ts';
+import { getSuppression } from '../../store/suppressions.ts';
+import { consentLinks, signPreferencesToken, signUnsubscribeToken, verifyUnsubscribeToken } from '../consent.ts';
+import { startTestApp } from '../testHarness.ts';
+import type { TestApp } from '../testHarness.ts';
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp();
+  await app.call('PUT', '/customers/reader', { as: 'ingest', json: { email: 'Reader@Example.com', phone: '+14155550111', consent: { email: true, sms: true } } });
+});
+afterAll(() => app.close());
+
+const consentOf = async (id: string) => ((await app.call('GET', `/customers/${id}`)).json as { consent: { email: boolean; sms: boolean } }).consent;
+const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
+
+describe('signed links', () => {
+  it('round-trips and rejects tampering', () => {
+    const token = signUnsubscribeToken('s3cret', 'reader', 'email');
+    expect(verifyUnsubscribeToken('s3cret', token)).toEqual({ customerId: 'reader', channel: 'email' });
+    expect(verifyUnsubscribeToken('other', token)).toBeNull();
+    const [payload, mac] = token.split('.');
+    const forged = `${Buffer.from(JSON.stringify(['someone-else', 'u:email'])).toString('base64url')}.${mac}`;
+    expect(verifyUnsubscribeToken('s3cret', forged)).toBeNull();
+    expect(verifyUnsubscribeToken('s3cret', `${payload}.${mac}x`)).toBeNull();
+    expect(verifyUnsubscribeToken('s3cret', signPreferencesToken('s3cret', 'reader'))).toBeNull();
+  });
+
+  it('shows a confirmation page on GET without unsubscribing (mail scanners open links)', async () => {
+    const url = consentLinks(app.config).unsubscribeUrl('reader', 'email');
+    const page = await fetch(url);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Unsubscribe');
+    expect((await consentOf('reader')).email).toBe(true);
+  });
+
+  it('unsubscribes with one click (RFC 8058) and suppresses the address', async () => {
+    const { headers } = consentLinks(app.config);
+    const link = /^<(.+)>$/.exec(headers('reader')['List-Unsubscribe'] ?? '')?.[1] ?? '';
+    expect(headers('reader')['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
+    const response = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
+    expect(response.status).toBe(200);
+    expect(await consentOf('reader')).toEqual({ email: false, sms: true });
+    expect((await getSuppression(app.db, 'email', 'reader@example.com'))?.reason).toBe('unsubscribe');
+    const routed = app.runtime.callsTo('routeEvent').map(([i]) => i.event);
+    expect(routed).toContainEqual(expect.objectContaining({ type: 'unsubscribed', customerId: 'reader', properties: { channel: 'email', via: 'unsubscribe' } }));
+  });
+
+  it('accepts the multipart form some mail clients send', async () => {
+    await app.call('PUT', '/customers/multi', { as: 'ingest', json: { email: 'multi@example.com' } });
+    const body = new FormData();
+    body.set('List-Unsubscribe', 'One-Click');
+    const response = await fetch(consentLinks(app.config).unsubscribeUrl('multi', 'email'), { method: 'POST', body });
+    expect(response.status).toBe(200);
+    expect((await consentOf('multi')).email).toBe(false);
+  });
+
+  it('rejects a forged link with 403 and changes nothing', async () => {
+    const response = await app.call('POST', `/consent/unsubscribe?token=${signUnsubscribeToken('wrong-secret', 'multi', 'sms')}`, { as: null });
+    expect(response.status).toBe(403);
+    expect(response.json).toMatchObject({ errors: [{ path: 'query.token' }] });
+  });
+
+  it('saves preferences from the form, opting back in lifts only an unsubscribe', async () => {
+    const link = consentLinks(app.config).preferencesUrl('reader');
+    const page = await (await fetch(link)).text();
+    expect(page).toContain('name="sms" checked');
+    expect(page).not.toContain('name="email" checked');
+    const saved = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ email: 'on' }) });
+    expect(saved.status).toBe(200);
+    expect(await consentOf('reader')).toEqual({ email: true, sms: false });
+    expect(await getSuppression(app.db, 'email', 'reader@example.com')).toBeNull();
+    expect((await getSuppression(app.db, 'sms', '+14155550111'))?.reason).toBe('unsubscribe');
+  });
+});
+
+describe('Twilio webhooks', () => {
+  const post = (path: string, params: Record<string, string>, signature?: string) =>
+    fetch(`${app.publicUrl}/v1${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        'x-twilio-signature': signature ?? getExpectedTwilioSignature(app.config.twilioAuthToken, `${app.publicUrl}/v1${path}`, params),
+      },
+      body: form(params),
+    });
+
+  it('rejects a bad signature and changes nothing', async () => {
+    await app.call('PUT', '/customers/texter', { as: 'ingest', json: { phone: '+14155550122', consent: { email: true, sms: true } } });
+    const params = { From: '+14155550122', Body: 'STOP', MessageSid: 'SMbad' };
+    const forged = await post('/webhooks/twilio/inbound', params, getExpectedTwilioSignature('not-the-token', `${app.publicUrl}/v1/webhooks/twilio/inbound`, params));
+    expect(forged.status).toBe(403);
+    const unsigned = await fetch(`${app.publicUrl}/v1/webhooks/twilio/inbound`, { method: 'POST' });
+    expect(unsigned.status).toBe(403);
+    expect((await consentOf('texter')).sms).toBe(true);
+    expect(await getSuppression(app.db, 'sms', '+14155550122')).toBeNull();
+  });
+
+  it('STOP suppresses the number and withdraws SMS consent; START restores it', async () => {
+    const stop = await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: ' stop ', MessageSid: 'SM1' });
+    expect(stop.status).toBe(200);
+    expect(stop.headers.get('content-type')).toContain('text/xml');
+    expect((await consentOf('texter')).sms).toBe(false);
+    expect((await getSuppression(app.db, 'sms', '+14155550122'))?.reason).toBe('stop');
+    await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: 'START', MessageSid: 'SM2' });
+    expect((await consentOf('texter')).sms).toBe(true);
+    expect(await getSuppression(app.db, 'sms', '+14155550122')).toBeNull();
+  });
+
+  it('turns other replies into events', async () => {
+    await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: 'YES please', MessageSid: 'SM3' });
+    const routed = app.runtime.callsTo('routeEvent').map(([i]) => i.event);
+    expect(routed).toContainEqual(expect.objectContaining({ type: 'sms_received', customerId: 'texter', properties: { body: 'YES please' } }));
+  });
+
+  it('status callbacks move the ledger forward, never back', async () => {
+    const now = new Date();
+    await recordPendingMessage(app.db, { key: 'k-sms-1', channel: 'sms', customerId: 'texter', to: '+14155550122' }, now);
+    await markMessage(app.db, 'k-sms-1', 'sent', { providerId: 'SMstatus1' }, now);
+    expect((await post('/webhooks/twilio/status', { MessageSid: 'SMstatus1', MessageStatus: 'undelivered', ErrorCode: '30003' })).status).toBe(204);
+    expect((await post('/webhooks/twilio/status', { MessageSid: 'SMstatus1', MessageStatus: 'sent' })).status).toBe(204);
+    const message = await findMessageByKey(app.db, 'k-sms-1');
+    expect(message).toMatchObject({ status: 'undelivered', error: 'Twilio error 30003' });
+    const forged = await post('/webhooks/twilio/status', { MessageSid: 'SMstatus1', MessageStatus: 'delivered' }, 'forged');
+    expect(forged.status).toBe(403);
+  });
+});

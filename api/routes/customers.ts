@@ -1,0 +1,141 @@
+import { deleteCustomer, getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
+import { deleteCustomerEvents } from '../../store/events.ts';
+import { readers } from '../auth.ts';
+import { importCustomers } from '../import.ts';
+import type { ImportFormat } from '../import.ts';
+import { notFound, ProblemError } from '../problem.ts';
+import { defineRoute } from '../route.ts';
+import { PageQuery, pageOf } from '../wire/common.ts';
+import { JourneyRun } from '../wire/runs.ts';
+import {
+  Customer,
+  CustomerPage,
+  CustomerParams,
+  CustomerSearchQuery,
+  CustomerWrite,
+  ErasureReport,
+  ImportReport,
+} from '../wire/customers.ts';
+
+/** Customers may be read by ingest keys too: a CRM sync checks what it wrote. */
+const customerReaders = [...readers, 'ingest'] as const;
+
+const importTypes: Record<string, ImportFormat> = {
+  'text/csv': 'csv',
+  'application/x-ndjson': 'ndjson',
+  'application/jsonl': 'ndjson',
+};
+
+export const customerRoutes = [
+  defineRoute({
+    operationId: 'searchCustomers',
+    method: 'get',
+    path: '/customers',
+    tag: 'Customers',
+    summary: 'Search customers',
+    description: 'Filters combine with AND. Ordered by id.',
+    access: customerReaders,
+    query: CustomerSearchQuery,
+    responses: { 200: { description: 'A page of customers.', schema: CustomerPage } },
+    async handler({ query, deps }) {
+      const { limit, cursor, ...filter } = query;
+      return { status: 200, body: await searchCustomers(deps.db, filter, { limit, cursor }) };
+    },
+  }),
+  defineRoute({
+    operationId: 'getCustomer',
+    method: 'get',
+    path: '/customers/:id',
+    tag: 'Customers',
+    summary: 'Get a customer',
+    access: customerReaders,
+    params: CustomerParams,
+    responses: { 200: { description: 'The customer, computed fields included.', schema: Customer } },
+    async handler({ params, deps }) {
+      const customer = await getCustomer(deps.db, params.id);
+      if (customer === null) throw notFound(`customer ${params.id}`);
+      return { status: 200, body: customer };
+    },
+  }),
+  defineRoute({
+    operationId: 'upsertCustomer',
+    method: 'put',
+    path: '/customers/:id',
+    tag: 'Customers',
+    summary: 'Create or update a customer by external id',
+    description: 'Fields sent replace the stored ones; fields left out are kept. Computed fields are read-only.',
+    access: ['ingest'],
+    params: CustomerParams,
+    body: CustomerWrite,
+    responses: {
+      200: { description: 'Updated.', schema: Customer },
+      201: { description: 'Created.', schema: Customer },
+    },
+    async handler({ params, body, deps, now }) {
+      const { customer, created } = await upsertCustomer(deps.db, params.id, body, now);
+      return { status: created ? 201 : 200, body: customer };
+    },
+  }),
+  defineRoute({
+    operationId: 'deleteCustomer',
+    method: 'delete',
+    path: '/customers/:id',
+    tag: 'Customers',
+    summary: 'Erase a customer',
+    description: 'Erases the profile and its events and cancels the customer’s journeys. Suppressions are kept.',
+    access: ['ingest'],
+    params: CustomerParams,
+    responses: { 200: { description: 'What was erased.', schema: ErasureReport } },
+    async handler({ params, deps }) {
+      const existed = await deleteCustomer(deps.db, params.id);
+      if (!existed) throw notFound(`customer ${params.id}`);
+      // Events and runs go after the profile, so a concurrent event cannot re-create the
+      // profile unnoticed: erasing again removes whatever such a race left.
+      const events = await deleteCustomerEvents(deps.db, params.id);
+      const { cancelled } = await deps.runtime.cancelCustomerJourneys(params.id);
+      return { status: 200, body: { customerId: params.id, events, journeysCancelled: cancelled } };
+    },
+  }),
+  defineRoute({
+    operationId: 'importCustomers',
+    method: 'post',
+    path: '/customers/import',
+    tag: 'Customers',
+    summary: 'Bulk import customers (CSV or JSON lines)',
+    description:
+      'Streamed: any size up to the import limit. CSV columns: id, email, phone, name, locale, timezone, ' +
+      'birthday, consent.email, consent.sms, accountOwner, tags (separated by ;) and attributes.<name>. ' +
+      'JSON lines: one customer object (with `id`) per line. Each row is upserted like PUT /customers/{id}; ' +
+      'rejected rows are listed with their line number and reason.',
+    access: ['ingest'],
+    bodyType: 'stream',
+    streamTypes: Object.keys(importTypes),
+    rateCost: () => 1,
+    responses: { 200: { description: 'What was imported.', schema: ImportReport } },
+    async handler({ req, deps, now }) {
+      const type = req.is(Object.keys(importTypes));
+      const format = typeof type === 'string' ? importTypes[type] : undefined;
+      if (format === undefined) {
+        throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', `send one of ${Object.keys(importTypes).join(', ')}`);
+      }
+      const report = await importCustomers(deps.db, req, format, now, deps.config.importLimitBytes ?? 1024 ** 3);
+      return { status: 200, body: report };
+    },
+  }),
+  defineRoute({
+    operationId: 'customerJourneys',
+    method: 'get',
+    path: '/customers/:id/journeys',
+    tag: 'Customers',
+    summary: 'The customer’s journey runs',
+    description: 'Where the customer is in each journey, what they wait for, and the steps they took.',
+    access: readers,
+    params: CustomerParams,
+    query: PageQuery,
+    responses: { 200: { description: 'Runs, running first.', schema: pageOf(JourneyRun).meta({ id: 'JourneyRunPage' }) } },
+    async handler({ params, query, deps }) {
+      if ((await getCustomer(deps.db, params.id)) === null) throw notFound(`customer ${params.id}`);
+      return { status: 200, body: await deps.runtime.customerRuns(params.id, query) };
+    },
+  }),
+];

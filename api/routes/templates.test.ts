@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { customerContext, render } from '../../activities/render.ts';
+import { pickLocale } from '../../activities/templates.ts';
+import type { MessageRenderer } from '../deps.ts';
+import { emailTemplate, simpleGraph, smsTemplate, triggers } from '../fixtures.ts';
+import { startTestApp } from '../testHarness.ts';
+import type { TestApp } from '../testHarness.ts';
+
+/** The activities' renderer, wired the way the composition root wires it. */
+const renderer: MessageRenderer = {
+  render({ template, locale, customer, vars, unsubscribeUrl, now }) {
+    const picked = pickLocale(template, locale, 'en');
+    const context = { customer: customerContext(customer, now.getTime()), vars, journey: { id: 'preview', name: 'Preview' }, unsubscribeUrl };
+    const part = (source: string | undefined, mode: 'html' | 'text') => (source === undefined ? undefined : render(source, context, mode));
+    const m = picked.message;
+    return { locale: picked.locale, subject: part(m.subject, 'text'), html: part(m.html, 'html'), text: part(m.text, 'text'), body: part(m.body, 'text') };
+  },
+};
+
+let app: TestApp;
+beforeAll(async () => {
+  app = await startTestApp({ renderer });
+  await app.call('POST', '/templates', { as: 'marketer', json: emailTemplate('offer') });
+  await app.call('POST', '/templates', { as: 'marketer', json: smsTemplate('nudge') });
+  await app.call('PUT', '/customers/li', { as: 'ingest', json: { name: 'Li <Wei>', locale: 'zh-TW', email: 'li@example.com' } });
+});
+afterAll(() => app.close());
+
+describe('templates', () => {
+  it('creates, lists by channel, replaces and refuses bad versions', async () => {
+    const sms = (await app.call('GET', '/templates?channel=sms', { as: 'viewer' })).json as { items: { template: { id: string } }[] };
+    expect(sms.items.map((t) => t.template.id)).toEqual(['nudge']);
+    const missingText = { ...emailTemplate('broken'), locales: { en: { subject: 'x', html: '<p>x</p>' } } };
+    const refused = await app.call('POST', '/templates', { as: 'marketer', json: missingText });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ errors: [{ path: 'body.locales.en.text', message: 'the en version needs a text' }] });
+    const replaced = await app.call('PUT', '/templates/nudge', { as: 'marketer', json: { ...smsTemplate('nudge'), name: 'Renamed' } });
+    expect(replaced.json).toMatchObject({ template: { name: 'Renamed' } });
+    expect((await app.call('PUT', '/templates/nudge', { as: 'marketer', json: emailTemplate('nudge') })).status).toBe(409);
+    expect((await app.call('PUT', '/templates/nope', { as: 'marketer', json: smsTemplate('nope') })).status).toBe(404);
+  });
+
+  it('previews an email for a chosen customer in their language, escaping HTML', async () => {
+    const preview = await app.call('POST', '/templates/offer/preview', { as: 'viewer', json: { customerId: 'li', vars: { couponCode: 'WB-42' } } });
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json).toMatchObject({ channel: 'email', locale: 'zh-CN', subject: 'Li <Wei>，你好', html: '<p>你好 Li &lt;Wei&gt;</p>', text: '你好 Li <Wei>' });
+  });
+
+  it('previews an SMS for the sample customer with its segment count', async () => {
+    const preview = await app.call('POST', '/templates/nudge/preview', { as: 'viewer', json: { vars: { couponCode: 'HELLO20' } } });
+    expect(preview.json).toEqual({
+      channel: 'sms',
+      locale: 'en',
+      body: 'Hi Ana, 20% off today with HELLO20',
+      sms: { encoding: 'GSM-7', characters: 34, segments: 1 },
+    });
+  });
+
+  it('sends a test to an address or number matching the channel', async () => {
+    const email = await app.call('POST', '/templates/offer/test-send', { as: 'marketer', json: { to: 'qa@example.com', vars: { couponCode: 'T-1' } } });
+    expect(email.json).toMatchObject({ channel: 'email', to: 'qa@example.com', locale: 'en' });
+    expect(app.sent.emails.at(-1)).toMatchObject({ to: 'qa@example.com', subject: '[Test] Hi Ana', html: '<p>Hello Ana Silva, code T-1</p>' });
+    const sms = await app.call('POST', '/templates/nudge/test-send', { as: 'marketer', json: { to: '+14155550100' } });
+    expect(sms.json).toMatchObject({ channel: 'sms', providerId: expect.stringMatching(/^SM/) });
+    expect(app.sent.sms.at(-1)).toEqual({ to: '+14155550100', body: 'Hi Ana, 20% off today with ' });
+    const wrong = await app.call('POST', '/templates/nudge/test-send', { as: 'marketer', json: { to: 'qa@example.com' } });
+    expect(wrong.status).toBe(400);
+    expect(wrong.json).toMatchObject({ errors: [{ path: 'body.to' }] });
+  });
+
+  it('refuses to delete a template a live journey sends', async () => {
+    await app.call('POST', '/journeys', { as: 'marketer', json: simpleGraph('uses-offer', triggers.api(), 'offer') });
+    await app.call('POST', '/journeys/uses-offer/publish', { as: 'marketer', json: { note: 'v1' } });
+    const refused = await app.call('DELETE', '/templates/offer', { as: 'marketer' });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ detail: 'template offer is used by journey uses-offer' });
+    expect((await app.call('DELETE', '/templates/nudge', { as: 'marketer' })).status).toBe(204);
+    expect((await app.call('GET', '/templates/nudge', { as: 'viewer' })).status).toBe(404);
+  });
+});

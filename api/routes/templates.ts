@@ -1,0 +1,203 @@
+import { z } from 'zod';
+import { CustomerProfile } from '../../journey/customer.ts';
+import { smsSegments } from '../../journey/sms.ts';
+import type { MessageTemplate } from '../../journey/template.ts';
+import { getCustomer } from '../../store/customers.ts';
+import { journeysUsingTemplate } from '../../store/journeys.ts';
+import { createTemplate, deleteTemplate, getTemplate, getTemplateRecord, listTemplates, replaceTemplate } from '../../store/templates.ts';
+import { readers } from '../auth.ts';
+import { consentLinks } from '../consent.ts';
+import type { RenderedMessage, ResolvedDeps } from '../deps.ts';
+import { conflict, invalidRequest, notFound, ProblemError } from '../problem.ts';
+import { defineRoute } from '../route.ts';
+import { Problem } from '../wire/common.ts';
+import { Preview, PreviewRequest, Template, TemplatePage, TemplateParams, TemplateQuery, TemplateRecord, TestSendRequest, TestSendResult } from '../wire/templates.ts';
+
+const writers = ['marketer'] as const;
+
+/** Who previews show when no customer is chosen: a plausible, complete profile. */
+const sampleCustomer: CustomerProfile = CustomerProfile.parse({
+  id: 'sample-customer',
+  email: 'ana.silva@example.com',
+  phone: '+14155550100',
+  name: 'Ana Silva',
+  locale: 'en',
+  timezone: 'America/New_York',
+  birthday: '1990-05-17',
+  accountOwner: 'Sam Lee',
+  computed: {
+    stage: 'dormant',
+    rfm: { recency: 2, frequency: 4, monetary: 4, cell: 'atRisk' },
+    valueTier: 'high',
+    clv: { historical: 1240, predicted: 1600 },
+    churnRisk: 0.62,
+    orderCount: 9,
+    totalSpend: 1240,
+    lastPurchaseAt: '2024-01-15T10:00:00.000Z',
+    segments: ['dormant-90d', 'high-value-at-risk'],
+  },
+});
+
+async function mustGet(deps: ResolvedDeps, id: string): Promise<MessageTemplate> {
+  const template = await getTemplate(deps.db, id);
+  if (template === null) throw notFound(`template ${id}`);
+  return template;
+}
+
+async function customerFor(deps: ResolvedDeps, customerId: string | undefined, sample?: Partial<CustomerProfile>): Promise<CustomerProfile> {
+  if (customerId === undefined) return { ...sampleCustomer, ...sample };
+  const customer = await getCustomer(deps.db, customerId);
+  if (customer === null) throw notFound(`customer ${customerId}`);
+  return customer;
+}
+
+async function render(
+  deps: ResolvedDeps,
+  template: MessageTemplate,
+  customer: CustomerProfile,
+  input: { locale?: string | undefined; vars: Record<string, string> },
+  now: Date,
+): Promise<RenderedMessage> {
+  if (deps.renderer === undefined) {
+    throw new ProblemError(503, 'not-configured', 'Rendering is not configured', 'this server was started without a message renderer');
+  }
+  const unsubscribeUrl = consentLinks(deps.config).unsubscribeUrl(customer.id, template.channel);
+  return deps.renderer.render({ template, locale: input.locale ?? customer.locale, customer, vars: input.vars, unsubscribeUrl, now });
+}
+
+const notConfigured = { description: 'This server has no message renderer.', schema: Problem, contentType: 'application/problem+json' };
+
+const EmailAddress = z.email();
+const PhoneNumber = CustomerProfile.shape.phone.unwrap();
+
+export const templateRoutes = [
+  defineRoute({
+    operationId: 'listTemplates',
+    method: 'get',
+    path: '/templates',
+    tag: 'Templates',
+    summary: 'List message templates',
+    access: readers,
+    query: TemplateQuery,
+    responses: { 200: { description: 'A page of templates, by id.', schema: TemplatePage } },
+    async handler({ query, deps }) {
+      const { limit, cursor, channel } = query;
+      return { status: 200, body: await listTemplates(deps.db, { channel }, { limit, cursor }) };
+    },
+  }),
+  defineRoute({
+    operationId: 'createTemplate',
+    method: 'post',
+    path: '/templates',
+    tag: 'Templates',
+    summary: 'Create a message template',
+    description: 'Email versions need subject, html and text; SMS versions a body.',
+    access: writers,
+    body: Template,
+    responses: { 201: { description: 'Created.', schema: TemplateRecord } },
+    async handler({ body, deps, now }) {
+      const created = await createTemplate(deps.db, body, now);
+      if (created === null) throw conflict(`template ${body.id} already exists`, 'body.id');
+      return { status: 201, body: created };
+    },
+  }),
+  defineRoute({
+    operationId: 'getTemplate',
+    method: 'get',
+    path: '/templates/:id',
+    tag: 'Templates',
+    summary: 'Get a message template',
+    access: readers,
+    params: TemplateParams,
+    responses: { 200: { description: 'The template.', schema: TemplateRecord } },
+    async handler({ params, deps }) {
+      const record = await getTemplateRecord(deps.db, params.id);
+      if (record === null) throw notFound(`template ${params.id}`);
+      return { status: 200, body: record };
+    },
+  }),
+  defineRoute({
+    operationId: 'replaceTemplate',
+    method: 'put',
+    path: '/templates/:id',
+    tag: 'Templates',
+    summary: 'Replace a message template (all locales)',
+    description: 'Running journeys send the new text from their next message on.',
+    access: writers,
+    params: TemplateParams,
+    body: Template,
+    responses: { 200: { description: 'Replaced.', schema: TemplateRecord } },
+    async handler({ params, body, deps, now }) {
+      if (body.id !== params.id) throw invalidRequest([{ path: 'body.id', message: `must be ${params.id}, the template in the URL` }]);
+      const existing = await getTemplate(deps.db, params.id);
+      if (existing !== null && existing.channel !== body.channel) {
+        throw conflict(`template ${params.id} is an ${existing.channel} template; create a new one for ${body.channel}`, 'body.channel');
+      }
+      const replaced = await replaceTemplate(deps.db, body, now);
+      if (replaced === null) throw notFound(`template ${params.id}`);
+      return { status: 200, body: replaced };
+    },
+  }),
+  defineRoute({
+    operationId: 'deleteTemplate',
+    method: 'delete',
+    path: '/templates/:id',
+    tag: 'Templates',
+    summary: 'Delete a message template',
+    description: 'Refused while a published or paused journey sends it.',
+    access: writers,
+    params: TemplateParams,
+    responses: { 204: { description: 'Deleted.' } },
+    async handler({ params, deps }) {
+      const using = await journeysUsingTemplate(deps.db, params.id);
+      if (using.length > 0) throw conflict(`template ${params.id} is used by journey ${using.join(', ')}`);
+      if (!(await deleteTemplate(deps.db, params.id))) throw notFound(`template ${params.id}`);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    operationId: 'previewTemplate',
+    method: 'post',
+    path: '/templates/:id/preview',
+    tag: 'Templates',
+    summary: 'Render a template for a sample or a chosen customer',
+    description: 'Email: subject, HTML and text. SMS: the body and how many segments it is billed as. Sends nothing.',
+    access: readers,
+    params: TemplateParams,
+    body: PreviewRequest,
+    responses: { 200: { description: 'The rendered message.', schema: Preview }, 503: notConfigured },
+    async handler({ params, body, deps, now }) {
+      const template = await mustGet(deps, params.id);
+      const customer = await customerFor(deps, body.customerId, body.sample);
+      const rendered = await render(deps, template, customer, body, now);
+      const sms = template.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {};
+      return { status: 200, body: { channel: template.channel, ...rendered, ...sms } };
+    },
+  }),
+  defineRoute({
+    operationId: 'testSendTemplate',
+    method: 'post',
+    path: '/templates/:id/test-send',
+    tag: 'Templates',
+    summary: 'Send a test of a template to an address or number',
+    description: 'Rendered like a preview; the email subject is prefixed with [Test]. Not recorded in the ledger.',
+    access: writers,
+    params: TemplateParams,
+    body: TestSendRequest,
+    responses: { 200: { description: 'Handed to the provider.', schema: TestSendResult }, 503: notConfigured },
+    async handler({ params, body, deps, now }) {
+      const template = await mustGet(deps, params.id);
+      const address = (template.channel === 'email' ? EmailAddress : PhoneNumber).safeParse(body.to);
+      if (!address.success) {
+        throw invalidRequest([{ path: 'body.to', message: template.channel === 'email' ? 'an email address' : 'an E.164 number, e.g. +14155550100' }]);
+      }
+      const customer = await customerFor(deps, body.customerId);
+      const rendered = await render(deps, template, customer, body, now);
+      const providerId =
+        template.channel === 'email'
+          ? (await deps.mailer.send({ to: body.to, subject: `[Test] ${rendered.subject ?? ''}`, html: rendered.html, text: rendered.text })).messageId
+          : (await deps.sms.send({ to: body.to, body: rendered.body ?? '' })).sid;
+      return { status: 200, body: { channel: template.channel, to: body.to, locale: rendered.locale, providerId } };
+    },
+  }),
+];

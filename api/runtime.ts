@@ -1,0 +1,69 @@
+import type { CustomerProfile } from '../journey/customer.ts';
+import type { CustomerEvent } from '../journey/event.ts';
+import type { AudienceFilter } from '../store/customers.ts';
+import type { Page, PageRequest } from '../store/documents.ts';
+import type { PublishedJourney } from '../store/journeys.ts';
+import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from './wire/runs.ts';
+
+/**
+ * The API's only way to reach running journeys. The production implementation talks to
+ * Temporal (one workflow per journey and customer, `journey/{journeyId}/{customerId}`);
+ * tests pass `createFakeRuntime()`, which records every call.
+ *
+ * The API decides *which* journeys an event may start (published, not paused, trigger
+ * matches) and passes their compiled definitions by value; the runtime decides *how*
+ * (signal-with-start, ID reuse per the re-entry policy).
+ */
+export interface JourneyRuntime {
+  /**
+   * Delivers an accepted, de-duplicated event: signals every running journey of the customer
+   * (wait nodes, goals) and signal-with-starts each of `entries` — the live journeys whose
+   * trigger this event fires, filters already checked (event triggers on the type and its
+   * property filters; segment triggers on `segment_entered` for their segment) — so an event
+   * never starts two runs and is never lost between a start and the first wait. Re-entry
+   * policy and the journey's audience filter are the runtime's to apply.
+   */
+  routeEvent(input: {
+    event: CustomerEvent & { id: string };
+    customer: CustomerProfile;
+    entries: readonly PublishedJourney[];
+  }): Promise<{ signalled: number; started: number }>;
+
+  /** Starts one customer on a journey with an `api` trigger; a running run is left alone. */
+  startJourney(input: { journey: PublishedJourney; customer: CustomerProfile }): Promise<{ started: boolean }>;
+
+  /** Cancels every running journey of a customer (the customer was erased). */
+  cancelCustomerJourneys(customerId: string): Promise<{ cancelled: number }>;
+
+  /** Takes one customer out of one journey; false when they were not in it. */
+  removeFromJourney(journeyId: string, customerId: string): Promise<boolean>;
+
+  /** The customer's run of a journey (latest one), or null if they never entered it. */
+  describeRun(journeyId: string, customerId: string): Promise<JourneyRun | null>;
+
+  /** The runs of a customer, running ones first, a page at a time. */
+  customerRuns(customerId: string, page: PageRequest): Promise<Page<JourneyRun>>;
+
+  /** Per-node counts of a journey across its versions. */
+  nodeStats(journeyId: string): Promise<NodeStats[]>;
+
+  /** Customers currently at a node, a page at a time. */
+  customersAtNode(journeyId: string, nodeId: string, page: PageRequest): Promise<Page<NodeOccupant>>;
+
+  /**
+   * Starts the campaign-launch workflow: it pages through `segment`, starts `journey` for each
+   * customer at no more than `ratePerSecond`, and never starts a customer twice.
+   */
+  launchCampaign(input: {
+    campaignId: string;
+    journey: PublishedJourney;
+    segment: AudienceFilter;
+    ratePerSecond: number;
+  }): Promise<void>;
+
+  /** Progress of a launch, or null if the runtime does not know the campaign. */
+  campaignProgress(campaignId: string): Promise<CampaignProgress | null>;
+  pauseCampaign(campaignId: string): Promise<void>;
+  resumeCampaign(campaignId: string): Promise<void>;
+  cancelCampaign(campaignId: string): Promise<void>;
+}

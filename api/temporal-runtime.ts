@@ -1,0 +1,343 @@
+import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client, WorkflowIdReusePolicy } from '@temporalio/client';
+import type { Db } from 'mongodb';
+import type { CustomerProfile, JourneyDefinition } from '../journey/index.ts';
+import { listJourneys } from '../store/journeys.ts';
+import type { PublishedJourney } from '../store/journeys.ts';
+import { getRun, getRuns, latestRunOf, pageRunsOfCustomer, runningRunsOfCustomer, runsAtNode, stepCounts } from '../store/runs.ts';
+import type { RunDocument } from '../store/runs.ts';
+import {
+  campaignProgressQuery,
+  campaignWorkflowId,
+  cancelCampaignSignal,
+  customerEventSignal,
+  dateSweepScheduleId,
+  exitJourneySignal,
+  journeyWorkflowId,
+  pauseCampaignSignal,
+  resumeCampaignSignal,
+  workflowTypes,
+} from '../workflows/definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
+import type { JourneyRuntime } from './runtime.ts';
+import type { CampaignProgress, JourneyRun } from './wire/runs.ts';
+
+export interface TemporalRuntimeDeps {
+  client: Client;
+  db: Db;
+  taskQueue: string;
+  /** The wall clock; tests pin it. */
+  clock?: () => Date;
+}
+
+/** What starting one run did. */
+export type StartOutcome = 'started' | 'skipped';
+
+/** One run to start (the shape activities/ expects of its `JourneyStarter`). */
+export interface StartRequest {
+  journey: PublishedJourney;
+  customerId: string;
+  /** The profile as read now (saves the run a lookup at entry). */
+  customer?: CustomerProfile;
+  /** Yearly date triggers: the year in the workflow id. */
+  year?: number;
+  /** Date triggers: when the run enters the journey. */
+  startAt?: number;
+  campaignId?: string;
+}
+
+const DAY = 86_400_000;
+
+/**
+ * Re-entry policy → Temporal's workflow-id reuse policy. A running run is never replaced (the
+ * conflict policy is FAIL, or signal-with-start signals it). `never` and `cooldown` are also
+ * checked against `journeyRuns`, which outlives the namespace's retention.
+ */
+export function reusePolicy(definition: JourneyDefinition, year?: number): WorkflowIdReusePolicy {
+  if (year !== undefined) return 'REJECT_DUPLICATE'; // one run per customer and year
+  return definition.settings.reEntry.policy === 'never' ? 'REJECT_DUPLICATE' : 'ALLOW_DUPLICATE';
+}
+
+/**
+ * `JourneyRuntime` on Temporal: one workflow per journey and customer, events by signal (and
+ * signal-with-start for event triggers), campaigns and the date sweep as workflows, per-step
+ * numbers from the `journeyRuns` collection the workflows keep up to date.
+ */
+export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
+  const { client, db, taskQueue } = deps;
+  const now = () => (deps.clock ?? (() => new Date()))().getTime();
+
+  /** May this customer enter (again), given the record of their last entry (which outlives Temporal's retention)? */
+  function allowedAfter(journey: PublishedJourney, last: RunDocument | null | undefined): boolean {
+    const reEntry = journey.definition.settings.reEntry;
+    if (reEntry.policy === 'afterExit' || last === null || last === undefined) return true;
+    if (reEntry.policy === 'never') return false;
+    return last.completedAt !== undefined && Date.parse(last.completedAt) + reEntry.cooldownDays * DAY <= now();
+  }
+
+  async function mayEnter(journey: PublishedJourney, customerId: string): Promise<boolean> {
+    if (journey.definition.settings.reEntry.policy === 'afterExit') return true;
+    return allowedAfter(journey, await getRun(db, journeyWorkflowId(journey.journeyId, customerId)));
+  }
+
+  function workflowInput(request: StartRequest, event?: RoutedEvent): JourneyWorkflowInput {
+    return {
+      journeyId: request.journey.journeyId,
+      version: request.journey.version,
+      definition: request.journey.definition,
+      customerId: request.customerId,
+      ...(request.customer ? { customer: request.customer } : {}),
+      ...(event ? { event } : {}),
+      ...(request.startAt === undefined ? {} : { startAt: request.startAt }),
+      ...(request.campaignId === undefined ? {} : { campaignId: request.campaignId }),
+    };
+  }
+
+  /** Starts a run (conflict policy FAIL: a running run is left alone and reported as skipped). */
+  async function launch(request: StartRequest): Promise<StartOutcome> {
+    try {
+      await client.workflow.start(workflowTypes.journey, {
+        taskQueue,
+        workflowId: journeyWorkflowId(request.journey.journeyId, request.customerId, request.year),
+        args: [workflowInput(request)],
+        workflowIdReusePolicy: reusePolicy(request.journey.definition, request.year),
+        workflowIdConflictPolicy: 'FAIL',
+      });
+      return 'started';
+    } catch (error) {
+      if (error instanceof WorkflowExecutionAlreadyStartedError) return 'skipped';
+      throw error;
+    }
+  }
+
+  /** Starts a run unless one is running or re-entry forbids it. */
+  async function start(request: StartRequest): Promise<StartOutcome> {
+    if (request.year === undefined && !(await mayEnter(request.journey, request.customerId))) return 'skipped';
+    return launch(request);
+  }
+
+  /** Starts many runs, 16 at a time, with one query for all re-entry checks. */
+  async function startMany(requests: readonly StartRequest[]): Promise<Array<StartOutcome | { error: unknown }>> {
+    const checked = requests.filter((r) => r.year === undefined && r.journey.definition.settings.reEntry.policy !== 'afterExit');
+    const records = await getRuns(db, checked.map((r) => journeyWorkflowId(r.journey.journeyId, r.customerId)));
+    const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < requests.length; i = next++) {
+        const request = requests[i];
+        if (request === undefined) continue;
+        const last = request.year === undefined ? records.get(journeyWorkflowId(request.journey.journeyId, request.customerId)) : undefined;
+        try {
+          results[i] = allowedAfter(request.journey, last) ? await launch(request) : 'skipped';
+        } catch (error) {
+          results[i] = { error };
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, requests.length) }, lane));
+    return results;
+  }
+
+  /** Signals a workflow; false when it is not running. */
+  async function signalIfRunning<A extends unknown[]>(workflowId: string, signal: { name: string; type: 'signal' } & object, args: A): Promise<boolean> {
+    try {
+      await client.workflow.getHandle(workflowId).signal(signal.name, ...args);
+      return true;
+    } catch (error) {
+      if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  // Journeys change rarely and events are many: the list of journey ids is cached briefly.
+  let journeyIds: { at: number; ids: Array<{ id: string; date: boolean }> } | null = null;
+  async function knownJourneys(): Promise<Array<{ id: string; date: boolean }>> {
+    if (journeyIds !== null && now() - journeyIds.at < 2_000) return journeyIds.ids;
+    const ids: Array<{ id: string; date: boolean }> = [];
+    let cursor: string | null = null;
+    do {
+      const page = await listJourneys(db, {}, { limit: 200, ...(cursor === null ? {} : { cursor }) });
+      for (const journey of page.items) if (journey.latestVersion > 0) ids.push({ id: journey.id, date: journey.entry?.kind === 'date' });
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    journeyIds = { at: now(), ids };
+    return ids;
+  }
+
+  /**
+   * Every workflow id a customer may have a live run under: the deterministic ids of every
+   * published journey (this year's, last year's and next year's for date triggers). They reach
+   * a run started a moment ago, before it recorded anything, and need no lookup.
+   */
+  async function candidateRuns(customerId: string, onlyJourney?: string): Promise<string[]> {
+    const year = new Date(now()).getUTCFullYear();
+    const ids = new Set<string>();
+    for (const journey of await knownJourneys()) {
+      if (onlyJourney !== undefined && journey.id !== onlyJourney) continue;
+      ids.add(journeyWorkflowId(journey.id, customerId));
+      if (journey.date) for (const y of [year - 1, year, year + 1]) ids.add(journeyWorkflowId(journey.id, customerId, y));
+    }
+    if (onlyJourney !== undefined) ids.add(journeyWorkflowId(onlyJourney, customerId));
+    return [...ids];
+  }
+
+  async function exitRuns(customerId: string, reason: ExitRequestReason, onlyJourney?: string): Promise<number> {
+    const ids = new Set(await candidateRuns(customerId, onlyJourney));
+    // Runs on record too (e.g. of a journey deleted since), found by a slower query.
+    for (const run of await runningRunsOfCustomer(db, customerId)) if (onlyJourney === undefined || run.journeyId === onlyJourney) ids.add(run._id);
+    const results = await Promise.all([...ids].map((id) => signalIfRunning(id, exitJourneySignal, [{ reason }])));
+    return results.filter(Boolean).length;
+  }
+
+  /** Delivers an event to a journey whose trigger it may fire: signal a running run, else signal-with-start. */
+  async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile): Promise<StartOutcome | 'signalled'> {
+    const workflowId = journeyWorkflowId(journey.journeyId, customer.id);
+    const signal = { event, customer };
+    if (await signalIfRunning(workflowId, customerEventSignal, [signal])) return 'signalled';
+    if (!(await mayEnter(journey, customer.id))) return 'skipped';
+    try {
+      const handle = await client.workflow.signalWithStart(workflowTypes.journey, {
+        taskQueue,
+        workflowId,
+        args: [workflowInput({ journey, customerId: customer.id, customer }, event)],
+        signal: customerEventSignal,
+        signalArgs: [signal],
+        workflowIdReusePolicy: reusePolicy(journey.definition),
+        // Tells which of two concurrent events started the run (the other one signalled it).
+        memo: { startedBy: event.id },
+      });
+      const { memo } = await handle.describe();
+      return memo?.['startedBy'] === event.id ? 'started' : 'signalled';
+    } catch (error) {
+      if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      // Another event started the run a moment ago (or re-entry is refused): deliver to it.
+      return (await signalIfRunning(workflowId, customerEventSignal, [signal])) ? 'signalled' : 'skipped';
+    }
+  }
+
+  const campaign = (campaignId: string) => client.workflow.getHandle(campaignWorkflowId(campaignId));
+
+  const runtime: JourneyRuntime = {
+    async routeEvent({ event, customer, entries }) {
+      const entering = new Set(entries.map((j) => journeyWorkflowId(j.journeyId, customer.id)));
+      const others = (await candidateRuns(customer.id)).filter((id) => !entering.has(id));
+      const [entered, signalled] = await Promise.all([
+        Promise.all(entries.map((journey) => enter(journey, event, customer))),
+        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event, customer }]))),
+      ]);
+      return {
+        signalled: signalled.filter(Boolean).length + entered.filter((o) => o === 'signalled').length,
+        started: entered.filter((o) => o === 'started').length,
+      };
+    },
+    async startJourney({ journey, customer }) {
+      return { started: (await start({ journey, customerId: customer.id, customer })) === 'started' };
+    },
+    async cancelCustomerJourneys(customerId) {
+      return { cancelled: await exitRuns(customerId, 'erased') };
+    },
+    async removeFromJourney(journeyId, customerId) {
+      return (await exitRuns(customerId, 'removed', journeyId)) > 0;
+    },
+    async describeRun(journeyId, customerId) {
+      const year = new Date(now()).getUTCFullYear();
+      const ids = [journeyWorkflowId(journeyId, customerId), ...[year - 1, year, year + 1].map((y) => journeyWorkflowId(journeyId, customerId, y))];
+      const run = await latestRunOf(db, ids);
+      return run === null ? null : toJourneyRun(run);
+    },
+    async customerRuns(customerId, page) {
+      const result = await pageRunsOfCustomer(db, customerId, page);
+      return { items: result.items.map(toJourneyRun), nextCursor: result.nextCursor };
+    },
+    async nodeStats(journeyId) {
+      const counts = await stepCounts(db, journeyId);
+      return counts.map((c) => ({ nodeId: c.nodeId, entered: c.entered, waiting: c.waiting, exited: Math.max(0, c.entered - c.waiting), converted: c.converted }));
+    },
+    async customersAtNode(journeyId, nodeId, page) {
+      const result = await runsAtNode(db, journeyId, nodeId, page);
+      return { items: result.items.map((r) => ({ customerId: r.customerId, version: r.version, since: r.since })), nextCursor: result.nextCursor };
+    },
+    async launchCampaign({ campaignId, journey, segment, ratePerSecond }) {
+      const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { ...segment }, ratePerSecond };
+      try {
+        await client.workflow.start(workflowTypes.campaign, {
+          taskQueue,
+          workflowId: campaignWorkflowId(campaignId),
+          args: [input],
+          workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        });
+      } catch (error) {
+        // Launching the same campaign twice is a no-op: one launch per campaign id.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+    async campaignProgress(campaignId) {
+      const handle = campaign(campaignId);
+      let status: string;
+      try {
+        status = (await handle.describe()).status.name;
+      } catch (error) {
+        if (error instanceof WorkflowNotFoundError) return null;
+        throw error;
+      }
+      const progress: CampaignLaunchProgress =
+        status === 'COMPLETED' ? await handle.result() : status === 'RUNNING' ? await handle.query(campaignProgressQuery) : await handle.query(campaignProgressQuery).catch(() => null) ?? failedLaunch(campaignId);
+      return toCampaignProgress(progress);
+    },
+    async pauseCampaign(campaignId) {
+      await campaign(campaignId).signal(pauseCampaignSignal);
+    },
+    async resumeCampaign(campaignId) {
+      await campaign(campaignId).signal(resumeCampaignSignal);
+    },
+    async cancelCampaign(campaignId) {
+      await campaign(campaignId).signal(cancelCampaignSignal);
+    },
+  };
+
+  /**
+   * Creates the daily date-trigger sweep's Schedule unless it exists (00:05 UTC; a missed day
+   * is caught up within a day; overlapping sweeps are skipped).
+   */
+  async function ensureDateSweepSchedule(): Promise<void> {
+    try {
+      await client.schedule.create({
+        scheduleId: dateSweepScheduleId,
+        spec: { calendars: [{ hour: 0, minute: 5, comment: 'daily at 00:05 UTC' }] },
+        action: { type: 'startWorkflow', workflowType: workflowTypes.dateSweep, taskQueue, args: [{}] },
+        policies: { overlap: 'SKIP', catchupWindow: '1 day' },
+      });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    }
+  }
+
+  return { ...runtime, starter: { start, startMany }, ensureDateSweepSchedule };
+}
+
+function failedLaunch(campaignId: string): CampaignLaunchProgress {
+  return { campaignId, status: 'cancelled', total: 0, started: 0, skipped: 0, failed: 0, done: true };
+}
+
+function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {
+  return { audience: progress.total, started: progress.started, skipped: progress.skipped, failed: progress.failed, done: progress.done };
+}
+
+function toJourneyRun(run: RunDocument): JourneyRun {
+  return {
+    journeyId: run.journeyId,
+    version: run.version,
+    customerId: run.customerId,
+    status: run.status,
+    nodeId: run.nodeId,
+    waitingFor: run.waitingFor,
+    ...(run.waitingUntil === undefined ? {} : { waitingUntil: run.waitingUntil }),
+    variables: run.variables,
+    history: (run.history ?? []).map((h) => ({
+      nodeId: h.nodeId,
+      at: new Date(h.at).toISOString(),
+      ...(h.outcome === 'entered' ? {} : { exit: h.outcome }),
+    })),
+    startedAt: run.startedAt,
+  };
+}

@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { CustomerId, CustomerProfile, LifecycleStage } from '../../journey/customer.ts';
+import { PageQuery, pageOf } from './common.ts';
+
+/** A customer as the API returns it: the core's profile, computed fields included. */
+export const Customer = CustomerProfile.meta({ id: 'Customer' });
+
+const shape = CustomerProfile.shape;
+
+/**
+ * The body of `PUT /customers/{id}`: every writable field, all optional. Fields sent replace
+ * the stored ones, fields left out are kept. Computed fields (stage, RFM, CLV, churn risk)
+ * are read-only: sending `computed` is an error.
+ */
+export const CustomerWrite = z
+  .strictObject({
+    email: shape.email,
+    phone: shape.phone,
+    name: shape.name,
+    locale: shape.locale.unwrap().optional(),
+    timezone: shape.timezone.unwrap().optional(),
+    birthday: shape.birthday,
+    consent: shape.consent.unwrap().strict().optional(),
+    accountOwner: shape.accountOwner,
+    attributes: shape.attributes.unwrap().optional(),
+    tags: shape.tags.unwrap().optional(),
+  })
+  .meta({ id: 'CustomerWrite' });
+export type CustomerWrite = z.infer<typeof CustomerWrite>;
+
+/** One line of an import: the writable fields plus the external id. */
+export const CustomerImportRow = CustomerWrite.extend({ id: CustomerId });
+
+export const CustomerParams = z.strictObject({ id: CustomerId });
+
+export const CustomerSearchQuery = PageQuery.extend({
+  q: z.string().min(1).max(100).optional().describe('Prefix of the id, email or name (any case).'),
+  email: z.string().max(320).optional(),
+  phone: z.string().max(20).optional(),
+  stage: LifecycleStage.optional(),
+  segment: z.string().max(128).optional(),
+  tag: z.string().max(64).optional(),
+  accountOwner: z.string().max(128).optional(),
+});
+
+export const CustomerPage = pageOf(Customer).meta({ id: 'CustomerPage' });
+
+/** What a bulk import did: counts, and the first rejected lines with the reason. */
+export const ImportReport = z
+  .object({
+    accepted: z.number().int().nonnegative(),
+    rejected: z.number().int().nonnegative(),
+    created: z.number().int().nonnegative(),
+    updated: z.number().int().nonnegative(),
+    errors: z.array(z.object({ line: z.number().int().positive(), reason: z.string() })),
+    /** True when more lines were rejected than `errors` lists. */
+    errorsTruncated: z.boolean(),
+  })
+  .meta({ id: 'ImportReport' });
+export type ImportReport = z.infer<typeof ImportReport>;
+
+/** What erasing a customer removed. */
+export const ErasureReport = z
+  .object({ customerId: CustomerId, events: z.number().int().nonnegative(), journeysCancelled: z.number().int().nonnegative() })
+  .meta({ id: 'ErasureReport' });

@@ -1,0 +1,55 @@
+import { z } from 'zod';
+import { Channel, CustomerId, CustomerProfile } from '../../journey/customer.ts';
+import { MessageTemplate } from '../../journey/template.ts';
+import { PageQuery, pageOf } from './common.ts';
+
+/** A message template with a version per locale. */
+export const Template = MessageTemplate.meta({ id: 'MessageTemplate' });
+
+export const TemplateRecord = z
+  .object({ template: Template, createdAt: z.iso.datetime(), updatedAt: z.iso.datetime() })
+  .meta({ id: 'TemplateRecord' });
+export const TemplatePage = pageOf(TemplateRecord).meta({ id: 'TemplatePage' });
+export const TemplateQuery = PageQuery.extend({ channel: Channel.optional() });
+export const TemplateParams = z.strictObject({ id: MessageTemplate.shape.id });
+
+/** Run variables a preview or test send fills in, e.g. `{ couponCode: 'WB-7KQ2M9' }`. */
+const Vars = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), z.string().max(1000));
+
+export const PreviewRequest = z
+  .strictObject({
+    locale: z.string().min(2).max(35).optional().describe('defaults to the customer’s locale'),
+    customerId: CustomerId.optional().describe('render for this stored customer'),
+    sample: CustomerProfile.partial().optional().describe('or for this sample profile (merged over the built-in sample)'),
+    vars: Vars.default({}),
+  })
+  .default({ vars: {} })
+  .meta({ id: 'PreviewRequest' });
+
+export const Preview = z
+  .object({
+    channel: Channel,
+    locale: z.string(),
+    subject: z.string().optional(),
+    html: z.string().optional(),
+    text: z.string().optional(),
+    body: z.string().optional(),
+    sms: z
+      .object({ encoding: z.enum(['GSM-7', 'UCS-2']), characters: z.number().int(), segments: z.number().int() })
+      .optional()
+      .describe('how the SMS is billed'),
+  })
+  .meta({ id: 'Preview' });
+
+export const TestSendRequest = z
+  .strictObject({
+    to: z.string().min(3).max(320).describe('an email address or an E.164 number, matching the template’s channel'),
+    locale: z.string().min(2).max(35).optional(),
+    customerId: CustomerId.optional(),
+    vars: Vars.default({}),
+  })
+  .meta({ id: 'TestSendRequest' });
+
+export const TestSendResult = z
+  .object({ channel: Channel, to: z.string(), locale: z.string(), providerId: z.string() })
+  .meta({ id: 'TestSendResult' });

@@ -1,0 +1,267 @@
+import { z } from 'zod';
+import { MongoBulkWriteError } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
+import { CustomerProfile } from '../journey/customer.ts';
+import type { Channel, LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
+import { escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
+import type { Page, PageRequest } from './documents.ts';
+
+/** Stored shape: the profile with its external id as `_id`. */
+export interface CustomerDocument extends Omit<CustomerProfile, 'id'> {
+  _id: string;
+}
+
+const name = 'customers';
+
+/** The customers collection. */
+export function customersCollection(db: Db) {
+  return db.collection<CustomerDocument>(name);
+}
+
+export const customerIndexes = [
+  { key: { email: 1 } },
+  { key: { phone: 1 } },
+  { key: { 'computed.stage': 1, _id: 1 } },
+  { key: { 'computed.segments': 1 } },
+  { key: { tags: 1 } },
+  { key: { accountOwner: 1 } },
+  { key: { 'computed.lastPurchaseAt': 1 } },
+] as const;
+
+const shape = CustomerProfile.shape;
+
+/**
+ * The fields an API caller may write. Defaults are stripped so an update sets only what was
+ * sent; nested objects are strict so a misspelt consent channel is an error, not a no-op.
+ */
+export const CustomerFields = z.strictObject({
+  email: shape.email,
+  phone: shape.phone,
+  name: shape.name,
+  locale: shape.locale.unwrap().optional(),
+  timezone: shape.timezone.unwrap().optional(),
+  birthday: shape.birthday,
+  consent: shape.consent.unwrap().strict().optional(),
+  accountOwner: shape.accountOwner,
+  attributes: shape.attributes.unwrap().optional(),
+  tags: shape.tags.unwrap().optional(),
+});
+export type CustomerFields = z.infer<typeof CustomerFields>;
+
+/** A brand-new profile: every default the core's schema declares. */
+function freshProfile(id: string, now: Date): Omit<CustomerDocument, '_id'> {
+  const { id: _omit, ...rest } = CustomerProfile.parse({ id, createdAt: now.toISOString(), updatedAt: now.toISOString() });
+  return rest;
+}
+
+/** Reads a stored document back through the core's schema. */
+export function toProfile(doc: CustomerDocument): CustomerProfile {
+  return validateDocument(CustomerProfile, withId(doc), name, doc._id);
+}
+
+/** The profile of `id`, or null. */
+export async function getCustomer(db: Db, id: string): Promise<CustomerProfile | null> {
+  const doc = await customersCollection(db).findOne({ _id: id });
+  return doc === null ? null : toProfile(doc);
+}
+
+function freshDocument(id: string, fields: CustomerFields, now: Date): CustomerDocument {
+  return { _id: id, ...freshProfile(id, now), ...fields };
+}
+
+function setFields(fields: CustomerFields, now: Date) {
+  return { $set: { ...fields, updatedAt: now.toISOString() } };
+}
+
+/**
+ * Creates or updates the profile with external id `id`: the fields sent replace the stored
+ * ones, fields not sent are kept, computed fields are never touched.
+ *
+ * Update-then-insert rather than an upsert: FerretDB 1.24 answers `_id` updates and inserts
+ * in constant time but scans the collection for an upsert that inserts. A concurrent insert
+ * of the same id makes ours fail on the unique `_id`, and the update is retried.
+ */
+export async function upsertCustomer(
+  db: Db,
+  id: string,
+  fields: CustomerFields,
+  now: Date,
+): Promise<{ customer: CustomerProfile; created: boolean }> {
+  const valid = validateDocument(CustomerFields, fields, name, id);
+  const customers = customersCollection(db);
+  let created = false;
+  if ((await customers.updateOne({ _id: id }, setFields(valid, now))).matchedCount === 0) {
+    try {
+      await customers.insertOne(freshDocument(id, valid, now));
+      created = true;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+      await customers.updateOne({ _id: id }, setFields(valid, now));
+    }
+  }
+  const customer = await getCustomer(db, id);
+  if (customer === null) throw new Error(`customer ${id} vanished right after its upsert`);
+  return { customer, created };
+}
+
+/** Why a row of a bulk upsert was not stored (e.g. a write error), by its index in the input. */
+export interface BulkRowError {
+  index: number;
+  message: string;
+}
+
+/**
+ * Upserts many already-validated rows (bulk import): one unordered insert of the new
+ * profiles, then an `_id` update for each row that already existed. Fast on MongoDB and on
+ * FerretDB alike (see `upsertCustomer`).
+ */
+export async function bulkUpsertCustomers(
+  db: Db,
+  rows: readonly { id: string; fields: CustomerFields }[],
+  now: Date,
+): Promise<{ created: number; updated: number; errors: BulkRowError[] }> {
+  const customers = customersCollection(db);
+  const errors: BulkRowError[] = [];
+  let existing: number[] = [];
+  if (rows.length === 0) return { created: 0, updated: 0, errors };
+  try {
+    const documents = rows.map((row) => freshDocument(row.id, validateDocument(CustomerFields, row.fields, name, row.id), now));
+    await customers.insertMany(documents, { ordered: false });
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    for (const writeError of writeErrors) {
+      if (writeError.code === 11000) existing.push(writeError.index);
+      else errors.push({ index: writeError.index, message: writeError.errmsg ?? 'write failed' });
+    }
+  }
+  const created = rows.length - existing.length - errors.length;
+  let updated = 0;
+  // A row whose id appears twice in the batch lands here too: applied in order, like upserts.
+  existing = existing.sort((a, b) => a - b);
+  for (const index of existing) {
+    const row = rows[index];
+    if (row === undefined) continue;
+    const result = await customers.updateOne({ _id: row.id }, setFields(row.fields, now));
+    if (result.matchedCount === 1) updated++;
+    else errors.push({ index, message: 'the customer was deleted during the import' });
+  }
+  return { created, updated, errors };
+}
+
+/** Creates a default profile for `id` if none exists (an event for an unknown customer). */
+export async function ensureCustomer(db: Db, id: string, now: Date): Promise<void> {
+  try {
+    await customersCollection(db).insertOne({ _id: id, ...freshProfile(id, now) });
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+  }
+}
+
+/** Deletes the profile; true when there was one. */
+export async function deleteCustomer(db: Db, id: string): Promise<boolean> {
+  const result = await customersCollection(db).deleteOne({ _id: id });
+  return result.deletedCount === 1;
+}
+
+/** Search filters of the customer list. All given filters must match. */
+export interface CustomerQuery {
+  /** Case-insensitive prefix of the id, email or name. */
+  q?: string | undefined;
+  email?: string | undefined;
+  phone?: string | undefined;
+  stage?: LifecycleStage | undefined;
+  segment?: string | undefined;
+  tag?: string | undefined;
+  accountOwner?: string | undefined;
+}
+
+function customerFilter(query: CustomerQuery): Filter<CustomerDocument> {
+  const filter: Filter<CustomerDocument> = {};
+  if (query.email !== undefined) filter.email = query.email;
+  if (query.phone !== undefined) filter.phone = query.phone;
+  if (query.stage !== undefined) filter['computed.stage'] = query.stage;
+  if (query.segment !== undefined) filter['computed.segments'] = query.segment;
+  if (query.tag !== undefined) filter.tags = query.tag;
+  if (query.accountOwner !== undefined) filter.accountOwner = query.accountOwner;
+  if (query.q !== undefined) {
+    const prefix = { $regex: `^${escapeRegex(query.q)}`, $options: 'i' };
+    filter.$or = [{ _id: prefix }, { email: prefix }, { name: prefix }];
+  }
+  return filter;
+}
+
+/** One page of customers matching `query`, ordered by id. */
+export async function searchCustomers(db: Db, query: CustomerQuery, page: PageRequest): Promise<Page<CustomerProfile>> {
+  const result = await paginate(customersCollection(db), customerFilter(query), page);
+  return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
+}
+
+/**
+ * Who a campaign targets. Every given criterion must hold; list criteria match any member.
+ * Translated to a plain find filter that both MongoDB and FerretDB accept.
+ */
+export interface AudienceFilter {
+  stages?: LifecycleStage[] | undefined;
+  segments?: string[] | undefined;
+  tags?: string[] | undefined;
+  rfmCells?: RfmCell[] | undefined;
+  valueTiers?: ValueTier[] | undefined;
+  /** e.g. 90 for "dormant for 90+ days": last purchase at least this many days ago. */
+  minDaysSinceLastPurchase?: number | undefined;
+  minOrders?: number | undefined;
+  /** Only customers who consented to this channel. */
+  consentTo?: Channel | undefined;
+}
+
+/** The find filter of an audience, evaluated at `now`. */
+export function audienceQuery(audience: AudienceFilter, now: Date): Filter<CustomerDocument> {
+  const filter: Filter<CustomerDocument> = {};
+  if (audience.stages?.length) filter['computed.stage'] = { $in: audience.stages };
+  if (audience.segments?.length) filter['computed.segments'] = { $in: audience.segments };
+  if (audience.tags?.length) filter.tags = { $in: audience.tags };
+  if (audience.rfmCells?.length) filter['computed.rfm.cell'] = { $in: audience.rfmCells };
+  if (audience.valueTiers?.length) filter['computed.valueTier'] = { $in: audience.valueTiers };
+  if (audience.minDaysSinceLastPurchase !== undefined) {
+    const before = new Date(now.getTime() - audience.minDaysSinceLastPurchase * 86_400_000);
+    filter['computed.lastPurchaseAt'] = { $lte: before.toISOString() };
+  }
+  if (audience.minOrders !== undefined) filter['computed.orderCount'] = { $gte: audience.minOrders };
+  if (audience.consentTo !== undefined) filter[`consent.${audience.consentTo}`] = true;
+  return filter;
+}
+
+/** How many customers an audience holds right now. */
+export async function countAudience(db: Db, audience: AudienceFilter, now: Date): Promise<number> {
+  return customersCollection(db).countDocuments(audienceQuery(audience, now));
+}
+
+/** One page of an audience, ordered by id: what a campaign launch pages through. */
+export async function pageAudience(
+  db: Db,
+  audience: AudienceFilter,
+  now: Date,
+  page: PageRequest,
+): Promise<Page<CustomerProfile>> {
+  const result = await paginate(customersCollection(db), audienceQuery(audience, now), page);
+  return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
+}
+
+/** Sets consent for one channel; returns the updated profile or null if unknown. */
+export async function setConsent(
+  db: Db,
+  id: string,
+  consent: Partial<Record<Channel, boolean>>,
+  now: Date,
+): Promise<CustomerProfile | null> {
+  const set: Record<string, unknown> = { updatedAt: now.toISOString() };
+  for (const [channel, value] of Object.entries(consent)) set[`consent.${channel}`] = value;
+  const doc = await customersCollection(db).findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
+  return doc === null ? null : toProfile(doc);
+}
+
+/** Ids of every customer with this phone number (SMS STOP applies to all of them). */
+export async function customerIdsByPhone(db: Db, phone: string): Promise<string[]> {
+  const docs = await customersCollection(db).find({ phone }, { projection: { _id: 1 } }).toArray();
+  return docs.map((doc) => doc._id);
+}

@@ -1,0 +1,169 @@
+import { MongoServerError } from 'mongodb';
+import type { Collection, Document, Filter, Sort } from 'mongodb';
+import type { z } from 'zod';
+
+/**
+ * Shared helpers of the repositories: validation of what goes in and comes out of a
+ * collection, cursor pagination, and recognising duplicate-key errors.
+ */
+
+/** One field of a document that does not match its schema. */
+export interface FieldIssue {
+  /** Dotted path inside the document, e.g. `consent.email` or `tags[2]`. */
+  path: string;
+  message: string;
+}
+
+/** Renders a zod issue path (`['rows', 3, 'email']`) as `rows[3].email`. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`;
+    else out += out === '' ? String(part) : `.${String(part)}`;
+  }
+  return out;
+}
+
+/** Converts zod issues into field issues, prefixing each path (e.g. `body`). */
+export function issuesOf(error: z.ZodError, prefix: readonly PropertyKey[] = []): FieldIssue[] {
+  return flatten(error.issues, prefix);
+}
+
+function flatten(issues: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): FieldIssue[] {
+  return issues.flatMap((issue) => {
+    const at = [...prefix, ...issue.path];
+    // `unrecognized_keys` reports the parent path: name each unknown key instead.
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => ({ path: formatPath([...at, key]), message: 'unknown field' }));
+    }
+    // A union (e.g. one event or a batch): report the alternative the input came closest to.
+    if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+      const closest = [...issue.errors].sort((a, b) => a.length - b.length)[0] ?? [];
+      if (closest.length > 0) return flatten(closest, at);
+    }
+    return [{ path: formatPath(at), message: issue.message }];
+  });
+}
+
+/** A document that failed its schema on the way into or out of a collection. */
+export class DocumentValidationError extends Error {
+  override readonly name = 'DocumentValidationError';
+  constructor(
+    readonly collection: string,
+    readonly documentId: string,
+    readonly issues: FieldIssue[],
+  ) {
+    super(
+      `${collection}/${documentId} does not match its schema: ` +
+        issues.map((i) => `${i.path || '(document)'}: ${i.message}`).join('; '),
+    );
+  }
+}
+
+/** Parses `value` with `schema`, throwing a `DocumentValidationError` naming each bad field. */
+export function validateDocument<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  collection: string,
+  documentId: string,
+): z.output<S> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new DocumentValidationError(collection, documentId, issuesOf(result.error));
+  return result.data;
+}
+
+/** Moves Mongo's `_id` to the domain's `id`. */
+export function withId<T extends { _id: string }>(doc: T): Omit<T, '_id'> & { id: string } {
+  const { _id, ...rest } = doc;
+  return { ...rest, id: _id };
+}
+
+/** True when `error` is MongoDB's (or FerretDB's) duplicate-key error. */
+export function isDuplicateKeyError(error: unknown): boolean {
+  return error instanceof MongoServerError && error.code === 11000;
+}
+
+/** One page of a list, and the cursor for the next page (null on the last one). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Page request: how many, and where to continue. */
+export interface PageRequest {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+/** A cursor that is not one this server handed out. */
+export class InvalidCursorError extends Error {
+  override readonly name = 'InvalidCursorError';
+  constructor() {
+    super('cursor is not valid: pass the nextCursor of the previous page unchanged');
+  }
+}
+
+type CursorValue = string | number | boolean | null;
+
+function encodeCursor(value: CursorValue, id: string): string {
+  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+}
+
+function decodeCursor(cursor: string): [CursorValue, string] {
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
+      const [value, id] = parsed as [unknown, string];
+      if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return [value as CursorValue, id];
+    }
+  } catch {
+    // fall through to the typed error
+  }
+  throw new InvalidCursorError();
+}
+
+function readPath(doc: Document, path: string): CursorValue {
+  let value: unknown = doc;
+  for (const part of path.split('.')) {
+    value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  }
+  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
+}
+
+/**
+ * Keyset pagination on `(sortField, _id)`: stable under inserts and cheap on both MongoDB
+ * and FerretDB (a plain `$or` range, no `skip`). Documents missing the sort field sort as
+ * null and are only reachable when sorting by `_id`, so sort on fields every document has.
+ *
+ * @example paginate(db.collection('tasks'), { status: 'open' }, { limit: 50 }, { field: 'dueAt' })
+ */
+export async function paginate<T extends Document & { _id: string }>(
+  collection: Collection<T>,
+  filter: Filter<T>,
+  page: PageRequest,
+  order: { field: string; direction?: 1 | -1 } = { field: '_id' },
+): Promise<Page<T>> {
+  const direction = order.direction ?? 1;
+  const op = direction === 1 ? '$gt' : '$lt';
+  let query: Filter<T> = filter;
+  if (page.cursor !== undefined) {
+    const [value, id] = decodeCursor(page.cursor);
+    const after =
+      order.field === '_id'
+        ? { _id: { [op]: id } }
+        : { $or: [{ [order.field]: { [op]: value } }, { [order.field]: value, _id: { [op]: id } }] };
+    query = { $and: [filter, after] } as Filter<T>;
+  }
+  const sort: Sort = order.field === '_id' ? { _id: direction } : { [order.field]: direction, _id: direction };
+  const docs = (await collection.find(query).sort(sort).limit(page.limit + 1).toArray()) as T[];
+  const items = docs.slice(0, page.limit);
+  const last = items.at(-1);
+  const nextCursor =
+    docs.length > page.limit && last !== undefined ? encodeCursor(readPath(last, order.field), last._id) : null;
+  return { items, nextCursor };
+}
+
+/** Escapes user text for use inside a `$regex` (prefix searches). */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,416 @@
+import { MongoBulkWriteError } from 'mongodb';
+import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
+import { CustomerProfile } from '../journey/customer.ts';
+import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
+import type { CustomerEvent } from '../journey/event.ts';
+import { DAY } from '../journey/time.ts';
+import { lifecycleEvents } from '../journey/lifecycle/changes.ts';
+import { addOrder, addSurvey, buildBase, computeLifecycle, emptyHistory, LifecycleBase, summarize } from '../journey/lifecycle/profile.ts';
+import type { HistoryAccumulator, PurchaseSummary } from '../journey/lifecycle/profile.ts';
+import type { SegmentDefinition } from '../journey/lifecycle/segment.ts';
+import { segmentMembership } from '../journey/lifecycle/segment.ts';
+import { LifecycleSettings } from '../journey/lifecycle/settings.ts';
+import { surveyAnswer } from '../journey/lifecycle/survey.ts';
+import { customersCollection } from './customers.ts';
+import type { CustomerDocument } from './customers.ts';
+import { DocumentValidationError, validateDocument, withId } from './documents.ts';
+import { eventsCollection } from './events.ts';
+import type { EventDocument, StoredEvent } from './events.ts';
+import { listSegments } from './segments.ts';
+
+/**
+ * Lifecycle computation against the database: the full recompute, the incremental update of
+ * one customer after an event, and the daily sweep. The maths is in journey/lifecycle/.
+ *
+ * Everything is plain `find` / `bulkWrite` / `insertMany`, computed in application code, so it
+ * runs on FerretDB (no aggregation pipeline, no transactions). Safety without transactions:
+ * - change events have deterministic ids per customer, change and day: recording is
+ *   idempotent, and only newly recorded events are handed to `emit` (routed to journeys);
+ * - writes address customers by `_id` alone: FerretDB pushes down only a bare `{ _id }` filter
+ *   (any other filter is a full scan per write). Only a write that repairs purchase aggregates
+ *   (rare: they drifted from the events) is also conditional on the `updatedAt` read with it, so
+ *   it never clobbers an event folded in meanwhile; derived fields written from a read a few
+ *   hundred milliseconds old are corrected by that event's own incremental update or the next
+ *   sweep;
+ * - events are recorded, then the customer written, then `emit` called: a crash between the
+ *   first and the last step loses the routing of that change (as a crash between storing and
+ *   routing an ingested event does).
+ *
+ * Bookkeeping that is not part of the public profile lives under `lifecycle` in the customer
+ * document: the stage and cell last announced by an event, the latest win-back purchase, the
+ * latest CSAT answer and the usual gap used.
+ */
+
+interface LifecycleMemo {
+  stage?: LifecycleStage;
+  cell?: RfmCell | null;
+  returnedAt?: string;
+  /** The last purchase as of the previous lifecycle update (to spot a return on the next order). */
+  lastPurchaseAt?: string;
+  /** The latest NPS answer (ingestion stores CSAT answers in `computed.nps` too). */
+  nps?: number;
+  csat?: number;
+  gapDays?: number;
+}
+type LifecycleDocument = CustomerDocument & { lifecycle?: LifecycleMemo };
+
+/** A recorded change event and the customer as it is after the change (for routing). */
+export interface LifecycleChange {
+  event: StoredEvent;
+  customer: CustomerProfile;
+}
+
+export interface LifecycleRunOptions {
+  /** Called with each batch of newly recorded change events, e.g. to route them to journeys. */
+  emit?: (changes: readonly LifecycleChange[]) => Promise<void>;
+  /** Customers per read and bulk write (default 1000). */
+  batchSize?: number;
+}
+
+export interface LifecycleReport {
+  customers: number;
+  /** Customers whose stored fields changed. */
+  updated: number;
+  /** Change events newly recorded. */
+  events: number;
+  /** Writes skipped because an event changed the customer meanwhile. */
+  conflicts: number;
+  /** Documents that do not match the profile schema (left alone). */
+  invalid: number;
+}
+
+const stateName = 'lifecycleState';
+const orderType = 'order_completed';
+const surveyType = 'survey_answered';
+const historyTypes = [orderType, surveyType];
+
+interface StateDocument {
+  _id: 'settings' | 'base';
+  value: unknown;
+  updatedAt: string;
+}
+
+function state(db: Db) {
+  return db.collection<StateDocument>(stateName);
+}
+
+function customers(db: Db) {
+  return db.collection<LifecycleDocument>(customersCollection(db).collectionName);
+}
+
+/** The workspace's lifecycle settings (defaults until someone saves them). */
+export async function getLifecycleSettings(db: Db): Promise<LifecycleSettings> {
+  const doc = await state(db).findOne({ _id: 'settings' });
+  return validateDocument(LifecycleSettings, doc?.value ?? {}, stateName, 'settings');
+}
+
+/** Validates and stores the settings; they apply from the next update, to all at the next recompute. */
+export async function saveLifecycleSettings(db: Db, settings: unknown, now: Date): Promise<LifecycleSettings> {
+  const value = validateDocument(LifecycleSettings, settings, stateName, 'settings');
+  await state(db).updateOne({ _id: 'settings' }, { $set: { value, updatedAt: now.toISOString() } }, { upsert: true });
+  return value;
+}
+
+/** The base model of the last full recompute, or null before the first. */
+export async function getLifecycleBase(db: Db): Promise<LifecycleBase | null> {
+  const doc = await state(db).findOne({ _id: 'base' });
+  return doc === null ? null : validateDocument(LifecycleBase, doc.value, stateName, 'base');
+}
+
+const time = (iso: string | undefined): number | undefined => (iso === undefined ? undefined : Date.parse(iso));
+const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
+
+/** The summary kept in the customer document itself (aggregates folded in at ingestion). */
+function storedSummary(doc: LifecycleDocument): PurchaseSummary {
+  const c = doc.computed;
+  return {
+    orderCount: c.orderCount,
+    totalSpend: c.totalSpend,
+    firstPurchaseAt: time(c.firstPurchaseAt),
+    lastPurchaseAt: time(c.lastPurchaseAt),
+    returnedAt: time(doc.lifecycle?.returnedAt),
+    nps: doc.lifecycle?.nps ?? c.nps,
+    csat: doc.lifecycle?.csat,
+  };
+}
+
+/**
+ * Folds stored events into histories; events received after `until` are left to the
+ * incremental path. Needs customerId, type, at, properties and receivedAt only.
+ */
+function foldEvent(histories: Map<string, HistoryAccumulator>, doc: Pick<EventDocument, 'customerId' | 'type' | 'at' | 'properties'>): void {
+  let history = histories.get(doc.customerId);
+  if (history === undefined) {
+    history = emptyHistory();
+    histories.set(doc.customerId, history);
+  }
+  const at = Date.parse(doc.at);
+  if (doc.type === orderType) addOrder(history, at, doc.properties?.['amount']);
+  else {
+    const answer = surveyAnswer(doc.properties ?? {});
+    if (answer !== null) addSurvey(history, at, answer);
+  }
+}
+
+const historyProjection = { customerId: 1, type: 1, at: 1, receivedAt: 1, 'properties.amount': 1, 'properties.score': 1, 'properties.survey': 1 };
+
+/**
+ * History from events when there are order events, imported aggregates otherwise; answers
+ * from events when there are survey events (ingestion stores every answer as NPS, CSAT too).
+ */
+function mergeSummary(stored: PurchaseSummary, fromEvents: PurchaseSummary | undefined): PurchaseSummary {
+  if (fromEvents === undefined) return stored;
+  const orders = fromEvents.orderCount > 0 || stored.orderCount === 0 ? fromEvents : stored;
+  const answered = fromEvents.nps !== undefined || fromEvents.csat !== undefined;
+  return { ...orders, nps: answered ? fromEvents.nps : stored.nps, csat: answered ? fromEvents.csat : stored.csat };
+}
+
+interface RunContext {
+  base: LifecycleBase | null;
+  settings: LifecycleSettings;
+  segments: readonly SegmentDefinition[];
+  now: number;
+}
+
+interface Plan {
+  doc: LifecycleDocument;
+  set: Record<string, unknown>;
+  unset: Record<string, ''>;
+  events: CustomerEvent[];
+  customer: CustomerProfile;
+}
+
+function read(doc: object, path: string): unknown {
+  let value: unknown = doc;
+  for (const part of path.split('.')) value = typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined;
+  return value;
+}
+
+/** What one customer's document should become, and the events the change records. */
+function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteAggregates: boolean, ctx: RunContext): Plan {
+  const fields = computeLifecycle(summary, ctx.base, ctx.settings, ctx.now);
+  const target: Record<string, unknown> = {
+    'computed.stage': fields.stage,
+    'computed.churnRisk': fields.churnRisk,
+    'computed.clv': fields.clv,
+    'lifecycle.gapDays': fields.gapDays === undefined ? undefined : Math.round(fields.gapDays * 100) / 100,
+    'lifecycle.returnedAt': iso(summary.returnedAt),
+    'lifecycle.csat': summary.csat,
+    'lifecycle.nps': summary.nps,
+    'lifecycle.lastPurchaseAt': iso(summary.lastPurchaseAt),
+    'computed.nps': summary.nps,
+  };
+  if (ctx.base !== null) {
+    target['computed.rfm'] = fields.rfm;
+    target['computed.valueTier'] = fields.valueTier;
+  }
+  if (rewriteAggregates) {
+    target['computed.orderCount'] = summary.orderCount;
+    target['computed.totalSpend'] = summary.totalSpend;
+    target['computed.firstPurchaseAt'] = iso(summary.firstPurchaseAt);
+    target['computed.lastPurchaseAt'] = iso(summary.lastPurchaseAt);
+  }
+  const computed: Record<string, unknown> = { ...doc.computed };
+  for (const [path, value] of Object.entries(target)) {
+    if (path.startsWith('computed.')) computed[path.slice('computed.'.length)] = value;
+  }
+  for (const key of Object.keys(computed)) if (computed[key] === undefined) delete computed[key];
+  const customer = validateDocument(CustomerProfile, { ...withId(doc), computed }, 'customers', doc._id);
+  const segments = segmentMembership(ctx.segments, customer, ctx.now);
+  customer.computed.segments = segments;
+  target['computed.segments'] = segments;
+
+  const before = { stage: doc.lifecycle?.stage ?? 'prospect', cell: doc.lifecycle?.cell ?? null, segments: doc.computed.segments ?? [] };
+  const after = { stage: fields.stage, cell: ctx.base === null ? before.cell : (fields.rfm?.cell ?? null), segments };
+  target['lifecycle.stage'] = after.stage;
+  target['lifecycle.cell'] = after.cell;
+
+  const set: Record<string, unknown> = {};
+  const unset: Record<string, ''> = {};
+  for (const [path, value] of Object.entries(target)) {
+    const current = read(doc, path);
+    if (value === undefined) {
+      if (current !== undefined) unset[path] = '';
+    } else if (JSON.stringify(current) !== JSON.stringify(value)) set[path] = value;
+  }
+  return { doc, set, unset, events: lifecycleEvents(doc._id, before, after, ctx.now), customer };
+}
+
+/** Inserts events whose ids are new; returns those (duplicates were recorded before). */
+async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt: string): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const docs: EventDocument[] = events.map(({ id, ...rest }) => ({ ...rest, _id: id ?? '', receivedAt }));
+  const duplicates = new Set<number>();
+  try {
+    await eventsCollection(db).insertMany(docs, { ordered: false });
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    for (const writeError of writeErrors) {
+      if (writeError.code !== 11000) throw error;
+      duplicates.add(writeError.index);
+    }
+  }
+  return docs.flatMap((doc, i) => {
+    if (duplicates.has(i)) return [];
+    const { _id, receivedAt: received, ...rest } = doc;
+    return [{ ...rest, id: _id, receivedAt: received }];
+  });
+}
+
+const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.nps']);
+
+/** Records, writes and emits one batch of plans. */
+async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions) {
+  const recorded = await recordEvents(db, plans.flatMap((p) => p.events), new Date(now).toISOString());
+  const writes: AnyBulkWriteOperation<LifecycleDocument>[] = [];
+  for (const { doc, set, unset } of plans) {
+    if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) continue;
+    // Repairing aggregates is guarded by the version read: an event folded in meanwhile wins.
+    const repairs = [...Object.keys(set), ...Object.keys(unset)].some((path) => aggregatePaths.has(path));
+    const version = doc.updatedAt === undefined ? { updatedAt: { $exists: false } } : { updatedAt: doc.updatedAt };
+    const filter: Filter<LifecycleDocument> = repairs ? { _id: doc._id, ...version } : { _id: doc._id };
+    const update = Object.keys(unset).length === 0 ? { $set: set } : Object.keys(set).length === 0 ? { $unset: unset } : { $set: set, $unset: unset };
+    writes.push({ updateOne: { filter, update } });
+  }
+  const result = writes.length === 0 ? null : await customers(db).bulkWrite(writes, { ordered: false });
+  const matched = result?.matchedCount ?? 0;
+  const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
+  const changes = recorded.flatMap((event) => {
+    const customer = byCustomer.get(event.customerId);
+    return customer === undefined ? [] : [{ event, customer }];
+  });
+  if (changes.length > 0) await options.emit?.(changes);
+  return { updated: matched, conflicts: writes.length - matched, events: recorded.length, changes };
+}
+
+async function context(db: Db, now: Date, base?: LifecycleBase | null): Promise<RunContext> {
+  const [settings, stored, segments] = await Promise.all([getLifecycleSettings(db), base === undefined ? getLifecycleBase(db) : base, listSegments(db)]);
+  return { base: stored, settings, segments, now: now.getTime() };
+}
+
+/**
+ * Streams every customer through one cursor (no sort, no filter: the cheapest read FerretDB
+ * has), plans each (`summaryOf` picks its history) and commits batch by batch.
+ */
+async function runOverCustomers(
+  db: Db,
+  ctx: RunContext,
+  options: LifecycleRunOptions,
+  summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean },
+): Promise<LifecycleReport> {
+  const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
+  const batchSize = options.batchSize ?? 1000;
+  let plans: Plan[] = [];
+  const flush = async () => {
+    const done = await commit(db, plans, ctx.now, options);
+    report.updated += done.updated;
+    report.conflicts += done.conflicts;
+    report.events += done.events;
+    plans = [];
+  };
+  for await (const doc of customers(db).find({}, { batchSize })) {
+    report.customers++;
+    try {
+      const { summary, rewrite } = summaryOf(doc);
+      plans.push(planCustomer(doc, summary, rewrite, ctx));
+    } catch (error) {
+      if (!(error instanceof DocumentValidationError)) throw error;
+      report.invalid++;
+    }
+    if (plans.length >= batchSize) await flush();
+  }
+  await flush();
+  return report;
+}
+
+/**
+ * The full recompute: rebuilds every customer's purchase history from `order_completed` and
+ * `survey_answered` events (one pass, one cursor), builds the base model (quintile cut points,
+ * value thresholds, the median usual gap), stores it, then scores and writes every customer.
+ * Customers without order events keep their imported aggregates. Idempotent: a second run at
+ * the same time changes nothing and records nothing.
+ */
+export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport & { base: LifecycleBase }> {
+  const startedAt = now.toISOString();
+  const settings = await getLifecycleSettings(db);
+  const histories = new Map<string, HistoryAccumulator>();
+  const cursor = eventsCollection(db).find({ type: { $in: historyTypes } }, { projection: historyProjection, batchSize: 10_000 });
+  for await (const doc of cursor) {
+    // Events that arrive during the recompute are folded in by their own incremental update.
+    // (Written as a negation so events stored without receivedAt count too.)
+    if (!(doc.receivedAt > startedAt)) foldEvent(histories, doc);
+  }
+  const fromEvents = new Map<string, PurchaseSummary>();
+  for (const [id, history] of histories) fromEvents.set(id, summarize(history, settings.stages.dormantDays));
+
+  const purchasers: PurchaseSummary[] = [];
+  const projection = { computed: 1, lifecycle: 1 };
+  let total = 0;
+  for await (const doc of customers(db).find({}, { projection, batchSize: 10_000 })) {
+    total++;
+    const summary = mergeSummary(storedSummary(doc), fromEvents.get(doc._id));
+    if (summary.orderCount > 0) purchasers.push(summary);
+  }
+  const base = { ...buildBase(purchasers, settings, now.getTime()), customers: total };
+  await state(db).updateOne({ _id: 'base' }, { $set: { value: base, updatedAt: startedAt } }, { upsert: true });
+
+  const ctx = await context(db, now, base);
+  const report = await runOverCustomers(db, ctx, options, (doc) => {
+    // A customer changed by an event during the recompute keeps the aggregates that event folded in.
+    const changed = doc.updatedAt !== undefined && doc.updatedAt > startedAt;
+    const stored = storedSummary(doc);
+    return changed ? { summary: stored, rewrite: false } : { summary: mergeSummary(stored, fromEvents.get(doc._id)), rewrite: true };
+  });
+  return { ...report, base };
+}
+
+/**
+ * The daily sweep: re-scores every customer at `now` from the stored aggregates and the stored
+ * base (no event reading), so customers who become at risk, dormant or churned by the passage
+ * of time alone — and segment members whose rules depend on time — change and record their
+ * events. Idempotent per customer and day.
+ */
+export async function sweepLifecycle(db: Db, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport> {
+  const ctx = await context(db, now);
+  return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }));
+}
+
+/**
+ * The incremental update after `event` was stored and folded into the profile by ingestion:
+ * scores the customer's stored aggregates against the stored base, writes the changes and
+ * returns the change events newly recorded (also passed to `options.emit`). Reads no other
+ * events (on FerretDB any query but `{ _id }` scans the collection), so what it cannot see in
+ * the aggregates it takes from the event: a return after a gap of `dormantDays` (against the
+ * last purchase remembered at the previous update), and the survey kind of an answer.
+ * Returns a null customer when the customer does not exist.
+ */
+export async function updateCustomerLifecycle(
+  db: Db,
+  event: Pick<CustomerEvent, 'customerId' | 'type' | 'at' | 'properties'>,
+  now: Date,
+  options: LifecycleRunOptions = {},
+): Promise<{ customer: CustomerProfile | null; changes: LifecycleChange[] }> {
+  const doc = await customers(db).findOne({ _id: event.customerId });
+  if (doc === null) return { customer: null, changes: [] };
+  const ctx = await context(db, now);
+  const summary = storedSummary(doc);
+  const at = Date.parse(event.at);
+  if (event.type === orderType) {
+    const previous = time(doc.lifecycle?.lastPurchaseAt);
+    // Without a remembered purchase, ingestion's own stage move (dormant → wonBack) says it.
+    const returned = previous === undefined ? doc.computed.stage === 'wonBack' && doc.lifecycle?.stage !== 'wonBack' : at - previous >= ctx.settings.stages.dormantDays * DAY;
+    if (returned && at >= (summary.lastPurchaseAt ?? at)) summary.returnedAt = at;
+  }
+  if (event.type === surveyType) {
+    const answer = surveyAnswer(event.properties);
+    if (answer?.survey === 'csat') {
+      summary.csat = answer.score;
+      summary.nps = doc.lifecycle?.nps;
+    }
+    if (answer?.survey === 'nps') summary.nps = answer.score;
+  }
+  const plan = planCustomer(doc, summary, false, ctx);
+  const { changes } = await commit(db, [plan], ctx.now, options);
+  return { customer: plan.customer, changes };
+}

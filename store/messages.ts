@@ -1,0 +1,391 @@
+import { randomUUID } from 'node:crypto';
+import { z } from 'zod';
+import { MongoBulkWriteError } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
+import { Channel, CustomerId } from '../journey/customer.ts';
+import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
+import type { Page, PageRequest } from './documents.ts';
+
+/**
+ * The message ledger: one record per send, unique by its deterministic key (workflow id +
+ * node id + visit). A retried or replayed activity finds the record and does not send again.
+ */
+
+export const MessageStatus = z.enum([
+  'pending',
+  'sent',
+  'delivered',
+  'opened',
+  'clicked',
+  'failed',
+  'undelivered',
+  'bounced',
+  'suppressed',
+]);
+export type MessageStatus = z.infer<typeof MessageStatus>;
+
+export const MessageRecord = z.object({
+  id: z.string(),
+  key: z.string().min(1).max(300),
+  channel: Channel,
+  customerId: CustomerId,
+  journeyId: z.string().optional(),
+  templateId: z.string().optional(),
+  /** Address or E.164 number the message went to. */
+  to: z.string().min(1).max(320),
+  status: MessageStatus,
+  providerId: z.string().optional(),
+  error: z.string().max(2000).optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+  history: z.array(z.object({ status: MessageStatus, at: z.iso.datetime(), detail: z.string().optional() })),
+});
+export type MessageRecord = z.infer<typeof MessageRecord>;
+export type NewMessage = Pick<MessageRecord, 'key' | 'channel' | 'customerId' | 'to'> &
+  Partial<Pick<MessageRecord, 'journeyId' | 'templateId'>>;
+
+interface MessageDocument extends Omit<MessageRecord, 'id'> {
+  _id: string;
+}
+
+const name = 'messages';
+
+function messages(db: Db) {
+  return db.collection<MessageDocument>(name);
+}
+
+export const messageIndexes = [
+  { key: { key: 1 }, unique: true },
+  { key: { providerId: 1 } },
+  { key: { customerId: 1, createdAt: 1 } },
+  { key: { journeyId: 1, status: 1 } },
+] as const;
+
+/**
+ * Which statuses a message may move to from each status: delivery reports arrive out of
+ * order (Twilio may report `sent` after `delivered`), and a late report must not undo a
+ * later state.
+ */
+const rank: Record<MessageStatus, number> = {
+  pending: 0,
+  sent: 1,
+  delivered: 2,
+  opened: 3,
+  clicked: 4,
+  failed: 5,
+  undelivered: 5,
+  bounced: 5,
+  suppressed: 5,
+};
+
+function earlierThan(status: MessageStatus): MessageStatus[] {
+  return MessageStatus.options.filter((s) => rank[s] < rank[status]);
+}
+
+function toRecord(doc: MessageDocument): MessageRecord {
+  return validateDocument(MessageRecord, withId(doc), name, doc._id);
+}
+
+/** Records a pending send unless the key exists; returns the record and whether it is new. */
+export async function recordPendingMessage(
+  db: Db,
+  input: NewMessage,
+  now: Date,
+): Promise<{ message: MessageRecord; created: boolean }> {
+  const id = `msg_${randomUUID()}`;
+  const at = now.toISOString();
+  const record = validateDocument(
+    MessageRecord,
+    { ...input, id, status: 'pending', createdAt: at, updatedAt: at, history: [{ status: 'pending', at }] },
+    name,
+    input.key,
+  );
+  const { id: _omit, ...rest } = record;
+  try {
+    await messages(db).insertOne({ _id: id, ...rest });
+    return { message: record, created: true };
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const existing = await findMessageByKey(db, input.key);
+    if (existing === null) throw error;
+    return { message: existing, created: false };
+  }
+}
+
+/** The ledger record of `key`, or null. */
+export async function findMessageByKey(db: Db, key: string): Promise<MessageRecord | null> {
+  const doc = await messages(db).findOne({ key });
+  return doc === null ? null : toRecord(doc);
+}
+
+/** Moves a message forward (never backward); returns the record, or null when unchanged or unknown. */
+async function advance(
+  db: Db,
+  filter: Filter<MessageDocument>,
+  status: MessageStatus,
+  fields: { providerId?: string | undefined; error?: string | undefined },
+  now: Date,
+): Promise<MessageRecord | null> {
+  const at = now.toISOString();
+  const set: Partial<MessageDocument> = { status, updatedAt: at };
+  if (fields.providerId !== undefined) set.providerId = fields.providerId;
+  if (fields.error !== undefined) set.error = fields.error;
+  const entry = fields.error === undefined ? { status, at } : { status, at, detail: fields.error };
+  const doc = await messages(db).findOneAndUpdate(
+    { ...filter, status: { $in: earlierThan(status) } },
+    { $set: set, $push: { history: entry } },
+    { returnDocument: 'after' },
+  );
+  return doc === null ? null : toRecord(doc);
+}
+
+/** Updates the message with ledger key `key` (the sending activity). */
+export function markMessage(
+  db: Db,
+  key: string,
+  status: MessageStatus,
+  fields: { providerId?: string | undefined; error?: string | undefined },
+  now: Date,
+): Promise<MessageRecord | null> {
+  return advance(db, { key }, status, fields, now);
+}
+
+/** Updates the message the provider knows as `providerId` (delivery callbacks). */
+export function markMessageByProviderId(
+  db: Db,
+  providerId: string,
+  status: MessageStatus,
+  fields: { error?: string | undefined },
+  now: Date,
+): Promise<MessageRecord | null> {
+  return advance(db, { providerId }, status, fields, now);
+}
+
+/** Filters of the message list. */
+export interface MessageQuery {
+  customerId?: string | undefined;
+  journeyId?: string | undefined;
+  status?: MessageStatus | undefined;
+  providerId?: string | undefined;
+}
+
+/** One page of ledger records, oldest first. */
+export async function listMessages(db: Db, query: MessageQuery, page: PageRequest): Promise<Page<MessageRecord>> {
+  const filter: Filter<MessageDocument> = {};
+  if (query.customerId !== undefined) filter.customerId = query.customerId;
+  if (query.journeyId !== undefined) filter.journeyId = query.journeyId;
+  if (query.status !== undefined) filter.status = query.status;
+  if (query.providerId !== undefined) filter.providerId = query.providerId;
+  const result = await paginate(messages(db), filter, page, { field: 'createdAt' });
+  return { items: result.items.map(toRecord), nextCursor: result.nextCursor };
+}
+
+// --- Additions for the journey runtime (activities/) ---------------------------------------
+
+/** Statuses that count against a frequency cap: claimed or on its way to the customer. */
+const cappedStatuses: MessageStatus[] = ['pending', 'sent', 'delivered', 'opened', 'clicked'];
+
+/**
+ * When the customer's messages on `channel` since `since` were claimed (oldest first), across
+ * all journeys, counting only those claimed before `before` (its `createdAt`, then its key):
+ * two journeys racing for the last slot of a frequency cap agree on who got it, and the
+ * times say when a slot frees up.
+ */
+export async function messageTimesBefore(
+  db: Db,
+  input: { customerId: string; channel: Channel; since: Date; before: { createdAt: string; key: string } },
+): Promise<string[]> {
+  const { customerId, channel, since, before } = input;
+  const docs = await messages(db)
+    .find(
+      {
+        customerId,
+        channel,
+        status: { $in: cappedStatuses },
+        createdAt: { $gte: since.toISOString(), $lte: before.createdAt },
+        $or: [{ createdAt: { $lt: before.createdAt } }, { key: { $lt: before.key } }],
+      },
+      { projection: { createdAt: 1 } },
+    )
+    .sort({ createdAt: 1 })
+    .toArray();
+  return docs.map((doc) => doc.createdAt);
+}
+
+/** Provider details of a send (e.g. SMS encoding and segment count), kept beside the record. */
+export type MessageDetails = Record<string, string | number | boolean>;
+
+/**
+ * Marks the message with record id `id` (its `_id`), like `markMessage`. Lookups by `_id` are
+ * the fast path on FerretDB, whose SQLite backend scans the collection for any other filter.
+ */
+export async function markMessageById(
+  db: Db,
+  id: string,
+  status: MessageStatus,
+  fields: { providerId?: string | undefined; error?: string | undefined; details?: MessageDetails | undefined },
+  now: Date,
+): Promise<MessageRecord | null> {
+  if (fields.details === undefined) return advance(db, { _id: id }, status, fields, now);
+  const at = now.toISOString();
+  const set: Record<string, unknown> = { status, updatedAt: at };
+  if (fields.providerId !== undefined) set['providerId'] = fields.providerId;
+  if (fields.error !== undefined) set['error'] = fields.error;
+  for (const [field, value] of Object.entries(fields.details)) set[`details.${field}`] = value;
+  // The same forward-only move as `advance`, with the details in the same write.
+  const doc = await messages(db).findOneAndUpdate(
+    { _id: id, status: { $in: earlierThan(status) } },
+    { $set: set, $push: { history: { status, at } } },
+    { returnDocument: 'after' },
+  );
+  return doc === null ? null : toRecord(doc);
+}
+
+/** The provider details stored with a send (e.g. SMS encoding and segments), or null. */
+export async function getMessageDetails(db: Db, key: string): Promise<MessageDetails | null> {
+  const doc = await db.collection<{ key: string; details?: MessageDetails }>(name).findOne({ key }, { projection: { details: 1 } });
+  return doc?.details ?? null;
+}
+
+/**
+ * The effect ledger: side effects that are not messages (webhook calls, journey starts by a
+ * campaign or the date sweep) recorded under their idempotency key. The key is the `_id`, so
+ * uniqueness needs no extra index.
+ */
+export const EffectStatus = z.enum(['pending', 'done', 'failed']);
+export type EffectStatus = z.infer<typeof EffectStatus>;
+
+export const EffectRecord = z.object({
+  key: z.string().min(1).max(400),
+  kind: z.string().min(1).max(64),
+  customerId: z.string().optional(),
+  journeyId: z.string().optional(),
+  status: EffectStatus,
+  /** What the effect produced (e.g. `started`, `skipped`, an HTTP status). */
+  result: z.string().max(2000).optional(),
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type EffectRecord = z.infer<typeof EffectRecord>;
+
+interface EffectDocument extends Omit<EffectRecord, 'key'> {
+  _id: string;
+}
+
+function effects(db: Db) {
+  return db.collection<EffectDocument>('effects');
+}
+
+function toEffect(doc: EffectDocument): EffectRecord {
+  const { _id, ...rest } = doc;
+  return validateDocument(EffectRecord, { ...rest, key: _id }, 'effects', _id);
+}
+
+/** Claims an effect unless its key exists; returns the record and whether it is new. */
+export async function claimEffect(
+  db: Db,
+  input: Pick<EffectRecord, 'key' | 'kind'> & Partial<Pick<EffectRecord, 'customerId' | 'journeyId'>>,
+  now: Date,
+): Promise<{ effect: EffectRecord; created: boolean }> {
+  const at = now.toISOString();
+  const record = validateDocument(EffectRecord, { ...input, status: 'pending', createdAt: at, updatedAt: at }, 'effects', input.key);
+  const { key, ...rest } = record;
+  try {
+    await effects(db).insertOne({ _id: key, ...rest });
+    return { effect: record, created: true };
+  } catch (error) {
+    if (!isDuplicateKeyError(error)) throw error;
+    const existing = await effects(db).findOne({ _id: key });
+    if (existing === null) throw error;
+    return { effect: toEffect(existing), created: false };
+  }
+}
+
+/** Records how a claimed effect ended. */
+export async function settleEffect(db: Db, key: string, status: EffectStatus, result: string, now: Date): Promise<void> {
+  await effects(db).updateOne({ _id: key }, { $set: { status, result: result.slice(0, 2000), updatedAt: now.toISOString() } });
+}
+
+/** The effect recorded under `key`, or null. */
+export async function findEffect(db: Db, key: string): Promise<EffectRecord | null> {
+  const doc = await effects(db).findOne({ _id: key });
+  return doc === null ? null : toEffect(doc);
+}
+
+/** How many effects of `kind` whose key starts with `prefix` ended in each result (campaign counts). */
+export async function countEffectResults(db: Db, kind: string, prefix: string): Promise<Record<string, number>> {
+  const docs = await effects(db)
+    .find({ kind, _id: { $regex: `^${prefix.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}` } }, { projection: { result: 1, status: 1 } })
+    .toArray();
+  const counts: Record<string, number> = {};
+  for (const doc of docs) {
+    const result = doc.result ?? doc.status;
+    counts[result] = (counts[result] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Claims many effects in one round trip (a campaign batch): returns each key's record and
+ * whether this call created it. Keys that exist already keep their record.
+ */
+export async function claimEffects(
+  db: Db,
+  inputs: ReadonlyArray<Pick<EffectRecord, 'key' | 'kind'> & Partial<Pick<EffectRecord, 'customerId' | 'journeyId'>>>,
+  now: Date,
+): Promise<Map<string, { effect: EffectRecord; created: boolean }>> {
+  const at = now.toISOString();
+  const docs: EffectDocument[] = inputs.map((input) => {
+    const { key, ...rest } = validateDocument(EffectRecord, { ...input, status: 'pending', createdAt: at, updatedAt: at }, 'effects', input.key);
+    return { _id: key, ...rest };
+  });
+  const created = new Set<string>();
+  if (docs.length > 0) {
+    try {
+      await effects(db).insertMany(docs, { ordered: false });
+      for (const doc of docs) created.add(doc._id);
+    } catch (error) {
+      // Unordered: every document but the duplicates went in.
+      const duplicates = duplicateIndexes(error);
+      if (duplicates === null) throw error;
+      docs.forEach((doc, index) => {
+        if (!duplicates.has(index)) created.add(doc._id);
+      });
+    }
+  }
+  const found = await effects(db)
+    .find({ _id: { $in: docs.map((d) => d._id) } })
+    .toArray();
+  return new Map(found.map((doc) => [doc._id, { effect: toEffect(doc), created: created.has(doc._id) }]));
+}
+
+/** Indexes of the documents an unordered insert refused as duplicates; null for any other failure. */
+function duplicateIndexes(error: unknown): Set<number> | null {
+  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKeyError(error) ? new Set([0]) : null;
+  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+  if (!writeErrors.every((w) => w.code === 11000)) return null;
+  return new Set(writeErrors.map((w) => w.index));
+}
+
+/**
+ * Settles many claimed effects: one `updateMany` per distinct outcome (FerretDB 1.24 stalls on
+ * large `bulkWrite`s of updates, and `_id $in` keeps it on its fast path).
+ */
+export async function settleEffects(
+  db: Db,
+  settlements: ReadonlyArray<{ key: string; status: EffectStatus; result: string }>,
+  now: Date,
+): Promise<void> {
+  const groups = new Map<string, { status: EffectStatus; result: string; keys: string[] }>();
+  for (const s of settlements) {
+    const result = s.result.slice(0, 2000);
+    const id = JSON.stringify([s.status, result]);
+    const group = groups.get(id) ?? { status: s.status, result, keys: [] };
+    group.keys.push(s.key);
+    groups.set(id, group);
+  }
+  const at = now.toISOString();
+  for (const group of groups.values()) {
+    await effects(db).updateMany({ _id: { $in: group.keys } }, { $set: { status: group.status, result: group.result, updatedAt: at } });
+  }
+}

@@ -1,0 +1,176 @@
+import type { Db, Filter } from 'mongodb';
+import { paginate } from './documents.ts';
+import type { Page, PageRequest } from './documents.ts';
+
+/**
+ * Journey runs as reporting sees them: one document per workflow id (`journey/{journeyId}/
+ * {customerId}`, plus `/{year}` for date triggers), holding the latest entry of that customer
+ * into that journey. The journey workflow upserts it whenever it starts to wait and when it
+ * ends. Temporal is the source of truth; this collection makes "how many customers are at each
+ * step", "customers at this step" and "may this customer enter again" plain queries that
+ * MongoDB and FerretDB both answer, and keyed by `_id` where it matters: FerretDB's SQLite
+ * backend scans the whole collection for any other filter.
+ */
+
+export type RunRecordStatus = 'running' | 'completed' | 'converted' | 'cancelled' | 'failed';
+
+export interface RunDocument {
+  /** The workflow id. */
+  _id: string;
+  /** The entry: workflow id + `#` + the last 12 characters of its first run id. */
+  runKey: string;
+  journeyId: string;
+  version: number;
+  customerId: string;
+  campaignId?: string;
+  status: RunRecordStatus;
+  /** The step the customer is at; null once the run ended. */
+  nodeId: string | null;
+  waitingFor: string[];
+  waitingUntil?: string;
+  variables: Record<string, string>;
+  /** Every step this entry has passed (for per-step counts). */
+  visited: string[];
+  /** The latest steps taken (the interpreter keeps the last 50). */
+  history: Array<{ at: number; nodeId: string; kind: string; outcome: string }>;
+  /** Why the run ended (`exit`, `goal`, `failed`...). */
+  reason?: string;
+  startedAt: string;
+  /** When the customer reached the current step. */
+  since: string;
+  updatedAt: string;
+  completedAt?: string;
+}
+
+const name = 'journeyRuns';
+
+/** The journeyRuns collection. */
+export function runsCollection(db: Db) {
+  return db.collection<RunDocument>(name);
+}
+
+/** Indexes of journeyRuns (ensured by the worker at start-up; add to `indexPlan()` in db.ts). */
+export const runIndexes = [
+  { key: { journeyId: 1, status: 1, nodeId: 1 } },
+  { key: { journeyId: 1, visited: 1 } },
+  { key: { customerId: 1, startedAt: -1 } },
+] as const;
+
+/** Creates the indexes of journeyRuns (idempotent). */
+export async function ensureRunIndexes(db: Db): Promise<void> {
+  for (const index of runIndexes) await runsCollection(db).createIndex({ ...index.key });
+}
+
+/** Where a run is now; written when it starts to wait and when it ends. */
+export interface RunUpdate {
+  workflowId: string;
+  runKey: string;
+  /** The entry's first record: replaces what an earlier entry of the customer left. */
+  first: boolean;
+  journeyId: string;
+  version: number;
+  customerId: string;
+  campaignId?: string | undefined;
+  status: RunRecordStatus;
+  nodeId: string | null;
+  waitingFor: string[];
+  waitingUntil?: string | undefined;
+  variables: Record<string, string>;
+  visited: string[];
+  history: RunDocument['history'];
+  reason?: string | undefined;
+  startedAt: string;
+  since: string;
+  at: string;
+}
+
+/**
+ * Upserts a run's progress in one write (FerretDB's SQLite backend serialises writes, and every
+ * run makes a few). Idempotent: a retried or replayed write sets the same fields.
+ */
+export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
+  const set: Record<string, unknown> = {
+    runKey: update.runKey,
+    journeyId: update.journeyId,
+    version: update.version,
+    customerId: update.customerId,
+    status: update.status,
+    nodeId: update.nodeId,
+    waitingFor: update.waitingFor,
+    variables: update.variables,
+    history: update.history,
+    startedAt: update.startedAt,
+    since: update.since,
+    updatedAt: update.at,
+  };
+  if (update.campaignId !== undefined) set['campaignId'] = update.campaignId;
+  if (update.waitingUntil !== undefined) set['waitingUntil'] = update.waitingUntil;
+  if (update.reason !== undefined) {
+    set['reason'] = update.reason;
+    set['completedAt'] = update.at;
+  }
+  if (update.first) set['visited'] = update.visited;
+  const unset: Record<string, ''> = {};
+  if (update.waitingUntil === undefined) unset['waitingUntil'] = '';
+  if (update.first && update.reason === undefined) Object.assign(unset, { reason: '', completedAt: '' });
+  await runsCollection(db).updateOne(
+    { _id: update.workflowId },
+    {
+      $set: set,
+      ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
+      ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+    },
+    { upsert: true },
+  );
+}
+
+/** The run record of a workflow id (the latest entry under it), or null. */
+export async function getRun(db: Db, workflowId: string): Promise<RunDocument | null> {
+  return runsCollection(db).findOne({ _id: workflowId });
+}
+
+/** The run records of many workflow ids at once (one `_id $in` query), by workflow id. */
+export async function getRuns(db: Db, workflowIds: readonly string[]): Promise<Map<string, RunDocument>> {
+  if (workflowIds.length === 0) return new Map();
+  const docs = await runsCollection(db).find({ _id: { $in: [...workflowIds] } }).toArray();
+  return new Map(docs.map((doc) => [doc._id, doc]));
+}
+
+/** The runs of a customer, newest first, a page at a time. */
+export async function pageRunsOfCustomer(db: Db, customerId: string, page: PageRequest): Promise<Page<RunDocument>> {
+  return paginate(runsCollection(db), { customerId }, page, { field: 'startedAt', direction: -1 });
+}
+
+/** Running runs of a customer (cancellation on erasure). */
+export async function runningRunsOfCustomer(db: Db, customerId: string): Promise<RunDocument[]> {
+  return runsCollection(db).find({ customerId, status: 'running' }).toArray();
+}
+
+/** The latest run of a customer in a journey among the given workflow ids (date triggers have one per year). */
+export async function latestRunOf(db: Db, workflowIds: readonly string[]): Promise<RunDocument | null> {
+  const docs = await runsCollection(db).find({ _id: { $in: [...workflowIds] } }).toArray();
+  return docs.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0] ?? null;
+}
+
+/** Per-step counts of a journey across its versions (customers, latest entry each). */
+export async function stepCounts(
+  db: Db,
+  journeyId: string,
+): Promise<Array<{ nodeId: string; entered: number; waiting: number; converted: number }>> {
+  const runs = runsCollection(db);
+  const nodes = (await runs.distinct('visited', { journeyId })).filter((n): n is string => typeof n === 'string').sort();
+  return Promise.all(
+    nodes.map(async (nodeId) => ({
+      nodeId,
+      entered: await runs.countDocuments({ journeyId, visited: nodeId }),
+      waiting: await runs.countDocuments({ journeyId, status: 'running', nodeId }),
+      converted: await runs.countDocuments({ journeyId, status: 'converted', visited: nodeId }),
+    })),
+  );
+}
+
+/** Customers currently at a step, longest-waiting first. */
+export async function runsAtNode(db: Db, journeyId: string, nodeId: string, page: PageRequest): Promise<Page<RunDocument>> {
+  const filter: Filter<RunDocument> = { journeyId, status: 'running', nodeId };
+  return paginate(runsCollection(db), filter, page, { field: 'since' });
+}

@@ -1,0 +1,149 @@
+import type { Db } from 'mongodb';
+import { z } from 'zod';
+import { evaluateCondition } from '../journey/condition.ts';
+import type { Condition } from '../journey/condition.ts';
+import type { CustomerProfile } from '../journey/customer.ts';
+import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/lifecycle/segment.ts';
+import { customersCollection, toProfile } from './customers.ts';
+import type { CustomerDocument } from './customers.ts';
+import { isDuplicateKeyError, validateDocument, withId } from './documents.ts';
+
+/**
+ * Segment definitions (rules in the condition language of `branch`) and their membership.
+ * Membership is materialised in `customers.computed.segments` (indexed) by the lifecycle code
+ * (store/lifecycle.ts) on every event and in every sweep; the count and the sample read it.
+ * A preview evaluates a draft rule over every customer in application code, so any condition
+ * works on FerretDB too.
+ */
+
+export const SegmentRecord = SegmentDefinition.extend({
+  createdAt: z.iso.datetime(),
+  updatedAt: z.iso.datetime(),
+});
+export type SegmentRecord = z.infer<typeof SegmentRecord>;
+
+interface SegmentDocument extends Omit<SegmentRecord, 'id'> {
+  _id: string;
+}
+
+const name = 'segments';
+
+/** No secondary index: the collection is small and always read whole. */
+export const segmentIndexes = [] as const;
+
+function segments(db: Db) {
+  return db.collection<SegmentDocument>(name);
+}
+
+function toRecord(doc: SegmentDocument): SegmentRecord {
+  return validateDocument(SegmentRecord, withId(doc), name, doc._id);
+}
+
+/** A segment id that is already taken. */
+export class SegmentExistsError extends Error {
+  override readonly name = 'SegmentExistsError';
+  constructor(readonly segmentId: string) {
+    super(`segment ${segmentId} already exists: choose another id or update that segment`);
+  }
+}
+
+/** Every segment, by id. */
+export async function listSegments(db: Db): Promise<SegmentRecord[]> {
+  const docs = await segments(db).find({}).sort({ _id: 1 }).toArray();
+  return docs.map(toRecord);
+}
+
+/** One segment, or null. */
+export async function getSegment(db: Db, id: string): Promise<SegmentRecord | null> {
+  const doc = await segments(db).findOne({ _id: id });
+  return doc === null ? null : toRecord(doc);
+}
+
+/** Creates a segment; throws `SegmentExistsError` when the id is taken. */
+export async function createSegment(db: Db, input: SegmentDefinition, now: Date): Promise<SegmentRecord> {
+  const record = validateDocument(SegmentRecord, { ...input, createdAt: now.toISOString(), updatedAt: now.toISOString() }, name, input.id);
+  const { id, ...rest } = record;
+  try {
+    await segments(db).insertOne({ _id: id, ...rest });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) throw new SegmentExistsError(id);
+    throw error;
+  }
+  return record;
+}
+
+/** Replaces a segment's rule; null when it does not exist. */
+export async function updateSegment(db: Db, id: string, rule: SegmentRule, now: Date): Promise<SegmentRecord | null> {
+  const valid = validateDocument(SegmentRule, rule, name, id);
+  const doc = await segments(db).findOneAndUpdate(
+    { _id: id },
+    { $set: { ...valid, updatedAt: now.toISOString() } },
+    { returnDocument: 'after' },
+  );
+  return doc === null ? null : toRecord(doc);
+}
+
+/**
+ * Deletes a segment and removes it from every customer's memberships (no `segment_left`
+ * events: the segment is gone, journeys cannot wait on it any more). False when unknown.
+ */
+export async function deleteSegment(db: Db, id: string): Promise<boolean> {
+  const result = await segments(db).deleteOne({ _id: id });
+  if (result.deletedCount === 0) return false;
+  await customersCollection(db).updateMany({ 'computed.segments': id }, { $pull: { 'computed.segments': id } });
+  return true;
+}
+
+/** Creates the built-in segments that do not exist yet (start-up, seeding); returns how many. */
+export async function ensureBuiltinSegments(db: Db, now: Date): Promise<number> {
+  let created = 0;
+  for (const segment of builtinSegments) {
+    try {
+      await createSegment(db, segment, now);
+      created++;
+    } catch (error) {
+      if (!(error instanceof SegmentExistsError)) throw error;
+    }
+  }
+  return created;
+}
+
+/** How many customers are members now (materialised membership). */
+export async function countSegmentMembers(db: Db, id: string): Promise<number> {
+  return customersCollection(db).countDocuments({ 'computed.segments': id });
+}
+
+/** Up to `limit` members, by id. */
+export async function sampleSegmentMembers(db: Db, id: string, limit: number): Promise<CustomerProfile[]> {
+  const docs = await customersCollection(db).find({ 'computed.segments': id }).sort({ _id: 1 }).limit(limit).toArray();
+  return docs.map(toProfile);
+}
+
+/**
+ * Evaluates a draft rule over every customer at `now` (before saving it): the count and the
+ * first `sampleSize` members by id. Pages through customers in application code.
+ */
+export async function previewSegment(
+  db: Db,
+  condition: Condition,
+  now: Date,
+  sampleSize: number,
+  pageSize = 2000,
+): Promise<{ count: number; sample: CustomerProfile[] }> {
+  let count = 0;
+  const sample: CustomerProfile[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const filter: Partial<Record<'_id', { $gt: string }>> = after === null ? {} : { _id: { $gt: after } };
+    const page: CustomerDocument[] = await customersCollection(db).find(filter).sort({ _id: 1 }).limit(pageSize).toArray();
+    for (const doc of page) {
+      const customer = toProfile(doc);
+      if (!evaluateCondition(condition, { customer, now: now.getTime() })) continue;
+      count++;
+      if (sample.length < sampleSize) sample.push(customer);
+    }
+    const last = page.at(-1);
+    if (last === undefined || page.length < pageSize) return { count, sample };
+    after = last._id;
+  }
+}
