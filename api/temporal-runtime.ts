@@ -2,7 +2,9 @@ import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowN
 import type { Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { Db } from 'mongodb';
 import type { CustomerProfile, JourneyDefinition } from '../journey/index.ts';
+import { getCampaign } from '../store/campaigns.ts';
 import { listJourneys } from '../store/journeys.ts';
+import { countEffectResults } from '../store/messages.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { getRun, getRuns, latestRunOf, pageRunsOfCustomer, runningRunsOfCustomer, runsAtNode, stepCounts } from '../store/runs.ts';
 import type { RunDocument } from '../store/runs.ts';
@@ -217,6 +219,13 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
 
   const campaign = (campaignId: string) => client.workflow.getHandle(campaignWorkflowId(campaignId));
 
+  async function progressFromLedger(campaignId: string, running: boolean): Promise<CampaignProgress> {
+    const counts = await countEffectResults(db, 'campaignStart', `campaign:${campaignId}:`);
+    const record = await getCampaign(db, campaignId);
+    const failed = Object.entries(counts).filter(([result]) => !['started', 'skipped', 'pending'].includes(result)).reduce((n, [, c]) => n + c, 0);
+    return { audience: record?.audienceCount ?? 0, started: counts['started'] ?? 0, skipped: counts['skipped'] ?? 0, failed, done: !running };
+  }
+
   const runtime: JourneyRuntime = {
     async routeEvent({ event, customer, entries }) {
       const entering = new Set(entries.map((j) => journeyWorkflowId(j.journeyId, customer.id)));
@@ -280,9 +289,13 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         if (error instanceof WorkflowNotFoundError) return null;
         throw error;
       }
-      const progress: CampaignLaunchProgress =
-        status === 'COMPLETED' ? await handle.result() : status === 'RUNNING' ? await handle.query(campaignProgressQuery) : await handle.query(campaignProgressQuery).catch(() => null) ?? failedLaunch(campaignId);
-      return toCampaignProgress(progress);
+      if (status === 'COMPLETED') return toCampaignProgress(await handle.result());
+      try {
+        return toCampaignProgress(await handle.query(campaignProgressQuery));
+      } catch {
+        // No worker to answer (restarting, or the launch was terminated): count the ledger.
+        return progressFromLedger(campaignId, status === 'RUNNING');
+      }
     },
     async pauseCampaign(campaignId) {
       await campaign(campaignId).signal(pauseCampaignSignal);
@@ -313,10 +326,6 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   return { ...runtime, starter: { start, startMany }, ensureDateSweepSchedule };
-}
-
-function failedLaunch(campaignId: string): CampaignLaunchProgress {
-  return { campaignId, status: 'cancelled', total: 0, started: 0, skipped: 0, failed: 0, done: true };
 }
 
 function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {

@@ -1,36 +1,230 @@
 /**
- * `npm run bench [-- --quick]`: runs the benchmark suites, prints a table and writes the rows
- * as JSON to bench/results/<timestamp>.json (git-ignored).
+ * `npm run bench [-- --quick] [-- --only=latency,launch] [-- --cpu-prof] [-- --trace-db]`: runs the benchmark
+ * suites, prints a table and writes the rows as JSON to bench/results/<timestamp>.json
+ * (git-ignored). Service cases start their own Temporal dev server, FerretDB, SMTP sink and SMS
+ * sandbox on free 127.0.0.1 ports and stop them at the end; every case runs its bare baseline
+ * in the same run, and the table shows the ratio (only ratios compare on a noisy machine).
+ * `--cpu-prof` writes V8 CPU profiles of the Waymark worker and API to bench/results/profiles/
+ * (read them with bench/profile-summary.ts); `--trace-db` writes there the time each of them
+ * spent per MongoDB command and collection.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+import { startBenchApp } from './app.ts';
+import { startBareWorker } from './bare.ts';
+import { benchIngest } from './cases/ingest.ts';
+import { benchLatency } from './cases/latency.ts';
+import { benchLaunch } from './cases/launch.ts';
+import { benchThroughput } from './cases/throughput.ts';
+import { benchStepHistory, memoryRows } from './cases/waiting.ts';
+import { killAllSync, startNode } from './child.ts';
+import type { BenchContext } from './context.ts';
+import { snapshotMemory } from './context.ts';
 import { benchCore } from './core.ts';
 import type { BenchRow } from './core.ts';
+import { startBenchServices } from './services.ts';
+import { sizesFor } from './sizes.ts';
+import { cpuSeconds } from './stats.ts';
+import type { BenchServices } from './services.ts';
 
-const suites: { name: string; run(opts: { quick: boolean }): Promise<BenchRow[]> }[] = [{ name: 'core', run: benchCore }];
+type Row = BenchRow & { suite: string; ratio?: number };
 
-function table(rows: readonly (BenchRow & { suite: string })[]): string {
-  const header = ['suite', 'case', 'value', 'baseline', 'goal', 'ok'];
-  const body = rows.map((r) => [r.suite, r.case, `${r.value} ${r.unit}`, r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`, r.goal ?? '', r.ok === undefined ? '' : r.ok ? 'yes' : 'NO']);
+/** A row from another suite's process (bench/lifecycle.ts states its goal as a number). */
+const ForeignRow = z.object({
+  case: z.string(),
+  value: z.number(),
+  unit: z.string(),
+  baseline: z.number().optional(),
+  goal: z.union([z.number(), z.string()]).optional(),
+  ok: z.boolean().optional(),
+});
+type ForeignRow = z.infer<typeof ForeignRow>;
+
+const args = process.argv.slice(2);
+const quick = args.includes('--quick');
+const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const profile = args.includes('--cpu-prof');
+const traceDb = args.includes('--trace-db');
+const selected = (suite: string) => only === undefined || only.includes(suite);
+const sizes = sizesFor(quick);
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+function table(rows: readonly Row[]): string {
+  const header = ['suite', 'case', 'value', 'baseline', 'ratio', 'goal', 'ok'];
+  const body = rows.map((r) => [
+    r.suite,
+    r.case,
+    `${r.value} ${r.unit}`,
+    r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`,
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`,
+    r.goal ?? '',
+    r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => (row[i] ?? '').length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
   return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
 }
 
-async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const rows: (BenchRow & { suite: string })[] = [];
-  for (const suite of suites) {
-    for (const row of await suite.run({ quick })) rows.push({ suite: suite.name, ...row });
+/** The machine, for the JSON and the README's performance section. */
+function machine() {
+  const model = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1]?.trim() ?? cpus()[0]?.model ?? 'unknown';
+  let nproc = String(cpus().length);
+  try {
+    nproc = execFileSync('nproc', { encoding: 'utf8' }).trim();
+  } catch {
+    // keep os.cpus()
   }
+  return { cpu: model, nproc: Number(nproc), memGiB: Math.round(totalmem() / 2 ** 30), node: process.version, load: readFileSync('/proc/loadavg', 'utf8').trim() };
+}
+
+const rows: Row[] = [];
+const started = Date.now();
+
+/** CPU seconds of each watched process, for "where the time goes" rows. */
+async function cpuOf(pids: Record<string, number>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) out[name] = await cpuSeconds(pid).catch(() => Number.NaN);
+  return out;
+}
+
+/**
+ * Runs one case; a failure becomes a row (so one broken case does not hide the others). With
+ * `pids`, a last row says how much CPU each of those processes used during the case.
+ */
+async function runCase(suite: string, run: () => Promise<Array<BenchRow | ForeignRow>>, pids?: Record<string, number>): Promise<void> {
+  if (!selected(suite)) return;
+  const t0 = Date.now();
+  process.stderr.write(`bench: ${suite} …\n`);
+  const cpuBefore = pids ? await cpuOf(pids) : {};
+  try {
+    for (const row of await run()) {
+      const { goal, ...rest } = row;
+      const ratio = rest.baseline !== undefined && rest.baseline > 0 ? rest.value / rest.baseline : undefined;
+      rows.push({ suite, ...rest, ...(goal === undefined ? {} : { goal: String(goal) }), ...(ratio === undefined ? {} : { ratio: Math.round(ratio * 100) / 100 }) });
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${suite} failed: ${error instanceof Error ? error.stack : message}\n`);
+    rows.push({ suite, case: `FAILED: ${message.slice(0, 200)}`, value: 0, unit: '', ok: false });
+  }
+  if (pids) {
+    const cpuAfter = await cpuOf(pids);
+    const used = Object.keys(pids)
+      .map((name) => ({ name, s: (cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0) }))
+      .filter((p) => Number.isFinite(p.s))
+      .sort((a, b) => b.s - a.s);
+    const wall = (Date.now() - t0) / 1000;
+    rows.push({ suite, case: `CPU used during the case: ${used.map((p) => `${p.name} ${p.s.toFixed(1)} s`).join(', ')} (value: wall time)`, value: Math.round(wall * 10) / 10, unit: 's' });
+  }
+  process.stderr.write(`bench: ${suite} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
+}
+
+/**
+ * Case 7 (bench/lifecycle.ts) in a child process, stopped if it runs over `budgetMs`: its data
+ * generation and recompute on FerretDB are the slowest part of the run.
+ */
+async function lifecycleWithin(services: BenchServices, budgetMs: number): Promise<ForeignRow[]> {
+  const child = await startNode({
+    name: 'lifecycle benchmark',
+    entry: fileURLToPath(new URL('./procs/lifecycle.ts', import.meta.url)),
+    env: { MONGODB_URL: services.endpoints.mongo.url, BENCH_QUICK: quick ? '1' : '0' },
+    logFile: join(services.dataDir, 'lifecycle.log'),
+    ready: null,
+    ipc: true,
+  });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      void child.stop();
+      reject(new Error(`over its time budget of ${budgetMs / 1000} s; stopped`));
+    }, budgetMs);
+    child.child.on('message', (message: unknown) => {
+      const parsed = z.object({ rows: z.array(ForeignRow) }).safeParse(message);
+      if (parsed.success) {
+        clearTimeout(timer);
+        resolve(parsed.data.rows);
+      }
+    });
+    child.child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited with ${code}; see its log`));
+    });
+  });
+}
+
+const appSuites = ['latency', 'launch', 'throughput', 'ingest', 'waiting'];
+const serviceSuites = [...appSuites, 'lifecycle'];
+
+async function main(): Promise<void> {
+  await runCase('core', () => benchCore({ quick }));
+  if (!serviceSuites.some(selected)) return;
+  const services = await startBenchServices();
+  process.stderr.write(`bench: services up in ${services.dataDir}\n`);
+  try {
+    if (appSuites.some(selected)) await runApp(services);
+    await runCase('lifecycle', () => lifecycleWithin(services, sizes.lifecycleBudgetMs));
+  } finally {
+    await services.stop();
+  }
+}
+
+/** The cases that need Waymark running (and the bare worker beside it). */
+async function runApp(services: BenchServices): Promise<void> {
+  const profileDir = join(resultsDir, 'profiles');
+  if (profile || traceDb) mkdirSync(profileDir, { recursive: true });
+  const [app, bare] = await Promise.all([
+    startBenchApp(services, { ...(profile ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}), ...(traceDb ? { traceDb: profileDir } : {}) }),
+    startBareWorker(services),
+  ]);
+  try {
+    const ctx: BenchContext = { quick, sizes, services, app, bare, emailBytes: 2500, liveCustomers: [], memory: [], bareHistory: {} };
+    await snapshotMemory(ctx, 'idle', 0, 0);
+    const pids = { worker: app.worker.pid, API: app.api.pid, 'bare worker': bare.child.pid, ...services.pids };
+    await runCase('latency', () => benchLatency(ctx), pids);
+    await runCase('launch', () => benchLaunch(ctx), pids);
+    await runCase('throughput', () => benchThroughput(ctx), pids);
+    await runCase('ingest', () => benchIngest(ctx), pids);
+    await runCase('waiting', async () => [...memoryRows(ctx), ...(await benchStepHistory(ctx))]);
+  } finally {
+    await Promise.allSettled([app.stop(), bare.child.stop()]);
+  }
+}
+
+// The whole run stops by itself: a stuck case cannot hold the machine.
+const watchdog = setTimeout(
+  () => {
+    process.stderr.write('bench: watchdog: the run took too long; stopping everything\n');
+    killAllSync();
+    report(true);
+    process.exit(2);
+  },
+  sizes.watchdogMs,
+);
+watchdog.unref();
+process.on('exit', killAllSync);
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    killAllSync();
+    process.exit(130);
+  });
+}
+
+/** Prints the table and writes the JSON; `incomplete` when the watchdog stopped the run. */
+function report(incomplete: boolean): void {
+  const info = machine();
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`\nWaymark benchmarks${quick ? ' (--quick)' : ''}${incomplete ? ' (INCOMPLETE: stopped by the watchdog)' : ''}, ${new Date().toISOString()}, ${seconds} s`);
+  console.log(`machine: ${info.cpu}, ${info.nproc} cores, ${info.memGiB} GiB, Node ${info.node}, load at end ${info.load}\n`);
   console.log(table(rows));
-  const dir = fileURLToPath(new URL('./results/', import.meta.url));
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify({ quick, node: process.version, at: new Date().toISOString(), rows }, null, 2)}\n`);
+  mkdirSync(resultsDir, { recursive: true });
+  const file = join(resultsDir, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(file, `${JSON.stringify({ quick, incomplete, at: new Date().toISOString(), seconds, machine: info, rows }, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
-  if (rows.some((r) => r.ok === false)) process.exitCode = 1;
 }
 
 await main();
+report(false);
+if (rows.some((r) => r.ok === false)) process.exitCode = 1;

@@ -24,13 +24,13 @@ async function main(): Promise<void> {
   const { endpoints } = embedded;
   const clients = await createClients(config, endpoints);
   const worker = superviseWorker(config, endpoints);
-  let server: Server | undefined;
+  const http: { server?: Server } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: stopping …`);
-    await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+    await new Promise<void>((r) => (http.server ? http.server.close(() => r()) : r()));
     await worker.stop();
     await clients.close();
     await embedded.stop();
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   const health = createHealthCheck(clients, endpoints.twilio.accountSid);
-  server = await listen({ config, clients, health }, async () => {
+  http.server = await listen({ config, clients, health }, async () => {
     if (config.seed === 'auto') await seedOnFirstStart(clients.db, log);
   });
   printUrls(config, endpoints, ((Date.now() - started) / 1000).toFixed(1));

@@ -10,7 +10,8 @@ import type { HistoryAccumulator, PurchaseSummary } from '../journey/lifecycle/p
 import type { SegmentDefinition } from '../journey/lifecycle/segment.ts';
 import { segmentMembership } from '../journey/lifecycle/segment.ts';
 import { LifecycleSettings } from '../journey/lifecycle/settings.ts';
-import { surveyAnswer } from '../journey/lifecycle/survey.ts';
+import { csatSummary, npsSummary, surveyAnswer } from '../journey/lifecycle/survey.ts';
+import type { CsatSummary, NpsSummary } from '../journey/lifecycle/survey.ts';
 import { customersCollection } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { DocumentValidationError, validateDocument, withId } from './documents.ts';
@@ -258,6 +259,13 @@ async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt
   });
 }
 
+/**
+ * Updates per bulk command. FerretDB 1.24 keeps each update's read of a command open until the
+ * whole command ends, one SQLite connection each: a few hundred updates in one command exhaust
+ * its pool and stall; 32 stay well inside it.
+ */
+const bulkChunk = 32;
+
 const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.nps']);
 
 /** Records, writes and emits one batch of plans. */
@@ -273,8 +281,10 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
     const update = Object.keys(unset).length === 0 ? { $set: set } : Object.keys(set).length === 0 ? { $unset: unset } : { $set: set, $unset: unset };
     writes.push({ updateOne: { filter, update } });
   }
-  const result = writes.length === 0 ? null : await customers(db).bulkWrite(writes, { ordered: false });
-  const matched = result?.matchedCount ?? 0;
+  let matched = 0;
+  for (let i = 0; i < writes.length; i += bulkChunk) {
+    matched += (await customers(db).bulkWrite(writes.slice(i, i + bulkChunk), { ordered: false })).matchedCount;
+  }
   const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
   const changes = recorded.flatMap((event) => {
     const customer = byCustomer.get(event.customerId);
@@ -290,8 +300,10 @@ async function context(db: Db, now: Date, base?: LifecycleBase | null): Promise<
 }
 
 /**
- * Streams every customer through one cursor (no sort, no filter: the cheapest read FerretDB
- * has), plans each (`summaryOf` picks its history) and commits batch by batch.
+ * Reads every customer with one cursor (no sort, no filter: the cheapest read FerretDB has),
+ * then plans each (`summaryOf` picks its history) and commits batch by batch. The base is read
+ * whole before writing (about 1.5 KB a customer) because a cursor left open across writes
+ * keeps SQLite from checkpointing its write-ahead log, and every write then gets slower.
  */
 async function runOverCustomers(
   db: Db,
@@ -309,7 +321,8 @@ async function runOverCustomers(
     report.events += done.events;
     plans = [];
   };
-  for await (const doc of customers(db).find({}, { batchSize })) {
+  const everyone = await customers(db).find({}, { batchSize: 10_000 }).toArray();
+  for (const doc of everyone) {
     report.customers++;
     try {
       const { summary, rewrite } = summaryOf(doc);
@@ -413,4 +426,40 @@ export async function updateCustomerLifecycle(
   const plan = planCustomer(doc, summary, false, ctx);
   const { changes } = await commit(db, [plan], ctx.now, options);
   return { customer: plan.customer, changes };
+}
+
+/** Counts per stage, RFM cell and value tier, NPS and CSAT of the whole base. */
+export interface LifecycleOverview {
+  customers: number;
+  stages: Partial<Record<LifecycleStage, number>>;
+  rfmCells: Partial<Record<RfmCell, number>>;
+  valueTiers: Partial<Record<string, number>>;
+  nps: NpsSummary;
+  csat: CsatSummary;
+  base: LifecycleBase | null;
+}
+
+/**
+ * The lifecycle numbers of the whole base, counted in application code over one cursor (one
+ * collection scan on FerretDB instead of one per count).
+ */
+export async function lifecycleOverview(db: Db): Promise<LifecycleOverview> {
+  const stages: Partial<Record<LifecycleStage, number>> = {};
+  const rfmCells: Partial<Record<RfmCell, number>> = {};
+  const valueTiers: Partial<Record<string, number>> = {};
+  const nps: number[] = [];
+  const csat: number[] = [];
+  let total = 0;
+  const cursor = customers(db).find({}, { projection: { computed: 1, lifecycle: 1 }, batchSize: 10_000 });
+  for await (const doc of cursor) {
+    total++;
+    const c = doc.computed;
+    stages[c.stage] = (stages[c.stage] ?? 0) + 1;
+    if (c.rfm !== undefined) rfmCells[c.rfm.cell] = (rfmCells[c.rfm.cell] ?? 0) + 1;
+    if (c.valueTier !== undefined) valueTiers[c.valueTier] = (valueTiers[c.valueTier] ?? 0) + 1;
+    const answer = doc.lifecycle?.nps ?? c.nps;
+    if (answer !== undefined) nps.push(answer);
+    if (doc.lifecycle?.csat !== undefined) csat.push(doc.lifecycle.csat);
+  }
+  return { customers: total, stages, rfmCells, valueTiers, nps: npsSummary(nps), csat: csatSummary(csat), base: await getLifecycleBase(db) };
 }

@@ -216,7 +216,7 @@ export async function messageTimesBefore(
 export type MessageDetails = Record<string, string | number | boolean>;
 
 /**
- * Marks the message with record id `id` (its `_id`), like `markMessage`. Lookups by `_id` are
+ * Marks the message with record id `id` (its `_id`), like `markMessage`; true when it moved. Lookups by `_id` are
  * the fast path on FerretDB, whose SQLite backend scans the collection for any other filter.
  */
 export async function markMessageById(
@@ -225,20 +225,17 @@ export async function markMessageById(
   status: MessageStatus,
   fields: { providerId?: string | undefined; error?: string | undefined; details?: MessageDetails | undefined },
   now: Date,
-): Promise<MessageRecord | null> {
-  if (fields.details === undefined) return advance(db, { _id: id }, status, fields, now);
+): Promise<boolean> {
   const at = now.toISOString();
   const set: Record<string, unknown> = { status, updatedAt: at };
   if (fields.providerId !== undefined) set['providerId'] = fields.providerId;
   if (fields.error !== undefined) set['error'] = fields.error;
-  for (const [field, value] of Object.entries(fields.details)) set[`details.${field}`] = value;
-  // The same forward-only move as `advance`, with the details in the same write.
-  const doc = await messages(db).findOneAndUpdate(
-    { _id: id, status: { $in: earlierThan(status) } },
-    { $set: set, $push: { history: { status, at } } },
-    { returnDocument: 'after' },
-  );
-  return doc === null ? null : toRecord(doc);
+  for (const [field, value] of Object.entries(fields.details ?? {})) set[`details.${field}`] = value;
+  const entry = fields.error === undefined ? { status, at } : { status, at, detail: fields.error };
+  // The same forward-only move as `advance`, details included, as a plain update (cheaper than
+  // findAndModify on FerretDB, and the sender needs no document back).
+  const result = await messages(db).updateOne({ _id: id, status: { $in: earlierThan(status) } }, { $set: set, $push: { history: entry } });
+  return result.modifiedCount === 1;
 }
 
 /** The provider details stored with a send (e.g. SMS encoding and segments), or null. */
@@ -263,6 +260,8 @@ export const EffectRecord = z.object({
   status: EffectStatus,
   /** What the effect produced (e.g. `started`, `skipped`, an HTTP status). */
   result: z.string().max(2000).optional(),
+  /** A token of the call that created the record (tells a batch which claims are its own). */
+  claimedBy: z.string().max(64).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -326,8 +325,11 @@ export async function countEffectResults(db: Db, kind: string, prefix: string): 
 }
 
 /**
- * Claims many effects in one round trip (a campaign batch): returns each key's record and
- * whether this call created it. Keys that exist already keep their record.
+ * Claims many effects (a campaign batch): returns each key's record and whether this call
+ * created it. Keys that exist already keep their record. Existing keys are read first and only
+ * the missing ones inserted, in one unordered `insertMany`; a token on each inserted record
+ * tells this call's claims apart from a concurrent caller's, whatever the server reports about
+ * duplicates (FerretDB and MongoDB report partial failures differently).
  */
 export async function claimEffects(
   db: Db,
@@ -335,36 +337,29 @@ export async function claimEffects(
   now: Date,
 ): Promise<Map<string, { effect: EffectRecord; created: boolean }>> {
   const at = now.toISOString();
-  const docs: EffectDocument[] = inputs.map((input) => {
-    const { key, ...rest } = validateDocument(EffectRecord, { ...input, status: 'pending', createdAt: at, updatedAt: at }, 'effects', input.key);
-    return { _id: key, ...rest };
-  });
-  const created = new Set<string>();
-  if (docs.length > 0) {
+  const token = randomUUID();
+  const keys = inputs.map((input) => input.key);
+  const existing = new Set((await effects(db).find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+  const missing: EffectDocument[] = inputs
+    .filter((input) => !existing.has(input.key))
+    .map((input) => {
+      const { key, ...rest } = validateDocument(EffectRecord, { ...input, status: 'pending', claimedBy: token, createdAt: at, updatedAt: at }, 'effects', input.key);
+      return { _id: key, ...rest };
+    });
+  if (missing.length > 0) {
     try {
-      await effects(db).insertMany(docs, { ordered: false });
-      for (const doc of docs) created.add(doc._id);
+      await effects(db).insertMany(missing, { ordered: false });
     } catch (error) {
-      // Unordered: every document but the duplicates went in.
-      const duplicates = duplicateIndexes(error);
-      if (duplicates === null) throw error;
-      docs.forEach((doc, index) => {
-        if (!duplicates.has(index)) created.add(doc._id);
-      });
+      if (!(error instanceof MongoBulkWriteError) && !isDuplicateKeyError(error)) throw error;
     }
   }
-  const found = await effects(db)
-    .find({ _id: { $in: docs.map((d) => d._id) } })
-    .toArray();
-  return new Map(found.map((doc) => [doc._id, { effect: toEffect(doc), created: created.has(doc._id) }]));
-}
-
-/** Indexes of the documents an unordered insert refused as duplicates; null for any other failure. */
-function duplicateIndexes(error: unknown): Set<number> | null {
-  if (!(error instanceof MongoBulkWriteError)) return isDuplicateKeyError(error) ? new Set([0]) : null;
-  const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-  if (!writeErrors.every((w) => w.code === 11000)) return null;
-  return new Set(writeErrors.map((w) => w.index));
+  const claims = new Map<string, { effect: EffectRecord; created: boolean }>();
+  for (const doc of await effects(db).find({ _id: { $in: keys } }).toArray()) {
+    claims.set(doc._id, { effect: toEffect(doc), created: doc.claimedBy === token });
+  }
+  // Anything still absent (an insert the server dropped): claim it on its own.
+  for (const input of inputs) if (!claims.has(input.key)) claims.set(input.key, await claimEffect(db, input, now));
+  return claims;
 }
 
 /**

@@ -8,6 +8,8 @@ import { eventRoutes } from './events.ts';
 import { healthRoutes } from './health.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyRunRoutes } from './journeyRuns.ts';
+import { lifecycleRoutes } from './lifecycle.ts';
+import { segmentRoutes } from './segments.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { taskRoutes } from './tasks.ts';
 import { templateRoutes } from './templates.ts';
@@ -34,4 +36,6 @@ export const routeTable: readonly Route[] = [
   ...consentRoutes,
   ...twilioRoutes,
   ...apiKeyRoutes,
+  ...lifecycleRoutes,
+  ...segmentRoutes,
 ];

@@ -1,0 +1,237 @@
+// The activities against the real services: FerretDB, the SMTP inbox and the SMS sandbox.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ApplicationFailure } from '@temporalio/common';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { ActionCommand, ActionKind } from '../journey/index.ts';
+import { getCustomer } from '../store/customers.ts';
+import { findCouponByKey } from '../store/coupons.ts';
+import { findMessageByKey, getMessageDetails } from '../store/messages.ts';
+import { findTaskByKey, setQueueMembers } from '../store/tasks.ts';
+import { testDatabase } from '../test/db.ts';
+import { inbox, middayZone, prepareDatabase, realActivities, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { couponAlphabet } from './coupon.ts';
+import type { ActionRequest } from './types.ts';
+
+const services = inject('services');
+let database: Awaited<ReturnType<typeof testDatabase>>;
+let activities: ReturnType<typeof realActivities>['activities'];
+let closeActivities: () => void;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await prepareDatabase(database.db);
+  ({ activities, close: closeActivities } = realActivities(database.db, services));
+});
+afterAll(async () => {
+  closeActivities();
+  await database.close();
+});
+
+const settings = { timezone: 'UTC', quietHours: { start: '21:00', end: '09:00' }, frequencyCaps: [] };
+
+function request<K extends ActionKind>(kind: K, config: Extract<ActionCommand, { kind: K }>['config'], key: string, customerId: string, variables: Record<string, string> = {}, overrides: Partial<ActionRequest> = {}): ActionRequest<K> {
+  const action = { type: 'action', nodeId: key.split(':')[1] ?? 'node', kind, config, idempotencyKey: key, visit: 1, variables, fallbackLocale: 'en' } as Extract<ActionCommand, { kind: K }>;
+  return { action, journeyId: 'win-back', journeyName: 'Win-back', version: 1, customerId, settings, ...overrides } as ActionRequest<K>;
+}
+
+async function customer(fields: Record<string, unknown> = {}) {
+  const id = `c-${uniqueSuffix()}`;
+  return seedCustomer(database.db, {
+    id,
+    email: `${id}@example.test`,
+    phone: '+8613800138000',
+    name: 'Li Lei',
+    locale: 'en',
+    timezone: middayZone(Date.now()),
+    consent: { email: true, sms: true },
+    ...fields,
+  });
+}
+
+describe('email', () => {
+  it('renders the template in the customer’s language with one-click unsubscribe headers, once per key', async () => {
+    const c = await customer({ locale: 'zh-TW', name: '王"小明"' });
+    const key = `journey/win-back/${c.id}#1:email:1`;
+    const first = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id, { couponCode: 'COMEBACK-7KQ3M-X9CDA' }));
+    expect(first).toEqual({ outcome: 'ok' });
+    const again = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id, { couponCode: 'COMEBACK-7KQ3M-X9CDA' }));
+    expect(again).toEqual({ outcome: 'ok', duplicate: true });
+    const mail = await inbox(services, c.email);
+    expect(mail).toHaveLength(1);
+    const [message] = mail;
+    // zh-TW falls back to the zh-CN version.
+    expect(message?.text).toContain('COMEBACK-7KQ3M-X9CDA');
+    expect(message?.html).toContain('王&quot;小明&quot;');
+    expect(message?.headers['list-unsubscribe']).toBe(`<http://127.0.0.1:3000/v1/consent/unsubscribe?token=test.${c.id}.email>`);
+    expect(message?.headers['list-unsubscribe-post']).toBe('List-Unsubscribe=One-Click');
+    expect(message?.headers['content-language']).toBe('zh-CN');
+    const record = await findMessageByKey(database.db, key);
+    expect(record).toMatchObject({ status: 'sent', channel: 'email', to: c.email, templateId: 'winback-offer' });
+  });
+
+  it('fails for good without consent or an address, and records why', async () => {
+    const noConsent = await customer({ consent: { email: false, sms: false } });
+    const key = `k-${noConsent.id}:email:1`;
+    const error = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, noConsent.id)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApplicationFailure);
+    expect(error).toMatchObject({ type: 'NoConsent', nonRetryable: true });
+    expect(await findMessageByKey(database.db, key)).toMatchObject({ status: 'suppressed' });
+    const noEmail = await customer({ email: undefined });
+    await expect(activities.sendEmail(request('email', { templateId: 'winback-offer' }, `k-${noEmail.id}:email:1`, noEmail.id))).rejects.toMatchObject({ type: 'MissingContact', nonRetryable: true });
+    expect(await inbox(services, noConsent.email)).toHaveLength(0);
+  });
+
+  it('defers a send in the customer’s quiet hours to their morning, and over a frequency cap until a slot frees', async () => {
+    // A timezone where it is 02:xx now: quiet until 09:00 local.
+    const utcHour = new Date().getUTCHours();
+    const offset = ((2 - utcHour + 36) % 24) - 12;
+    const zone = offset === 0 ? 'Etc/UTC' : offset > 0 ? `Etc/GMT-${offset}` : `Etc/GMT+${-offset}`;
+    const night = await customer({ timezone: zone });
+    const deferred = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, `k-${night.id}:email:1`, night.id));
+    expect(deferred.outcome).toBe('deferred');
+    const until = deferred.outcome === 'deferred' ? deferred.until : 0;
+    const localHour = new Date(until + offset * 3_600_000).getUTCHours();
+    expect(localHour).toBe(9);
+    expect(await inbox(services, night.email)).toHaveLength(0);
+
+    const capped = await customer();
+    const caps = { ...settings, frequencyCaps: [{ channel: 'email' as const, max: 1, periodHours: 24 }] };
+    const first = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, `k1-${capped.id}:email:1`, capped.id, {}, { settings: caps }));
+    expect(first.outcome).toBe('ok');
+    const second = await activities.sendEmail(request('email', { templateId: 'welcome' }, `k2-${capped.id}:email:1`, capped.id, {}, { settings: caps }));
+    expect(second.outcome).toBe('deferred');
+    const sent = await findMessageByKey(database.db, `k1-${capped.id}:email:1`);
+    expect(second.outcome === 'deferred' && second.until).toBe(Date.parse(sent?.createdAt ?? '') + 24 * 3_600_000);
+    expect(await inbox(services, capped.email)).toHaveLength(1);
+  });
+});
+
+describe('sms', () => {
+  it('sends with the real twilio client, recording GSM-7 and UCS-2 segment counts and the status callback', async () => {
+    const english = await customer({ phone: '+14155550123' });
+    const chinese = await customer({ phone: '+8613900139000', locale: 'zh-CN', name: '李雷' });
+    const vars = { couponCode: 'COMEBACK-7KQ3M-X9CDA' };
+    await activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${english.id}:sms:1`, english.id, vars));
+    await activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${chinese.id}:sms:1`, chinese.id, vars));
+    expect(await getMessageDetails(database.db, `k-${english.id}:sms:1`)).toMatchObject({ encoding: 'GSM-7', segments: 1 });
+    // Chinese switches the whole body to UCS-2: 70 characters per part, 67 when split.
+    expect(await getMessageDetails(database.db, `k-${chinese.id}:sms:1`)).toMatchObject({ encoding: 'UCS-2', segments: 2 });
+    const received = (await texts(services, '+8613900139000')).find((m) => m.body.includes('COMEBACK-7KQ3M-X9CDA'));
+    expect(received?.body).toContain('李雷');
+    expect(received?.statusCallback).toBe('http://127.0.0.1:3000/v1/webhooks/twilio/status');
+    const record = await findMessageByKey(database.db, `k-${chinese.id}:sms:1`);
+    expect(record?.providerId).toBe(received?.sid);
+  });
+
+  it('classifies Twilio errors: invalid or unsubscribed numbers are permanent, 503 is retried', async () => {
+    const invalid = await customer({ phone: '+15005550001' });
+    await expect(activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${invalid.id}:sms:1`, invalid.id))).rejects.toMatchObject({ type: 'InvalidNumber', nonRetryable: true });
+    const stopped = await customer({ phone: '+15005550004' });
+    await expect(activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${stopped.id}:sms:1`, stopped.id))).rejects.toMatchObject({ type: 'Unsubscribed', nonRetryable: true });
+    const flaky = await customer({ phone: '+14155550199' });
+    await fetch(`${services.sms.baseUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503, count: 1 }) });
+    const error = await activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${flaky.id}:sms:1`, flaky.id)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(ApplicationFailure);
+    // The retry (same key) goes through; the pending claim does not block it.
+    expect(await activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${flaky.id}:sms:1`, flaky.id))).toEqual({ outcome: 'ok' });
+    expect(await texts(services, '+14155550199')).toHaveLength(1);
+  });
+});
+
+describe('coupon, task, update', () => {
+  it('issues one unambiguous, unguessable code per key, as a run variable', async () => {
+    const c = await customer();
+    const config = { offer: { type: 'amount' as const, amount: 10, currency: 'USD' }, expiresInDays: 14, prefix: 'BDAY', variable: 'couponCode' };
+    const first = await activities.issueCoupon(request('coupon', config, `k-${c.id}:coupon:1`, c.id));
+    const again = await activities.issueCoupon(request('coupon', config, `k-${c.id}:coupon:1`, c.id));
+    const other = await activities.issueCoupon(request('coupon', config, `k-${c.id}:coupon:2`, c.id));
+    const code = first.outcome === 'ok' ? first.variables?.['couponCode'] : undefined;
+    expect(code).toMatch(new RegExp(`^BDAY-[${couponAlphabet}]{5}-[${couponAlphabet}]{5}$`));
+    expect(again.outcome === 'ok' && again.variables?.['couponCode']).toBe(code);
+    expect(other.outcome === 'ok' && other.variables?.['couponCode']).not.toBe(code);
+    expect(await findCouponByKey(database.db, `k-${c.id}:coupon:1`)).toMatchObject({ code, customerId: c.id, offer: config.offer, status: 'issued' });
+  });
+
+  it('opens a CS task for the account owner, else round-robin in the queue, rendered with the customer’s context', async () => {
+    const owned = await customer({
+      accountOwner: 'am-zhang',
+      computed: { stage: 'dormant', orderCount: 9, totalSpend: 2400, segments: [], valueTier: 'high', rfm: { recency: 1, frequency: 5, monetary: 5, cell: 'cantLose' }, clv: { historical: 2400, predicted: 3100 }, lastPurchaseAt: '2025-01-10T08:00:00.000Z' },
+    });
+    const config = {
+      title: 'Call {{customer.name}} ({{customer.rfmCell}})',
+      body: 'Stage {{customer.stage}}, CLV {{customer.clv}}, last purchase {{date customer.lastPurchaseAt}}, coupon {{vars.couponCode}}',
+      queue: `care-${uniqueSuffix()}`,
+      assignee: 'accountOwner' as const,
+      priority: 'high' as const,
+      dueInHours: 48,
+    };
+    await activities.createTask(request('task', config, `k-${owned.id}:task:1`, owned.id, { couponCode: 'X' }));
+    const task = await findTaskByKey(database.db, `k-${owned.id}:task:1`);
+    expect(task).toMatchObject({ assignee: 'am-zhang', priority: 'high', title: 'Call Li Lei (cantLose)', body: 'Stage dormant, CLV 2400, last purchase 2025-01-10, coupon X' });
+    expect(Date.parse(task?.dueAt ?? '') - Date.parse(task?.createdAt ?? '')).toBe(48 * 3_600_000);
+
+    await setQueueMembers(database.db, config.queue, ['agent-a', 'agent-b']);
+    const assignees: Array<string | undefined> = [];
+    for (let i = 0; i < 3; i++) {
+      const c = await customer();
+      await activities.createTask(request('task', config, `k-${c.id}:task:1`, c.id));
+      await activities.createTask(request('task', config, `k-${c.id}:task:1`, c.id)); // a retry opens nothing more
+      assignees.push((await findTaskByKey(database.db, `k-${c.id}:task:1`))?.assignee);
+    }
+    expect(assignees).toEqual(['agent-a', 'agent-b', 'agent-a']);
+  });
+
+  it('updates attributes, tags and the stage idempotently', async () => {
+    const c = await customer({ tags: ['old'] });
+    const config = { operations: [{ op: 'setAttribute' as const, attribute: 'winback', value: true }, { op: 'addTag' as const, tag: 'won-back' }, { op: 'removeTag' as const, tag: 'old' }, { op: 'setStage' as const, stage: 'wonBack' as const }] };
+    await activities.updateProfile(request('update', config, `k-${c.id}:update:1`, c.id));
+    await activities.updateProfile(request('update', config, `k-${c.id}:update:1`, c.id));
+    const after = await getCustomer(database.db, c.id);
+    expect(after).toMatchObject({ attributes: { winback: true }, tags: ['won-back'], computed: { stage: 'wonBack' } });
+  });
+});
+
+describe('webhook', () => {
+  it('posts the rendered robot message once per key, and classifies answers', async () => {
+    const received: Array<{ body: unknown; key: string | undefined }> = [];
+    let answer = 200;
+    const server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk: Buffer) => (text += chunk.toString()));
+      req.on('end', () => {
+        received.push({ body: JSON.parse(text), key: req.headers['idempotency-key'] as string | undefined });
+        res.writeHead(answer).end('{}');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/robot/send?access_token=t`;
+    try {
+      const c = await customer({ name: 'Ada "the" Lovelace\n', accountOwner: 'am-li' });
+      const dingtalk = { url, method: 'POST' as const, headers: {}, body: '{"msgtype":"text","text":{"content":"VIP birthday: {{customer.name}} ({{customer.accountOwner}}), code {{vars.couponCode}}"}}' };
+      await activities.callWebhook(request('webhook', dingtalk, `k-${c.id}:hook:1`, c.id, { couponCode: 'BDAY-1' }));
+      await activities.callWebhook(request('webhook', dingtalk, `k-${c.id}:hook:1`, c.id, { couponCode: 'BDAY-1' }));
+      expect(received).toEqual([{ body: { msgtype: 'text', text: { content: 'VIP birthday: Ada "the" Lovelace\n (am-li), code BDAY-1' } }, key: `k-${c.id}:hook:1` }]);
+
+      answer = 503;
+      const transient = await activities.callWebhook(request('webhook', dingtalk, `k-${c.id}:hook:2`, c.id)).catch((e: unknown) => e);
+      expect(transient).not.toBeInstanceOf(ApplicationFailure);
+      answer = 400;
+      await expect(activities.callWebhook(request('webhook', dingtalk, `k-${c.id}:hook:3`, c.id))).rejects.toMatchObject({ type: 'WebhookRejected', nonRetryable: true });
+    } finally {
+      server.close();
+    }
+  });
+
+  it('refuses private targets unless allowed', async () => {
+    const { createActivities } = await import('./index.ts');
+    const { realActivityDeps } = await import('../test/fixtures/workflow-harness.ts');
+    const deps = realActivityDeps(database.db, services);
+    const strict = createActivities({ ...deps, webhooks: { allowPrivateNetworks: false, shopUrl: 'https://shop.example.test' } });
+    const c = await customer();
+    const hook = { url: 'http://127.0.0.1:9/hook', method: 'POST' as const, headers: {}, body: '{"text":"hi"}' };
+    await expect(strict.callWebhook(request('webhook', hook, `k-${c.id}:hook:1`, c.id))).rejects.toMatchObject({ type: 'InvalidConfig', nonRetryable: true });
+    deps.close();
+  });
+});

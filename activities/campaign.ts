@@ -1,0 +1,144 @@
+import { heartbeat } from '@temporalio/activity';
+import type { Db } from 'mongodb';
+import { countAudience, pageAudience } from '../store/customers.ts';
+import type { AudienceFilter } from '../store/customers.ts';
+import { getVersion } from '../store/journeys.ts';
+import type { PublishedJourney } from '../store/journeys.ts';
+import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
+import { activityNow } from './clock.ts';
+import { permanent } from './errors.ts';
+import type { JourneyStarter, StartResult } from './types.ts';
+
+/** One batch of a campaign launch: where to continue and how many customers to start. */
+export interface CampaignBatchInput {
+  campaignId: string;
+  journeyId: string;
+  version: number;
+  audience: AudienceFilter;
+  /** The launch time: the audience is evaluated as of then, on every page. */
+  asOf: number;
+  cursor: string | null;
+  limit: number;
+}
+
+export interface CampaignBatchResult {
+  started: number;
+  skipped: number;
+  failed: number;
+  nextCursor: string | null;
+}
+
+/** Loads a published version once per process: versions are immutable. */
+export function versionCache(db: Db) {
+  const cache = new Map<string, Promise<PublishedJourney>>();
+  return (journeyId: string, version: number): Promise<PublishedJourney> => {
+    const key = `${journeyId}@${version}`;
+    let found = cache.get(key);
+    if (found === undefined) {
+      found = getVersion(db, journeyId, version).then((record) => {
+        if (record === null) throw permanent('InvalidConfig', `journey ${journeyId} has no version ${version}`);
+        return { journeyId, version, definition: record.definition };
+      });
+      found.catch(() => cache.delete(key));
+      cache.set(key, found);
+    }
+    return found;
+  };
+}
+
+/** Counts a campaign's audience as of the launch. */
+export async function countCampaignAudience(db: Db, audience: AudienceFilter, asOf: number): Promise<number> {
+  return countAudience(db, audience, new Date(asOf));
+}
+
+/**
+ * Starts one page of a campaign's audience. Each customer's start goes through the effect
+ * ledger (`campaign:{campaignId}:{customerId}`, claimed and settled in one round trip per
+ * page), so a retried batch, a restarted worker or a replayed launch counts a customer once and
+ * never starts them twice; the starter's workflow-id conflict policy guards the window between
+ * a start and its record.
+ */
+export async function startCampaignBatch(
+  db: Db,
+  starter: JourneyStarter,
+  loadVersion: ReturnType<typeof versionCache>,
+  input: CampaignBatchInput,
+): Promise<CampaignBatchResult> {
+  const journey = await loadVersion(input.journeyId, input.version);
+  const page = await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) });
+  const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor };
+  const keyOf = (customerId: string) => `campaign:${input.campaignId}:${customerId}`;
+  const claims = await claimEffects(
+    db,
+    page.items.map((c) => ({ key: keyOf(c.id), kind: 'campaignStart', customerId: c.id, journeyId: journey.journeyId })),
+    new Date(activityNow()),
+  );
+  const pending: Array<{ customer: (typeof page.items)[number]; created: boolean }> = [];
+  for (const customer of page.items) {
+    const claim = claims.get(keyOf(customer.id));
+    if (claim === undefined || claim.effect.status === 'pending') pending.push({ customer, created: claim?.created ?? false });
+    else result[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
+  }
+  const outcomes = await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })));
+  const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
+  let unavailable: unknown = null;
+  pending.forEach(({ customer, created }, i) => {
+    const outcome = outcomes[i] ?? { error: new Error('no outcome') };
+    if (typeof outcome === 'object') {
+      // Temporal or the network is down: leave the claim pending and let the batch retry.
+      if (isUnavailable(outcome.error)) unavailable ??= outcome.error;
+      else {
+        settlements.push({ key: keyOf(customer.id), status: 'failed', result: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
+        result.failed += 1;
+      }
+      return;
+    }
+    // A pending record we did not create: an earlier attempt may have started this run.
+    const counted = outcome === 'skipped' && !created ? 'started' : outcome;
+    settlements.push({ key: keyOf(customer.id), status: 'done', result: counted });
+    result[counted] += 1;
+  });
+  heartbeat(result);
+  await settleEffects(db, settlements, new Date(activityNow()));
+  if (unavailable !== null) throw unavailable;
+  return result;
+}
+
+/**
+ * Runs `start` at most once for `key`. A settled record answers with its recorded result
+ * (`fresh: false`): a retried campaign batch counts the customer as before. A pending record
+ * (a crash between the start and the record) starts again; the starter's conflict policy
+ * turns that into `skipped` when the first start went through, so it is counted as started.
+ */
+export async function startOnce(
+  db: Db,
+  key: string,
+  kind: string,
+  customerId: string,
+  journeyId: string,
+  start: () => Promise<StartResult>,
+): Promise<{ outcome: 'started' | 'skipped' | 'failed'; fresh: boolean }> {
+  const { effect, created } = await claimEffect(db, { key, kind, customerId, journeyId }, new Date(activityNow()));
+  if (effect.status !== 'pending') {
+    return { outcome: effect.result === 'started' || effect.result === 'skipped' ? effect.result : 'failed', fresh: false };
+  }
+  let outcome: StartResult;
+  try {
+    outcome = await start();
+  } catch (error) {
+    if (isUnavailable(error)) throw error;
+    await settleEffect(db, key, 'failed', error instanceof Error ? error.message : String(error), new Date(activityNow()));
+    return { outcome: 'failed', fresh: true };
+  }
+  // A pending record we did not create means an earlier attempt may have started the run.
+  const result = outcome === 'skipped' && !created ? 'started' : outcome;
+  await settleEffect(db, key, 'done', result, new Date(activityNow()));
+  return { outcome: result, fresh: true };
+}
+
+/** Temporal or the network is down: let the activity retry rather than count failures. */
+function isUnavailable(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null && 'code' in error ? (error as { code: unknown }).code : undefined;
+  const name = error instanceof Error ? error.name : '';
+  return code === 14 || code === 4 || name === 'ServiceError' || name === 'ConnectionError';
+}

@@ -1,0 +1,156 @@
+import type { Db } from 'mongodb';
+import type { CustomerProfile, HistoryEntry, JourneyState } from '../journey/index.ts';
+import { transitionCampaign } from '../store/campaigns.ts';
+import { getCustomer } from '../store/customers.ts';
+import type { AudienceFilter } from '../store/customers.ts';
+import { recordRun } from '../store/runs.ts';
+import type { RunRecordStatus } from '../store/runs.ts';
+import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
+import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
+import { activityNow } from './clock.ts';
+import { createTaskAction } from './task.ts';
+import { issueCouponAction } from './coupon.ts';
+import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
+import { createLifecycleActivities } from './lifecycle.ts';
+import type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
+import { sendEmailAction } from './email.ts';
+import type { EmailDeps } from './email.ts';
+import { sendSmsAction } from './sms.ts';
+import type { SmsDeps } from './sms.ts';
+import type { TemplateSource } from './templates.ts';
+import type { ActionOutcome, ActionRequest, JourneyStarter } from './types.ts';
+import { updateProfileAction } from './update.ts';
+import { callWebhookAction } from './webhook.ts';
+import type { WebhookOptions } from './webhook.ts';
+
+export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
+export type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
+export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
+export type { DailyLifecycleResult } from './lifecycle.ts';
+export type { TemplateSource } from './templates.ts';
+export { staticTemplates } from './templates.ts';
+
+/** Everything with side effects the activities use, injected (tests pass real services or fakes). */
+export interface ActivityDeps {
+  db: Db;
+  email: EmailDeps;
+  sms: SmsDeps;
+  templates: TemplateSource;
+  webhooks: WebhookOptions;
+  /** Starts journey runs (campaigns, date sweep); only the worker that runs those needs it. */
+  starter?: JourneyStarter;
+}
+
+/** Where a run is, as the journey workflow reports it (see store/runs.ts). */
+export interface RunProgress {
+  runKey: string;
+  /** The entry's first record (replaces what an earlier entry left). */
+  first: boolean;
+  workflowId: string;
+  journeyId: string;
+  version: number;
+  customerId: string;
+  campaignId?: string;
+  nodeId: string | null;
+  waiting:
+    | { kind: 'timer'; until: number; reason: string }
+    | { kind: 'event'; eventType: string; until: number }
+    | { kind: 'action'; action: string }
+    | { kind: 'entry'; until: number }
+    | null;
+  goalEvent?: string | undefined;
+  variables: Record<string, string>;
+  visited: string[];
+  history: HistoryEntry[];
+  enteredAt: number;
+  /** When the run reached its current step (workflow time). */
+  since: number;
+  completion?: JourneyState['completion'];
+}
+
+function runStatus(completion: JourneyState['completion']): RunRecordStatus {
+  if (completion === undefined) return 'running';
+  switch (completion.reason) {
+    case 'goal':
+      return 'converted';
+    case 'cancelled':
+      return 'cancelled';
+    case 'failed':
+    case 'loopLimit':
+      return 'failed';
+    case 'exit':
+    case 'holdout':
+    case 'notEligible':
+      return 'completed';
+  }
+}
+
+/**
+ * The activities of all Waymark workflows, bound to their dependencies.
+ *
+ * @example
+ *   const activities = createActivities({ db, email, sms, templates, webhooks: { allowPrivateNetworks: false } });
+ *   await Worker.create({ connection, taskQueue, workflowsPath, activities });
+ */
+export function createActivities(deps: ActivityDeps) {
+  const { db } = deps;
+  const loadVersion = versionCache(db);
+  const starter = (): JourneyStarter => {
+    if (deps.starter === undefined) throw new Error('this worker was created without a journey starter (campaigns, date sweep)');
+    return deps.starter;
+  };
+  return {
+    /** The profile as stored now (entry into a journey), or null when the customer was erased. */
+    loadCustomer: (customerId: string): Promise<CustomerProfile | null> => getCustomer(db, customerId),
+    /** Upserts the run's progress document (a local activity at every change of step). */
+    recordRunProgress: async (progress: RunProgress): Promise<void> => {
+      const at = new Date(activityNow()).toISOString();
+      const waitingFor = [
+        ...(progress.waiting?.kind === 'event' ? [progress.waiting.eventType] : []),
+        ...(progress.goalEvent !== undefined && progress.completion === undefined ? [progress.goalEvent] : []),
+      ];
+      const until = progress.waiting !== null && 'until' in progress.waiting ? new Date(progress.waiting.until).toISOString() : undefined;
+      await recordRun(db, {
+        runKey: progress.runKey,
+        first: progress.first,
+        workflowId: progress.workflowId,
+        journeyId: progress.journeyId,
+        version: progress.version,
+        customerId: progress.customerId,
+        campaignId: progress.campaignId,
+        status: runStatus(progress.completion),
+        nodeId: progress.nodeId,
+        waitingFor,
+        waitingUntil: until,
+        variables: progress.variables,
+        visited: progress.visited,
+        history: progress.history,
+        reason: progress.completion?.reason,
+        startedAt: new Date(progress.enteredAt).toISOString(),
+        since: new Date(progress.since).toISOString(),
+        at,
+      });
+    },
+    sendEmail: (request: ActionRequest<'email'>): Promise<ActionOutcome> => sendEmailAction(db, deps.email, deps.templates, request),
+    sendSms: (request: ActionRequest<'sms'>): Promise<ActionOutcome> => sendSmsAction(db, deps.sms, deps.templates, request),
+    issueCoupon: (request: ActionRequest<'coupon'>): Promise<ActionOutcome> => issueCouponAction(db, request),
+    createTask: (request: ActionRequest<'task'>): Promise<ActionOutcome> => createTaskAction(db, request, deps.email.shopUrl),
+    updateProfile: (request: ActionRequest<'update'>): Promise<ActionOutcome> => updateProfileAction(db, request),
+    callWebhook: (request: ActionRequest<'webhook'>): Promise<ActionOutcome> => callWebhookAction(db, request, deps.webhooks),
+    countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(db, audience, asOf),
+    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(db, starter(), loadVersion, input),
+    /** Marks the stored campaign completed or cancelled once the launch ends. */
+    finishCampaign: async (campaignId: string, status: 'completed' | 'cancelled'): Promise<void> => {
+      await transitionCampaign(db, campaignId, ['running', 'paused'], status, new Date(activityNow()));
+    },
+    listDateJourneys: (): Promise<string[]> => listDateJourneys(db),
+    sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(db, starter(), input),
+    ...createLifecycleActivities(db, starter),
+  };
+}
+
+/** The activities as workflows see them (`proxyActivities<JourneyActivities>`). */
+export type JourneyActivities = ReturnType<typeof createActivities>;
+
+/** History entries the run recorded (re-exported for the workflow's progress reports). */
+export type { HistoryEntry };

@@ -1,0 +1,58 @@
+import type { Db } from 'mongodb';
+import { smsSegments } from '../journey/index.ts';
+import { classifyTwilioError, permanent } from './errors.ts';
+import { deliver } from './deliver.ts';
+import { contextFor, render } from './render.ts';
+import { loadTemplate, pickLocale } from './templates.ts';
+import type { TemplateSource } from './templates.ts';
+import type { ActionOutcome, ActionRequest } from './types.ts';
+
+/** The part of the twilio client the SMS step uses (`twilio(sid, token)` satisfies it). */
+export interface TwilioMessages {
+  messages: { create(options: { to: string; from: string; body: string; statusCallback?: string }): Promise<{ sid: string }> };
+}
+
+export interface SmsDeps {
+  client: TwilioMessages;
+  /** Sender number or messaging service id. */
+  from: string;
+  /** Where Twilio reports delivery (the API's status webhook); omitted when there is none. */
+  statusCallbackUrl?: string;
+  /** The shop's home page (`{{shopUrl}}` in templates). */
+  shopUrl: string;
+}
+
+/**
+ * Sends an SMS step with the real twilio client: the template's body in the customer's language,
+ * with the encoding (GSM-7 or UCS-2) and the number of billed segments recorded in the ledger.
+ */
+export function sendSmsAction(db: Db, deps: SmsDeps, templates: TemplateSource, request: ActionRequest<'sms'>): Promise<ActionOutcome> {
+  const { action } = request;
+  return deliver(db, request, {
+    channel: 'sms',
+    address: (customer) => customer.phone,
+    async prepare(customer, now) {
+      const template = await loadTemplate(templates, action.config.templateId, 'sms');
+      const { locale, message } = pickLocale(template, customer.locale, action.fallbackLocale);
+      if (!message.body) throw permanent('TemplateError', `template ${template.id} (${locale}) lacks a body`);
+      const context = contextFor(customer, request, now, deps.shopUrl);
+      const body = render(message.body, context, 'text').trim();
+      if (body === '') throw permanent('TemplateError', `template ${template.id} (${locale}) renders an empty SMS`);
+      return { body, locale };
+    },
+    async send(message, to) {
+      try {
+        const sent = await deps.client.messages.create({
+          to,
+          from: deps.from,
+          body: message.body,
+          ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}),
+        });
+        const { encoding, segments, characters } = smsSegments(message.body);
+        return { providerId: sent.sid, details: { encoding, segments, characters, locale: message.locale } };
+      } catch (error) {
+        throw classifyTwilioError(error);
+      }
+    },
+  });
+}

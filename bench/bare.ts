@@ -1,0 +1,50 @@
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Client } from '@temporalio/client';
+import { startNode } from './child.ts';
+import type { BenchChild } from './child.ts';
+import type { BenchServices } from './services.ts';
+import { sleep } from './stats.ts';
+import type { BareEmail } from './workflows/bare.ts';
+
+/** The bare baselines' worker process and its task queue. */
+export interface BareWorker {
+  child: BenchChild;
+  taskQueue: string;
+}
+
+/** Starts bench/procs/bare-worker.ts on its own task queue of the bench's Temporal server. */
+export async function startBareWorker(services: BenchServices): Promise<BareWorker> {
+  const taskQueue = 'bench-bare';
+  const child = await startNode({
+    name: 'bare worker',
+    entry: fileURLToPath(new URL('./procs/bare-worker.ts', import.meta.url)),
+    env: { TEMPORAL_ADDRESS: services.endpoints.temporal.address, SMTP_URL: services.endpoints.smtp.url, TEMPORAL_TASK_QUEUE: taskQueue },
+    logFile: join(services.dataDir, 'bare-worker.log'),
+    ready: /polling/,
+  });
+  return { child, taskQueue };
+}
+
+/** A bare email of about `bytes` bytes on the wire, like the journey emails it stands in for. */
+export function bareEmail(to: string, bytes: number): BareEmail {
+  const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. ';
+  const body = filler.repeat(Math.max(1, Math.ceil(bytes / 2 / filler.length)));
+  return { to, subject: 'Welcome aboard, Bench!', html: `<p>${body.slice(0, Math.floor(bytes / 2))}</p>`, text: body.slice(0, Math.floor(bytes / 2)) };
+}
+
+/**
+ * Waits until each of `workflowIds` has finished its first workflow task (it is waiting, or
+ * done). Checks the given ids (e.g. the last ones started: tasks are served about in order).
+ */
+export async function waitUntilSettled(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const id of workflowIds) {
+    for (;;) {
+      const history = await client.workflow.getHandle(id).fetchHistory();
+      if ((history.events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)) break;
+      if (Date.now() > deadline) throw new Error(`workflow ${id} did not run its first task within ${timeoutMs / 1000} s`);
+      await sleep(250);
+    }
+  }
+}

@@ -1,0 +1,43 @@
+import { fileURLToPath } from 'node:url';
+import { Worker, bundleWorkflowCode } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import type { createActivities } from '../activities/index.ts';
+
+/** Where the worker's workflows live (`workflows/index.ts` exports every workflow). */
+export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+
+export interface WorkerDeps {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  activities: ReturnType<typeof createActivities>;
+  /** Pre-bundled workflow code (`bundleWorkflows()`); without it the worker bundles at start. */
+  workflowBundle?: { code: string };
+  /** Extra Temporal worker options (tests tune concurrency, production keeps the defaults). */
+  options?: Partial<Pick<WorkerOptions, 'maxConcurrentActivityTaskExecutions' | 'maxConcurrentWorkflowTaskExecutions' | 'maxCachedWorkflows' | 'shutdownGraceTime'>>;
+}
+
+/**
+ * A Temporal worker for every Waymark workflow (journeys, campaign launches, the date sweep)
+ * and its activities.
+ *
+ * @example
+ *   const worker = await createWorker({ connection, taskQueue: 'waymark', activities });
+ *   await worker.run();
+ */
+export async function createWorker(deps: WorkerDeps): Promise<Worker> {
+  return Worker.create({
+    connection: deps.connection,
+    namespace: deps.namespace ?? 'default',
+    taskQueue: deps.taskQueue,
+    activities: deps.activities,
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    shutdownGraceTime: '10 seconds',
+    ...deps.options,
+  });
+}
+
+/** Bundles the workflow code once (webpack), for production workers and replay tests. */
+export async function bundleWorkflows(): Promise<{ code: string }> {
+  return bundleWorkflowCode({ workflowsPath });
+}

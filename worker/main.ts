@@ -1,0 +1,107 @@
+// The worker process: `npm start` spawns it with the endpoints in the environment (see
+// embedded/index.ts `endpointsEnv`); in production run it directly, as many as needed.
+import { readFileSync } from 'node:fs';
+import { NativeConnection } from '@temporalio/worker';
+import { MongoClient } from 'mongodb';
+import { createActivities, staticTemplates } from '../activities/index.ts';
+import type { TemplateSource } from '../activities/index.ts';
+import { consentLinks } from '../api/consent.ts';
+import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { createClients } from '../cli/clients.ts';
+import { loadConfig } from '../cli/config.ts';
+import type { Config } from '../cli/config.ts';
+import type { Endpoints } from '../embedded/index.ts';
+import { loadBuiltinTemplates } from '../store/builtins.ts';
+import { ensureIndexes } from '../store/db.ts';
+import { ensureRunIndexes } from '../store/runs.ts';
+import { getTemplate } from '../store/templates.ts';
+import { createWorker } from './index.ts';
+
+const log = (line: string) => console.log(`waymark worker: ${line}`);
+
+/** The endpoints from the configuration; the worker never starts services of its own. */
+function endpointsOf(config: Config): Endpoints {
+  const { temporal, mongo, smtp, twilio } = config;
+  const missing = [
+    temporal.address ? null : 'TEMPORAL_ADDRESS',
+    mongo.url ? null : 'MONGODB_URL',
+    smtp.url ? null : 'SMTP_URL',
+    twilio.accountSid ? null : 'TWILIO_ACCOUNT_SID (with TWILIO_AUTH_TOKEN and TWILIO_FROM)',
+  ].filter((name): name is string => name !== null);
+  if (missing.length > 0 || !temporal.address || !mongo.url || !smtp.url || !twilio.accountSid || !twilio.authToken || !twilio.from) {
+    throw new Error(`set ${missing.join(', ')} (npm start sets them for the embedded services)`);
+  }
+  return {
+    temporal: { address: temporal.address, namespace: temporal.namespace, embedded: false },
+    mongo: { url: mongo.url, embedded: false },
+    smtp: { url: smtp.url, embedded: false },
+    twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilio.from, ...(twilio.baseUrl ? { baseUrl: twilio.baseUrl } : {}), embedded: false },
+  };
+}
+
+/**
+ * FerretDB on SQLite serialises writes: a hundred concurrent connections queue up until SQLite
+ * gives up (SQLITE_BUSY after 10 s). Against FerretDB, a URL without `maxPoolSize` gets 8.
+ */
+async function poolFor(url: string): Promise<string> {
+  if (/[?&]maxPoolSize=/i.test(url)) return url;
+  const probe = await MongoClient.connect(url, { serverSelectionTimeoutMS: 10_000 });
+  try {
+    const info = await probe.db('admin').command({ buildInfo: 1 });
+    return 'ferretdbVersion' in info ? `${url}${url.includes('?') ? '&' : '?'}maxPoolSize=8` : url;
+  } finally {
+    await probe.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const configured = endpointsOf(config);
+  const endpoints = { ...configured, mongo: { ...configured.mongo, url: await poolFor(configured.mongo.url) } };
+  const clients = await createClients(config, endpoints);
+  const { db } = clients;
+  await ensureIndexes(db);
+  await ensureRunIndexes(db);
+  const connection = await NativeConnection.connect({
+    address: endpoints.temporal.address,
+    ...(config.temporal.tls ? { tls: true } : {}),
+    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
+  });
+  const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
+  await runtime.ensureDateSweepSchedule();
+
+  // Templates edited in the console (MongoDB) win over the built-in ones of templates/.
+  const builtins = staticTemplates(loadBuiltinTemplates());
+  const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
+  const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? config.publicUrl;
+  const activities = createActivities({
+    db,
+    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl },
+    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/webhooks/twilio/status`, shopUrl },
+    templates,
+    webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
+    starter: runtime.starter,
+  });
+  const bundlePath = process.env['WAYMARK_WORKFLOW_BUNDLE'];
+  const worker = await createWorker({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: config.temporal.taskQueue,
+    activities,
+    ...(bundlePath ? { workflowBundle: { code: readFileSync(bundlePath, 'utf8') } } : {}),
+  });
+  // Temporal's runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once drained.
+  log(`polling task queue ${config.temporal.taskQueue} on ${endpoints.temporal.address} (pid ${process.pid})`);
+  try {
+    await worker.run();
+  } finally {
+    await connection.close().catch(() => undefined);
+    await clients.close();
+    log('stopped');
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(`waymark worker: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,77 @@
+// The campaign launch: pages through an audience and starts a journey run per customer, at
+// no more than the given rate. Pausable, resumable, cancellable; progress by query. Durable:
+// a worker restart resumes at the last finished batch, and the effect ledger behind
+// `startCampaignBatch` makes a repeated batch start nobody twice.
+import { condition, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { JourneyActivities } from '../activities/index.ts';
+import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from './definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress } from './definitions.ts';
+
+const launch = proxyActivities<JourneyActivities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '15 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+});
+
+/** Launches a campaign; returns the final progress. */
+export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promise<CampaignLaunchProgress> {
+  const carried = input.carried;
+  const progress: CampaignLaunchProgress = carried?.progress ?? {
+    campaignId: input.campaignId,
+    status: 'counting',
+    total: 0,
+    started: 0,
+    skipped: 0,
+    failed: 0,
+    done: false,
+  };
+  let paused = carried?.paused ?? false;
+  let cancelled = false;
+  setHandler(pauseCampaignSignal, () => void (paused = true));
+  setHandler(resumeCampaignSignal, () => void (paused = false));
+  setHandler(cancelCampaignSignal, () => void (cancelled = true));
+  setHandler(campaignProgressQuery, () => ({
+    ...progress,
+    status: progress.done ? progress.status : cancelled ? 'cancelled' : paused ? 'paused' : progress.status,
+  }));
+
+  const asOf = carried?.asOf ?? Date.now();
+  if (carried === undefined) {
+    progress.total = await launch.countCampaignAudience(input.audience, asOf);
+    progress.status = 'running';
+  }
+  // A batch never exceeds one second's worth of starts, so the rate holds within each second.
+  const batch = Math.max(1, Math.min(input.batchSize ?? 100, Math.floor(input.ratePerSecond)));
+  const batchMs = (batch / input.ratePerSecond) * 1000;
+  let cursor = carried?.cursor ?? null;
+  let more = true;
+  while (more) {
+    await condition(() => !paused || cancelled);
+    if (cancelled) break;
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested || info.historyLength > 5_000) {
+      await continueAsNew<typeof campaignLaunchWorkflow>({ ...input, carried: { cursor, progress, paused, asOf } });
+    }
+    const began = Date.now();
+    const result = await launch.startCampaignBatch({
+      campaignId: input.campaignId,
+      journeyId: input.journeyId,
+      version: input.version,
+      audience: input.audience,
+      asOf,
+      cursor,
+      limit: batch,
+    });
+    progress.started += result.started;
+    progress.skipped += result.skipped;
+    progress.failed += result.failed;
+    cursor = result.nextCursor;
+    more = cursor !== null;
+    const rest = began + batchMs - Date.now();
+    if (more && rest > 0) await condition(() => cancelled, rest);
+  }
+  progress.status = cancelled ? 'cancelled' : 'completed';
+  progress.done = true;
+  await launch.finishCampaign(input.campaignId, progress.status);
+  return progress;
+}

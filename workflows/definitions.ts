@@ -1,0 +1,152 @@
+// Signal, query and workflow-id definitions shared by the workflows and their clients (the API
+// runtime, the worker, tests). Only Temporal's definition functions and the core's types here,
+// so the API can import this file without pulling in workflow code.
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+import type { CustomerEvent, CustomerProfile, HistoryEntry, JourneyDefinition, JourneyState } from '../journey/index.ts';
+
+/** Workflow type names, as registered by `workflows/index.ts`. */
+export const workflowTypes = {
+  journey: 'journeyWorkflow',
+  campaign: 'campaignLaunchWorkflow',
+  dateSweep: 'dateSweepWorkflow',
+} as const;
+
+/** A customer event as routed to runs: always with an id (the run drops one it has seen). */
+export type RoutedEvent = CustomerEvent & { id: string };
+
+/** What the event signal carries: the event, and the profile after it was applied. */
+export interface CustomerEventSignal {
+  event: RoutedEvent;
+  customer?: CustomerProfile;
+}
+
+/** Customer events for the run: wait-for-event steps and the goal read them. */
+export const customerEventSignal = defineSignal<[CustomerEventSignal]>('customerEvent');
+
+/** Why a run is stopped from outside. */
+export type ExitRequestReason = 'removed' | 'erased' | 'journeyArchived';
+
+/** Takes the customer out of the journey (the run completes as `cancelled`). */
+export const exitJourneySignal = defineSignal<[{ reason: ExitRequestReason }]>('exitJourney');
+
+/** Where a customer is in a journey, as the status query returns it. */
+export interface JourneyRunStatus {
+  workflowId: string;
+  journeyId: string;
+  version: number;
+  customerId: string;
+  /** `scheduled`: a date-triggered run waiting for the customer's local entry time. */
+  status: 'scheduled' | 'running' | 'completed';
+  completion?: JourneyState['completion'];
+  nodeId: string | null;
+  /** What the run waits on right now. */
+  waiting:
+    | { kind: 'timer'; until: number; reason: string }
+    | { kind: 'event'; eventType: string; until: number }
+    | { kind: 'action'; action: string }
+    | { kind: 'entry'; until: number }
+    | null;
+  /** The journey goal's event, which exits the customer from any step. */
+  goalEvent?: string;
+  variables: Record<string, string>;
+  history: HistoryEntry[];
+  enteredAt: number | null;
+  /** History events of this workflow execution so far (continue-as-new resets it). */
+  historyLength: number;
+}
+
+/** Where the customer is in the journey: step, what it waits for, variables, steps taken. */
+export const journeyStatusQuery = defineQuery<JourneyRunStatus>('journeyStatus');
+
+/** What a journey run is started with. The definition travels by value: runs keep their version. */
+export interface JourneyWorkflowInput {
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  customerId: string;
+  /** The profile as the starter read it (campaign page, routed event); loaded when absent. */
+  customer?: CustomerProfile;
+  /** The event that started the run (event triggers; also delivered as a signal by signal-with-start). */
+  event?: RoutedEvent;
+  /** Date triggers: the run enters the journey at this instant (the customer's local time). */
+  startAt?: number;
+  /** The campaign that started the run, if any. */
+  campaignId?: string;
+  /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
+  historyLimit?: number;
+  /** Set by continue-as-new: the interpreter state and undelivered events. */
+  carried?: { state: JourneyState; inbox: CustomerEventSignal[]; seenEventIds: string[] };
+}
+
+/** How a journey run ended. */
+export interface JourneyWorkflowResult {
+  reason: NonNullable<JourneyState['completion']>['reason'];
+  nodeId?: string;
+  variables: Record<string, string>;
+}
+
+/** Progress of a campaign launch. */
+export interface CampaignLaunchProgress {
+  campaignId: string;
+  status: 'counting' | 'running' | 'paused' | 'cancelled' | 'completed';
+  /** Audience size when the launch began. */
+  total: number;
+  started: number;
+  /** Already in the journey, or re-entry not allowed. */
+  skipped: number;
+  failed: number;
+  done: boolean;
+}
+
+export const campaignProgressQuery = defineQuery<CampaignLaunchProgress>('campaignProgress');
+export const pauseCampaignSignal = defineSignal('pauseCampaign');
+export const resumeCampaignSignal = defineSignal('resumeCampaign');
+export const cancelCampaignSignal = defineSignal('cancelCampaign');
+
+/** A campaign launch: which journey version, which audience, how fast. */
+export interface CampaignLaunchInput {
+  campaignId: string;
+  journeyId: string;
+  version: number;
+  /** The audience filter (see store/customers.ts `AudienceFilter`), kept as plain JSON. */
+  audience: Record<string, unknown>;
+  ratePerSecond: number;
+  /** Customers per start batch; at most `ratePerSecond` (default 100). */
+  batchSize?: number;
+  /** Set by continue-as-new. */
+  carried?: { cursor: string | null; progress: CampaignLaunchProgress; paused: boolean; asOf: number };
+}
+
+/** The daily date-trigger sweep. Without `journeyIds`, every live date-triggered journey. */
+export interface DateSweepInput {
+  journeyIds?: string[];
+  /** How far ahead of the sweep a run may be scheduled (default 25 hours). */
+  horizonHours?: number;
+  /** How far back a missed entry time is still honoured (default 2 hours). */
+  graceHours?: number;
+}
+
+export interface DateSweepResult {
+  scheduled: number;
+  skipped: number;
+  failed: number;
+}
+
+/**
+ * The workflow id of a customer's run of a journey; yearly date triggers add the year, so a
+ * customer enters once per year.
+ *
+ * @example journeyWorkflowId('win-back', 'c-42') // 'journey/win-back/c-42'
+ * @example journeyWorkflowId('birthday-care', 'c-42', 2026) // 'journey/birthday-care/c-42/2026'
+ */
+export function journeyWorkflowId(journeyId: string, customerId: string, year?: number): string {
+  return year === undefined ? `journey/${journeyId}/${customerId}` : `journey/${journeyId}/${customerId}/${year}`;
+}
+
+/** The workflow id of a campaign launch. */
+export function campaignWorkflowId(campaignId: string): string {
+  return `campaign/${campaignId}`;
+}
+
+/** The id of the Temporal Schedule that runs the daily date-trigger sweep. */
+export const dateSweepScheduleId = 'waymark/date-sweep';

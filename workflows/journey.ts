@@ -1,0 +1,236 @@
+// The journey workflow: one per journey and customer. A thin loop that feeds the core's
+// `step()` and maps its blocking command to a durable timer, a signal wait or an activity. All
+// journey logic lives in journey/; nothing here decides where a customer goes.
+import { ActivityFailure, condition, continueAsNew, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { step } from '../journey/index.ts';
+import type { ActionCommand, Command, HistoryEntry, JourneyState, StepInput } from '../journey/index.ts';
+import type { ActionOutcome, ActionRequest, JourneyActivities, RunProgress } from '../activities/index.ts';
+import { customerEventSignal, exitJourneySignal, journeyStatusQuery } from './definitions.ts';
+import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult } from './definitions.ts';
+
+// Sends retry transient provider errors with backoff for up to three days, then take the
+// failure path; permanent errors are non-retryable and take it at once.
+const messages = proxyActivities<JourneyActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '3 days',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+const effects = proxyActivities<JourneyActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 day',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
+});
+// The profile at entry: retried until the database answers (the run cannot begin without it).
+const entry = proxyLocalActivities<JourneyActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+// Progress records are reporting: retried for a while, then given up (logged) so a slow
+// database never stops a journey.
+const reporting = proxyLocalActivities<JourneyActivities>({
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '30 seconds' },
+});
+
+const seenLimit = 500;
+
+/** Runs one customer through one journey version, from entry to exit. */
+export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
+  const { workflowId, firstExecutionRunId } = workflowInfo();
+  // Unique per entry (re-entry reuses the workflow id), stable across continue-as-new. The run
+  // id's tail is random in UUID v4 and v7 alike (v7 begins with a timestamp).
+  const runKey = `${workflowId}#${firstExecutionRunId.slice(-12)}`;
+  const inbox: CustomerEventSignal[] = [...(input.carried?.inbox ?? [])];
+  const seen = [...(input.carried?.seenEventIds ?? []), ...(input.event ? [input.event.id] : [])];
+  let exitRequested = false;
+  let state: JourneyState | null = input.carried?.state ?? null;
+  let visited: string[] = [];
+
+  // Signal-with-start delivers the starting event twice (argument and signal): drop repeats.
+  setHandler(customerEventSignal, (signal) => {
+    if (seen.includes(signal.event.id)) return;
+    seen.push(signal.event.id);
+    if (seen.length > seenLimit) seen.splice(0, seen.length - seenLimit);
+    inbox.push(signal);
+  });
+  setHandler(exitJourneySignal, () => {
+    exitRequested = true;
+  });
+  setHandler(journeyStatusQuery, () => describe(input, workflowId, state));
+
+  let fed = 0; // inputs fed in this execution: a fresh continuation waits before continuing again
+  const feed = (next: StepInput) => {
+    fed += 1;
+    const result = step(input.definition, state, next, Date.now());
+    state = result.state;
+    visited = visited.concat(traceNodes(result.trace));
+    return result.state;
+  };
+
+  let current: JourneyState;
+  if (input.carried) {
+    current = input.carried.state;
+  } else {
+    if (input.startAt !== undefined && input.startAt > Date.now()) {
+      await condition(() => exitRequested, input.startAt - Date.now());
+      if (exitRequested) return { reason: 'cancelled', variables: {} };
+      // Events from before the entry time are not part of this run.
+      inbox.length = 0;
+    }
+    // A date-triggered run reads the profile at its entry time; others may get it from the starter.
+    const customer = (input.startAt === undefined ? input.customer : undefined) ?? (await entry.loadCustomer(input.customerId));
+    if (customer === null) return { reason: 'notEligible', variables: {} };
+    current = feed({ type: 'start', runId: runKey, journeyId: input.journeyId, customer, ...(input.event ? { event: input.event } : {}) });
+  }
+
+  let recorded = '';
+  for (;;) {
+    // Events first: a goal can end the run wherever it is, even before a pending send.
+    while (current.status === 'running' && (exitRequested || inbox.length > 0)) {
+      const signal = exitRequested ? undefined : inbox.shift();
+      current = feed(signal === undefined ? { type: 'cancel' } : { type: 'eventReceived', event: signal.event, ...(signal.customer ? { customer: signal.customer } : {}) });
+    }
+    const pending = current.pending;
+    const written = await recordProgress(input, runKey, current, visited, recorded);
+    if (written !== null) {
+      recorded = written;
+      visited = [];
+    }
+    if (pending.type === 'complete') return { reason: pending.reason, ...(pending.nodeId ? { nodeId: pending.nodeId } : {}), variables: current.variables };
+    if (pending.type === 'action') {
+      current = feed(await perform(input, pending));
+      continue;
+    }
+    const info = workflowInfo();
+    if (fed > 0 && (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? 10_000))) {
+      const { event: _event, startAt: _startAt, customer: _customer, ...rest } = input;
+      await continueAsNew<typeof journeyWorkflow>({ ...rest, carried: { state: current, inbox, seenEventIds: seen } });
+    }
+    const remaining = pending.until - Date.now();
+    const woken = remaining > 0 && (await condition(() => exitRequested || inbox.length > 0, remaining));
+    if (!woken) current = feed({ type: 'timerFired', nodeId: pending.nodeId });
+  }
+}
+
+/** Runs the activity of an action command and turns its outcome into the core's input. */
+async function perform(input: JourneyWorkflowInput, action: ActionCommand): Promise<StepInput> {
+  const { settings } = input.definition;
+  const base = {
+    journeyId: input.journeyId,
+    journeyName: input.definition.name,
+    version: input.version,
+    customerId: input.customerId,
+    settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps },
+  };
+  try {
+    const outcome = await runAction(base, action);
+    return outcome.outcome === 'ok'
+      ? { type: 'actionResult', nodeId: action.nodeId, outcome: 'ok', ...(outcome.variables ? { variables: outcome.variables } : {}) }
+      : { type: 'actionResult', nodeId: action.nodeId, outcome: 'deferred', until: outcome.until };
+  } catch (error) {
+    // Permanent failures and exhausted retries take the step's failure path.
+    if (!(error instanceof ActivityFailure)) throw error;
+    const cause = error.cause;
+    return { type: 'actionResult', nodeId: action.nodeId, outcome: 'failed', error: cause?.message ?? error.message };
+  }
+}
+
+function runAction(base: Omit<ActionRequest, 'action'>, action: ActionCommand): Promise<ActionOutcome> {
+  switch (action.kind) {
+    case 'email':
+      return messages.sendEmail({ ...base, action });
+    case 'sms':
+      return messages.sendSms({ ...base, action });
+    case 'coupon':
+      return effects.issueCoupon({ ...base, action });
+    case 'task':
+      return effects.createTask({ ...base, action });
+    case 'update':
+      return effects.updateProfile({ ...base, action });
+    case 'webhook':
+      return effects.callWebhook({ ...base, action });
+  }
+}
+
+/** Step ids the run passed through, for per-step statistics. */
+function traceNodes(trace: readonly HistoryEntry[]): string[] {
+  return trace.filter((entry) => entry.outcome === 'entered').map((entry) => entry.nodeId);
+}
+
+/** What the run waits on, for the query and the progress record. */
+function waitingOn(pending: Command): JourneyRunStatus['waiting'] {
+  switch (pending.type) {
+    case 'wait':
+      return { kind: 'timer', until: pending.until, reason: pending.reason };
+    case 'waitForEvent':
+      return { kind: 'event', eventType: pending.eventType, until: pending.until };
+    case 'action':
+      return { kind: 'action', action: pending.kind };
+    case 'complete':
+      return null;
+  }
+}
+
+/**
+ * Records where the run is (a local activity: one marker in the history) when it starts to
+ * wait on a timer or an event, and when it ends, so per-step statistics are simple queries on
+ * `journeyRuns`. Sends are momentary and not recorded on their own: the next record carries
+ * the steps passed on the way.
+ */
+async function recordProgress(input: JourneyWorkflowInput, runKey: string, state: JourneyState, visited: string[], last: string): Promise<string | null> {
+  const signature = JSON.stringify([state.pending, state.status]);
+  if (state.pending.type === 'action' || (signature === last && visited.length === 0)) return null;
+  const nodeId = state.status === 'running' ? (state.current?.nodeId ?? null) : null;
+  const entered = state.history.findLast((entry) => entry.nodeId === nodeId && entry.outcome === 'entered');
+  const progress: RunProgress = {
+    runKey,
+    first: last === '' && input.carried === undefined,
+    workflowId: workflowInfo().workflowId,
+    journeyId: input.journeyId,
+    version: input.version,
+    customerId: input.customerId,
+    ...(input.campaignId ? { campaignId: input.campaignId } : {}),
+    nodeId,
+    waiting: waitingOn(state.pending),
+    goalEvent: input.definition.settings.goal?.eventType,
+    variables: state.variables,
+    visited,
+    history: state.history,
+    enteredAt: state.enteredAt,
+    since: entered?.at ?? Date.now(),
+    ...(state.completion ? { completion: state.completion } : {}),
+  };
+  try {
+    await reporting.recordRunProgress(progress);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('journey progress not recorded', { workflowId: progress.workflowId, nodeId, error: error.message });
+  }
+  return signature;
+}
+
+function describe(input: JourneyWorkflowInput, workflowId: string, state: JourneyState | null): JourneyRunStatus {
+  const base = {
+    workflowId,
+    journeyId: input.journeyId,
+    version: input.version,
+    customerId: input.customerId,
+    ...(input.definition.settings.goal ? { goalEvent: input.definition.settings.goal.eventType } : {}),
+    historyLength: workflowInfo().historyLength,
+  };
+  if (state === null) {
+    const waiting = input.startAt === undefined ? null : { kind: 'entry' as const, until: input.startAt };
+    return { ...base, status: 'scheduled', nodeId: null, waiting, variables: {}, history: [], enteredAt: null };
+  }
+  return {
+    ...base,
+    status: state.status,
+    ...(state.completion ? { completion: state.completion } : {}),
+    nodeId: state.current?.nodeId ?? null,
+    waiting: state.status === 'running' ? waitingOn(state.pending) : null,
+    variables: state.variables,
+    history: state.history,
+    enteredAt: state.enteredAt,
+  };
+}

@@ -1,0 +1,33 @@
+// Replays the recorded histories of the built-in journeys against today's workflow code: a
+// change that would break running journeys fails here with a non-determinism error. Record new
+// histories (WAYMARK_RECORD_HISTORIES=1 npx vitest run workflows/journeys) when the workflow
+// changes on purpose, and guard the changed branch with `patched()` so old runs keep replaying.
+import { readdirSync, readFileSync } from 'node:fs';
+import { temporal } from '@temporalio/proto';
+import { Worker } from '@temporalio/worker';
+import { describe, expect, it } from 'vitest';
+import { bundleWorkflows } from '../worker/index.ts';
+
+const dir = new URL('./histories/', import.meta.url);
+const files = readdirSync(dir).filter((name) => name.endsWith('.json')).sort();
+
+describe('recorded journey histories', () => {
+  it('covers every built-in journey', () => {
+    for (const journey of ['welcome', 'activation', 'win-back', 'birthday-care']) expect(files).toContain(`${journey}.json`);
+  });
+
+  it('replay without non-determinism errors', async () => {
+    const workflowBundle = await bundleWorkflows();
+    const histories = files.map((name) => {
+      const recorded = JSON.parse(readFileSync(new URL(name, dir), 'utf8')) as { workflowId: string; history: Record<string, unknown> };
+      // Stored as protobufjs JSON (enums by name, int64 and bytes as strings).
+      return { workflowId: recorded.workflowId, history: temporal.api.history.v1.History.fromObject(recorded.history) };
+    });
+    const results: Array<{ workflowId: string; error: unknown }> = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle, replayName: 'waymark-journeys' }, histories)) {
+      results.push({ workflowId: result.workflowId, error: result.error });
+    }
+    expect(results).toHaveLength(files.length);
+    expect(results.filter((r) => r.error !== undefined)).toEqual([]);
+  });
+});
