@@ -73,10 +73,10 @@ function npmPackages() {
     .digest('hex');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === hash) return 'up to date';
   process.stdout.write('installing … ');
-  // A fresh clone gets exactly the lock file; an existing tree is updated in place, which is
-  // faster and keeps running processes (a dev server, a test watcher) on their files.
-  const fresh = !existsSync(join(repo, 'node_modules')) && existsSync(lock);
-  run('npm', [fresh ? 'ci' : 'install', '--no-audit', '--no-fund', '--loglevel=error'], { log: 'npm' });
+  // `npm install` follows the lock file's versions. Not `npm ci`: npm 11 leaves other platforms'
+  // optional packages (e.g. @swc/core-darwin-*) out of the lock and `npm ci` then refuses it.
+  // Updating in place also keeps running processes (a dev server, a test watcher) on their files.
+  run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { log: 'npm' });
   writeFileSync(stamp, hash);
   return 'installed';
 }
