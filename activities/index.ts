@@ -39,6 +39,12 @@ export interface ActivityDeps {
   webhooks: WebhookOptions;
   /** Starts journey runs (campaigns, date sweep); only the worker that runs those needs it. */
   starter?: JourneyStarter;
+  /**
+   * The database through a connection pool of its own for campaign launches and the date
+   * sweep, so their few queries do not queue behind the sends of the runs they start
+   * (defaults to `db`).
+   */
+  launchDb?: Db;
 }
 
 /** Where a run is, as the journey workflow reports it (see store/runs.ts). */
@@ -94,7 +100,8 @@ function runStatus(completion: JourneyState['completion']): RunRecordStatus {
  */
 export function createActivities(deps: ActivityDeps) {
   const { db } = deps;
-  const loadVersion = versionCache(db);
+  const launchDb = deps.launchDb ?? db;
+  const loadVersion = versionCache(launchDb);
   const starter = (): JourneyStarter => {
     if (deps.starter === undefined) throw new Error('this worker was created without a journey starter (campaigns, date sweep)');
     return deps.starter;
@@ -137,14 +144,14 @@ export function createActivities(deps: ActivityDeps) {
     createTask: (request: ActionRequest<'task'>): Promise<ActionOutcome> => createTaskAction(db, request, deps.email.shopUrl),
     updateProfile: (request: ActionRequest<'update'>): Promise<ActionOutcome> => updateProfileAction(db, request),
     callWebhook: (request: ActionRequest<'webhook'>): Promise<ActionOutcome> => callWebhookAction(db, request, deps.webhooks),
-    countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(db, audience, asOf),
-    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(db, starter(), loadVersion, input),
+    countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
+    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input),
     /** Marks the stored campaign completed or cancelled once the launch ends. */
     finishCampaign: async (campaignId: string, status: 'completed' | 'cancelled'): Promise<void> => {
       await transitionCampaign(db, campaignId, ['running', 'paused'], status, new Date(activityNow()));
     },
-    listDateJourneys: (): Promise<string[]> => listDateJourneys(db),
-    sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(db, starter(), input),
+    listDateJourneys: (): Promise<string[]> => listDateJourneys(launchDb),
+    sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(launchDb, starter(), input),
     ...createLifecycleActivities(db, starter),
   };
 }

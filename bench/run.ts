@@ -28,7 +28,7 @@ import { benchCore } from './core.ts';
 import type { BenchRow } from './core.ts';
 import { startBenchServices } from './services.ts';
 import { sizesFor } from './sizes.ts';
-import { cpuSeconds } from './stats.ts';
+import { cpuSeconds, formatRatio } from './stats.ts';
 import type { BenchServices } from './services.ts';
 
 type Row = BenchRow & { suite: string; ratio?: number };
@@ -60,7 +60,7 @@ function table(rows: readonly Row[]): string {
     r.case,
     `${r.value} ${r.unit}`,
     r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`,
-    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}×`,
+    r.ratio === undefined ? '' : formatRatio(r.ratio),
     r.goal ?? '',
     r.ok === undefined ? '' : r.ok ? 'yes' : 'NO',
   ]);
@@ -104,7 +104,7 @@ async function runCase(suite: string, run: () => Promise<Array<BenchRow | Foreig
     for (const row of await run()) {
       const { goal, ...rest } = row;
       const ratio = rest.baseline !== undefined && rest.baseline > 0 ? rest.value / rest.baseline : undefined;
-      rows.push({ suite, ...rest, ...(goal === undefined ? {} : { goal: String(goal) }), ...(ratio === undefined ? {} : { ratio: Math.round(ratio * 100) / 100 }) });
+      rows.push({ suite, ...rest, ...(goal === undefined ? {} : { goal: String(goal) }), ...(ratio === undefined ? {} : { ratio: Number(ratio.toPrecision(3)) }) });
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

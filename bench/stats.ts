@@ -84,3 +84,8 @@ export async function cpuSeconds(pid: number): Promise<number> {
   const ticks = Number(fields[11]) + Number(fields[12]);
   return ticks / 100; // USER_HZ is 100 on Linux
 }
+
+/** A ratio for the table: two decimals, or two significant digits below 0.1 (e.g. 0.0048×). */
+export function formatRatio(ratio: number): string {
+  return `${ratio < 0.1 ? Number(ratio.toPrecision(2)) : ratio.toFixed(2)}×`;
+}

@@ -67,7 +67,10 @@ async function main(): Promise<void> {
     ...(config.temporal.tls ? { tls: true } : {}),
     ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
   });
-  const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
+  // Launches get a small pool of their own (see ActivityDeps.launchDb); so do the starter's re-entry checks.
+  const launchClient = await MongoClient.connect(configured.mongo.url, { maxPoolSize: 2, serverSelectionTimeoutMS: 10_000 });
+  const launchDb = launchClient.db(db.databaseName);
+  const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb, taskQueue: config.temporal.taskQueue });
   await runtime.ensureDateSweepSchedule();
 
   // Templates edited in the console (MongoDB) win over the built-in ones of templates/.
@@ -81,6 +84,7 @@ async function main(): Promise<void> {
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     starter: runtime.starter,
+    launchDb,
   });
   const bundlePath = process.env['WAYMARK_WORKFLOW_BUNDLE'];
   const worker = await createWorker({
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
     await worker.run();
   } finally {
     await connection.close().catch(() => undefined);
+    await launchClient.close().catch(() => undefined);
     await clients.close();
     log('stopped');
   }
