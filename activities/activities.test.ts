@@ -107,6 +107,31 @@ describe('email', () => {
   });
 });
 
+describe('send journal', () => {
+  it('records a send the provider accepted before the worker died, instead of sending it again', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createActivities } = await import('./index.ts');
+    const { fileSendJournal } = await import('./send-journal.ts');
+    const { recordPendingMessage } = await import('../store/messages.ts');
+    const { realActivityDeps } = await import('../test/fixtures/workflow-harness.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'journal-')), 'send-journal.jsonl');
+    const c = await customer();
+    const key = `k-${c.id}:email:1`;
+    // The crashed attempt: claimed, accepted by the provider, journalled; the ledger write never happened.
+    await recordPendingMessage(database.db, { key, channel: 'email', customerId: c.id, to: c.email ?? '', journeyId: 'win-back', templateId: 'winback-offer' }, new Date());
+    fileSendJournal(file).record(key, '<accepted@smtp>');
+    // The retry, in a restarted process.
+    const deps = realActivityDeps(database.db, services);
+    const restarted = createActivities({ ...deps, email: { ...deps.email, journal: fileSendJournal(file) } });
+    expect(await restarted.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id))).toEqual({ outcome: 'ok', duplicate: true });
+    expect(await inbox(services, c.email)).toHaveLength(0);
+    expect(await findMessageByKey(database.db, key)).toMatchObject({ status: 'sent', providerId: '<accepted@smtp>' });
+    deps.close();
+  });
+});
+
 describe('sms', () => {
   it('sends with the real twilio client, recording GSM-7 and UCS-2 segment counts and the status callback', async () => {
     const english = await customer({ phone: '+14155550123' });

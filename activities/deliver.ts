@@ -7,6 +7,7 @@ import type { MessageDetails, MessageRecord } from '../store/messages.ts';
 import { getSuppression } from '../store/suppressions.ts';
 import { activityNow } from './clock.ts';
 import { isPermanent, permanent } from './errors.ts';
+import type { SendJournal } from './send-journal.ts';
 import type { PermanentReason } from './errors.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
 
@@ -34,11 +35,19 @@ const settled: ReadonlySet<MessageRecord['status']> = new Set(['sent', 'delivere
  * 4. frequency caps across all journeys are counted among messages claimed before this one;
  *    over the cap, the send is deferred until a slot frees up, keeping its claim (first come,
  *    first served);
- * 5. the provider accepts the message and the record becomes `sent`.
+ * 5. the provider accepts the message, the local send journal notes it at once, and the record
+ *    becomes `sent`.
  *
- * A crash between 5's two halves resends on retry: the documented at-least-once window.
+ * A process crash between the provider's answer and the ledger write is covered by the journal;
+ * what remains at-least-once is a crash before the provider's answer arrives (it may have
+ * accepted), or a retry on another machine within the ledger write's few milliseconds.
  */
-export async function deliver<M>(db: Db, request: ActionRequest<'email'> | ActionRequest<'sms'>, sender: ChannelSender<M>): Promise<ActionOutcome> {
+export async function deliver<M>(
+  db: Db,
+  journal: SendJournal,
+  request: ActionRequest<'email'> | ActionRequest<'sms'>,
+  sender: ChannelSender<M>,
+): Promise<ActionOutcome> {
   const { action, customerId, journeyId, settings } = request;
   const key = action.idempotencyKey;
   const templateId = action.config.templateId;
@@ -49,6 +58,12 @@ export async function deliver<M>(db: Db, request: ActionRequest<'email'> | Actio
   // The claim comes first: an insert (fast everywhere); a retry or replay finds the record.
   const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to }, new Date(now));
   if (!created && settled.has(claim.status)) return { outcome: 'ok', duplicate: true };
+  // Accepted by the provider before the worker died, not yet in the ledger: record, do not resend.
+  const accepted = created ? undefined : journal.accepted(key);
+  if (accepted !== undefined) {
+    await markMessageById(db, claim.id, 'sent', { providerId: accepted }, new Date(now));
+    return { outcome: 'ok', duplicate: true };
+  }
   if (!created && claim.status !== 'pending') {
     throw permanent(claim.status === 'suppressed' ? 'Unsubscribed' : 'InvalidAddress', claim.error ?? `message ${key} ${claim.status}`);
   }
@@ -75,6 +90,7 @@ export async function deliver<M>(db: Db, request: ActionRequest<'email'> | Actio
   if (capped !== null) return { outcome: 'deferred', until: capped };
 
   const sent = await sender.send(message, to);
+  journal.record(key, sent.providerId);
   await markMessageById(db, claim.id, 'sent', { providerId: sent.providerId, details: sent.details }, new Date(activityNow()));
   return { outcome: 'ok' };
 }

@@ -4,6 +4,8 @@ import type { SendMailOptions } from 'nodemailer';
 import type { Channel } from '../journey/index.ts';
 import { classifySmtpError, permanent } from './errors.ts';
 import { deliver } from './deliver.ts';
+import { noSendJournal } from './send-journal.ts';
+import type { SendJournal } from './send-journal.ts';
 import { contextFor, render } from './render.ts';
 import { loadTemplate, pickLocale } from './templates.ts';
 import type { TemplateSource } from './templates.ts';
@@ -17,6 +19,8 @@ export interface EmailDeps {
   unsubscribeUrl(customerId: string, channel: Channel): string;
   /** The shop's home page (`{{shopUrl}}` in templates). */
   shopUrl: string;
+  /** Sends the provider accepted, kept locally until the ledger has them (see send-journal.ts). */
+  journal?: SendJournal;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface EmailDeps {
  */
 export function sendEmailAction(db: Db, deps: EmailDeps, templates: TemplateSource, request: ActionRequest<'email'>): Promise<ActionOutcome> {
   const { action, customerId } = request;
-  return deliver(db, request, {
+  return deliver(db, deps.journal ?? noSendJournal, request, {
     channel: 'email',
     address: (customer) => customer.email,
     async prepare(customer, now) {

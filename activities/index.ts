@@ -29,6 +29,8 @@ export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 export type { DailyLifecycleResult } from './lifecycle.ts';
 export type { TemplateSource } from './templates.ts';
 export { staticTemplates } from './templates.ts';
+export { fileSendJournal, noSendJournal } from './send-journal.ts';
+export type { SendJournal } from './send-journal.ts';
 
 /** Everything with side effects the activities use, injected (tests pass real services or fakes). */
 export interface ActivityDeps {

@@ -2,6 +2,8 @@ import type { Db } from 'mongodb';
 import { smsSegments } from '../journey/index.ts';
 import { classifyTwilioError, permanent } from './errors.ts';
 import { deliver } from './deliver.ts';
+import { noSendJournal } from './send-journal.ts';
+import type { SendJournal } from './send-journal.ts';
 import { contextFor, render } from './render.ts';
 import { loadTemplate, pickLocale } from './templates.ts';
 import type { TemplateSource } from './templates.ts';
@@ -20,6 +22,8 @@ export interface SmsDeps {
   statusCallbackUrl?: string;
   /** The shop's home page (`{{shopUrl}}` in templates). */
   shopUrl: string;
+  /** Sends the provider accepted, kept locally until the ledger has them (see send-journal.ts). */
+  journal?: SendJournal;
 }
 
 /**
@@ -28,7 +32,7 @@ export interface SmsDeps {
  */
 export function sendSmsAction(db: Db, deps: SmsDeps, templates: TemplateSource, request: ActionRequest<'sms'>): Promise<ActionOutcome> {
   const { action } = request;
-  return deliver(db, request, {
+  return deliver(db, deps.journal ?? noSendJournal, request, {
     channel: 'sms',
     address: (customer) => customer.phone,
     async prepare(customer, now) {

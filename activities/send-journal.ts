@@ -1,0 +1,55 @@
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+
+/**
+ * A local journal of sends the provider accepted, written synchronously the moment the provider
+ * answers and before the ledger records it. It narrows the at-least-once window: when the
+ * worker process dies between the two (SIGKILL, OOM), the retried activity finds the key here
+ * and records the send instead of sending again. The file survives a process crash (not a
+ * machine crash), and covers retries on the same machine; against MongoDB the ledger write that
+ * follows takes milliseconds, so a retry elsewhere rarely meets the window.
+ */
+export interface SendJournal {
+  /** The provider's id of an accepted send of `key`, or undefined. */
+  accepted(key: string): string | undefined;
+  /** Records that the provider accepted `key` (synchronously: it must outlive the process). */
+  record(key: string, providerId: string): void;
+}
+
+/** A journal that remembers nothing (tests with in-process workers). */
+export const noSendJournal: SendJournal = { accepted: () => undefined, record: () => undefined };
+
+interface Entry {
+  key: string;
+  providerId: string;
+  at: number;
+}
+
+/**
+ * A journal in a JSON-lines file. Entries older than `keepDays` are dropped when it is opened:
+ * by then the ledger has long recorded them, or the activity has given up.
+ *
+ * @example const journal = fileSendJournal(join(dataDir, 'send-journal.jsonl'));
+ */
+export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): SendJournal {
+  const entries = new Map<string, Entry>();
+  if (existsSync(file)) {
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      try {
+        const entry = JSON.parse(line) as Entry;
+        if (entry.at >= now - keepDays * 86_400_000) entries.set(entry.key, entry);
+      } catch {
+        // A line cut short by a crash mid-write: that send was never recorded as accepted.
+      }
+    }
+  }
+  writeFileSync(file, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return {
+    accepted: (key) => entries.get(key)?.providerId,
+    record(key, providerId) {
+      const entry = { key, providerId, at: Date.now() };
+      appendFileSync(file, `${JSON.stringify(entry)}\n`);
+      entries.set(key, entry);
+    },
+  };
+}
