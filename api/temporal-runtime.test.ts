@@ -10,7 +10,7 @@ import type { PublishedJourney } from '../store/journeys.ts';
 import { getRun } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, prepareDatabase, publish, realActivities, seedAudience, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { dateSweepScheduleId, journeyStatusQuery, journeyWorkflowId } from '../workflows/definitions.ts';
+import { dateSweepScheduleId, journeyStatusQuery, journeyWorkflowId, lifecycleScheduleId } from '../workflows/definitions.ts';
 import { bundleWorkflows, createWorker } from '../worker/index.ts';
 import { createTemporalRuntime } from './temporal-runtime.ts';
 
@@ -146,5 +146,17 @@ describe('date sweep schedule', () => {
     const description = await client.schedule.getHandle(dateSweepScheduleId).describe();
     expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 0, end: 0, step: 1 }], minute: [{ start: 5, end: 5, step: 1 }] });
     expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'dateSweepWorkflow' });
+  });
+});
+
+describe('lifecycle schedule', () => {
+  it('is created once, daily at 03:00 UTC, skipping a run while the last one is still going', async () => {
+    await runtime.ensureLifecycleSchedule();
+    await runtime.ensureLifecycleSchedule();
+    const description = await client.schedule.getHandle(lifecycleScheduleId).describe();
+    expect(description.spec.calendars).toHaveLength(1);
+    expect(description.spec.calendars?.[0]).toMatchObject({ hour: [{ start: 3, end: 3, step: 1 }], minute: [{ start: 0, end: 0, step: 1 }] });
+    expect(description.action).toMatchObject({ type: 'startWorkflow', workflowType: 'lifecycleDailyWorkflow' });
+    expect(description.policies.overlap).toBe('SKIP');
   });
 });

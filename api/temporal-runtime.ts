@@ -16,6 +16,7 @@ import {
   dateSweepScheduleId,
   exitJourneySignal,
   journeyWorkflowId,
+  lifecycleScheduleId,
   pauseCampaignSignal,
   resumeCampaignSignal,
   workflowTypes,
@@ -325,7 +326,27 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     }
   }
 
-  return { ...runtime, starter: { start, startMany }, ensureDateSweepSchedule };
+  /**
+   * Creates the daily lifecycle Schedule unless it exists (03:00 UTC, after the date sweep and
+   * outside most working hours): the full recompute of RFM, stages and segments, which also
+   * catches customers who became at risk or dormant by the passage of time alone and starts
+   * their segment-triggered journeys. A missed day is caught up within a day; a run still going
+   * at the next one (a large base on FerretDB) makes the next one skip.
+   */
+  async function ensureLifecycleSchedule(): Promise<void> {
+    try {
+      await client.schedule.create({
+        scheduleId: lifecycleScheduleId,
+        spec: { calendars: [{ hour: 3, minute: 0, comment: 'daily at 03:00 UTC' }] },
+        action: { type: 'startWorkflow', workflowType: workflowTypes.lifecycle, taskQueue, args: [] },
+        policies: { overlap: 'SKIP', catchupWindow: '1 day' },
+      });
+    } catch (error) {
+      if (!(error instanceof ScheduleAlreadyRunning)) throw error;
+    }
+  }
+
+  return { ...runtime, starter: { start, startMany }, ensureDateSweepSchedule, ensureLifecycleSchedule };
 }
 
 function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {

@@ -45,6 +45,7 @@ export async function composeWorker(
 ): Promise<{ worker: Worker; close(): Promise<void> }> {
   const { activities, runtime } = composeActivities(config, clients);
   await runtime.ensureDateSweepSchedule();
+  await runtime.ensureLifecycleSchedule();
   const connection = await NativeConnection.connect({
     address: endpoints.temporal.address,
     ...(config.temporal.tls ? { tls: true } : {}),

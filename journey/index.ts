@@ -38,7 +38,7 @@ export { SegmentTriggerConfig } from './nodes/trigger-segment.ts';
 export { WaitConfig } from './nodes/wait.ts';
 export { WaitForEventConfig } from './nodes/wait-for-event.ts';
 export { BranchConfig } from './nodes/branch.ts';
-export { HOLDOUT_ARM, SplitConfig, splitBucket } from './nodes/split.ts';
+export { HOLDOUT_ARM, SplitConfig, splitArm, splitBucket } from './nodes/split.ts';
 export { ExitConfig } from './nodes/exit.ts';
 export { EmailConfig } from './nodes/email.ts';
 export { SmsConfig } from './nodes/sms.ts';

@@ -37,6 +37,11 @@ function coupons(db: Db) {
   return db.collection<CouponDocument>(name);
 }
 
+/** The coupons collection (read-only uses such as outcome reports). */
+export function couponsCollection(db: Db) {
+  return coupons(db);
+}
+
 export const couponIndexes = [
   { key: { key: 1 }, unique: true },
   { key: { customerId: 1, issuedAt: 1 } },

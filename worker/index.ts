@@ -6,6 +6,14 @@ import type { createActivities } from '../activities/index.ts';
 /** Where the worker's workflows live (`workflows/index.ts` exports every workflow). */
 export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
+/**
+ * Modules evaluated once per worker thread and shared by every workflow in the reusable V8
+ * context, instead of once per cached workflow: zod, the largest library the journey core
+ * imports. It keeps no per-workflow state. Temporal deep-freezes shared modules, which is why
+ * the core's own modules (zod schemas define properties lazily) are not among them.
+ */
+export const preloadModules = ['zod'];
+
 export interface WorkerDeps {
   connection: NativeConnection;
   namespace?: string;
@@ -31,7 +39,7 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     namespace: deps.namespace ?? 'default',
     taskQueue: deps.taskQueue,
     activities: deps.activities,
-    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath }),
+    ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules } }),
     shutdownGraceTime: '10 seconds',
     ...deps.options,
   });
@@ -39,5 +47,5 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
 
 /** Bundles the workflow code once (webpack), for production workers and replay tests. */
 export async function bundleWorkflows(): Promise<{ code: string }> {
-  return bundleWorkflowCode({ workflowsPath });
+  return bundleWorkflowCode({ workflowsPath, preloadModules });
 }

@@ -1,9 +1,10 @@
 // The worker process: `npm start` spawns it with the endpoints in the environment (see
 // embedded/index.ts `endpointsEnv`); in production run it directly, as many as needed.
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
-import { createActivities, staticTemplates } from '../activities/index.ts';
+import { createActivities, fileSendJournal, staticTemplates } from '../activities/index.ts';
 import type { TemplateSource } from '../activities/index.ts';
 import { consentLinks } from '../api/consent.ts';
 import { createTemporalRuntime } from '../api/temporal-runtime.ts';
@@ -72,15 +73,17 @@ async function main(): Promise<void> {
   const launchDb = launchClient.db(db.databaseName);
   const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb, taskQueue: config.temporal.taskQueue });
   await runtime.ensureDateSweepSchedule();
+  await runtime.ensureLifecycleSchedule();
 
   // Templates edited in the console (MongoDB) win over the built-in ones of templates/.
   const builtins = staticTemplates(loadBuiltinTemplates());
   const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
   const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? config.publicUrl;
+  const journal = fileSendJournal(join(config.dataDir, 'send-journal.jsonl'));
   const activities = createActivities({
     db,
-    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl },
-    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/webhooks/twilio/status`, shopUrl },
+    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl, journal },
+    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/webhooks/twilio/status`, shopUrl, journal },
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     starter: runtime.starter,

@@ -9,6 +9,7 @@ export const workflowTypes = {
   journey: 'journeyWorkflow',
   campaign: 'campaignLaunchWorkflow',
   dateSweep: 'dateSweepWorkflow',
+  lifecycle: 'lifecycleDailyWorkflow',
 } as const;
 
 /** A customer event as routed to runs: always with an id (the run drops one it has seen). */
@@ -150,3 +151,6 @@ export function campaignWorkflowId(campaignId: string): string {
 
 /** The id of the Temporal Schedule that runs the daily date-trigger sweep. */
 export const dateSweepScheduleId = 'waymark/date-sweep';
+
+/** The id of the Temporal Schedule that runs the daily lifecycle recompute and sweep. */
+export const lifecycleScheduleId = 'waymark/lifecycle-daily';

@@ -9,6 +9,7 @@ import { healthRoutes } from './health.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyRunRoutes } from './journeyRuns.ts';
 import { lifecycleRoutes } from './lifecycle.ts';
+import { outcomeRoutes } from './outcomes.ts';
 import { segmentRoutes } from './segments.ts';
 import { ledgerRoutes } from './ledger.ts';
 import { taskRoutes } from './tasks.ts';
@@ -38,4 +39,5 @@ export const routeTable: readonly Route[] = [
   ...apiKeyRoutes,
   ...lifecycleRoutes,
   ...segmentRoutes,
+  ...outcomeRoutes,
 ];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DAY } from '../time.ts';
 import type { Entrant, OutcomeGoal } from './outcomes.ts';
-import { armOutcomes, outcomeMetrics } from './outcomes.ts';
+import { armOutcomes, compareArms, emptyOutcomeMetrics, mergeOutcomeMetrics, outcomeMetrics } from './outcomes.ts';
 
 const t0 = Date.parse('2025-03-01T00:00:00Z');
 const goal: OutcomeGoal = { eventType: 'order_completed', filter: [], windowDays: 14 };
@@ -39,6 +39,21 @@ describe('journey outcomes', () => {
     });
   });
 
+  it('sums pages to the metrics of the whole group', () => {
+    const entrants = [
+      entrant('a', { stageAtEntry: 'dormant', ordersBeforeEntry: 2, couponsIssued: 1, events: [order(1, 10.1), { type: 'coupon_redeemed', at: t0 + DAY, properties: {} }] }),
+      entrant('b', { stageAtEntry: 'churned', couponsIssued: 1 }),
+      entrant('c', { ordersBeforeEntry: 1, events: [order(3, 20.2)] }),
+      entrant('d'),
+    ];
+    const whole = outcomeMetrics(entrants, goal);
+    const paged = [entrants.slice(0, 1), entrants.slice(1, 3), entrants.slice(3)]
+      .map((page) => outcomeMetrics(page, goal))
+      .reduce(mergeOutcomeMetrics, emptyOutcomeMetrics());
+    expect(paged).toEqual(whole);
+    expect(emptyOutcomeMetrics()).toMatchObject({ entered: 0, conversionRate: null, revenue: 0 });
+  });
+
   it('applies the goal filter and has null rates for empty groups', () => {
     const bigOrders: OutcomeGoal = { ...goal, filter: [{ property: 'amount', op: 'gte', value: 50 }] };
     const entrants = [entrant('a', { events: [order(1, 20)] }), entrant('b', { events: [order(1, 80)] })];
@@ -71,6 +86,17 @@ describe('split arms against the holdout', () => {
     expect(arms[1]?.lift?.absolute).toBeCloseTo(0, 10);
     expect(arms[1]?.lift?.significant).toBe(false);
     expect(arms[2]?.lift).toBeNull();
+  });
+
+  it('compares arms whose metrics were summed page by page like arms computed at once', () => {
+    const byArm = new Map<string, ReturnType<typeof outcomeMetrics>>();
+    for (const page of [entrants.slice(0, 100), entrants.slice(100)]) {
+      for (const arm of ['a', 'b', 'holdout']) {
+        const m = outcomeMetrics(page.filter((e) => e.arm === arm), goal);
+        byArm.set(arm, mergeOutcomeMetrics(byArm.get(arm) ?? emptyOutcomeMetrics(), m));
+      }
+    }
+    expect(compareArms(byArm, 'holdout')).toEqual(armOutcomes(entrants, goal, 'holdout'));
   });
 
   it('has no lift without a holdout', () => {

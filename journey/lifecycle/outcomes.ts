@@ -122,6 +122,32 @@ export function outcomeMetrics(entrants: readonly Entrant[], goal: OutcomeGoal):
   };
 }
 
+/** The metrics of no entrants (the start of a sum over pages). */
+export function emptyOutcomeMetrics(): OutcomeMetrics {
+  return outcomeMetrics([], { eventType: 'order_completed', filter: [], windowDays: 1 });
+}
+
+/**
+ * The metrics of two disjoint groups together, as if computed over both at once: lets a store
+ * compute a large base page by page.
+ *
+ * @example mergeOutcomeMetrics(outcomeMetrics(page1, goal), outcomeMetrics(page2, goal)) // = outcomeMetrics([...page1, ...page2], goal)
+ */
+export function mergeOutcomeMetrics(a: OutcomeMetrics, b: OutcomeMetrics): OutcomeMetrics {
+  const sum = (x: Rate, y: Rate) => rate(x.count + y.count, x.of + y.of);
+  const entered = a.entered + b.entered;
+  const converted = a.converted + b.converted;
+  return {
+    entered,
+    converted,
+    conversionRate: entered === 0 ? null : converted / entered,
+    winBack: sum(a.winBack, b.winBack),
+    repeatPurchase: sum(a.repeatPurchase, b.repeatPurchase),
+    couponRedemption: sum(a.couponRedemption, b.couponRedemption),
+    revenue: Math.round((a.revenue + b.revenue) * 100) / 100,
+  };
+}
+
 export interface ArmOutcome {
   arm: string;
   metrics: OutcomeMetrics;
@@ -142,8 +168,16 @@ export function armOutcomes(entrants: readonly Entrant[], goal: OutcomeGoal, hol
     list.push(entrant);
     byArm.set(entrant.arm, list);
   }
-  const metrics = [...byArm.entries()].map(([arm, list]) => ({ arm, metrics: outcomeMetrics(list, goal) }));
-  const holdout = metrics.find((m) => m.arm === holdoutArm)?.metrics;
+  return compareArms(new Map([...byArm.entries()].map(([arm, list]) => [arm, outcomeMetrics(list, goal)])), holdoutArm);
+}
+
+/**
+ * Each arm's metrics with its lift over the holdout arm, arms by id and the holdout last (for
+ * metrics already computed per arm, e.g. summed page by page with `mergeOutcomeMetrics`).
+ */
+export function compareArms(byArm: ReadonlyMap<string, OutcomeMetrics>, holdoutArm: string): ArmOutcome[] {
+  const metrics = [...byArm.entries()].map(([arm, m]) => ({ arm, metrics: m }));
+  const holdout = byArm.get(holdoutArm);
   return metrics
     .sort((a, b) => (a.arm === holdoutArm ? 1 : b.arm === holdoutArm ? -1 : a.arm.localeCompare(b.arm)))
     .map(({ arm, metrics: m }) => ({

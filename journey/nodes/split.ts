@@ -20,6 +20,22 @@ export function splitBucket(journeyId: string, nodeId: string, customerId: strin
   return (stableHash(`${journeyId}:${nodeId}:${customerId}`) % 10_000) / 100;
 }
 
+/**
+ * The arm a customer gets at a split step (`holdout` past the arms' weights): the same answer
+ * every time, so outcome reports can tell a run's arm from its journey, step and customer.
+ *
+ * @example splitArm({ arms: [{ id: 'a', label: 'A', weight: 50 }], holdout: { weight: 50 } }, 'win-back', 's', 'c-1') // 'a' or 'holdout'
+ */
+export function splitArm(config: SplitConfig, journeyId: string, nodeId: string, customerId: string): string {
+  const bucket = splitBucket(journeyId, nodeId, customerId);
+  let upper = 0;
+  for (const arm of config.arms) {
+    upper += arm.weight;
+    if (bucket < upper) return arm.id;
+  }
+  return HOLDOUT_ARM;
+}
+
 function holdout(ctx: RunContext): NodeOutcome {
   const goal = ctx.definition.settings.goal;
   const effects = { arm: HOLDOUT_ARM };
@@ -65,13 +81,8 @@ export const splitNode = defineNode(SplitConfig)({
     }
   },
   enter(c, ctx) {
-    const bucket = splitBucket(ctx.state.journeyId, ctx.nodeId, ctx.state.customer.id);
-    let upper = 0;
-    for (const arm of c.arms) {
-      upper += arm.weight;
-      if (bucket < upper) return { type: 'follow', exit: arm.id, effects: { arm: arm.id } };
-    }
-    return holdout(ctx);
+    const arm = splitArm(c, ctx.state.journeyId, ctx.nodeId, ctx.state.customer.id);
+    return arm === HOLDOUT_ARM ? holdout(ctx) : { type: 'follow', exit: arm, effects: { arm } };
   },
   resume: (_c, _ctx, input) => (input.type === 'timerFired' ? { type: 'complete', reason: 'holdout' } : { type: 'ignore' }),
 });

@@ -1,0 +1,270 @@
+import type { Db, Filter } from 'mongodb';
+import { LifecycleStage } from '../journey/customer.ts';
+import type { JourneyDefinition } from '../journey/definition.ts';
+import { compareArms, emptyOutcomeMetrics, mergeOutcomeMetrics, outcomeMetrics } from '../journey/lifecycle/outcomes.ts';
+import type { ArmOutcome, Entrant, OutcomeEvent, OutcomeGoal, OutcomeMetrics } from '../journey/lifecycle/outcomes.ts';
+import { HOLDOUT_ARM, SplitConfig, splitArm } from '../journey/nodes/split.ts';
+import { DAY } from '../journey/time.ts';
+import { couponsCollection } from './coupons.ts';
+import { eventsCollection } from './events.ts';
+import type { EventDocument } from './events.ts';
+import { getJourney, getVersion } from './journeys.ts';
+import { runsCollection } from './runs.ts';
+import type { RunDocument } from './runs.ts';
+
+/**
+ * Outcome figures of a journey or a segment, read from the database page by page; the maths
+ * (metrics, lift, intervals) is journey/lifecycle/outcomes.ts and lift.ts.
+ *
+ * Who entered:
+ * - a journey: its run records (`journeyRuns`, one per workflow id: the latest entry of each
+ *   customer, one per year for date triggers), entered at `startedAt`; the arm at each split
+ *   step the run passed is the split's own stable assignment (`splitArm`) under the run's version;
+ * - a segment: its `segment_entered` events, each one an entry at the event's time.
+ *
+ * Per page of entrants (`pageSize`, default 2,000) there are two reads — the entrants' events of
+ * the types the figures need (goal, `order_completed`, `coupon_redeemed`, `stage_changed`) and
+ * their coupons — both streamed and folded per entrant; only events inside an entrant's goal
+ * window are kept. No aggregation pipeline (FerretDB lacks most of it), nothing loaded whole;
+ * pages are summed with `mergeOutcomeMetrics`.
+ *
+ * What an entrant brings from before the entry: the stage they were in (the `to` of their last
+ * `stage_changed` at or before entry; unknown without one, so not counted for win-back) and how
+ * many orders they had placed (`order_completed` events before entry).
+ */
+
+export interface OutcomeGoalUsed extends OutcomeGoal {
+  /** Where the goal came from: the journey's settings, the request, or the default. */
+  source: 'journey' | 'request' | 'default';
+}
+
+export interface OutcomeReport {
+  goal: OutcomeGoalUsed;
+  metrics: OutcomeMetrics;
+  /** Entrants whose goal window has not closed yet at `now` (they may still convert). */
+  windowOpen: number;
+}
+
+export interface SplitOutcome {
+  nodeId: string;
+  arms: ArmOutcome[];
+}
+
+export interface JourneyOutcomeReport extends OutcomeReport {
+  splits: SplitOutcome[];
+}
+
+/** What the caller may set instead of the journey's goal (or the default `order_completed` in 30 days). */
+export interface GoalOverride {
+  eventType?: string | undefined;
+  windowDays?: number | undefined;
+}
+
+export interface OutcomeOptions extends GoalOverride {
+  now: Date;
+  /** Entrants per page (default 2,000). */
+  pageSize?: number;
+}
+
+export const defaultOutcomeGoal: OutcomeGoal = { eventType: 'order_completed', filter: [], windowDays: 30 };
+
+const orderType = 'order_completed';
+const redeemedType = 'coupon_redeemed';
+const stageType = 'stage_changed';
+
+/** One entry being assembled from the reads. */
+interface Draft {
+  entrant: Entrant & { events: OutcomeEvent[] };
+  /** When the stage at entry was last seen changing (before or at entry). */
+  stageSeenAt: number;
+  /** Split step id → arm (journeys). */
+  arms: ReadonlyMap<string, string>;
+}
+
+function resolveGoal(configured: OutcomeGoal | undefined, override: GoalOverride): OutcomeGoalUsed {
+  const base = configured ?? defaultOutcomeGoal;
+  const eventType = override.eventType ?? base.eventType;
+  return {
+    eventType,
+    // A different goal event drops the configured filter: it was written for the other event.
+    filter: eventType === base.eventType ? base.filter : [],
+    windowDays: override.windowDays ?? base.windowDays,
+    source: override.eventType !== undefined || override.windowDays !== undefined ? 'request' : configured === undefined ? 'default' : 'journey',
+  };
+}
+
+/** The accumulating figures of a report: the whole group, and per split step and arm. */
+class Totals {
+  metrics = emptyOutcomeMetrics();
+  windowOpen = 0;
+  readonly splits = new Map<string, Map<string, OutcomeMetrics>>();
+
+  constructor(readonly goal: OutcomeGoal) {}
+
+  add(drafts: readonly Draft[], now: number): void {
+    const entrants = drafts.map((d) => d.entrant);
+    this.metrics = mergeOutcomeMetrics(this.metrics, outcomeMetrics(entrants, this.goal));
+    this.windowOpen += entrants.filter((e) => e.enteredAt + this.goal.windowDays * DAY > now).length;
+    const byStep = new Map<string, Map<string, Entrant[]>>();
+    for (const { entrant, arms } of drafts) {
+      for (const [nodeId, arm] of arms) {
+        const byArm = byStep.get(nodeId) ?? new Map<string, Entrant[]>();
+        byStep.set(nodeId, byArm);
+        const list = byArm.get(arm) ?? [];
+        byArm.set(arm, list);
+        list.push(entrant);
+      }
+    }
+    for (const [nodeId, byArm] of byStep) {
+      const totals = this.splits.get(nodeId) ?? new Map<string, OutcomeMetrics>();
+      for (const [arm, list] of byArm) totals.set(arm, mergeOutcomeMetrics(totals.get(arm) ?? emptyOutcomeMetrics(), outcomeMetrics(list, this.goal)));
+      this.splits.set(nodeId, totals);
+    }
+  }
+
+  splitOutcomes(): SplitOutcome[] {
+    return [...this.splits.entries()]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([nodeId, byArm]) => ({ nodeId, arms: compareArms(byArm, HOLDOUT_ARM) }));
+  }
+}
+
+/**
+ * Fills the drafts of one page from the entrants' events and coupons: two streamed reads.
+ * (`$in` over a page of ids: one index lookup each on MongoDB, one scan on FerretDB.)
+ */
+async function fillPage(db: Db, drafts: readonly Draft[], goal: OutcomeGoal): Promise<void> {
+  const byCustomer = new Map<string, Draft[]>();
+  for (const draft of drafts) {
+    const list = byCustomer.get(draft.entrant.customerId) ?? [];
+    byCustomer.set(draft.entrant.customerId, list);
+    list.push(draft);
+  }
+  const ids = [...byCustomer.keys()];
+  const windowEnd = (d: Draft) => d.entrant.enteredAt + goal.windowDays * DAY;
+  const kept = new Set([goal.eventType, orderType, redeemedType]);
+
+  const events = eventsCollection(db).find(
+    { customerId: { $in: ids }, type: { $in: [...new Set([goal.eventType, orderType, redeemedType, stageType])] } },
+    { projection: { customerId: 1, type: 1, at: 1, properties: 1 }, batchSize: 5_000 },
+  );
+  for await (const doc of events) {
+    const at = Date.parse(doc.at);
+    for (const draft of byCustomer.get(doc.customerId) ?? []) {
+      const { entrant } = draft;
+      if (doc.type === stageType && at <= entrant.enteredAt && at >= draft.stageSeenAt) {
+        const stage = LifecycleStage.safeParse(doc.properties['to']);
+        if (stage.success) {
+          entrant.stageAtEntry = stage.data;
+          draft.stageSeenAt = at;
+        }
+      }
+      if (doc.type === orderType && at < entrant.enteredAt) entrant.ordersBeforeEntry++;
+      if (kept.has(doc.type) && at >= entrant.enteredAt && at <= windowEnd(draft)) {
+        entrant.events.push({ type: doc.type, at, properties: doc.properties });
+      }
+    }
+  }
+
+  const earliest = drafts.reduce((min, d) => Math.min(min, d.entrant.enteredAt), Infinity);
+  const coupons = couponsCollection(db).find(
+    { customerId: { $in: ids }, issuedAt: { $gte: new Date(earliest).toISOString() } },
+    { projection: { customerId: 1, issuedAt: 1 }, batchSize: 5_000 },
+  );
+  for await (const coupon of coupons) {
+    const at = Date.parse(coupon.issuedAt);
+    for (const draft of byCustomer.get(coupon.customerId) ?? []) {
+      if (at >= draft.entrant.enteredAt && at <= windowEnd(draft)) draft.entrant.couponsIssued++;
+    }
+  }
+}
+
+function draftOf(customerId: string, enteredAt: number, arms: ReadonlyMap<string, string> = new Map()): Draft {
+  return { entrant: { customerId, enteredAt, ordersBeforeEntry: 0, couponsIssued: 0, events: [] }, stageSeenAt: -Infinity, arms };
+}
+
+/** The split steps of a version, by id. */
+function splitsOf(definition: JourneyDefinition): Map<string, SplitConfig> {
+  const splits = new Map<string, SplitConfig>();
+  for (const [nodeId, node] of Object.entries(definition.nodes)) {
+    if (node.kind !== 'split') continue;
+    const config = SplitConfig.safeParse(node.config);
+    if (config.success) splits.set(nodeId, config.data);
+  }
+  return splits;
+}
+
+type RunPage = Pick<RunDocument, '_id' | 'customerId' | 'startedAt' | 'version' | 'visited'>;
+
+/**
+ * Outcomes of a journey: every recorded entry (latest per customer), its arms at split steps,
+ * and what the entrants did within the goal window. Null when the journey does not exist.
+ */
+export async function journeyOutcomes(db: Db, journeyId: string, options: OutcomeOptions): Promise<JourneyOutcomeReport | null> {
+  const journey = await getJourney(db, journeyId);
+  if (journey === null) return null;
+  const versions = new Map<number, Map<string, SplitConfig>>();
+  const splitsAt = async (version: number) => {
+    let splits = versions.get(version);
+    if (splits === undefined) {
+      const record = await getVersion(db, journeyId, version);
+      splits = record === null ? new Map<string, SplitConfig>() : splitsOf(record.definition);
+      versions.set(version, splits);
+    }
+    return splits;
+  };
+  const latest = journey.latestVersion > 0 ? await getVersion(db, journeyId, journey.latestVersion) : null;
+  const goal = resolveGoal(latest?.definition.settings.goal, options);
+  const totals = new Totals(goal);
+  const pageSize = options.pageSize ?? 2_000;
+  let after: string | null = null;
+  for (;;) {
+    const filter: Filter<RunDocument> = after === null ? { journeyId } : { journeyId, _id: { $gt: after } };
+    const page: RunPage[] = await runsCollection(db)
+      .find(filter, { projection: { customerId: 1, startedAt: 1, version: 1, visited: 1 } })
+      .sort({ _id: 1 })
+      .limit(pageSize)
+      .toArray();
+    const drafts: Draft[] = [];
+    for (const run of page) {
+      const arms = new Map<string, string>();
+      for (const [nodeId, config] of await splitsAt(run.version)) {
+        if (run.visited.includes(nodeId)) arms.set(nodeId, splitArm(config, journeyId, nodeId, run.customerId));
+      }
+      drafts.push(draftOf(run.customerId, Date.parse(run.startedAt), arms));
+    }
+    if (drafts.length > 0) {
+      await fillPage(db, drafts, goal);
+      totals.add(drafts, options.now.getTime());
+    }
+    const last = page.at(-1);
+    if (last === undefined || page.length < pageSize) break;
+    after = last._id;
+  }
+  return { goal, metrics: totals.metrics, windowOpen: totals.windowOpen, splits: totals.splitOutcomes() };
+}
+
+/**
+ * Outcomes of a segment: every entry into it (`segment_entered`), and what the entrant did
+ * within the goal window (`order_completed` in 30 days unless the caller says otherwise).
+ */
+export async function segmentOutcomes(db: Db, segmentId: string, options: OutcomeOptions): Promise<OutcomeReport> {
+  const goal = resolveGoal(undefined, options);
+  const totals = new Totals(goal);
+  const pageSize = options.pageSize ?? 2_000;
+  let after: string | null = null;
+  for (;;) {
+    const filter: Filter<EventDocument> = { type: 'segment_entered', 'properties.segment': segmentId };
+    if (after !== null) filter._id = { $gt: after };
+    const page = await eventsCollection(db).find(filter, { projection: { customerId: 1, at: 1 } }).sort({ _id: 1 }).limit(pageSize).toArray();
+    const drafts = page.map((event) => draftOf(event.customerId, Date.parse(event.at)));
+    if (drafts.length > 0) {
+      await fillPage(db, drafts, goal);
+      totals.add(drafts, options.now.getTime());
+    }
+    const last = page.at(-1);
+    if (last === undefined || page.length < pageSize) break;
+    after = last._id;
+  }
+  return { goal, metrics: totals.metrics, windowOpen: totals.windowOpen };
+}

@@ -1,0 +1,129 @@
+// A customer who stops buying, end to end on Temporal's time-skipping test server: the daily
+// lifecycle workflow (what the Schedule starts) re-scores them as simulated days pass, they
+// become at risk, then dormant, and the built-in win-back journey starts for them exactly once
+// although the daily run and the sweep run again. Real activities against FerretDB, the SMTP
+// inbox and the SMS sandbox.
+import { randomUUID } from 'node:crypto';
+import { Client } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { DailyLifecycleResult } from '../activities/index.ts';
+import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { listCoupons } from '../store/coupons.ts';
+import { getCustomer } from '../store/customers.ts';
+import { applyEventToProfile, eventsCollection, insertEvent } from '../store/events.ts';
+import { entryJourneysFor } from '../store/journeys.ts';
+import { sweepLifecycle, updateCustomerLifecycle } from '../store/lifecycle.ts';
+import { ensureBuiltinSegments } from '../store/segments.ts';
+import { testDatabase } from '../test/db.ts';
+import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, realActivities, seedCustomer, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { bundleWorkflows, createWorker } from '../worker/index.ts';
+import { journeyWorkflowId, workflowTypes } from './definitions.ts';
+
+const services = inject('services');
+const taskQueue = `lifecycle-${randomUUID()}`;
+const DAY = 86_400_000;
+
+let env: TestWorkflowEnvironment;
+/** A client that does not skip time while it waits: simulated time moves only by `env.sleep`. */
+let lockedClient: Client;
+let database: Awaited<ReturnType<typeof testDatabase>>;
+let worker: Worker;
+let running: Promise<void>;
+let closeActivities: () => void;
+let runtime: ReturnType<typeof createTemporalRuntime>;
+
+beforeAll(async () => {
+  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  lockedClient = new Client({ connection: env.connection });
+  database = await testDatabase();
+  await prepareDatabase(database.db);
+  await ensureBuiltinSegments(database.db, new Date(await env.currentTimeMs()));
+  await publish(database.db, builtinGraph('win-back'));
+  runtime = createTemporalRuntime({ client: env.client, db: database.db, taskQueue });
+  const real = realActivities(database.db, services, runtime.starter);
+  closeActivities = real.close;
+  worker = await createWorker({ connection: env.nativeConnection, taskQueue, activities: real.activities, workflowBundle: await bundleWorkflows() });
+  running = worker.run();
+});
+
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  closeActivities?.();
+  await env?.teardown();
+  await database?.close();
+});
+
+/**
+ * One run of the daily lifecycle workflow, as the Schedule starts it, at the server's time.
+ * (Awaited through the time-skipping client, the server may jump to a far timer — a finished
+ * workflow's 10-year execution timeout — before the run reads the clock.)
+ */
+function dailyRun(): Promise<DailyLifecycleResult> {
+  return lockedClient.workflow.execute(workflowTypes.lifecycle, { taskQueue, workflowId: `lifecycle-${uniqueSuffix()}`, args: [] });
+}
+
+describe('a customer who stops buying', () => {
+  it('becomes at risk, then dormant, and enters the win-back journey exactly once', { timeout: 180_000 }, async () => {
+    const db = database.db;
+    const t0 = await env.currentTimeMs();
+    const id = `lapsing-${uniqueSuffix()}`;
+    const email = `${id}@lifecycle.test`;
+    await seedCustomer(db, { id, email, name: 'Mei Lin', timezone: middayZone(t0), consent: { email: true, sms: false } });
+    // Ten orders, every 10 days, the last 10 days before the simulation starts (ingestion's path).
+    for (let daysAgo = 100; daysAgo >= 10; daysAgo -= 10) {
+      const at = new Date(t0 - daysAgo * DAY);
+      const { event } = await insertEvent(db, { id: `order-${id}-${daysAgo}`, type: 'order_completed', customerId: id, at: at.toISOString(), properties: { amount: 30 } }, at);
+      await applyEventToProfile(db, event, at);
+      await updateCustomerLifecycle(db, event, at);
+    }
+
+    const stageOn: Record<number, string | undefined> = {};
+    const started: number[] = [];
+    const daily = async (day: number) => {
+      const now = await env.currentTimeMs();
+      const target = t0 + day * DAY;
+      if (target > now) await env.sleep(target - now);
+      const result = await dailyRun();
+      started.push(result.started);
+      stageOn[day] = (await getCustomer(db, id))?.computed.stage;
+    };
+    for (const day of [0, 15, 30, 45, 60, 75]) await daily(day);
+    expect(started.every((n) => n === 0)).toBe(true);
+    await expect(env.client.workflow.getHandle(journeyWorkflowId('win-back', id)).describe()).rejects.toThrow();
+
+    // 90 days after the last order: dormant. The daily run twice, then the sweep as the API runs
+    // it (routing the changes it records), then the next day's run.
+    await daily(80);
+    const handle = env.client.workflow.getHandle(journeyWorkflowId('win-back', id));
+    const first = await handle.describe();
+    await daily(80);
+    let routed = 0;
+    await sweepLifecycle(db, new Date(await env.currentTimeMs()), {
+      emit: async (changes) => {
+        for (const { event, customer } of changes) {
+          const { receivedAt: _receivedAt, ...routedEvent } = event;
+          const result = await runtime.routeEvent({ event: routedEvent, customer, entries: await entryJourneysFor(db, event) });
+          routed += result.started;
+        }
+      },
+    });
+    await daily(81);
+
+    expect([stageOn[0], stageOn[15], stageOn[75], stageOn[80], stageOn[81]]).toEqual(['active', 'atRisk', 'atRisk', 'dormant', 'dormant']);
+    expect(started).toEqual([0, 0, 0, 0, 0, 0, 1, 0, 0]);
+    expect(routed).toBe(0);
+    // The same execution throughout: no second run under the workflow id.
+    expect((await handle.describe()).runId).toBe(first.runId);
+    const stageChanges = await eventsCollection(db).find({ customerId: id, type: 'stage_changed' }).sort({ at: 1 }).toArray();
+    expect(stageChanges.map((e) => e.properties['to']).slice(-2)).toEqual(['atRisk', 'dormant']);
+    const entries = await eventsCollection(db).countDocuments({ customerId: id, type: 'segment_entered', 'properties.segment': 'dormant-90d' });
+    expect(entries).toBe(1);
+    // What the journey did, once: one coupon, one win-back email.
+    expect((await listCoupons(db, { customerId: id }, { limit: 10 })).items).toHaveLength(1);
+    const mails = await eventually(() => inbox(services, email), (m) => m.length >= 1);
+    expect(mails).toHaveLength(1);
+  });
+});
