@@ -1,7 +1,8 @@
 // Composition shared by the worker process, `npm start` and the end-to-end test app: one place
 // that turns configuration and clients into activities and a worker.
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { createActivities, staticTemplates, type TemplateSource } from '../activities/index.ts';
+import type { Db } from 'mongodb';
+import { createActivities, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
 import { consentLinks } from '../api/consent.ts';
 import { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import type { Endpoints } from '../embedded/index.ts';
@@ -11,24 +12,34 @@ import { createWorker } from '../worker/index.ts';
 import type { Clients } from './clients.ts';
 import type { Config } from './config.ts';
 
+/** What the worker process adds to the composition (tests and `npm start`'s in-process worker leave them out). */
+export interface ComposeExtras {
+  /** Sends the provider accepted, kept on local disk until the ledger has them. */
+  journal?: SendJournal;
+  /** A small pool of its own for campaign launches and the starter's re-entry checks. */
+  launchDb?: Db;
+}
+
 /**
  * The activities of a Waymark worker on real providers. Templates edited in the console
  * (MongoDB) win over the built-in ones of `templates/`.
  */
-export function composeActivities(config: Config, clients: Clients) {
+export function composeActivities(config: Config, clients: Clients, extras: ComposeExtras = {}) {
   const { db } = clients;
-  const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
+  const { journal, launchDb } = extras;
+  const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb ?? db, taskQueue: config.temporal.taskQueue });
   const builtins = staticTemplates(loadBuiltinTemplates());
   const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
   const publicUrl = config.publicUrl.replace(/\/$/, '');
   const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? publicUrl;
   const activities = createActivities({
     db,
-    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl },
-    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${publicUrl}/v1/webhooks/twilio/status`, shopUrl },
+    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl, ...(journal ? { journal } : {}) },
+    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${publicUrl}/v1/webhooks/twilio/status`, shopUrl, ...(journal ? { journal } : {}) },
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     starter: runtime.starter,
+    ...(launchDb ? { launchDb } : {}),
   });
   return { activities, runtime };
 }
@@ -42,8 +53,9 @@ export async function composeWorker(
   clients: Clients,
   endpoints: Endpoints,
   workflowBundle?: { code: string },
+  extras: ComposeExtras = {},
 ): Promise<{ worker: Worker; close(): Promise<void> }> {
-  const { activities, runtime } = composeActivities(config, clients);
+  const { activities, runtime } = composeActivities(config, clients, extras);
   await runtime.ensureDateSweepSchedule();
   await runtime.ensureLifecycleSchedule();
   const connection = await NativeConnection.connect({

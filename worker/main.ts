@@ -2,21 +2,15 @@
 // embedded/index.ts `endpointsEnv`); in production run it directly, as many as needed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { NativeConnection } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
-import { createActivities, fileSendJournal, staticTemplates } from '../activities/index.ts';
-import type { TemplateSource } from '../activities/index.ts';
-import { consentLinks } from '../api/consent.ts';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { fileSendJournal } from '../activities/index.ts';
 import { createClients } from '../cli/clients.ts';
+import { composeWorker } from '../cli/compose.ts';
 import { loadConfig } from '../cli/config.ts';
 import type { Config } from '../cli/config.ts';
 import type { Endpoints } from '../embedded/index.ts';
-import { loadBuiltinTemplates } from '../store/builtins.ts';
 import { ensureIndexes } from '../store/db.ts';
 import { ensureRunIndexes } from '../store/runs.ts';
-import { getTemplate } from '../store/templates.ts';
-import { createWorker } from './index.ts';
 
 const log = (line: string) => console.log(`waymark worker: ${line}`);
 
@@ -63,46 +57,19 @@ async function main(): Promise<void> {
   const { db } = clients;
   await ensureIndexes(db);
   await ensureRunIndexes(db);
-  const connection = await NativeConnection.connect({
-    address: endpoints.temporal.address,
-    ...(config.temporal.tls ? { tls: true } : {}),
-    ...(config.temporal.apiKey ? { apiKey: config.temporal.apiKey } : {}),
-  });
   // Launches get a small pool of their own (see ActivityDeps.launchDb); so do the starter's re-entry checks.
   const launchClient = await MongoClient.connect(configured.mongo.url, { maxPoolSize: 2, serverSelectionTimeoutMS: 10_000 });
   const launchDb = launchClient.db(db.databaseName);
-  const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb, taskQueue: config.temporal.taskQueue });
-  await runtime.ensureDateSweepSchedule();
-  await runtime.ensureLifecycleSchedule();
-
-  // Templates edited in the console (MongoDB) win over the built-in ones of templates/.
-  const builtins = staticTemplates(loadBuiltinTemplates());
-  const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
-  const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? config.publicUrl;
   const journal = fileSendJournal(join(config.dataDir, 'send-journal.jsonl'));
-  const activities = createActivities({
-    db,
-    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl, journal },
-    sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${config.publicUrl.replace(/\/$/, '')}/v1/webhooks/twilio/status`, shopUrl, journal },
-    templates,
-    webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
-    starter: runtime.starter,
-    launchDb,
-  });
   const bundlePath = process.env['WAYMARK_WORKFLOW_BUNDLE'];
-  const worker = await createWorker({
-    connection,
-    namespace: config.temporal.namespace,
-    taskQueue: config.temporal.taskQueue,
-    activities,
-    ...(bundlePath ? { workflowBundle: { code: readFileSync(bundlePath, 'utf8') } } : {}),
-  });
+  const bundle = bundlePath ? { code: readFileSync(bundlePath, 'utf8') } : undefined;
+  const { worker, close } = await composeWorker(config, clients, endpoints, bundle, { journal, launchDb });
   // Temporal's runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once drained.
   log(`polling task queue ${config.temporal.taskQueue} on ${endpoints.temporal.address} (pid ${process.pid})`);
   try {
     await worker.run();
   } finally {
-    await connection.close().catch(() => undefined);
+    await close();
     await launchClient.close().catch(() => undefined);
     await clients.close();
     log('stopped');
