@@ -8,11 +8,15 @@ export const workflowsPath = fileURLToPath(new URL('../workflows/index.ts', impo
 
 /**
  * Modules evaluated once per worker thread and shared by every workflow in the reusable V8
- * context, instead of once per cached workflow: zod, the largest library the journey core
- * imports. It keeps no per-workflow state. Temporal deep-freezes shared modules, which is why
- * the core's own modules (zod schemas define properties lazily) are not among them.
+ * context, instead of once per cached workflow: the journey core (the interpreter, the node
+ * registry and its zod schemas) and zod. Without this each cached run carried its own copy of
+ * them (~2 MiB). Sharing is safe because journey/ is pure: the lint forbids clocks and
+ * randomness, its only module state caches pure results (timezone formatters), and the
+ * interpreter never parses with a schema at run time (zod defines properties lazily, and
+ * Temporal deep-freezes shared modules). The whole barrel is preloaded so that every schema
+ * derived from another is built before the freeze.
  */
-export const preloadModules = ['zod'];
+export const preloadModules = ['zod', fileURLToPath(new URL('../journey/index.ts', import.meta.url))];
 
 export interface WorkerDeps {
   connection: NativeConnection;
