@@ -28,7 +28,7 @@ export type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 export type { DailyLifecycleResult } from './lifecycle.ts';
 export type { TemplateSource } from './templates.ts';
-export { staticTemplates } from './templates.ts';
+export { cachedTemplates, staticTemplates } from './templates.ts';
 export { fileSendJournal, noSendJournal } from './send-journal.ts';
 export type { SendJournal } from './send-journal.ts';
 

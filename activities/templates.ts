@@ -13,6 +13,28 @@ export function staticTemplates(templates: readonly MessageTemplate[]): Template
 }
 
 /**
+ * A source that remembers what `source` answered for `ttlMs` (a miss too), and asks once for
+ * concurrent sends of the same template: a campaign sends the same few templates thousands of
+ * times. An edit made in the console reaches sends within `ttlMs`.
+ *
+ * @example const templates = cachedTemplates(fromMongo, 5_000);
+ */
+export function cachedTemplates(source: TemplateSource, ttlMs: number, now: () => number = Date.now): TemplateSource {
+  const entries = new Map<string, { at: number; value: Promise<MessageTemplate | null> }>();
+  return {
+    get(id) {
+      const hit = entries.get(id);
+      if (hit !== undefined && now() - hit.at < ttlMs) return hit.value;
+      const value = source.get(id);
+      entries.set(id, { at: now(), value });
+      // A failed read is not remembered: the next send asks again.
+      value.catch(() => entries.delete(id));
+      return value;
+    },
+  };
+}
+
+/**
  * The language version of a template for a customer: their exact locale (`zh-CN`), then their
  * language (`zh`, or another `zh-*`), then the journey's default locale, then English, then any.
  *

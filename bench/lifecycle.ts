@@ -11,7 +11,7 @@ import { ensureBuiltinSegments } from '../store/segments.ts';
 
 /**
  * Benchmark of the lifecycle full recompute: 100,000 customers and 1,000,000 events (quick:
- * 10,000 / 100,000) generated into a throwaway database on the given server (FerretDB in
+ * 5,000 / 50,000) generated into a throwaway database on the given server (FerretDB in
  * `npm run bench`), then timed:
  * - baseline: reading every event once through one bare `find()` cursor;
  * - the first full recompute (scores, writes and records a change event for everyone);
@@ -133,7 +133,7 @@ async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number
 
 /** Runs the benchmark on a throwaway database of `mongoUrl`, dropped afterwards. */
 export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string }): Promise<BenchRow[]> {
-  const size = opts.quick ? { customers: 10_000, events: 100_000 } : { customers: 100_000, events: 1_000_000 };
+  const size = opts.quick ? { customers: 5_000, events: 50_000 } : { customers: 100_000, events: 1_000_000 };
   const label = `${size.customers.toLocaleString('en')} customers, ${size.events.toLocaleString('en')} events`;
   const { client, db } = await connectDatabase(opts.mongoUrl, `waymark_bench_lifecycle_${Date.now().toString(36)}`);
   try {

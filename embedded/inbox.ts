@@ -116,7 +116,10 @@ export async function startInbox(options: {
 const escapeHtml = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
 
-/** A plain page so a person can see what Waymark sent without another tool. */
+/**
+ * A plain page so a person can see what Waymark sent without another tool. It names an empty
+ * icon, or browsers ask for `/favicon.ico` and log the 404 as an error.
+ */
 function outboxPage(messages: InboxMessage[]): string {
   const rows = [...messages]
     .reverse()
@@ -128,6 +131,7 @@ function outboxPage(messages: InboxMessage[]): string {
     )
     .join('\n');
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Waymark outbox</title>
+<link rel="icon" href="data:,">
 <style>body{font:14px system-ui;margin:2rem;max-width:60rem}details{border-bottom:1px solid #ddd;padding:.5rem 0}
 iframe{width:100%;height:24rem;border:1px solid #ccc;margin-top:.5rem}small{color:#666}</style></head>
 <body><h1>Waymark outbox</h1><p>${messages.length} messages received by the local SMTP inbox.</p>${rows}</body></html>`;

@@ -159,7 +159,9 @@ export async function seedDemo(
     });
     scored.computed.segments = segmentMembership(builtinSegments, scored, now);
     const { id, ...rest } = scored;
-    return { _id: id, ...rest };
+    // The lifecycle memo the recompute compares with: without it the first recompute takes every
+    // demo customer for a prospect and records a stage change for each (see store/lifecycle.ts).
+    return { _id: id, ...rest, lifecycle: { stage: fields.stage, cell: fields.rfm?.cell ?? null } };
   });
   await customers.insertMany(documents, { ordered: false });
   const events = drafts.flatMap((d) => d.events);

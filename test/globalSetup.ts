@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ensureEditorBuilt } from '../cli/editor-build.ts';
 import { startFerretDb } from '../embedded/ferretdb.ts';
 import { startInbox } from '../embedded/inbox.ts';
 import { freePort, freePortRun } from '../embedded/process.ts';
@@ -17,6 +18,9 @@ import type { TestServices } from './services.ts';
  * run beside a running `npm start`. Test files read them with `inject('services')`.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  // Built once, before any test file starts the app (which calls it too): two Vite builds
+  // writing editor/dist at the same time would serve each other half-written files.
+  ensureEditorBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
   const [mongoPort, smtpPort, inboxPort, smsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
   const temporalPort = await freePortRun(3, [mongoPort, smtpPort, inboxPort, smsPort]);

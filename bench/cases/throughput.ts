@@ -47,7 +47,8 @@ export async function benchThroughput(ctx: BenchContext): Promise<BenchRow[]> {
   const inWindow = received().filter((r) => r.at <= windowEnd);
   const complete = inWindow.length >= size;
   const journeyRate = complete ? perSecond(size, Math.max(...inWindow.map((r) => r.at)) - journeyStart) : perSecond(inWindow.length, windowMs);
-  note(`throughput: ${inWindow.length} journey emails in the window; letting started runs finish`);
+  const firstAt = inWindow.length > 0 ? Math.min(...inWindow.map((r) => r.at)) - journeyStart : NaN;
+  note(`throughput: ${inWindow.length} journey emails in the window (first ${Math.round(firstAt)} ms after the launch request); letting started runs finish`);
   // Let runs already started send (bounded), so they do not weigh on the next case.
   await until(() => received().length >= launch.progress.started, 'started runs to send', ctx.sizes.sendDrainMs, 500).catch(() => undefined);
   await sleep(500);

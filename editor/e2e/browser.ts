@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
+import { expect, onTestFailed } from 'vitest';
 
 /** Screenshots of end-to-end runs (git-ignored), to look at after a run. */
 export const artifactsDir = fileURLToPath(new URL('../../artifacts/e2e/', import.meta.url));
@@ -14,12 +15,20 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** A 1280×800 page that records console errors and page errors. */
-export async function openPage(browser: Browser): Promise<{ page: Page; consoleErrors: string[] }> {
+/**
+ * A 1280×800 page that records console errors and page errors. Call it inside a test: when the
+ * test fails, the page is saved as `artifacts/e2e/failed-<name>.png`, to see what the user saw.
+ */
+export async function openPage(browser: Browser, name: string): Promise<{ page: Page; consoleErrors: string[] }> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
   const consoleErrors: string[] = [];
+  onTestFailed(async () => {
+    if (consoleErrors.length > 0) console.error(`console errors in ${name}:\n${consoleErrors.join('\n')}`);
+    await screenshot(page, `failed-${name}`).catch(() => undefined);
+  });
   page.on('console', (m) => {
-    if (m.type() === 'error') consoleErrors.push(m.text());
+    // The location names the resource of a "Failed to load resource" error.
+    if (m.type() === 'error') consoleErrors.push(`${m.text()} (${m.location().url})`);
   });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   return { page, consoleErrors };
@@ -36,10 +45,29 @@ export async function dropKind(page: Page, kind: string, at: { x: number; y: num
   await page.locator(`.palette-item[data-kind="${kind}"]`).dragTo(page.locator('.react-flow__pane'), { targetPosition: at });
 }
 
+/**
+ * Waits until the canvas stops moving (a fit-view or zoom animation has ended): the viewport's
+ * transform is the same in three reads 200 ms apart, longer than the editor's 300 ms animations.
+ */
+export async function viewSettled(page: Page): Promise<void> {
+  const viewport = page.locator('.react-flow__viewport');
+  const reads: Array<string | null> = [];
+  await expect
+    .poll(
+      async () => {
+        reads.push(await viewport.getAttribute('style'));
+        return reads.length >= 3 && reads.slice(-3).every((r) => r === reads.at(-1));
+      },
+      { timeout: 15_000, interval: 200 },
+    )
+    .toBe(true);
+}
+
 /** Draws a connection from a step's exit to another step, with the mouse. */
 export async function connect(page: Page, source: string, exit: string, target: string): Promise<void> {
   const from = page.locator(`.react-flow__node[data-id="${source}"] .react-flow__handle[data-handleid="${exit}"]`);
   const to = page.locator(`.react-flow__node[data-id="${target}"] .react-flow__handle.handle-in`);
+  await Promise.all([from.waitFor(), to.waitFor()]);
   const a = await from.boundingBox();
   const b = await to.boundingBox();
   if (!a || !b) throw new Error(`cannot see the handles of ${source}.${exit} → ${target}`);

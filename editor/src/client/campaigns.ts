@@ -28,3 +28,13 @@ export function progressFraction(campaign: Campaign): number {
   if (p.audience === 0) return 0;
   return Math.min(1, (p.started + p.skipped + p.failed) / p.audience);
 }
+
+/**
+ * The status to show: a launch whose progress says done has finished, even in the second before
+ * its record says so.
+ *
+ * @example shownStatus({ ..., status: 'running', progress: { ..., done: true } }) // 'completed'
+ */
+export function shownStatus(campaign: Campaign): Campaign['status'] {
+  return campaign.status === 'running' && campaign.progress?.done === true ? 'completed' : campaign.status;
+}

@@ -40,6 +40,8 @@ export const customersEn = {
   stepStatus: { waiting: 'waiting', acting: 'in progress', quietHours: 'held for quiet hours', deferred: 'deferred', exit: 'left the journey', holdout: 'held out' },
   couponIssued: 'Coupon issued',
   taskOpened: 'Task: {{title}}',
+  /** Names of the event properties the timeline shows as `name: value`. */
+  propertyKeys: { segment: 'segment', queue: 'queue', code: 'code', channel: 'channel', url: 'link', score: 'score', reason: 'reason', source: 'source' },
   events: {
     signed_up: 'Signed up',
     order_completed: 'Order completed',

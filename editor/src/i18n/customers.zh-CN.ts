@@ -43,6 +43,7 @@ export const customersZhCN: Strings<typeof customersEn> = {
   stepStatus: { waiting: '等待中', acting: '执行中', quietHours: '免打扰时段暂缓', deferred: '已延后', exit: '离开旅程', holdout: '对照组' },
   couponIssued: '发放优惠券',
   taskOpened: '任务：{{title}}',
+  propertyKeys: { segment: '分群', queue: '队列', code: '券码', channel: '渠道', url: '链接', score: '评分', reason: '原因', source: '来源' },
   events: {
     signed_up: '注册',
     order_completed: '完成订单',

@@ -13,6 +13,7 @@ export const dashboardsEn = {
     title: 'RFM grid',
     subtitle: 'Area: customers in the cell · colour: their revenue',
     box: '{{customers}} · {{revenue}}',
+    boxCustomers: '{{customers}} customers',
     cell: 'RFM cell',
     lessRevenue: 'less revenue',
     moreRevenue: 'more revenue',

@@ -16,6 +16,7 @@ export const dashboardsZhCN: Strings<typeof dashboardsEn> = {
     title: 'RFM 分群图',
     subtitle: '面积：分群客户数 · 颜色：分群消费额',
     box: '{{customers}} 人 · {{revenue}}',
+    boxCustomers: '{{customers}} 人',
     cell: 'RFM 分群',
     lessRevenue: '消费额低',
     moreRevenue: '消费额高',

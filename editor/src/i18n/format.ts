@@ -18,6 +18,14 @@ export function useFormat() {
         return `${amount} ${currency}`;
       }
     },
+    /** A language tag in words ("en" → "English", in Chinese "英语"); the tag if unknown. */
+    language: (tag: string) => {
+      try {
+        return new Intl.DisplayNames(lng, { type: 'language' }).of(tag) ?? tag;
+      } catch {
+        return tag;
+      }
+    },
     dateTime: (iso: string | number) => {
       const d = new Date(iso);
       return Number.isNaN(d.getTime()) ? String(iso) : new Intl.DateTimeFormat(lng, { dateStyle: 'medium', timeStyle: 'short' }).format(d);

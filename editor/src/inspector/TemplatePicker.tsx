@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { smsSegments } from '../../../journey/sms.ts';
 import { previewTemplate } from '../client/catalog.ts';
+import { useFormat } from '../i18n/format.ts';
 import type { TemplatePreview } from '../client/catalog.ts';
 import { FieldShell } from './FieldShell.tsx';
 import type { FieldProps } from './fieldProps.ts';
@@ -10,6 +11,7 @@ import { useCatalog, useJourneyLocale, useNodeKind } from './context.ts';
 /** Picks a message template of the step's channel and previews it live in a chosen locale. */
 export function TemplatePicker(props: FieldProps) {
   const { t } = useTranslation();
+  const f = useFormat();
   const kind = useNodeKind();
   const { templates } = useCatalog();
   const defaultLocale = useJourneyLocale();
@@ -44,7 +46,9 @@ export function TemplatePicker(props: FieldProps) {
             <span>{t('inspector.previewLocale')}</span>
             <select value={locale} onChange={(e) => setLocale(e.target.value)}>
               {[...new Set([defaultLocale, ...selected.locales])].map((l) => (
-                <option key={l}>{l}</option>
+                <option key={l} value={l}>
+                  {f.language(l)}
+                </option>
               ))}
             </select>
           </label>

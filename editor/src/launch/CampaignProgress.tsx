@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { campaignsApi, progressFraction } from '../client/campaigns.ts';
+import { campaignsApi, progressFraction, shownStatus } from '../client/campaigns.ts';
 import type { Campaign } from '../client/campaigns.ts';
 import { useFormat } from '../i18n/format.ts';
 
@@ -34,7 +34,7 @@ export function CampaignProgressView({ initial }: { initial: Campaign }) {
         <div className="progress-bar" style={{ width: `${fraction * 100}%` }} />
       </div>
       <p className="progress-text">
-        <strong>{f.percent(fraction)}</strong> · {t(`launch.status.${campaign.status}`, { defaultValue: campaign.status })}
+        <strong>{f.percent(fraction)}</strong> · {t(`launch.status.${shownStatus(campaign)}`)}
         {p && ` · ${t('launch.counts', { started: f.number(p.started), audience: f.number(p.audience), skipped: f.number(p.skipped), failed: f.number(p.failed) })}`}
       </p>
       {error && <p className="error-text">{error}</p>}

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { routeHref } from '../../app/route.ts';
-import { campaignsApi } from '../../client/campaigns.ts';
+import { campaignsApi, shownStatus } from '../../client/campaigns.ts';
 import type { Campaign } from '../../client/campaigns.ts';
 import { useConsoleFormat } from '../shared/format.ts';
 import { messageOf } from '../shared/useLoad.ts';
@@ -9,8 +9,6 @@ import { CampaignOutcomeView } from './CampaignOutcomeView.tsx';
 import { StackedProgress } from './StackedProgress.tsx';
 
 const live = (c: Campaign) => (c.status === 'running' || c.status === 'paused') && c.progress?.done !== true;
-/** A launch whose progress says done has finished, even before its record says so. */
-const shownStatus = (c: Campaign): Campaign['status'] => (c.status === 'running' && c.progress?.done === true ? 'completed' : c.status);
 
 /** One campaign: status, progress (polled while it runs), controls and, on demand, its outcome. */
 export function CampaignCard({ initial, journeyName, pollMs = 2000, defaultOpen = false }: { initial: Campaign; journeyName: string; pollMs?: number; defaultOpen?: boolean }) {

@@ -41,7 +41,7 @@ export function CustomerPage({ customerId, now = Date.now }: { customerId: strin
                 <div>
                   <dt>{t('tasks.context.locale')}</dt>
                   <dd>
-                    {c.locale} · {c.timezone}
+                    {f.language(c.locale)} · {c.timezone}
                   </dd>
                 </div>
                 <div>

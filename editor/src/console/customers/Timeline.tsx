@@ -60,8 +60,9 @@ function EntryText({ entry, now }: { entry: TimelineEntry; now: number }) {
     case 'event': {
       const summary = propertySummary(entry.event.type, entry.event.properties, {
         money: f.money,
-        stage: (s) => t(`options.${s}`, { defaultValue: s }),
+        option: (s) => t(`options.${s}`, { defaultValue: s }),
         outcome: (o) => t(`tasks.outcomes.${o}`, { defaultValue: o }),
+        key: (k) => t(`customers.propertyKeys.${k}`, { defaultValue: k }),
       });
       return (
         <>

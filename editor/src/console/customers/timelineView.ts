@@ -21,29 +21,35 @@ export function groupByDay(entries: readonly TimelineEntry[], dayOf: (iso: strin
 
 type Value = string | number | boolean | null;
 
-/** How the timeline shows the values it knows: money, stage and outcome names. */
+/** How the timeline shows the values it knows: money, stage and RFM cell names, outcomes, property names. */
 export interface ValueNames {
   money: (amount: number) => string;
-  stage: (stage: string) => string;
+  /** A lifecycle stage or an RFM cell. */
+  option: (value: string) => string;
   outcome: (outcome: string) => string;
+  /** A property's name in the reader's language (`segment` → "分群"). */
+  key: (key: string) => string;
 }
 
 /**
- * A short, readable summary of an event's properties: a stage change as "from → to", an order's
- * amount as money, a task's outcome by its name, anything else as `key: value` (at most four).
+ * A short, readable summary of an event's properties: a stage or RFM change as "from → to", an
+ * order's amount as money, a task's outcome by its name, anything else as `name: value` (at most
+ * four).
  *
  * @example propertySummary('stage_changed', { from: 'active', to: 'atRisk' }, names) // 'Active → At risk'
  */
 export function propertySummary(type: string, properties: Readonly<Record<string, Value>>, names: ValueNames): string {
   const { from, to } = properties;
-  if (type === 'stage_changed' && typeof from === 'string' && typeof to === 'string') return `${names.stage(from)} → ${names.stage(to)}`;
+  if ((type === 'stage_changed' || type === 'rfm_changed') && typeof to === 'string') {
+    return `${typeof from === 'string' ? names.option(from) : '—'} → ${names.option(to)}`;
+  }
   return Object.entries(properties)
     .filter(([key, v]) => v !== null && v !== '' && key !== 'taskId' && key !== 'journeyId')
     .slice(0, 4)
     .map(([key, v]) => {
       if (key === 'amount' && typeof v === 'number') return names.money(v);
       if (key === 'outcome' && typeof v === 'string') return names.outcome(v);
-      return `${key}: ${String(v)}`;
+      return `${names.key(key)}: ${String(v)}`;
     })
     .join(' · ');
 }

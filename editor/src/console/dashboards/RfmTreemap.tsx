@@ -7,6 +7,13 @@ import { ChartCard, NumbersTable } from './ChartCard.tsx';
 import { revenueColor } from './colors.ts';
 import type { RfmCellStats } from './data.ts';
 
+/** Roughly how wide `text` is drawn at `size` px: CJK characters are square, others narrower. */
+function textWidth(text: string, size: number): number {
+  let width = 0;
+  for (const ch of text) width += (ch.codePointAt(0) ?? 0) >= 0x2e80 ? size : size * 0.62;
+  return width;
+}
+
 /** RFM cells as a treemap: area by customers, colour by revenue. */
 export function RfmTreemap({ cells }: { cells: RfmCellStats[] }) {
   const { t } = useTranslation();
@@ -18,6 +25,13 @@ export function RfmTreemap({ cells }: { cells: RfmCellStats[] }) {
     const share = revenue / maxRevenue;
     const big = node.width > 70 && node.height > 36;
     const clip = `rfm-clip-${node.index}`;
+    // The numbers on one line where they fit, else customers and revenue on two lines, else
+    // as much as fits (the tooltip and the table have the rest).
+    const room = node.width - 16;
+    const customers = f.number(node.value);
+    const oneLine = t('dashboards.rfm.box', { customers, revenue: f.money(revenue) });
+    const count = t('dashboards.rfm.boxCustomers', { customers });
+    const lines = textWidth(oneLine, 11) <= room ? [oneLine] : [count, ...(node.height > 52 && textWidth(f.money(revenue), 11) <= room ? [f.money(revenue)] : [])];
     return (
       <g clipPath={`url(#${clip})`}>
         <clipPath id={clip}>
@@ -29,11 +43,12 @@ export function RfmTreemap({ cells }: { cells: RfmCellStats[] }) {
             {node.name}
           </text>
         )}
-        {big && (
-          <text x={node.x + 8} y={node.y + 34} fill={share > 0.45 ? '#e0e7ff' : '#3730a3'} fontSize={11}>
-            {t('dashboards.rfm.box', { customers: f.number(node.value), revenue: f.money(revenue) })}
-          </text>
-        )}
+        {big &&
+          lines.map((line, i) => (
+            <text key={i} x={node.x + 8} y={node.y + 34 + i * 14} fill={share > 0.45 ? '#e0e7ff' : '#3730a3'} fontSize={11}>
+              {line}
+            </text>
+          ))}
       </g>
     );
   };

@@ -83,6 +83,7 @@ export function TaskDetail({ taskId, me, now, onChanged }: { taskId: string; me:
 
 function ContextCard({ context, now }: { context: TaskContext; now: number }) {
   const { t } = useTranslation();
+  const f = useConsoleFormat();
   const { customer, step, coupon, task } = context;
   return (
     <section className="context-card" aria-label={t('tasks.context.title')}>
@@ -95,7 +96,7 @@ function ContextCard({ context, now }: { context: TaskContext; now: number }) {
             <span className="small">
               {customer.phone && `${t('tasks.context.phone')}: ${customer.phone} · `}
               {customer.email && `${t('tasks.context.email')}: ${customer.email} · `}
-              {t('tasks.context.locale')}: {customer.locale}
+              {t('tasks.context.locale')}: {f.language(customer.locale)}
             </span>
           </p>
           <ProfileFacts customer={customer} now={now} />
