@@ -70,6 +70,9 @@ export async function startInbox(options: {
         .catch((error: unknown) => callback(error instanceof Error ? error : new Error(String(error))));
     },
   });
+  // A client that goes away mid-session (a worker killed while its pooled connection is open)
+  // resets its socket: that ends the session, not the inbox.
+  smtp.on('error', () => undefined);
 
   const http: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', `http://127.0.0.1:${httpPort}`);

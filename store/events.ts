@@ -92,7 +92,6 @@ export async function countCustomerEvents(db: Db, customerId: string, type: stri
  * event's aggregates, never counts one twice.
  */
 export async function applyEventToProfile(db: Db, event: StoredEvent, now: Date): Promise<CustomerProfile> {
-  await ensureCustomer(db, event.customerId, now);
   const update: Record<string, Record<string, unknown>> = {
     $set: { updatedAt: now.toISOString() },
     $max: { 'computed.lastSeenAt': event.at },
@@ -103,7 +102,13 @@ export async function applyEventToProfile(db: Db, event: StoredEvent, now: Date)
     update.$max = { 'computed.lastSeenAt': event.at, 'computed.lastPurchaseAt': event.at };
     update.$min = { 'computed.firstPurchaseAt': event.at };
   }
-  const after = await customersCollection(db).findOneAndUpdate({ _id: event.customerId }, update, { returnDocument: 'after' });
+  const fold = () => customersCollection(db).findOneAndUpdate({ _id: event.customerId }, update, { returnDocument: 'after' });
+  // Most events are of known customers: one write. An unknown one gets a default profile first.
+  let after = await fold();
+  if (after === null) {
+    await ensureCustomer(db, event.customerId, now);
+    after = await fold();
+  }
   if (after === null) throw new Error(`customer ${event.customerId} vanished while applying ${event.id}`);
   return toProfile(after);
 }

@@ -148,7 +148,7 @@ describe('win-back', () => {
     const tasks = (await listTasks(database.db, { customerId: c.id }, { limit: 5 })).items;
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ assignee: 'am-wang', priority: 'high', title: 'Win-back call: Ana Lima', queue: 'customer-care' });
-    expect(tasks[0]?.body).toContain('2025-01-02T10:00:00.000Z');
+    expect(tasks[0]?.body).toContain('has not ordered since 2025-01-02 and got coupon');
     const run = await runtime.describeRun('win-back', c.id);
     expect(run?.status).toBe('completed');
     expect(run?.history.map((h) => `${h.nodeId}:${h.exit ?? 'entered'}`)).toEqual(expect.arrayContaining(['email:sent', 'wait-purchase:timeout', 'sms:sent', 'high-value:high', 'call-task:created', 'done:exit']));

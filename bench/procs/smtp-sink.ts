@@ -23,6 +23,8 @@ const server = new SMTPServer({
   },
 });
 
+// A sender that goes away mid-session resets its socket: that ends the session, not the sink.
+server.on('error', () => undefined);
 server.listen(port, '127.0.0.1', () => console.log(`bench smtp sink: listening on 127.0.0.1:${port} (pid ${process.pid})`));
 process.on('disconnect', () => process.exit(0));
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
