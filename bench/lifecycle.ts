@@ -125,10 +125,14 @@ export async function generateLifecycleData(db: Db, size: { customers: number; e
   await flushEvents(true);
 }
 
-async function seconds<T>(work: () => Promise<T>): Promise<{ value: T; s: number }> {
+/** Times `work`, and says so in the log (the runner stops a case over its budget: the log shows where it was). */
+async function seconds<T>(label: string, work: () => Promise<T>): Promise<{ value: T; s: number }> {
   const start = performance.now();
+  console.log(`lifecycle: ${label} …`);
   const value = await work();
-  return { value, s: Math.round(performance.now() - start) / 1000 };
+  const s = Math.round(performance.now() - start) / 1000;
+  console.log(`lifecycle: ${label} took ${s} s`);
+  return { value, s };
 }
 
 /** Runs the benchmark on a throwaway database of `mongoUrl`, dropped afterwards. */
@@ -139,16 +143,16 @@ export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string })
   try {
     await ensureIndexes(db);
     await ensureBuiltinSegments(db, now);
-    const generated = await seconds(() => generateLifecycleData(db, size));
+    const generated = await seconds('generate', () => generateLifecycleData(db, size));
     // Baseline: the least any full recompute must do — read every event once.
-    const bare = await seconds(async () => {
+    const bare = await seconds('baseline read', async () => {
       let n = 0;
       for await (const _doc of eventsCollection(db).find({}, { batchSize: 10_000 })) n++;
       return n;
     });
-    const first = await seconds(() => recomputeLifecycle(db, now));
-    const steady = await seconds(() => recomputeLifecycle(db, now));
-    const sweep = await seconds(() => sweepLifecycle(db, new Date(now.getTime() + DAY)));
+    const first = await seconds('first recompute', () => recomputeLifecycle(db, now));
+    const steady = await seconds('steady recompute', () => recomputeLifecycle(db, now));
+    const sweep = await seconds('sweep', () => sweepLifecycle(db, new Date(now.getTime() + DAY)));
     const stages = await countBy(db, 'computed.stage');
     const cells = await countBy(db, 'computed.rfm.cell');
     const rows: BenchRow[] = [
