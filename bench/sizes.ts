@@ -30,7 +30,7 @@ export interface Sizes {
 const full: Sizes = {
   latencyWaves: [
     { target: 1000, budgetMs: 60_000 },
-    { target: 10_000, budgetMs: 120_000 },
+    { target: 10_000, budgetMs: 90_000 },
   ],
   latencyChunk: 250,
   latencySamples: 100,
