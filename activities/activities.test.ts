@@ -130,6 +130,45 @@ describe('send journal', () => {
     expect(await findMessageByKey(database.db, key)).toMatchObject({ status: 'sent', providerId: '<accepted@smtp>' });
     deps.close();
   });
+
+  it('asks the provider before resending a send whose answer never arrived, and resends only what it lacks', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { createActivities, inboxLookup } = await import('./index.ts');
+    const { fileSendJournal } = await import('./send-journal.ts');
+    const { realActivityDeps } = await import('../test/fixtures/workflow-harness.ts');
+    const file = join(mkdtempSync(join(tmpdir(), 'journal-')), 'send-journal.jsonl');
+    const deps = realActivityDeps(database.db, services);
+    const lookup = inboxLookup(services.smtp.apiUrl);
+    // The worker dies while the provider answers: the message is in the inbox, the journal holds
+    // only the attempt, the ledger record stays pending.
+    const cut = await customer();
+    const cutKey = `k-${cut.id}:email:1`;
+    const dying = fileSendJournal(file);
+    const dies = createActivities({
+      ...deps,
+      email: { ...deps.email, journal: { ...dying, record: () => { throw new Error('SIGKILL'); } } },
+    });
+    await expect(dies.sendEmail(request('email', { templateId: 'winback-offer' }, cutKey, cut.id))).rejects.toThrow('SIGKILL');
+    expect(await inbox(services, cut.email)).toHaveLength(1);
+    // The retry, in a restarted process, asks the inbox first and records instead of resending.
+    const restarted = createActivities({ ...deps, email: { ...deps.email, journal: fileSendJournal(file), lookup } });
+    expect(await restarted.sendEmail(request('email', { templateId: 'winback-offer' }, cutKey, cut.id))).toEqual({ outcome: 'ok', duplicate: true });
+    expect(await inbox(services, cut.email)).toHaveLength(1);
+    expect(await findMessageByKey(database.db, cutKey)).toMatchObject({ status: 'sent' });
+    // An attempt the provider never received (the worker died before handing it over) is sent.
+    const lost = await customer();
+    const lostKey = `k-${lost.id}:email:1`;
+    const { recordPendingMessage } = await import('../store/messages.ts');
+    await recordPendingMessage(database.db, { key: lostKey, channel: 'email', customerId: lost.id, to: lost.email ?? '', journeyId: 'win-back', templateId: 'winback-offer' }, new Date());
+    const journal = fileSendJournal(file);
+    journal.attempt(lostKey);
+    const again = createActivities({ ...deps, email: { ...deps.email, journal, lookup } });
+    expect(await again.sendEmail(request('email', { templateId: 'winback-offer' }, lostKey, lost.id))).toEqual({ outcome: 'ok' });
+    expect(await inbox(services, lost.email)).toHaveLength(1);
+    deps.close();
+  });
 });
 
 describe('sms', () => {

@@ -20,6 +20,11 @@ export interface ChannelSender<M> {
   prepare(customer: CustomerProfile, now: number): Promise<M>;
   /** Hands the message to the provider; throws classified errors. Returns the provider's id. */
   send(message: M, to: string): Promise<{ providerId: string; details?: MessageDetails }>;
+  /**
+   * Asks the provider whether it holds the message of `key` sent to `to` (its id, or null), when
+   * the provider can tell: after a worker died mid-send, before sending again.
+   */
+  lookup?(key: string, to: string): Promise<string | null>;
 }
 
 const settled: ReadonlySet<MessageRecord['status']> = new Set(['sent', 'delivered', 'opened', 'clicked']);
@@ -38,9 +43,12 @@ const settled: ReadonlySet<MessageRecord['status']> = new Set(['sent', 'delivere
  * 5. the provider accepts the message, the local send journal notes it at once, and the record
  *    becomes `sent`.
  *
- * A process crash between the provider's answer and the ledger write is covered by the journal;
- * what remains at-least-once is a crash before the provider's answer arrives (it may have
- * accepted), or a retry on another machine within the ledger write's few milliseconds.
+ * The local send journal notes each hand-over before it and each acceptance right after it. A
+ * worker killed between the provider's answer and the ledger write finds the acceptance on
+ * retry and records instead of resending; one killed while the provider was answering finds
+ * only the attempt, and asks the provider (`lookup`) when it can tell. What remains
+ * at-least-once: that second case with a provider that cannot be asked, and a retry on another
+ * machine within the ledger write's few milliseconds.
  */
 export async function deliver<M>(
   db: Db,
@@ -89,6 +97,16 @@ export async function deliver<M>(
   const capped = await capDeferral(db, { customerId, channel: sender.channel, caps: settings.frequencyCaps, now, claim });
   if (capped !== null) return { outcome: 'deferred', until: capped };
 
+  // An earlier attempt died without an answer: the provider may hold the message already.
+  if (!created && journal.attempted(key) && sender.lookup !== undefined) {
+    const held = await sender.lookup(key, to);
+    if (held !== null) {
+      journal.record(key, held);
+      await markMessageById(db, claim.id, 'sent', { providerId: held }, new Date(activityNow()));
+      return { outcome: 'ok', duplicate: true };
+    }
+  }
+  journal.attempt(key);
   const sent = await sender.send(message, to);
   journal.record(key, sent.providerId);
   await markMessageById(db, claim.id, 'sent', { providerId: sent.providerId, details: sent.details }, new Date(activityNow()));

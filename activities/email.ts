@@ -21,6 +21,26 @@ export interface EmailDeps {
   shopUrl: string;
   /** Sends the provider accepted, kept locally until the ledger has them (see send-journal.ts). */
   journal?: SendJournal;
+  /**
+   * Asks the mail provider whether it holds the message with this `X-Waymark-Key` for `to`
+   * (its Message-ID, or null); see `inboxLookup` for the embedded inbox. Without it, a send cut
+   * off mid-answer is sent again.
+   */
+  lookup?: (key: string, to: string) => Promise<string | null>;
+}
+
+/**
+ * Looks a message up by its `X-Waymark-Key` header through the embedded SMTP inbox's HTTP API
+ * (`GET /api/v1/messages?to=`): the provider lookup `npm start` configures for its own inbox.
+ */
+export function inboxLookup(apiUrl: string): (key: string, to: string) => Promise<string | null> {
+  return async (key, to) => {
+    const response = await fetch(`${apiUrl.replace(/\/$/, '')}/api/v1/messages?to=${encodeURIComponent(to)}`);
+    if (!response.ok) throw new Error(`inbox lookup answered ${response.status}`);
+    const body = (await response.json()) as { messages: Array<{ headers: Record<string, string> }> };
+    const found = body.messages.find((m) => m.headers['x-waymark-key'] === key);
+    return found === undefined ? null : (found.headers['message-id'] ?? key);
+  };
 }
 
 /**
@@ -72,5 +92,6 @@ export function sendEmailAction(db: Db, deps: EmailDeps, templates: TemplateSour
         throw classifySmtpError(error);
       }
     },
+    ...(deps.lookup ? { lookup: deps.lookup } : {}),
   });
 }

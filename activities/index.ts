@@ -30,6 +30,7 @@ export type { DailyLifecycleResult } from './lifecycle.ts';
 export type { TemplateSource } from './templates.ts';
 export { cachedTemplates, staticTemplates } from './templates.ts';
 export { fileSendJournal, noSendJournal } from './send-journal.ts';
+export { inboxLookup } from './email.ts';
 export type { SendJournal } from './send-journal.ts';
 
 /** Everything with side effects the activities use, injected (tests pass real services or fakes). */

@@ -11,16 +11,21 @@ import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs
 export interface SendJournal {
   /** The provider's id of an accepted send of `key`, or undefined. */
   accepted(key: string): string | undefined;
+  /** Whether a send of `key` was handed to the provider here (accepted or not, as far as we know). */
+  attempted(key: string): boolean;
+  /** Notes that `key` is about to be handed to the provider (synchronously). */
+  attempt(key: string): void;
   /** Records that the provider accepted `key` (synchronously: it must outlive the process). */
   record(key: string, providerId: string): void;
 }
 
 /** A journal that remembers nothing (tests with in-process workers). */
-export const noSendJournal: SendJournal = { accepted: () => undefined, record: () => undefined };
+export const noSendJournal: SendJournal = { accepted: () => undefined, attempted: () => false, attempt: () => undefined, record: () => undefined };
 
 interface Entry {
   key: string;
-  providerId: string;
+  /** Absent while only attempted. */
+  providerId?: string;
   at: number;
 }
 
@@ -37,7 +42,8 @@ export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): S
       if (line.trim() === '') continue;
       try {
         const entry = JSON.parse(line) as Entry;
-        if (entry.at >= now - keepDays * 86_400_000) entries.set(entry.key, entry);
+        // An acceptance wins over the attempt noted before it.
+        if (entry.at >= now - keepDays * 86_400_000 && entries.get(entry.key)?.providerId === undefined) entries.set(entry.key, entry);
       } catch {
         // A line cut short by a crash mid-write: that send was never recorded as accepted.
       }
@@ -46,6 +52,12 @@ export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): S
   writeFileSync(file, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
   return {
     accepted: (key) => entries.get(key)?.providerId,
+    attempted: (key) => entries.has(key),
+    attempt(key) {
+      const entry = { key, at: Date.now() };
+      appendFileSync(file, `${JSON.stringify(entry)}\n`);
+      entries.set(key, entry);
+    },
     record(key, providerId) {
       const entry = { key, providerId, at: Date.now() };
       appendFileSync(file, `${JSON.stringify(entry)}\n`);

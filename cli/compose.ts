@@ -2,7 +2,7 @@
 // that turns configuration and clients into activities and a worker.
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
-import { cachedTemplates, createActivities, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
+import { cachedTemplates, createActivities, inboxLookup, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
 import { consentLinks } from '../api/consent.ts';
 import { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import type { Endpoints } from '../embedded/index.ts';
@@ -35,7 +35,14 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
   const shopUrl = process.env['WAYMARK_SHOP_URL'] ?? publicUrl;
   const activities = createActivities({
     db,
-    email: { transport: clients.mailer, from: config.smtp.from, unsubscribeUrl: consentLinks(config).unsubscribeUrl, shopUrl, ...(journal ? { journal } : {}) },
+    email: {
+      transport: clients.mailer,
+      from: config.smtp.from,
+      unsubscribeUrl: consentLinks(config).unsubscribeUrl,
+      shopUrl,
+      ...(journal ? { journal } : {}),
+      ...(config.smtp.lookupUrl ? { lookup: inboxLookup(config.smtp.lookupUrl) } : {}),
+    },
     sms: { client: clients.twilio, from: clients.twilioFrom, statusCallbackUrl: `${publicUrl}/v1/webhooks/twilio/status`, shopUrl, ...(journal ? { journal } : {}) },
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },

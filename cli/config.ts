@@ -36,6 +36,8 @@ const Env = z.object({
   WAYMARK_MONGO_PORT: port(27017),
 
   SMTP_URL: optional,
+  /** The embedded inbox's HTTP API: lets the worker ask whether a send cut off mid-answer arrived. */
+  WAYMARK_SMTP_LOOKUP_URL: optional,
   SMTP_FROM: z.string().default('Waymark <hello@waymark.local>'),
   WAYMARK_SMTP_PORT: port(1025),
   WAYMARK_INBOX_PORT: port(8025),
@@ -60,7 +62,7 @@ export interface Config {
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   temporal: { address?: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; port: number; uiPort: number };
   mongo: { url?: string; db: string; port: number };
-  smtp: { url?: string; from: string; port: number; inboxPort: number };
+  smtp: { url?: string; from: string; port: number; inboxPort: number; lookupUrl?: string };
   twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl?: string; sandboxPort: number };
 }
 
@@ -101,7 +103,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       uiPort: e.WAYMARK_TEMPORAL_UI_PORT,
     },
     mongo: { ...(e.MONGODB_URL ? { url: e.MONGODB_URL } : {}), db: e.MONGODB_DB, port: e.WAYMARK_MONGO_PORT },
-    smtp: { ...(e.SMTP_URL ? { url: e.SMTP_URL } : {}), from: e.SMTP_FROM, port: e.WAYMARK_SMTP_PORT, inboxPort: e.WAYMARK_INBOX_PORT },
+    smtp: {
+      ...(e.SMTP_URL ? { url: e.SMTP_URL } : {}),
+      ...(e.WAYMARK_SMTP_LOOKUP_URL ? { lookupUrl: e.WAYMARK_SMTP_LOOKUP_URL } : {}),
+      from: e.SMTP_FROM,
+      port: e.WAYMARK_SMTP_PORT,
+      inboxPort: e.WAYMARK_INBOX_PORT,
+    },
     twilio: {
       ...(e.TWILIO_ACCOUNT_SID ? { accountSid: e.TWILIO_ACCOUNT_SID } : {}),
       ...(e.TWILIO_AUTH_TOKEN ? { authToken: e.TWILIO_AUTH_TOKEN } : {}),

@@ -91,6 +91,7 @@ export function endpointsEnv(endpoints: Endpoints): NodeJS.ProcessEnv {
     TEMPORAL_NAMESPACE: endpoints.temporal.namespace,
     MONGODB_URL: endpoints.mongo.url,
     SMTP_URL: endpoints.smtp.url,
+    ...(endpoints.smtp.inboxUrl ? { WAYMARK_SMTP_LOOKUP_URL: endpoints.smtp.inboxUrl } : {}),
     TWILIO_ACCOUNT_SID: endpoints.twilio.accountSid,
     TWILIO_AUTH_TOKEN: endpoints.twilio.authToken,
     TWILIO_FROM: endpoints.twilio.from,

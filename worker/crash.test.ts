@@ -40,6 +40,7 @@ async function startWorker(): Promise<ChildProcess> {
       MONGODB_URL: services.mongoUrl,
       MONGODB_DB: database.db.databaseName,
       SMTP_URL: `smtp://${services.smtp.host}:${services.smtp.port}`,
+      WAYMARK_SMTP_LOOKUP_URL: services.smtp.apiUrl,
       TWILIO_ACCOUNT_SID: services.sms.accountSid,
       TWILIO_AUTH_TOKEN: services.sms.authToken,
       TWILIO_FROM: '+15005550006',
