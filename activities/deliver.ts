@@ -70,6 +70,7 @@ export async function deliver<M>(
   const accepted = created ? undefined : journal.accepted(key);
   if (accepted !== undefined) {
     await markMessageById(db, claim.id, 'sent', { providerId: accepted }, new Date(now));
+    journal.settle(key);
     return { outcome: 'ok', duplicate: true };
   }
   if (!created && claim.status !== 'pending') {
@@ -101,8 +102,8 @@ export async function deliver<M>(
   if (!created && journal.attempted(key) && sender.lookup !== undefined) {
     const held = await sender.lookup(key, to);
     if (held !== null) {
-      journal.record(key, held);
       await markMessageById(db, claim.id, 'sent', { providerId: held }, new Date(activityNow()));
+      journal.settle(key);
       return { outcome: 'ok', duplicate: true };
     }
   }
@@ -110,6 +111,7 @@ export async function deliver<M>(
   const sent = await sender.send(message, to);
   journal.record(key, sent.providerId);
   await markMessageById(db, claim.id, 'sent', { providerId: sent.providerId, details: sent.details }, new Date(activityNow()));
+  journal.settle(key);
   return { outcome: 'ok' };
 }
 

@@ -17,17 +17,30 @@ export interface SendJournal {
   attempt(key: string): void;
   /** Records that the provider accepted `key` (synchronously: it must outlive the process). */
   record(key: string, providerId: string): void;
+  /** Forgets `key`: the ledger has recorded its outcome. */
+  settle(key: string): void;
 }
 
 /** A journal that remembers nothing (tests with in-process workers). */
-export const noSendJournal: SendJournal = { accepted: () => undefined, attempted: () => false, attempt: () => undefined, record: () => undefined };
+export const noSendJournal: SendJournal = {
+  accepted: () => undefined,
+  attempted: () => false,
+  attempt: () => undefined,
+  record: () => undefined,
+  settle: () => undefined,
+};
 
 interface Entry {
   key: string;
   /** Absent while only attempted. */
   providerId?: string;
+  /** The ledger has the outcome: the key is forgotten. */
+  settled?: true;
   at: number;
 }
+
+/** Lines appended before the file is rewritten with only what is still open. */
+const compactAfter = 10_000;
 
 /**
  * A journal in a JSON-lines file. Entries older than `keepDays` are dropped when it is opened:
@@ -42,26 +55,41 @@ export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): S
       if (line.trim() === '') continue;
       try {
         const entry = JSON.parse(line) as Entry;
+        if (entry.settled) entries.delete(entry.key);
         // An acceptance wins over the attempt noted before it.
-        if (entry.at >= now - keepDays * 86_400_000 && entries.get(entry.key)?.providerId === undefined) entries.set(entry.key, entry);
+        else if (entry.at >= now - keepDays * 86_400_000 && entries.get(entry.key)?.providerId === undefined) entries.set(entry.key, entry);
       } catch {
         // A line cut short by a crash mid-write: that send was never recorded as accepted.
       }
     }
   }
-  writeFileSync(file, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+  // Rewritten with the open entries only: in-flight sends, a handful.
+  const compact = () => writeFileSync(file, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+  compact();
+  let appended = 0;
+  const append = (entry: Entry) => {
+    appendFileSync(file, `${JSON.stringify(entry)}\n`);
+    if (++appended >= compactAfter) {
+      appended = 0;
+      compact();
+    }
+  };
   return {
     accepted: (key) => entries.get(key)?.providerId,
     attempted: (key) => entries.has(key),
     attempt(key) {
       const entry = { key, at: Date.now() };
-      appendFileSync(file, `${JSON.stringify(entry)}\n`);
       entries.set(key, entry);
+      append(entry);
     },
     record(key, providerId) {
       const entry = { key, providerId, at: Date.now() };
-      appendFileSync(file, `${JSON.stringify(entry)}\n`);
       entries.set(key, entry);
+      append(entry);
+    },
+    settle(key) {
+      if (!entries.delete(key)) return;
+      append({ key, settled: true, at: Date.now() });
     },
   };
 }

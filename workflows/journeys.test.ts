@@ -8,9 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import type { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import { dateTriggerTime, localParts, splitBucket } from '../journey/index.ts';
 import type { CustomerProfile, DateTriggerConfig } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -20,8 +19,7 @@ import type { MessageRecord } from '../store/messages.ts';
 import { getRun } from '../store/runs.ts';
 import { listTasks } from '../store/tasks.ts';
 import { testDatabase } from '../test/db.ts';
-import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, realActivities, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { bundleWorkflows, createWorker } from '../worker/index.ts';
+import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyStatusQuery, journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
@@ -31,9 +29,7 @@ const record = process.env['WAYMARK_RECORD_HISTORIES'] === '1';
 
 let env: TestWorkflowEnvironment;
 let database: Awaited<ReturnType<typeof testDatabase>>;
-let worker: Worker;
-let running: Promise<void>;
-let closeActivities: () => void;
+let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 let runtime: ReturnType<typeof createTemporalRuntime>;
 const journeys: Record<string, PublishedJourney> = {};
 const robot: unknown[] = [];
@@ -59,17 +55,12 @@ beforeAll(async () => {
     });
     journeys[id] = await publish(database.db, graph);
   }
-  runtime = createTemporalRuntime({ client: env.client, db: database.db, taskQueue });
-  const real = realActivities(database.db, services, runtime.starter);
-  closeActivities = real.close;
-  worker = await createWorker({ connection: env.nativeConnection, taskQueue, activities: real.activities, workflowBundle: await bundleWorkflows() });
-  running = worker.run();
+  journeyWorker = await startJourneyWorker(env, database.db, services, taskQueue);
+  runtime = journeyWorker.runtime;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  closeActivities?.();
+  await journeyWorker?.stop();
   await env?.teardown();
   await database?.close();
   robotServer.close();

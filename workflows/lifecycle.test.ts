@@ -6,10 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DailyLifecycleResult } from '../activities/index.ts';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import type { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import { listCoupons } from '../store/coupons.ts';
 import { getCustomer } from '../store/customers.ts';
 import { applyEventToProfile, eventsCollection, insertEvent } from '../store/events.ts';
@@ -17,8 +16,7 @@ import { entryJourneysFor } from '../store/journeys.ts';
 import { sweepLifecycle, updateCustomerLifecycle } from '../store/lifecycle.ts';
 import { ensureBuiltinSegments } from '../store/segments.ts';
 import { testDatabase } from '../test/db.ts';
-import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, realActivities, seedCustomer, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { bundleWorkflows, createWorker } from '../worker/index.ts';
+import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
@@ -29,9 +27,7 @@ let env: TestWorkflowEnvironment;
 /** A client that does not skip time while it waits: simulated time moves only by `env.sleep`. */
 let lockedClient: Client;
 let database: Awaited<ReturnType<typeof testDatabase>>;
-let worker: Worker;
-let running: Promise<void>;
-let closeActivities: () => void;
+let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 let runtime: ReturnType<typeof createTemporalRuntime>;
 
 beforeAll(async () => {
@@ -41,17 +37,12 @@ beforeAll(async () => {
   await prepareDatabase(database.db);
   await ensureBuiltinSegments(database.db, new Date(await env.currentTimeMs()));
   await publish(database.db, builtinGraph('win-back'));
-  runtime = createTemporalRuntime({ client: env.client, db: database.db, taskQueue });
-  const real = realActivities(database.db, services, runtime.starter);
-  closeActivities = real.close;
-  worker = await createWorker({ connection: env.nativeConnection, taskQueue, activities: real.activities, workflowBundle: await bundleWorkflows() });
-  running = worker.run();
+  journeyWorker = await startJourneyWorker(env, database.db, services, taskQueue);
+  runtime = journeyWorker.runtime;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  closeActivities?.();
+  await journeyWorker?.stop();
   await env?.teardown();
   await database?.close();
 });
