@@ -109,6 +109,22 @@ export default tseslint.config(
     },
   },
   {
+    files: ['runtime/**/*.ts'],
+    ignores: ['runtime/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...ourFolders('activities', 'editor', 'worker', 'cli', 'bench'),
+            { group: ['**/api/*', '!**/api/wire', '!**/api/wire/**'], message: 'Orchestration does not depend on the HTTP API (its wire schemas only).' },
+            { group: ['**/workflows/*', '!**/workflows/definitions', '!**/workflows/definitions.ts'], message: 'Orchestration imports only signal/query definitions from workflows/.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['api/**/*.ts'],
     ignores: ['api/**/*.test.ts'],
     rules: {

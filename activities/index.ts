@@ -3,7 +3,7 @@ import type { CustomerProfile, HistoryEntry, JourneyState } from '../journey/ind
 import { transitionCampaign } from '../store/campaigns.ts';
 import { getCustomer } from '../store/customers.ts';
 import type { AudienceFilter } from '../store/customers.ts';
-import { recordRun } from '../store/runs.ts';
+import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
 import type { RunRecordStatus } from '../store/runs.ts';
 import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
@@ -12,6 +12,7 @@ import { createTaskAction } from './task.ts';
 import { issueCouponAction } from './coupon.ts';
 import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
+import type { LifecycleRunner } from './lifecycle.ts';
 import type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 import { sendEmailAction } from './email.ts';
 import type { EmailDeps } from './email.ts';
@@ -42,6 +43,8 @@ export interface ActivityDeps {
   webhooks: WebhookOptions;
   /** Starts journey runs (campaigns, date sweep); only the worker that runs those needs it. */
   starter?: JourneyStarter;
+  /** The daily lifecycle run through the event pipeline; only the worker that runs it needs it. */
+  lifecycle?: LifecycleRunner;
   /**
    * The database through a connection pool of its own for campaign launches and the date
    * sweep, so their few queries do not queue behind the sends of the runs they start
@@ -68,6 +71,8 @@ export interface RunProgress {
     | { kind: 'entry'; until: number }
     | null;
   goalEvent?: string | undefined;
+  /** Event types the run's conditions count (the definition's `trackedEvents`). */
+  trackedEvents?: string[] | undefined;
   variables: Record<string, string>;
   visited: string[];
   history: HistoryEntry[];
@@ -120,6 +125,10 @@ export function createActivities(deps: ActivityDeps) {
         ...(progress.goalEvent !== undefined && progress.completion === undefined ? [progress.goalEvent] : []),
       ];
       const until = progress.waiting !== null && 'until' in progress.waiting ? new Date(progress.waiting.until).toISOString() : undefined;
+      // The run registry (store/runs.ts): what the event pipeline may signal this run with.
+      const slot = registrySlot(progress.journeyId, progress.customerId, progress.workflowId);
+      const waitsFor = [...new Set([...waitingFor, ...(progress.trackedEvents ?? [])])].sort();
+      await setRegistryEntry(db, progress.customerId, slot, progress.completion === undefined ? { workflowId: progress.workflowId, waitsFor, at } : null);
       await recordRun(db, {
         runKey: progress.runKey,
         first: progress.first,
@@ -155,7 +164,10 @@ export function createActivities(deps: ActivityDeps) {
     },
     listDateJourneys: (): Promise<string[]> => listDateJourneys(launchDb),
     sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(launchDb, starter(), input),
-    ...createLifecycleActivities(db, starter),
+    ...createLifecycleActivities(() => {
+      if (deps.lifecycle === undefined) throw new Error('this worker was created without a lifecycle runner (the daily lifecycle run)');
+      return deps.lifecycle;
+    }),
   };
 }
 

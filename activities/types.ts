@@ -29,7 +29,7 @@ export type StartResult = 'started' | 'skipped';
 
 /**
  * Starts journey runs for campaigns and the date sweep. Implemented on the Temporal client by
- * api/temporal-runtime.ts (workflow ids, re-entry policy) and injected by the worker, so
+ * runtime/temporal.ts (workflow ids, re-entry policy) and injected by the worker, so
  * activities never import workflow code.
  */
 export interface JourneyStarter {

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Express, NextFunction, Request, RequestHandler, Response } from 'express';
 import { pino } from 'pino';
+import { createEventPipeline } from '../runtime/pipeline.ts';
 import { allows, authenticate, authorize } from './auth.ts';
 import type { AppDeps, ResolvedDeps } from './deps.ts';
 import { mountDocs } from './openapi.ts';
@@ -15,10 +16,13 @@ export { routeTable } from './routes/index.ts';
 const defaultBodyLimit = 1024 * 1024;
 
 function resolveDeps(deps: AppDeps): ResolvedDeps {
+  const logger = deps.logger ?? pino({ level: 'silent' });
+  const clock = deps.clock ?? (() => new Date());
   return {
     ...deps,
-    logger: deps.logger ?? pino({ level: 'silent' }),
-    clock: deps.clock ?? (() => new Date()),
+    logger,
+    clock,
+    pipeline: deps.pipeline ?? createEventPipeline({ db: deps.db, runtime: deps.runtime, clock, logger }),
   };
 }
 

@@ -2,7 +2,8 @@ import type { Db } from 'mongodb';
 import type { CustomerProfile } from '../journey/customer.ts';
 import type { MessageTemplate } from '../journey/template.ts';
 import type { Logger } from 'pino';
-import type { JourneyRuntime } from './runtime.ts';
+import type { EventPipeline } from '../runtime/pipeline.ts';
+import type { JourneyRuntime } from '../runtime/runtime.ts';
 
 /** Sends one email (nodemailer in production, a recorder in tests). */
 export interface Mailer {
@@ -72,6 +73,8 @@ export interface ApiConfig {
 export interface AppDeps {
   db: Db;
   runtime: JourneyRuntime;
+  /** The event pipeline every event goes through; made from `db` and `runtime` when omitted. */
+  pipeline?: EventPipeline;
   mailer: Mailer;
   sms: SmsSender;
   /** Template previews and test sends answer 503 until one is wired (see `MessageRenderer`). */

@@ -1,5 +1,5 @@
 import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from './wire/runs.ts';
-import type { JourneyRuntime } from './runtime.ts';
+import type { JourneyRuntime } from '../runtime/runtime.ts';
 
 /** One recorded call: the method name and its arguments. */
 export type RuntimeCall = { [M in keyof JourneyRuntime]: { method: M; args: Parameters<JourneyRuntime[M]> } }[keyof JourneyRuntime];
@@ -41,8 +41,7 @@ export function createFakeRuntime(): JourneyRuntime & {
       calls.filter((c): c is Extract<RuntimeCall, { method: M }> => c.method === method).map((c) => c.args as Parameters<JourneyRuntime[M]>),
     async routeEvent(input) {
       record('routeEvent', [input]);
-      const running = state.runs.filter((r) => r.customerId === input.customer.id && r.status === 'running').length;
-      return { signalled: running, started: input.entries.length };
+      return { signalled: input.signal.length, started: input.entries.length, gone: [] };
     },
     async startJourney(input) {
       record('startJourney', [input]);

@@ -1,4 +1,7 @@
+import type { Db } from 'mongodb';
 import { compile } from '../journey/compile/compile.ts';
+import { getCustomer, upsertCustomer } from '../store/customers.ts';
+import { anyEvent, writeRegistry } from '../store/runs.ts';
 import type { JourneyDefinition } from '../journey/definition.ts';
 import { JourneyGraph } from '../journey/graph.ts';
 import type { MessageTemplate } from '../journey/template.ts';
@@ -58,4 +61,16 @@ export function emailTemplate(id: string): MessageTemplate {
 
 export function smsTemplate(id: string): MessageTemplate {
   return { id, channel: 'sms', name: `SMS ${id}`, locales: { en: { body: 'Hi {{customer.firstName}}, 20% off today with {{vars.couponCode}}' } } };
+}
+
+/**
+ * Gives a customer (created if need be) a run that waits for `waitsFor` (any event by default),
+ * as the run registry holds it: the event pipeline then routes those events of theirs to it.
+ */
+export async function registerWaitingRun(db: Db, customerId: string, journeyId = 'waiting', waitsFor: string[] = [anyEvent]): Promise<string> {
+  const existing = await getCustomer(db, customerId);
+  if (existing === null) await upsertCustomer(db, customerId, {}, new Date());
+  const workflowId = `journey/${journeyId}/${customerId}`;
+  await writeRegistry(db, [{ customerId, slot: journeyId, entry: { workflowId, waitsFor, at: new Date().toISOString() } }]);
+  return workflowId;
 }

@@ -4,6 +4,7 @@ import type { Db } from 'mongodb';
 import { createApiKey } from '../store/apiKeys.ts';
 import { ensureIndexes } from '../store/db.ts';
 import { testDatabase } from '../test/db.ts';
+import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createApp } from './app.ts';
 import { allRoles } from './auth.ts';
 import type { AppDeps, ApiConfig, Mailer, SmsSender } from './deps.ts';
@@ -54,6 +55,7 @@ export async function startTestApp(overrides: Partial<Omit<AppDeps, 'config'>> &
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const publicUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const config: ApiConfig = { ...testConfig, publicUrl, ...overrides.config };
+  const pipeline = overrides.pipeline ?? createEventPipeline({ db, runtime: overrides.runtime ?? runtime, ...(overrides.clock ? { clock: overrides.clock } : {}) });
   const app = createApp({
     db,
     runtime,
@@ -61,6 +63,7 @@ export async function startTestApp(overrides: Partial<Omit<AppDeps, 'config'>> &
     sms,
     health: async () => ({ ok: true, services: { mongo: { ok: true } } }),
     ...overrides,
+    pipeline,
     config,
   });
   server.on('request', app);
@@ -78,6 +81,8 @@ export async function startTestApp(overrides: Partial<Omit<AppDeps, 'config'>> &
     if (body instanceof ReadableStream) init.duplex = 'half';
     const response = await fetch(`${publicUrl}/v1${path}`, init);
     const text = await response.text();
+    // Tests read what a request changed: let the event pipeline finish the events it accepted.
+    if (method !== 'GET') await pipeline.drain();
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -93,6 +98,7 @@ export async function startTestApp(overrides: Partial<Omit<AppDeps, 'config'>> &
     config,
     keys,
     runtime,
+    pipeline,
     sent,
     call,
     async close() {

@@ -1,4 +1,4 @@
-import { reusePolicy } from '../api/temporal-runtime.ts';
+import { reusePolicy } from '../runtime/temporal.ts';
 import type { CustomerProfile } from '../journey/index.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { customersCollection, toProfile } from '../store/customers.ts';

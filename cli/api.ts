@@ -5,7 +5,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { createApp } from '../api/app.ts';
 import type { Mailer, SmsSender } from '../api/deps.ts';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { registerApiKey } from '../store/apiKeys.ts';
 import { ensureIndexes } from '../store/db.ts';
 import { ensureRunIndexes } from '../store/runs.ts';

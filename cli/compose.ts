@@ -4,7 +4,8 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Db } from 'mongodb';
 import { cachedTemplates, createActivities, inboxLookup, staticTemplates, type SendJournal, type TemplateSource } from '../activities/index.ts';
 import { consentLinks } from '../api/consent.ts';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { createEventPipeline } from '../runtime/pipeline.ts';
+import { createTemporalRuntime } from '../runtime/temporal.ts';
 import type { Endpoints } from '../embedded/index.ts';
 import { loadBuiltinTemplates } from '../store/builtins.ts';
 import { getTemplate } from '../store/templates.ts';
@@ -28,6 +29,8 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
   const { db } = clients;
   const { journal, launchDb } = extras;
   const runtime = createTemporalRuntime({ client: clients.temporal, db: launchDb ?? db, taskQueue: config.temporal.taskQueue });
+  // The daily lifecycle run's changes take the event pipeline's route stage.
+  const pipeline = createEventPipeline({ db, runtime });
   const builtins = staticTemplates(loadBuiltinTemplates());
   // Read again after 5 s: a campaign sends the same few templates thousands of times.
   const templates: TemplateSource = cachedTemplates({ get: async (id) => (await getTemplate(db, id)) ?? builtins.get(id) }, 5_000);
@@ -47,6 +50,7 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     starter: runtime.starter,
+    lifecycle: (at) => pipeline.runLifecycle(at, 'recompute'),
     ...(launchDb ? { launchDb } : {}),
   });
   return { activities, runtime };

@@ -3,7 +3,7 @@
 
 // Customers and events
 export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, LifecycleStage, RfmCell, RfmScore, ValueTier } from './customer.ts';
-export { CustomerEvent, EventType, wellKnownEvents } from './event.ts';
+export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
 
 // Conditions
 export {
@@ -33,7 +33,7 @@ export type { ExitSpec, NodeCategory, NodeSpec } from './nodes/spec.ts';
 export { ApiTriggerConfig } from './nodes/trigger-api.ts';
 export { AudienceTriggerConfig } from './nodes/trigger-audience.ts';
 export { DateTriggerConfig, dateTriggerTime } from './nodes/trigger-date.ts';
-export { EventTriggerConfig } from './nodes/trigger-event.ts';
+export { EventTriggerConfig, eventIsFresh } from './nodes/trigger-event.ts';
 export { SegmentTriggerConfig } from './nodes/trigger-segment.ts';
 export { WaitConfig } from './nodes/wait.ts';
 export { WaitForEventConfig } from './nodes/wait-for-event.ts';

@@ -54,6 +54,11 @@ function freshProfile(id: string, now: Date): Omit<CustomerDocument, '_id'> {
   return rest;
 }
 
+/** A brand-new document for `id` with every default (an event may arrive before its profile). */
+export function freshCustomerDocument(id: string, now: Date): CustomerDocument {
+  return { _id: id, ...freshProfile(id, now) };
+}
+
 /** Reads a stored document back through the core's schema. */
 export function toProfile(doc: CustomerDocument): CustomerProfile {
   return validateDocument(CustomerProfile, withId(doc), name, doc._id);

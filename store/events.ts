@@ -1,19 +1,44 @@
-import { randomUUID } from 'node:crypto';
-import type { Db, Filter } from 'mongodb';
-import { CustomerEvent } from '../journey/event.ts';
-import { customersCollection, ensureCustomer, toProfile } from './customers.ts';
-import type { CustomerProfile } from '../journey/customer.ts';
-import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
+import { createHash, randomUUID } from 'node:crypto';
+import { MongoBulkWriteError } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import { CustomerEvent, eventKey, StoredEvent } from '../journey/event.ts';
+import { customersCollection, freshCustomerDocument } from './customers.ts';
+import type { CustomerDocument } from './customers.ts';
+import { paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
-/** A stored event: `_id` is the sender's event id when given (that is the idempotency). */
+export { StoredEvent };
+
+/**
+ * Events and their stages. An event is stored once under its key (customer + the sender's id:
+ * an id is unique per customer), then goes through the pipeline's stages (fold into the
+ * profile, rescore the lifecycle, route to journeys; `runtime/pipeline.ts`). Until every stage
+ * is done, an entry in `eventQueue` says which are left: it is written before the event, so
+ * an event can never be stored without one, and removed when the last stage is done. A retry
+ * or the pipeline's sweeper finishes what a crash or an outage left half-way.
+ */
+
+/** The stages after storing, in the order they run. */
+export const eventStages = ['fold', 'score', 'route'] as const;
+export type EventStage = (typeof eventStages)[number];
+
+/** A stored event: `_id` is its key (`eventKey`); `eventId` the id the sender gave or Waymark made. */
 export interface EventDocument extends Omit<CustomerEvent, 'id'> {
   _id: string;
+  /** Absent on events stored before ids became per customer: their `_id` is the id. */
+  eventId?: string;
   receivedAt: string;
 }
 
-/** An event as read back: always has an id. */
-export type StoredEvent = CustomerEvent & { id: string; receivedAt: string };
+/** The unfinished stages of one stored event. */
+export interface QueueDocument {
+  _id: string;
+  customerId: string;
+  pending: EventStage[];
+  since: string;
+  attempts: number;
+  lastError?: string;
+}
 
 const name = 'events';
 
@@ -22,37 +47,146 @@ export function eventsCollection(db: Db) {
   return db.collection<EventDocument>(name);
 }
 
-export const eventIndexes = [{ key: { customerId: 1, at: -1 } }, { key: { type: 1, at: -1 } }] as const;
-
-/**
- * Stores an event once. A second event with the same sender id is a duplicate: it is not
- * stored again and the caller must not apply or route it again.
- */
-export async function insertEvent(
-  db: Db,
-  event: CustomerEvent,
-  receivedAt: Date,
-): Promise<{ event: StoredEvent; duplicate: boolean }> {
-  const valid = validateDocument(CustomerEvent, event, name, event.id ?? '(new)');
-  const id = valid.id ?? `evt_${randomUUID()}`;
-  // Stored in UTC so string comparison orders events by time on both backends.
-  const at = new Date(valid.at).toISOString();
-  const { id: _omit, ...rest } = valid;
-  const doc: EventDocument = { ...rest, at, _id: id, receivedAt: receivedAt.toISOString() };
-  try {
-    await eventsCollection(db).insertOne(doc);
-    return { event: toEvent(doc), duplicate: false };
-  } catch (error) {
-    if (!isDuplicateKeyError(error)) throw error;
-    const existing = await eventsCollection(db).findOne({ _id: id });
-    if (existing === null) throw error;
-    return { event: toEvent(existing), duplicate: true };
-  }
+/** The queue of events whose stages are not all done. */
+export function eventQueueCollection(db: Db) {
+  return db.collection<QueueDocument>('eventQueue');
 }
 
-function toEvent(doc: EventDocument): StoredEvent {
-  const { receivedAt, ...rest } = withId(doc);
-  return { ...validateDocument(CustomerEvent, rest, name, doc._id), id: doc._id, receivedAt };
+export const eventIndexes = [{ key: { customerId: 1, at: -1 } }, { key: { type: 1, at: -1 } }] as const;
+
+/** Reads a stored document back as the pipeline's one event shape. */
+export function toStoredEvent(doc: EventDocument): StoredEvent {
+  const { _id, eventId, ...rest } = doc;
+  return validateDocument(StoredEvent, { ...rest, id: eventId ?? _id }, name, _id);
+}
+
+/** The stored form of an event, keyed per customer. */
+export function eventDocument(event: CustomerEvent & { id: string }, receivedAt: string): EventDocument {
+  const { id, ...rest } = event;
+  // Stored in UTC so string comparison orders events by time on both backends.
+  return { ...rest, at: new Date(event.at).toISOString(), _id: eventKey(event.customerId, id), eventId: id, receivedAt };
+}
+
+/** Inserts documents unordered; returns the indexes that were already there (duplicate `_id`). */
+export async function insertManyNew<T extends Document & { _id: string }>(collection: Collection<T>, docs: readonly T[]): Promise<Set<number>> {
+  const duplicates = new Set<number>();
+  if (docs.length === 0) return duplicates;
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    for (const writeError of writeErrors) {
+      if (writeError.code !== 11000) throw error;
+      duplicates.add(writeError.index);
+    }
+  }
+  return duplicates;
+}
+
+/** What storing one event found. */
+export interface StoredItem {
+  key: string;
+  event: StoredEvent;
+  /** `new`: stored now; `unfinished`: stored before, stages left (a retry resumes them); `duplicate`: stored and finished before. */
+  status: 'new' | 'unfinished' | 'duplicate';
+  /** Stages still to run (empty for a duplicate). */
+  pending: EventStage[];
+}
+
+/**
+ * Stores events (one unordered insert into the queue, then one into events) and tells, per
+ * event in input order, whether it is new, a retry of one left unfinished, or a duplicate of
+ * one fully processed. Events must be valid; those without an id get one.
+ */
+export async function storeEvents(db: Db, events: readonly CustomerEvent[], receivedAt: Date, stages: readonly EventStage[] = eventStages): Promise<StoredItem[]> {
+  const received = receivedAt.toISOString();
+  const docs = events.map((event) => eventDocument({ ...event, id: event.id ?? `evt_${randomUUID()}` }, received));
+  // The same key twice in one batch: the first one counts, the others are duplicates of it.
+  const firstIndex = new Map<string, number>();
+  docs.forEach((doc, i) => {
+    if (!firstIndex.has(doc._id)) firstIndex.set(doc._id, i);
+  });
+  const unique = [...firstIndex.values()].map((i) => docs[i] as EventDocument);
+  const queued = stages.length === 0 ? new Set<number>() : await insertManyNew(eventQueueCollection(db), unique.map((doc) => queueDocument(doc, stages, received)));
+  const existed = await insertManyNew(eventsCollection(db), unique);
+
+  const outcome = new Map<string, StoredItem>();
+  const existingKeys = [...existed].map((i) => (unique[i] as EventDocument)._id);
+  const [storedDocs, queueDocs] = await Promise.all([
+    existingKeys.length === 0 ? [] : eventsCollection(db).find({ _id: { $in: existingKeys } }).toArray(),
+    existingKeys.length === 0 ? [] : eventQueueCollection(db).find({ _id: { $in: existingKeys } }).toArray(),
+  ]);
+  const stored = new Map(storedDocs.map((doc) => [doc._id, doc]));
+  const queue = new Map(queueDocs.map((doc) => [doc._id, doc]));
+  const finished: string[] = [];
+  unique.forEach((doc, i) => {
+    if (!existed.has(i)) {
+      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(doc), status: 'new', pending: [...stages] });
+      return;
+    }
+    const before = stored.get(doc._id) ?? doc;
+    const entry = queue.get(doc._id);
+    // Our queue insert found an entry: an earlier attempt left stages undone. Ours was new: it finished.
+    if (queued.has(i) && entry !== undefined && entry.pending.length > 0) {
+      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(before), status: 'unfinished', pending: entry.pending });
+    } else {
+      if (!queued.has(i) && stages.length > 0) finished.push(doc._id);
+      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(before), status: 'duplicate', pending: [] });
+    }
+  });
+  if (finished.length > 0) await eventQueueCollection(db).deleteMany({ _id: { $in: finished } });
+  return docs.map((doc, i) => {
+    const item = outcome.get(doc._id) as StoredItem;
+    return firstIndex.get(doc._id) === i ? item : { ...item, status: 'duplicate', pending: [] };
+  });
+}
+
+function queueDocument(doc: EventDocument, stages: readonly EventStage[], since: string): QueueDocument {
+  return { _id: doc._id, customerId: doc.customerId, pending: [...stages], since, attempts: 0 };
+}
+
+/** Records that the stages of these events are done. */
+export async function finishEvents(db: Db, keys: readonly string[]): Promise<void> {
+  if (keys.length > 0) await eventQueueCollection(db).deleteMany({ _id: { $in: [...keys] } });
+}
+
+/** Records which stages are left after a failed attempt, and why it failed. */
+export async function recordUnfinished(db: Db, items: Readonly<Record<string, readonly EventStage[]>>, error: string): Promise<void> {
+  const ops: AnyBulkWriteOperation<QueueDocument>[] = Object.entries(items).map(([key, pending]) => ({
+    updateOne: { filter: { _id: key }, update: { $set: { pending: [...pending], lastError: error.slice(0, 500) }, $inc: { attempts: 1 } } },
+  }));
+  for (let i = 0; i < ops.length; i += 32) await eventQueueCollection(db).bulkWrite(ops.slice(i, i + 32), { ordered: false });
+}
+
+/** Queued events received before `before` (stranded: their first attempt did not finish), oldest first. */
+export async function strandedEvents(db: Db, before: Date, limit: number): Promise<StoredItem[]> {
+  const entries = await eventQueueCollection(db).find({ since: { $lt: before.toISOString() } }).sort({ since: 1 }).limit(limit).toArray();
+  if (entries.length === 0) return [];
+  const docs = new Map((await eventsCollection(db).find({ _id: { $in: entries.map((e) => e._id) } }).toArray()).map((d) => [d._id, d]));
+  const items: StoredItem[] = [];
+  const orphans: string[] = [];
+  for (const entry of entries) {
+    const doc = docs.get(entry._id);
+    // Queued but never stored (the attempt died between the two inserts): nothing to finish.
+    if (doc === undefined) orphans.push(entry._id);
+    else items.push({ key: entry._id, event: toStoredEvent(doc), status: 'unfinished', pending: entry.pending });
+  }
+  await finishEvents(db, orphans);
+  return items;
+}
+
+/** How many events have stages left. */
+export async function countUnfinished(db: Db): Promise<number> {
+  return eventQueueCollection(db).countDocuments({});
+}
+
+/** Stores one event (and nothing after): for tests and seeds that need an event on record. */
+export async function insertEvent(db: Db, event: CustomerEvent, receivedAt: Date): Promise<{ event: StoredEvent; duplicate: boolean }> {
+  const valid = validateDocument(CustomerEvent, event, name, event.id ?? '(new)');
+  const [item] = await storeEvents(db, [valid], receivedAt, []);
+  if (item === undefined) throw new Error('storeEvents returned nothing');
+  return { event: item.event, duplicate: item.status === 'duplicate' };
 }
 
 /** Filters of the event list. */
@@ -67,11 +201,12 @@ export async function listEvents(db: Db, query: EventQuery, page: PageRequest): 
   if (query.customerId !== undefined) filter.customerId = query.customerId;
   if (query.type !== undefined) filter.type = query.type;
   const result = await paginate(eventsCollection(db), filter, page, { field: 'at', direction: -1 });
-  return { items: result.items.map(toEvent), nextCursor: result.nextCursor };
+  return { items: result.items.map(toStoredEvent), nextCursor: result.nextCursor };
 }
 
 /** Erases every event of a customer; returns how many. */
 export async function deleteCustomerEvents(db: Db, customerId: string): Promise<number> {
+  await eventQueueCollection(db).deleteMany({ customerId });
   return (await eventsCollection(db).deleteMany({ customerId })).deletedCount;
 }
 
@@ -80,35 +215,105 @@ export async function countCustomerEvents(db: Db, customerId: string, type: stri
   return eventsCollection(db).countDocuments({ customerId, type, at: { $gte: since.toISOString() } });
 }
 
+// --- Fold: the profile's raw aggregates ---------------------------------------------------
+
 /**
- * Folds one accepted event into the profile's raw aggregates: last seen, and for
- * `order_completed` the order count, total spend (`properties.amount`) and first/last
- * purchase. Creates a default profile for an unknown customer, so events may arrive before
- * the profile does. Stage, RFM, CLV, NPS and segments are the lifecycle's job
- * (`updateCustomerLifecycle` in lifecycle.ts), which runs after this.
- *
- * No transactions on FerretDB: the event is stored first (the idempotency guard), then
- * folded in here with atomic `$inc`/`$max`/`$min`, so a crash in between loses at most one
- * event's aggregates, never counts one twice.
+ * Markers of folded events stay on the customer this long, then the customer's next fold
+ * removes them. Long enough to outlast any retry or sweep of the same event.
  */
-export async function applyEventToProfile(db: Db, event: StoredEvent, now: Date): Promise<CustomerProfile> {
-  const update: Record<string, Record<string, unknown>> = {
-    $set: { updatedAt: now.toISOString() },
-    $max: { 'computed.lastSeenAt': event.at },
-  };
-  if (event.type === 'order_completed') {
-    const amount = event.properties['amount'];
-    update.$inc = { 'computed.orderCount': 1, 'computed.totalSpend': typeof amount === 'number' && amount > 0 ? amount : 0 };
-    update.$max = { 'computed.lastSeenAt': event.at, 'computed.lastPurchaseAt': event.at };
-    update.$min = { 'computed.firstPurchaseAt': event.at };
+const markerLifetimeMs = 6 * 3_600_000;
+
+/** The field that marks an event as folded into its customer (a short hash of its key). */
+export function foldMarker(key: string): string {
+  return `folded.${createHash('sha1').update(key).digest('hex').slice(0, 20)}`;
+}
+
+type FoldDocument = CustomerDocument & { folded?: Record<string, string> };
+
+/** The aggregate changes of some events of one customer. */
+function foldUpdate(events: readonly StoredEvent[], doc: FoldDocument, now: Date): Document {
+  let orders = 0;
+  let spend = 0;
+  let lastSeen = '';
+  let firstPurchase = '';
+  let lastPurchase = '';
+  const set: Record<string, unknown> = { updatedAt: now.toISOString() };
+  for (const event of events) {
+    const at = new Date(event.at).toISOString();
+    if (at > lastSeen) lastSeen = at;
+    if (event.type === 'order_completed') {
+      const amount = event.properties['amount'];
+      orders += 1;
+      spend += typeof amount === 'number' && amount > 0 ? amount : 0;
+      if (at > lastPurchase) lastPurchase = at;
+      if (firstPurchase === '' || at < firstPurchase) firstPurchase = at;
+    }
   }
-  const fold = () => customersCollection(db).findOneAndUpdate({ _id: event.customerId }, update, { returnDocument: 'after' });
-  // Most events are of known customers: one write. An unknown one gets a default profile first.
-  let after = await fold();
-  if (after === null) {
-    await ensureCustomer(db, event.customerId, now);
-    after = await fold();
+  const stale = Date.parse(now.toISOString()) - markerLifetimeMs;
+  const unset: Record<string, ''> = {};
+  for (const [marker, at] of Object.entries(doc.folded ?? {})) if (Date.parse(at) < stale) unset[`folded.${marker}`] = '';
+  const update: Document = { $set: set, $max: { 'computed.lastSeenAt': lastSeen } };
+  if (orders > 0) {
+    update['$inc'] = { 'computed.orderCount': orders, 'computed.totalSpend': Math.round(spend * 100) / 100 };
+    update['$max'] = { 'computed.lastSeenAt': lastSeen, 'computed.lastPurchaseAt': lastPurchase };
+    update['$min'] = { 'computed.firstPurchaseAt': firstPurchase };
   }
-  if (after === null) throw new Error(`customer ${event.customerId} vanished while applying ${event.id}`);
-  return toProfile(after);
+  if (Object.keys(unset).length > 0) update['$unset'] = unset;
+  return update;
+}
+
+/** One customer's events to fold, with their keys. */
+export interface FoldGroup {
+  customerId: string;
+  events: Array<{ key: string; event: StoredEvent }>;
+}
+
+/**
+ * Folds events into their customers' raw aggregates (last seen; for `order_completed` the
+ * order count, total spend and first/last purchase), exactly once per event: each customer
+ * gets one conditional update that also marks the events folded, so a retry or a concurrent
+ * attempt that finds the marks changes nothing. Creates a default profile for an unknown
+ * customer. Stage, RFM and segments are the lifecycle's job, which runs after this.
+ *
+ * Round trips per call: one read of the customers, one insert of the unknown ones, one bulk
+ * update per 32 customers, one read of the result. Returns the documents after folding.
+ */
+export async function foldEvents(db: Db, groups: readonly FoldGroup[], now: Date): Promise<Map<string, CustomerDocument>> {
+  const customers = customersCollection(db) as unknown as Collection<FoldDocument>;
+  const ids = [...new Set(groups.map((g) => g.customerId))];
+  if (ids.length === 0) return new Map();
+  const found = new Map((await customers.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
+  const unknown = ids.filter((id) => !found.has(id)).map((id) => freshCustomerDocument(id, now));
+  if (unknown.length > 0) {
+    await insertManyNew(customers, unknown);
+    for (const doc of await customers.find({ _id: { $in: unknown.map((d) => d._id) } }).toArray()) found.set(doc._id, doc);
+  }
+  const ops: AnyBulkWriteOperation<FoldDocument>[] = [];
+  const at = now.toISOString();
+  for (const group of groups) {
+    const doc = found.get(group.customerId);
+    if (doc === undefined) continue;
+    // A marker already there: that event was folded by an earlier attempt.
+    const todo = group.events.filter(({ key }) => doc.folded?.[foldMarker(key).slice('folded.'.length)] === undefined);
+    if (todo.length === 0) continue;
+    const update = foldUpdate(todo.map((t) => t.event), doc, now);
+    const filter: Record<string, unknown> = { _id: group.customerId };
+    for (const { key } of todo) {
+      filter[foldMarker(key)] = { $exists: false };
+      (update['$set'] as Record<string, unknown>)[foldMarker(key)] = at;
+    }
+    ops.push({ updateOne: { filter: filter as Filter<FoldDocument>, update } });
+  }
+  // FerretDB keeps each update's read open until its bulk command ends: small chunks.
+  for (let i = 0; i < ops.length; i += 32) await customers.bulkWrite(ops.slice(i, i + 32), { ordered: false });
+  const after = await customers.find({ _id: { $in: ids } }).toArray();
+  return new Map(after.map((doc) => [doc._id, doc]));
+}
+
+/** Folds one event (see `foldEvents`); returns the customer after it. */
+export async function applyEventToProfile(db: Db, event: StoredEvent, now: Date): Promise<CustomerDocument> {
+  const docs = await foldEvents(db, [{ customerId: event.customerId, events: [{ key: eventKey(event.customerId, event.id), event }] }], now);
+  const doc = docs.get(event.customerId);
+  if (doc === undefined) throw new Error(`customer ${event.customerId} vanished while applying ${event.id}`);
+  return doc;
 }

@@ -4,6 +4,7 @@ import { eventMatches } from '../journey/condition.ts';
 import { JourneyDefinition } from '../journey/definition.ts';
 import type { CustomerEvent } from '../journey/event.ts';
 import { JourneyGraph } from '../journey/graph.ts';
+import { eventIsFresh } from '../journey/nodes/trigger-event.ts';
 import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
@@ -209,24 +210,32 @@ export async function livePublished(db: Db, journeyId: string): Promise<Publishe
 }
 
 /**
- * Live journeys `event` lets its customer into: event triggers on its type whose property
- * filters it passes, and segment triggers when the event is `segment_entered` for their
- * segment (the lifecycle records that event when membership starts). The runtime starts
- * every journey returned, so this is exact, not a shortlist.
+ * The live journeys that events can start (event and segment triggers), latest version each:
+ * one find and one version read per such journey. The event pipeline caches the answer briefly.
  */
-export async function entryJourneysFor(db: Db, event: CustomerEvent): Promise<PublishedJourney[]> {
-  const segment = event.type === 'segment_entered' ? event.properties['segment'] : undefined;
-  const triggers: Filter<JourneyDocument>[] = [{ 'entry.kind': 'event', 'entry.eventType': event.type }];
-  if (typeof segment === 'string') triggers.push({ 'entry.kind': 'segment', 'entry.segment': segment });
-  const docs = await journeys(db).find({ status: 'published', $or: triggers }).toArray();
+export async function liveTriggeredJourneys(db: Db): Promise<PublishedJourney[]> {
+  const docs = await journeys(db).find({ status: 'published', 'entry.kind': { $in: ['event', 'segment'] } }).toArray();
   const found = await Promise.all(docs.map((doc) => getVersion(db, doc._id, doc.latestVersion)));
-  return found
-    .filter((v): v is JourneyVersionRecord => v !== null)
-    .filter((v) => {
-      const trigger = v.definition.nodes[v.definition.entryNodeId];
-      return trigger?.kind !== 'event' || eventMatches(trigger.config.eventType, trigger.config.filter, event);
-    })
-    .map((v) => ({ journeyId: v.journeyId, version: v.version, definition: v.definition }));
+  return found.filter((v): v is JourneyVersionRecord => v !== null).map((v) => ({ journeyId: v.journeyId, version: v.version, definition: v.definition }));
+}
+
+/**
+ * Does `event` let its customer into `journey` at `now`? Event triggers: its type, property
+ * filters and entry window (`maxAgeHours`: a history import starts nothing); segment triggers:
+ * `segment_entered` for their segment (the lifecycle records it when membership starts).
+ */
+export function eventEnters(journey: PublishedJourney, event: CustomerEvent, now: number): boolean {
+  const trigger = journey.definition.nodes[journey.definition.entryNodeId];
+  if (trigger?.kind === 'event') {
+    return eventMatches(trigger.config.eventType, trigger.config.filter, event) && eventIsFresh(trigger.config, Date.parse(event.at), now);
+  }
+  if (trigger?.kind === 'segment') return event.type === 'segment_entered' && event.properties['segment'] === trigger.config.segment;
+  return false;
+}
+
+/** Live journeys `event` lets its customer into at `now` (see `eventEnters`). */
+export async function entryJourneysFor(db: Db, event: CustomerEvent, now: number = Date.now()): Promise<PublishedJourney[]> {
+  return (await liveTriggeredJourneys(db)).filter((journey) => eventEnters(journey, event, now));
 }
 
 /**

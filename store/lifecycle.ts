@@ -1,4 +1,3 @@
-import { MongoBulkWriteError } from 'mongodb';
 import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
@@ -15,8 +14,9 @@ import type { CsatSummary, NpsSummary } from '../journey/lifecycle/survey.ts';
 import { customersCollection } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { DocumentValidationError, validateDocument, withId } from './documents.ts';
-import { eventsCollection } from './events.ts';
-import type { EventDocument, StoredEvent } from './events.ts';
+import { eventsCollection, storeEvents } from './events.ts';
+import type { EventDocument } from './events.ts';
+import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
 
 /**
@@ -62,8 +62,15 @@ export interface LifecycleChange {
 }
 
 export interface LifecycleRunOptions {
+  /**
+   * Stores change events and returns those still to be routed. Default: a plain insert that
+   * returns the new ones; the event pipeline passes its own, which queues them for routing.
+   */
+  record?: (events: readonly CustomerEvent[], receivedAt: Date) => Promise<StoredEvent[]>;
   /** Called with each batch of newly recorded change events, e.g. to route them to journeys. */
   emit?: (changes: readonly LifecycleChange[]) => Promise<void>;
+  /** Settings, base model and segments to score with (the pipeline caches them briefly); read from the database when absent. */
+  context?: () => Promise<LifecycleContext>;
   /** Customers per read and bulk write (default 1000). */
   batchSize?: number;
 }
@@ -166,10 +173,14 @@ function mergeSummary(stored: PurchaseSummary, fromEvents: PurchaseSummary | und
   return { ...orders, nps: answered ? fromEvents.nps : stored.nps, csat: answered ? fromEvents.csat : stored.csat };
 }
 
-interface RunContext {
+/** What scoring a customer needs besides the customer. */
+export interface LifecycleContext {
   base: LifecycleBase | null;
   settings: LifecycleSettings;
   segments: readonly SegmentDefinition[];
+}
+
+interface RunContext extends LifecycleContext {
   now: number;
 }
 
@@ -237,26 +248,10 @@ function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteA
   return { doc, set, unset, events: lifecycleEvents(doc._id, before, after, ctx.now), customer };
 }
 
-/** Inserts events whose ids are new; returns those (duplicates were recorded before). */
-async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt: string): Promise<StoredEvent[]> {
+/** Stores change events; returns those newly stored (duplicates were recorded before, once per customer and day). */
+async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt: Date): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
-  const docs: EventDocument[] = events.map(({ id, ...rest }) => ({ ...rest, _id: id ?? '', receivedAt }));
-  const duplicates = new Set<number>();
-  try {
-    await eventsCollection(db).insertMany(docs, { ordered: false });
-  } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    for (const writeError of writeErrors) {
-      if (writeError.code !== 11000) throw error;
-      duplicates.add(writeError.index);
-    }
-  }
-  return docs.flatMap((doc, i) => {
-    if (duplicates.has(i)) return [];
-    const { _id, receivedAt: received, ...rest } = doc;
-    return [{ ...rest, id: _id, receivedAt: received }];
-  });
+  return (await storeEvents(db, events, receivedAt, [])).filter((item) => item.status === 'new').map((item) => item.event);
 }
 
 /**
@@ -270,7 +265,7 @@ const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'c
 
 /** Records, writes and emits one batch of plans. */
 async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions) {
-  const recorded = await recordEvents(db, plans.flatMap((p) => p.events), new Date(now).toISOString());
+  const recorded = await (options.record ?? ((events, at) => recordEvents(db, events, at)))(plans.flatMap((p) => p.events), new Date(now));
   const writes: AnyBulkWriteOperation<LifecycleDocument>[] = [];
   for (const { doc, set, unset } of plans) {
     if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) continue;
@@ -292,6 +287,12 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
   });
   if (changes.length > 0) await options.emit?.(changes);
   return { updated: matched, conflicts: writes.length - matched, events: recorded.length, changes };
+}
+
+/** Reads the settings, the base model and the segments. */
+export async function readLifecycleContext(db: Db): Promise<LifecycleContext> {
+  const [settings, base, segments] = await Promise.all([getLifecycleSettings(db), getLifecycleBase(db), listSegments(db)]);
+  return { base, settings, segments };
 }
 
 async function context(db: Db, now: Date, base?: LifecycleBase | null): Promise<RunContext> {
@@ -389,43 +390,73 @@ export async function sweepLifecycle(db: Db, now: Date, options: LifecycleRunOpt
   return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }));
 }
 
+/** The events of one customer that a rescoring follows (in any order). */
+export type ScoredEvent = Pick<CustomerEvent, 'customerId' | 'type' | 'at' | 'properties'>;
+
 /**
- * The incremental update after `event` was stored and folded into the profile by ingestion:
- * scores the customer's stored aggregates against the stored base, writes the changes and
- * returns the change events newly recorded (also passed to `options.emit`). Reads no other
- * events (on FerretDB any query but `{ _id }` scans the collection), so what it cannot see in
- * the aggregates it takes from the event: a return after a gap of `dormantDays` (against the
- * last purchase remembered at the previous update), and the survey kind of an answer.
- * Returns a null customer when the customer does not exist.
+ * The incremental update after events were stored and folded into their customers' aggregates:
+ * scores each customer once from the stored aggregates against the stored base, writes the
+ * changes (one bulk write per 32 customers) and returns the change events newly recorded (also
+ * passed to `options.emit`). Reads no other events, so what it cannot see in the aggregates it
+ * takes from the events: a return after a gap of `dormantDays` (against the last purchase
+ * remembered at the previous update), and the latest survey answer of each kind.
  */
+export async function rescoreCustomers(
+  db: Db,
+  items: ReadonlyArray<{ doc: CustomerDocument; events: readonly ScoredEvent[] }>,
+  now: Date,
+  options: LifecycleRunOptions = {},
+): Promise<{ customers: Map<string, CustomerProfile>; changes: LifecycleChange[] }> {
+  if (items.length === 0) return { customers: new Map(), changes: [] };
+  const ctx: RunContext = { ...(options.context ? await options.context() : await readLifecycleContext(db)), now: now.getTime() };
+  const plans: Plan[] = [];
+  for (const { doc: stored, events } of items) {
+    const doc: LifecycleDocument = stored;
+    const summary = storedSummary(doc);
+    const ordered = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    let previous = time(doc.lifecycle?.lastPurchaseAt);
+    let npsAnswered = false;
+    for (const event of ordered) {
+      const at = Date.parse(event.at);
+      if (event.type === orderType) {
+        // Without a remembered purchase, ingestion's own stage move (dormant → wonBack) says it.
+        const returned = previous === undefined ? doc.computed.stage === 'wonBack' && doc.lifecycle?.stage !== 'wonBack' : at - previous >= ctx.settings.stages.dormantDays * DAY;
+        if (returned && at >= (summary.lastPurchaseAt ?? at)) summary.returnedAt = at;
+        previous = previous === undefined ? at : Math.max(previous, at);
+      }
+      if (event.type === surveyType) {
+        const answer = surveyAnswer(event.properties);
+        if (answer?.survey === 'csat') {
+          summary.csat = answer.score;
+          if (!npsAnswered) summary.nps = doc.lifecycle?.nps;
+        }
+        if (answer?.survey === 'nps') {
+          summary.nps = answer.score;
+          npsAnswered = true;
+        }
+      }
+    }
+    try {
+      plans.push(planCustomer(doc, summary, false, ctx));
+    } catch (error) {
+      if (!(error instanceof DocumentValidationError)) throw error;
+    }
+  }
+  const { changes } = await commit(db, plans, ctx.now, options);
+  return { customers: new Map(plans.map((p) => [p.doc._id, p.customer])), changes };
+}
+
+/** `rescoreCustomers` for one customer after one event; a null customer when they do not exist. */
 export async function updateCustomerLifecycle(
   db: Db,
-  event: Pick<CustomerEvent, 'customerId' | 'type' | 'at' | 'properties'>,
+  event: ScoredEvent,
   now: Date,
   options: LifecycleRunOptions = {},
 ): Promise<{ customer: CustomerProfile | null; changes: LifecycleChange[] }> {
   const doc = await customers(db).findOne({ _id: event.customerId });
   if (doc === null) return { customer: null, changes: [] };
-  const ctx = await context(db, now);
-  const summary = storedSummary(doc);
-  const at = Date.parse(event.at);
-  if (event.type === orderType) {
-    const previous = time(doc.lifecycle?.lastPurchaseAt);
-    // Without a remembered purchase, ingestion's own stage move (dormant → wonBack) says it.
-    const returned = previous === undefined ? doc.computed.stage === 'wonBack' && doc.lifecycle?.stage !== 'wonBack' : at - previous >= ctx.settings.stages.dormantDays * DAY;
-    if (returned && at >= (summary.lastPurchaseAt ?? at)) summary.returnedAt = at;
-  }
-  if (event.type === surveyType) {
-    const answer = surveyAnswer(event.properties);
-    if (answer?.survey === 'csat') {
-      summary.csat = answer.score;
-      summary.nps = doc.lifecycle?.nps;
-    }
-    if (answer?.survey === 'nps') summary.nps = answer.score;
-  }
-  const plan = planCustomer(doc, summary, false, ctx);
-  const { changes } = await commit(db, [plan], ctx.now, options);
-  return { customer: plan.customer, changes };
+  const { customers: scored, changes } = await rescoreCustomers(db, [{ doc, events: [event] }], now, options);
+  return { customer: scored.get(event.customerId) ?? null, changes };
 }
 
 /** Counts per stage, RFM cell and value tier, NPS and CSAT of the whole base. */

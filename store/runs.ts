@@ -174,3 +174,56 @@ export async function runsAtNode(db: Db, journeyId: string, nodeId: string, page
   const filter: Filter<RunDocument> = { journeyId, status: 'running', nodeId };
   return paginate(runsCollection(db), filter, page, { field: 'since' });
 }
+
+// --- The run registry -------------------------------------------------------------------------
+
+/**
+ * Which runs a customer has and what each can use, kept on the customer's own document under
+ * `runs.<slot>` so the event pipeline finds them in the read it makes anyway (no query by
+ * customer, which FerretDB would answer with a scan). A starter registers a run before starting
+ * it (waiting for anything: it has not said what it waits for yet); the run's progress record
+ * then narrows it to the events it can use (the event it waits for, its goal, the events its
+ * conditions count) and removes it when the run ends. An entry left behind (a progress record
+ * given up) is removed by the pipeline when Temporal answers that the run is gone.
+ */
+export interface RegistryEntry {
+  workflowId: string;
+  /** Event types the run can use; `*` for any (a run just started). */
+  waitsFor: string[];
+  at: string;
+}
+
+/** `waitsFor` of a run that may use any event. */
+export const anyEvent = '*';
+
+/** The registry field of a run: its journey, and the year of a date-triggered one. */
+export function registrySlot(journeyId: string, customerId: string, workflowId: string): string {
+  const plain = `journey/${journeyId}/${customerId}`;
+  return workflowId.length > plain.length && workflowId.startsWith(`${plain}/`) ? `${journeyId}~${workflowId.slice(plain.length + 1)}` : journeyId;
+}
+
+/** The registry of a customer document (absent: no runs). */
+export function registryOf(doc: { runs?: unknown }): Record<string, RegistryEntry> {
+  const runs = doc.runs;
+  return typeof runs === 'object' && runs !== null ? (runs as Record<string, RegistryEntry>) : {};
+}
+
+/** The runs of a registry that can use an event of `type`. */
+export function runsInterestedIn(registry: Record<string, RegistryEntry>, type: string): Array<{ slot: string; workflowId: string }> {
+  return Object.entries(registry)
+    .filter(([, entry]) => entry.waitsFor.includes(type) || entry.waitsFor.includes(anyEvent))
+    .map(([slot, entry]) => ({ slot, workflowId: entry.workflowId }));
+}
+
+/** Sets (or with null removes) one run's entry. Never creates a customer. */
+export async function setRegistryEntry(db: Db, customerId: string, slot: string, entry: RegistryEntry | null): Promise<void> {
+  await writeRegistry(db, [{ customerId, slot, entry }]);
+}
+
+/** Sets or removes many entries (bulk, 32 per command). */
+export async function writeRegistry(db: Db, writes: ReadonlyArray<{ customerId: string; slot: string; entry: RegistryEntry | null }>): Promise<void> {
+  const ops = writes.map(({ customerId, slot, entry }) => ({
+    updateOne: { filter: { _id: customerId }, update: entry === null ? { $unset: { [`runs.${slot}`]: '' as const } } : { $set: { [`runs.${slot}`]: entry } } },
+  }));
+  for (let i = 0; i < ops.length; i += 32) await db.collection<{ _id: string }>('customers').bulkWrite(ops.slice(i, i + 32), { ordered: false });
+}

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { runsCollection } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, prepareDatabase, publish, seedAudience, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';

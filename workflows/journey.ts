@@ -1,7 +1,7 @@
 // The journey workflow: one per journey and customer. A thin loop that feeds the core's
 // `step()` and maps its blocking command to a durable timer, a signal wait or an activity. All
 // journey logic lives in journey/; nothing here decides where a customer goes.
-import { ActivityFailure, condition, continueAsNew, log, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { step } from '../journey/index.ts';
 import type { ActionCommand, Command, HistoryEntry, JourneyState, StepInput } from '../journey/index.ts';
 import type { ActionOutcome, ActionRequest, JourneyActivities, RunProgress } from '../activities/index.ts';
@@ -34,6 +34,9 @@ const reporting = proxyLocalActivities<JourneyActivities>({
 });
 
 const seenLimit = 500;
+
+/** Runs from before this change fire timers without reading the profile again. */
+const profileOnWakePatch = 'profile-on-wake';
 
 /** Runs one customer through one journey version, from entry to exit. */
 export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
@@ -109,7 +112,12 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
     const remaining = pending.until - Date.now();
     const woken = remaining > 0 && (await condition(() => exitRequested || inbox.length > 0, remaining));
-    if (!woken) current = feed({ type: 'timerFired', nodeId: pending.nodeId });
+    if (!woken) {
+      // Events reach a run only when it can use them (the run registry), so the profile it holds
+      // may be old by the time a timer fires: read it again before the next steps decide on it.
+      const fresh = patched(profileOnWakePatch) ? await entry.loadCustomer(input.customerId) : null;
+      current = feed({ type: 'timerFired', nodeId: pending.nodeId, ...(fresh === null ? {} : { customer: fresh }) });
+    }
   }
 }
 
@@ -194,6 +202,7 @@ async function recordProgress(input: JourneyWorkflowInput, runKey: string, state
     nodeId,
     waiting: waitingOn(state.pending),
     goalEvent: input.definition.settings.goal?.eventType,
+    ...(input.definition.trackedEvents.length > 0 ? { trackedEvents: input.definition.trackedEvents } : {}),
     variables: state.variables,
     visited,
     history: state.history,

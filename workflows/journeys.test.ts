@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { createTemporalRuntime } from '../api/temporal-runtime.ts';
+import type { createTemporalRuntime } from '../runtime/temporal.ts';
 import { dateTriggerTime, localParts, splitBucket } from '../journey/index.ts';
 import type { CustomerProfile, DateTriggerConfig } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -19,7 +19,7 @@ import type { MessageRecord } from '../store/messages.ts';
 import { getRun } from '../store/runs.ts';
 import { listTasks } from '../store/tasks.ts';
 import { testDatabase } from '../test/db.ts';
-import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, routeByRegistry, startJourneyWorker, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyStatusQuery, journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
@@ -108,7 +108,7 @@ describe('win-back', () => {
     await eventually(() => handle.query(journeyStatusQuery), (s) => s.waiting?.kind === 'event');
 
     await env.sleep('3 days');
-    const routed = await runtime.routeEvent({
+    const routed = await routeByRegistry(database.db, runtime, {
       event: { id: `evt-${uniqueSuffix()}`, type: 'order_completed', customerId: c.id, at: new Date(await env.currentTimeMs()).toISOString(), properties: { amount: 80 } },
       customer: c,
       entries: [],
@@ -181,7 +181,7 @@ describe('welcome', () => {
       entries: [journey('welcome')],
     });
     // Two sign-up events at once (a retried request): one run.
-    const routed = await Promise.all([runtime.routeEvent(signUp(`evt-${uniqueSuffix()}`)), runtime.routeEvent(signUp(`evt-${uniqueSuffix()}`))]);
+    const routed = await Promise.all([routeByRegistry(database.db, runtime, signUp(`evt-${uniqueSuffix()}`)), routeByRegistry(database.db, runtime, signUp(`evt-${uniqueSuffix()}`))]);
     expect(routed.reduce((sum, r) => sum + r.started, 0)).toBe(1);
     expect(routed.reduce((sum, r) => sum + r.signalled, 0)).toBe(1);
     const handle = env.client.workflow.getHandle(journeyWorkflowId('welcome', c.id));
@@ -193,7 +193,7 @@ describe('welcome', () => {
     expect(Math.abs(Date.parse(tips?.createdAt ?? '') - Date.parse(welcome?.createdAt ?? '') - 2 * DAY)).toBeLessThan(60_000);
     expect((await database.db.collection('customers').findOne({ _id: c.id as never }))?.['tags']).toContain('welcome-series-done');
     // `never` re-entry: a later sign-up does not start the series again.
-    expect(await runtime.routeEvent(signUp(`evt-${uniqueSuffix()}`))).toEqual({ signalled: 0, started: 0 });
+    expect(await routeByRegistry(database.db, runtime, signUp(`evt-${uniqueSuffix()}`))).toEqual({ signalled: 0, started: 0 });
     await keepHistory('welcome', handle);
   });
 });
@@ -214,7 +214,7 @@ describe('activation', () => {
     expect(local.hour).toBeGreaterThanOrEqual(10);
     expect(local.hour).toBeLessThan(12);
     expect(['mon', 'tue', 'wed', 'thu', 'fri']).toContain(local.weekday);
-    await runtime.routeEvent({ event: { id: `evt-${uniqueSuffix()}`, type: 'email_clicked', customerId: c.id, at: new Date(await env.currentTimeMs()).toISOString(), properties: {} }, customer: c, entries: [] });
+    await routeByRegistry(database.db, runtime, { event: { id: `evt-${uniqueSuffix()}`, type: 'email_clicked', customerId: c.id, at: new Date(await env.currentTimeMs()).toISOString(), properties: {} }, customer: c, entries: [] });
     expect(await handle.result()).toMatchObject({ reason: 'exit', nodeId: 'done' });
     expect((await handle.query(journeyStatusQuery)).history.map((h) => `${h.nodeId}:${h.outcome}`)).toEqual(expect.arrayContaining(['ab-test:tips', 'wait-click:event']));
     await keepHistory('activation', handle);

@@ -8,12 +8,10 @@ import { Client } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DailyLifecycleResult } from '../activities/index.ts';
-import type { createTemporalRuntime } from '../api/temporal-runtime.ts';
 import { listCoupons } from '../store/coupons.ts';
 import { getCustomer } from '../store/customers.ts';
 import { applyEventToProfile, eventsCollection, insertEvent } from '../store/events.ts';
-import { entryJourneysFor } from '../store/journeys.ts';
-import { sweepLifecycle, updateCustomerLifecycle } from '../store/lifecycle.ts';
+import { updateCustomerLifecycle } from '../store/lifecycle.ts';
 import { ensureBuiltinSegments } from '../store/segments.ts';
 import { testDatabase } from '../test/db.ts';
 import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
@@ -28,7 +26,6 @@ let env: TestWorkflowEnvironment;
 let lockedClient: Client;
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
-let runtime: ReturnType<typeof createTemporalRuntime>;
 
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
@@ -38,7 +35,6 @@ beforeAll(async () => {
   await ensureBuiltinSegments(database.db, new Date(await env.currentTimeMs()));
   await publish(database.db, builtinGraph('win-back'));
   journeyWorker = await startJourneyWorker(env, database.db, services, taskQueue);
-  runtime = journeyWorker.runtime;
 });
 
 afterAll(async () => {
@@ -91,16 +87,7 @@ describe('a customer who stops buying', () => {
     const handle = env.client.workflow.getHandle(journeyWorkflowId('win-back', id));
     const first = await handle.describe();
     await daily(80);
-    let routed = 0;
-    await sweepLifecycle(db, new Date(await env.currentTimeMs()), {
-      emit: async (changes) => {
-        for (const { event, customer } of changes) {
-          const { receivedAt: _receivedAt, ...routedEvent } = event;
-          const result = await runtime.routeEvent({ event: routedEvent, customer, entries: await entryJourneysFor(db, event) });
-          routed += result.started;
-        }
-      },
-    });
+    const routed = (await journeyWorker.pipeline.runLifecycle(new Date(await env.currentTimeMs()), 'sweep')).started;
     await daily(81);
 
     expect([stageOn[0], stageOn[15], stageOn[75], stageOn[80], stageOn[81]]).toEqual(['active', 'atRisk', 'atRisk', 'dormant', 'dormant']);

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findMessageByKey, markMessage, recordPendingMessage } from '../../store/messages.ts';
 import { getSuppression } from '../../store/suppressions.ts';
 import { consentLinks, signPreferencesToken, signUnsubscribeToken, verifyUnsubscribeToken } from '../consent.ts';
+import { registerWaitingRun } from '../fixtures.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
 
@@ -10,6 +11,8 @@ let app: TestApp;
 beforeAll(async () => {
   app = await startTestApp();
   await app.call('PUT', '/customers/reader', { as: 'ingest', json: { email: 'Reader@Example.com', phone: '+14155550111', consent: { email: true, sms: true } } });
+  // A run that can use any event of theirs (so routing is visible in the fake runtime).
+  await registerWaitingRun(app.db, 'reader');
 });
 afterAll(() => app.close());
 
@@ -42,6 +45,7 @@ describe('signed links', () => {
     expect(headers('reader')['List-Unsubscribe-Post']).toBe('List-Unsubscribe=One-Click');
     const response = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'List-Unsubscribe=One-Click' });
     expect(response.status).toBe(200);
+    await app.pipeline.drain();
     expect(await consentOf('reader')).toEqual({ email: false, sms: true });
     expect((await getSuppression(app.db, 'email', 'reader@example.com'))?.reason).toBe('unsubscribe');
     const routed = app.runtime.callsTo('routeEvent').map(([i]) => i.event);
@@ -110,7 +114,9 @@ describe('Twilio webhooks', () => {
   });
 
   it('turns other replies into events', async () => {
+    await registerWaitingRun(app.db, 'texter');
     await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: 'YES please', MessageSid: 'SM3' });
+    await app.pipeline.drain();
     const routed = app.runtime.callsTo('routeEvent').map(([i]) => i.event);
     expect(routed).toContainEqual(expect.objectContaining({ type: 'sms_received', customerId: 'texter', properties: { body: 'YES please' } }));
   });

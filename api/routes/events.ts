@@ -1,8 +1,7 @@
 import { listEvents } from '../../store/events.ts';
 import { readers } from '../auth.ts';
-import { ingestEvent } from '../ingest.ts';
 import { defineRoute } from '../route.ts';
-import { EventAck, EventBody, EventPage, EventQuery } from '../wire/events.ts';
+import { EventAck, EventBody, EventPage, EventPostQuery, EventQuery } from '../wire/events.ts';
 
 /** Tokens an events body takes from the ingestion rate: one per event. */
 function eventCount(body: unknown): number {
@@ -18,18 +17,26 @@ export const eventRoutes = [
     tag: 'Events',
     summary: 'Send one event or a batch',
     description:
-      'Stores each event once (a repeated `id` is reported as a duplicate and ignored), updates the ' +
-      'customer’s aggregates (orders, spend, last purchase, stage) and routes the event to the ' +
-      'customer’s journeys. An event for an unknown customer creates a prospect profile. Rate limited per key.',
+      'Stores each event once per customer (an `id` the same customer sent before is reported as a duplicate and ' +
+      'ignored; the same `id` from another customer is another event) and answers once they are durably stored. ' +
+      'Right after, each event is folded into the customer’s aggregates (orders, spend, last purchase), the ' +
+      'lifecycle is rescored (stage, RFM, segments) and the event and the changes it caused are routed to the ' +
+      'journeys that can use them; `wait=true` answers only then. Should a later stage fail, a retry of the same ' +
+      'event or the background sweeper finishes it: nothing is applied or routed twice. An event older than a ' +
+      'trigger’s entry window (`maxAgeHours`, default 24) is stored and folded but starts nothing. An event for ' +
+      'an unknown customer creates a prospect profile. Rate limited per key.',
     access: ['ingest'],
     body: EventBody,
+    query: EventPostQuery,
     rateCost: eventCount,
     responses: { 202: { description: 'Accepted; one result per event, in order.', schema: EventAck } },
-    async handler({ body, deps, now }) {
+    async handler({ body, query, deps, now }) {
       const events = 'events' in body ? body.events : [body];
-      const results = [];
-      // In order, so a batch's purchase counts and stage changes apply as the sender ordered them.
-      for (const event of events) results.push(await ingestEvent(deps, event, now));
+      const at = now.toISOString();
+      const results = await deps.pipeline.ingest(
+        events.map((e) => ({ ...e, at: e.at ?? at })),
+        { now, ...(query.wait === undefined ? {} : { wait: query.wait }) },
+      );
       const duplicates = results.filter((r) => r.duplicate).length;
       return { status: 202, body: { accepted: results.length - duplicates, duplicates, results } };
     },

@@ -58,6 +58,8 @@ function statusRoute(action: 'pause' | 'resume' | 'archive', from: readonly Jour
     responses: { 200: { description: `The journey, now ${to}.`, schema: Journey } },
     async handler({ params, deps, now }) {
       const moved = await setJourneyStatus(deps.db, params.id, from, to, now);
+      // This process's events see the change at once (other processes within seconds).
+      deps.pipeline.journeysChanged();
       if (moved !== null) return { status: 200, body: moved };
       const current = await mustGet(deps, params.id);
       throw conflict(`journey ${params.id} is ${current.status}; only a ${from.join(' or ')} journey can be ${to}`);
@@ -190,6 +192,7 @@ export const journeyRoutes = [
         now,
       );
       if (version === null) throw conflict(`journey ${params.id} was published by someone else just now; reload and try again`);
+      deps.pipeline.journeysChanged();
       return { status: 201, body: version };
     },
   }),

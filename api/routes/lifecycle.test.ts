@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWaitingRun } from '../fixtures.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
 
@@ -24,6 +25,7 @@ describe('lifecycle and segments API', () => {
     expect(saved.json).toMatchObject({ stages: { dormantDays: 60, atRiskDays: 45, churnedDays: 365 }, valueTiers: { highShare: 0.2 } });
     expect((await app.call('PUT', '/lifecycle/settings', { as: 'viewer', json: {} })).status).toBe(403);
 
+    for (const id of ['ana', 'bo', 'cy']) await registerWaitingRun(app.db, id, 'lifecycle-watch', ['stage_changed', 'rfm_changed']);
     for (const [id, days, amount] of [['ana', 3, 120], ['bo', 70, 40], ['cy', 400, 15]] as const) {
       expect((await app.call('POST', '/events', { as: 'ingest', json: order(id, days, amount) })).status).toBeLessThan(300);
     }

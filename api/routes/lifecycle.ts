@@ -1,29 +1,7 @@
-import type { CustomerEvent } from '../../journey/event.ts';
-import type { CustomerProfile } from '../../journey/customer.ts';
-import { entryJourneysFor } from '../../store/journeys.ts';
-import { getLifecycleSettings, lifecycleOverview, recomputeLifecycle, saveLifecycleSettings } from '../../store/lifecycle.ts';
-import type { LifecycleChange } from '../../store/lifecycle.ts';
+import { getLifecycleSettings, lifecycleOverview, saveLifecycleSettings } from '../../store/lifecycle.ts';
 import { readers } from '../auth.ts';
-import type { ResolvedDeps } from '../deps.ts';
 import { defineRoute } from '../route.ts';
 import { LifecycleOverviewBody, LifecycleSettingsBody, RecomputeReport } from '../wire/lifecycle.ts';
-
-/**
- * Routes lifecycle change events (stage_changed, rfm_changed, segment_entered/left) to
- * journeys, as ingestion routes the events it stores.
- */
-export function routeLifecycleChanges(deps: ResolvedDeps) {
-  return async (changes: readonly LifecycleChange[]): Promise<void> => {
-    for (const { event: stored, customer } of changes) {
-      const { receivedAt: _receivedAt, ...event } = stored;
-      await route(deps, event, customer);
-    }
-  };
-}
-
-async function route(deps: ResolvedDeps, event: CustomerEvent & { id: string }, customer: CustomerProfile) {
-  await deps.runtime.routeEvent({ event, customer, entries: await entryJourneysFor(deps.db, event) });
-}
 
 export const lifecycleRoutes = [
   defineRoute({
@@ -64,7 +42,9 @@ export const lifecycleRoutes = [
     body: LifecycleSettingsBody,
     responses: { 200: { description: 'The settings saved.', schema: LifecycleSettingsBody } },
     async handler({ body, deps, now }) {
-      return { status: 200, body: await saveLifecycleSettings(deps.db, body, now) };
+      const saved = await saveLifecycleSettings(deps.db, body, now);
+      deps.pipeline.lifecycleChanged();
+      return { status: 200, body: saved };
     },
   }),
   defineRoute({
@@ -79,8 +59,7 @@ export const lifecycleRoutes = [
     access: ['operator', 'marketer'],
     responses: { 200: { description: 'What changed.', schema: RecomputeReport } },
     async handler({ deps, now }) {
-      const { base: _base, ...report } = await recomputeLifecycle(deps.db, now, { emit: routeLifecycleChanges(deps) });
-      return { status: 200, body: report };
+      return { status: 200, body: await deps.pipeline.runLifecycle(now, 'recompute') };
     },
   }),
 ];

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueCoupon } from '../../store/coupons.ts';
 import { createTask } from '../../store/tasks.ts';
 import { createJourney, publishVersion } from '../../store/journeys.ts';
-import { definitionOf, simpleGraph, triggers } from '../fixtures.ts';
+import { definitionOf, registerWaitingRun, simpleGraph, triggers } from '../fixtures.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
 
@@ -29,6 +29,8 @@ describe('CS tasks', () => {
     expect(stolen.status).toBe(409);
     expect(stolen.json).toMatchObject({ errors: [{ path: 'body.assignee' }] });
 
+    // A run waiting for the outcome: the event reaches it.
+    await registerWaitingRun(app.db, 'vip-1', 'hv', ['task_completed']);
     const done = await app.call('POST', `/tasks/${task.id}/complete`, { as: 'operator', json: { outcome: 'reached', note: 'happy again', assignee: 'sam' } });
     expect(done.json).toMatchObject({ status: 'done', outcome: 'reached', note: 'happy again' });
     const [event] = app.runtime.callsTo('routeEvent').map(([i]) => i.event).filter((e) => e.type === 'task_completed');
@@ -50,6 +52,7 @@ describe('coupons', () => {
     // Issued at the same instant: ordered by code.
     expect(byCustomer.items.map((c) => c.code)).toEqual(['BD-BBB222', 'WB-AAA111']);
 
+    await registerWaitingRun(app.db, 'shopper', 'win-back', ['coupon_redeemed']);
     const redeemed = await app.call('POST', '/coupons/wb-aaa111/redeem', { as: 'operator', json: { orderId: 'o-9' } });
     expect(redeemed.json).toMatchObject({ code: 'WB-AAA111', status: 'redeemed', orderId: 'o-9' });
     expect(routedTypes()).toContain('coupon_redeemed:shopper');

@@ -1,13 +1,11 @@
 import { createSegment, countSegmentMembers, deleteSegment, getSegment, listSegments, previewSegment, sampleSegmentMembers, SegmentExistsError, updateSegment } from '../../store/segments.ts';
 import type { SegmentRecord } from '../../store/segments.ts';
-import { sweepLifecycle } from '../../store/lifecycle.ts';
 import { readers } from '../auth.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { conflict, notFound } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { Ok } from '../wire/common.ts';
 import { SampleQuery, Segment, SegmentCreate, SegmentList, SegmentMembers, SegmentParams, SegmentPreviewRequest, SegmentUpdate } from '../wire/lifecycle.ts';
-import { routeLifecycleChanges } from './lifecycle.ts';
 
 async function withCount(deps: ResolvedDeps, segment: SegmentRecord) {
   return { ...segment, count: await countSegmentMembers(deps.db, segment.id) };
@@ -15,7 +13,8 @@ async function withCount(deps: ResolvedDeps, segment: SegmentRecord) {
 
 /** Re-evaluates membership now, so the count is live and entering/leaving reaches journeys. */
 async function refresh(deps: ResolvedDeps, now: Date) {
-  await sweepLifecycle(deps.db, now, { emit: routeLifecycleChanges(deps) });
+  deps.pipeline.lifecycleChanged();
+  await deps.pipeline.runLifecycle(now, 'sweep');
 }
 
 export const segmentRoutes = [

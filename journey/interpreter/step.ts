@@ -189,6 +189,7 @@ export function step(definition: JourneyDefinition, state: JourneyState | null, 
       if (goalReached(run, input.event)) return complete(run, 'goal', state.current?.nodeId);
       return pending.type === 'waitForEvent' ? resume(run, input) : finish(run);
     case 'timerFired':
+      if (input.customer) run.state.customer = input.customer;
       return (pending.type === 'wait' || pending.type === 'waitForEvent') && pending.nodeId === input.nodeId ? resume(run, input) : finish(run);
     case 'actionResult':
       return pending.type === 'action' && pending.nodeId === input.nodeId ? resume(run, input) : finish(run);

@@ -70,7 +70,8 @@ const StartInput = z.object({
   /** The event that started the run, for event triggers. */
   event: CustomerEvent.optional(),
 });
-const TimerFiredInput = z.object({ type: z.literal('timerFired'), nodeId: z.string() });
+/** A timer fired; `customer`: the profile as read when it fired (the run's copy may be old). */
+const TimerFiredInput = z.object({ type: z.literal('timerFired'), nodeId: z.string(), customer: CustomerProfile.optional() });
 const EventReceivedInput = z.object({ type: z.literal('eventReceived'), event: CustomerEvent, customer: CustomerProfile.optional() });
 const actionResultFields = { type: z.literal('actionResult'), nodeId: z.string() };
 const ActionResultInput = z.discriminatedUnion('outcome', [

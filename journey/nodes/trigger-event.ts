@@ -6,6 +6,12 @@ import { defineNode, triggerExits } from './spec.ts';
 export const EventTriggerConfig = z.object({
   eventType: EventType,
   filter: z.array(PropertyFilter).default([]),
+  /**
+   * How old an event may be and still start the journey (hours between when it happened and
+   * when Waymark routes it; 24 when left out). Older events, such as a history import, are
+   * stored and folded into the profile but start nothing.
+   */
+  maxAgeHours: z.number().positive().max(24 * 366).optional(),
 });
 export type EventTriggerConfig = z.infer<typeof EventTriggerConfig>;
 
@@ -23,3 +29,15 @@ export const eventTrigger = defineNode(EventTriggerConfig)({
   },
   enter: () => ({ type: 'follow', exit: 'next' }),
 });
+
+/** An event trigger's entry window when the journey does not set one. */
+export const defaultMaxAgeHours = 24;
+
+/**
+ * Is `eventAt` recent enough at `now` to start a journey with this trigger?
+ *
+ * @example eventIsFresh({ maxAgeHours: 24 }, Date.parse('2024-01-01T00:00:00Z'), Date.parse('2026-01-01T00:00:00Z')) // false
+ */
+export function eventIsFresh(config: { maxAgeHours?: number | undefined }, eventAt: number, now: number): boolean {
+  return now - eventAt <= (config.maxAgeHours ?? defaultMaxAgeHours) * 3_600_000;
+}

@@ -3,10 +3,10 @@ import type { CustomerEvent } from '../journey/event.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from './wire/runs.ts';
+import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from '../api/wire/runs.ts';
 
 /**
- * The API's only way to reach running journeys. The production implementation talks to
+ * The only way to reach running journeys (the API, the event pipeline, the worker's starters). The production implementation talks to
  * Temporal (one workflow per journey and customer, `journey/{journeyId}/{customerId}`);
  * tests pass `createFakeRuntime()`, which records every call.
  *
@@ -16,18 +16,21 @@ import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from './wi
  */
 export interface JourneyRuntime {
   /**
-   * Delivers an accepted, de-duplicated event: signals every running journey of the customer
-   * (wait nodes, goals) and signal-with-starts each of `entries` — the live journeys whose
-   * trigger this event fires, filters already checked (event triggers on the type and its
-   * property filters; segment triggers on `segment_entered` for their segment) — so an event
-   * never starts two runs and is never lost between a start and the first wait. Re-entry
-   * policy and the journey's audience filter are the runtime's to apply.
+   * Delivers an event that the pipeline stored, folded and scored: signals the runs in
+   * `signal` (the customer's runs that the run registry says can use it: wait steps, goals,
+   * counted events) and signal-with-starts each of `entries` — the live journeys whose
+   * trigger this event fires, filters and entry window already checked (event triggers on the
+   * type, property filters and age; segment triggers on `segment_entered` for their segment) —
+   * so an event never starts two runs and is never lost between a start and the first wait.
+   * Re-entry policy and the journey's audience filter are the runtime's to apply. `gone` lists
+   * the runs of `signal` that Temporal says are not running (their registry entries are stale).
    */
   routeEvent(input: {
     event: CustomerEvent & { id: string };
     customer: CustomerProfile;
     entries: readonly PublishedJourney[];
-  }): Promise<{ signalled: number; started: number }>;
+    signal: readonly string[];
+  }): Promise<{ signalled: number; started: number; gone: string[] }>;
 
   /** Starts one customer on a journey with an `api` trigger; a running run is left alone. */
   startJourney(input: { journey: PublishedJourney; customer: CustomerProfile }): Promise<{ started: boolean }>;

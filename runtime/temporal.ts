@@ -6,7 +6,7 @@ import { getCampaign } from '../store/campaigns.ts';
 import { listJourneys } from '../store/journeys.ts';
 import { countEffectResults } from '../store/messages.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { getRun, getRuns, latestRunOf, pageRunsOfCustomer, runningRunsOfCustomer, runsAtNode, stepCounts } from '../store/runs.ts';
+import { anyEvent, getRun, getRuns, latestRunOf, pageRunsOfCustomer, registrySlot, runningRunsOfCustomer, runsAtNode, stepCounts, writeRegistry } from '../store/runs.ts';
 import type { RunDocument } from '../store/runs.ts';
 import {
   campaignProgressQuery,
@@ -23,7 +23,7 @@ import {
 } from '../workflows/definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
 import type { JourneyRuntime } from './runtime.ts';
-import type { CampaignProgress, JourneyRun } from './wire/runs.ts';
+import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
 export interface TemporalRuntimeDeps {
   client: Client;
@@ -97,11 +97,13 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   /** Starts a run (conflict policy FAIL: a running run is left alone and reported as skipped). */
-  async function launch(request: StartRequest): Promise<StartOutcome> {
+  async function launch(request: StartRequest, registered = false): Promise<StartOutcome> {
+    const workflowId = journeyWorkflowId(request.journey.journeyId, request.customerId, request.year);
+    if (!registered) await register([{ journeyId: request.journey.journeyId, customerId: request.customerId, workflowId, scheduled: request.startAt !== undefined }]);
     try {
       await client.workflow.start(workflowTypes.journey, {
         taskQueue,
-        workflowId: journeyWorkflowId(request.journey.journeyId, request.customerId, request.year),
+        workflowId,
         args: [workflowInput(request)],
         workflowIdReusePolicy: reusePolicy(request.journey.definition, request.year),
         workflowIdConflictPolicy: 'FAIL',
@@ -124,6 +126,8 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     const checked = requests.filter((r) => r.year === undefined && r.journey.definition.settings.reEntry.policy !== 'afterExit');
     const records = await getRuns(db, checked.map((r) => journeyWorkflowId(r.journey.journeyId, r.customerId)));
     const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
+    const allowed = requests.filter((r) => r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId))));
+    await register(allowed.map((r) => ({ journeyId: r.journey.journeyId, customerId: r.customerId, workflowId: journeyWorkflowId(r.journey.journeyId, r.customerId, r.year), scheduled: r.startAt !== undefined })));
     let next = 0;
     const lane = async () => {
       for (let i = next++; i < requests.length; i = next++) {
@@ -131,7 +135,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         if (request === undefined) continue;
         const last = request.year === undefined ? records.get(journeyWorkflowId(request.journey.journeyId, request.customerId)) : undefined;
         try {
-          results[i] = allowedAfter(request.journey, last) ? await launch(request) : 'skipped';
+          results[i] = allowedAfter(request.journey, last) ? await launch(request, true) : 'skipped';
         } catch (error) {
           results[i] = { error };
         }
@@ -192,12 +196,19 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     return results.filter(Boolean).length;
   }
 
-  /** Delivers an event to a journey whose trigger it may fire: signal a running run, else signal-with-start. */
-  async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile): Promise<StartOutcome | 'signalled'> {
+  /**
+   * Delivers an event to a journey whose trigger it may fire: signal-with-start (a running run
+   * is signalled, else one starts with the event). `known`: the registry lists a run under that
+   * id, so it is signalled first (one call); the run's memo tells whether this event started it.
+   */
+  async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile, known: boolean): Promise<StartOutcome | 'signalled'> {
     const workflowId = journeyWorkflowId(journey.journeyId, customer.id);
     const signal = { event, customer };
-    if (await signalIfRunning(workflowId, customerEventSignal, [signal])) return 'signalled';
-    if (!(await mayEnter(journey, customer.id))) return 'skipped';
+    if (known && (await signalIfRunning(workflowId, customerEventSignal, [signal]))) return 'signalled';
+    // Re-entry refused: a run may still be running (registered a moment ago elsewhere): deliver to it.
+    if (!(await mayEnter(journey, customer.id))) return (await signalIfRunning(workflowId, customerEventSignal, [signal])) ? 'signalled' : 'skipped';
+    // Registered first, so an event right behind this one reaches the run before it records what it waits for.
+    await register([{ journeyId: journey.journeyId, customerId: customer.id, workflowId }]);
     try {
       const handle = await client.workflow.signalWithStart(workflowTypes.journey, {
         taskQueue,
@@ -213,9 +224,23 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       return memo?.['startedBy'] === event.id ? 'started' : 'signalled';
     } catch (error) {
       if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
-      // Another event started the run a moment ago (or re-entry is refused): deliver to it.
+      // Re-entry is refused by the id reuse policy (or another event started the run a moment ago).
       return (await signalIfRunning(workflowId, customerEventSignal, [signal])) ? 'signalled' : 'skipped';
     }
+  }
+
+  /** Registers runs about to start as waiting for anything (see store/runs.ts, the run registry). */
+  async function register(runs: ReadonlyArray<{ journeyId: string; customerId: string; workflowId: string; scheduled?: boolean }>): Promise<void> {
+    const at = new Date(now()).toISOString();
+    await writeRegistry(
+      db,
+      runs.map((r) => ({
+        customerId: r.customerId,
+        slot: registrySlot(r.journeyId, r.customerId, r.workflowId),
+        // A run scheduled for later (date triggers) drops events from before its entry.
+        entry: { workflowId: r.workflowId, waitsFor: r.scheduled === true ? [] : [anyEvent], at },
+      })),
+    );
   }
 
   const campaign = (campaignId: string) => client.workflow.getHandle(campaignWorkflowId(campaignId));
@@ -228,16 +253,18 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   const runtime: JourneyRuntime = {
-    async routeEvent({ event, customer, entries }) {
+    async routeEvent({ event, customer, entries, signal }) {
       const entering = new Set(entries.map((j) => journeyWorkflowId(j.journeyId, customer.id)));
-      const others = (await candidateRuns(customer.id)).filter((id) => !entering.has(id));
+      const others = signal.filter((id) => !entering.has(id));
+      const routed: RoutedEvent = { id: event.id, type: event.type, customerId: event.customerId, at: event.at, properties: event.properties };
       const [entered, signalled] = await Promise.all([
-        Promise.all(entries.map((journey) => enter(journey, event, customer))),
-        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event, customer }]))),
+        Promise.all(entries.map((journey) => enter(journey, routed, customer, signal.includes(journeyWorkflowId(journey.journeyId, customer.id))))),
+        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event: routed, customer }]))),
       ]);
       return {
         signalled: signalled.filter(Boolean).length + entered.filter((o) => o === 'signalled').length,
         started: entered.filter((o) => o === 'started').length,
+        gone: others.filter((_, i) => !signalled[i]),
       };
     },
     async startJourney({ journey, customer }) {

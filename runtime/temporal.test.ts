@@ -9,10 +9,10 @@ import type { CustomerProfile } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { getRun } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, realActivities, seedAudience, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, prepareDatabase, publish, realActivities, routeByRegistry, seedAudience, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { dateSweepScheduleId, journeyStatusQuery, journeyWorkflowId, lifecycleScheduleId } from '../workflows/definitions.ts';
 import { bundleWorkflows, createWorker } from '../worker/index.ts';
-import { createTemporalRuntime } from './temporal-runtime.ts';
+import { createTemporalRuntime } from './temporal.ts';
 
 const services = inject('services');
 const taskQueue = `runtime-${randomUUID()}`;
@@ -60,11 +60,11 @@ describe('event routing', () => {
 
   it('starts one run for concurrent trigger events, and reaches it with the next event at once', async () => {
     const c = await customer();
-    const results = await Promise.all(Array.from({ length: 5 }, () => runtime.routeEvent({ event: event(c, 'cart_abandoned'), customer: c, entries: [journey] })));
+    const results = await Promise.all(Array.from({ length: 5 }, () => routeByRegistry(database.db, runtime, { event: event(c, 'cart_abandoned'), customer: c, entries: [journey] })));
     expect(results.reduce((n, r) => n + r.started, 0)).toBe(1);
     expect(results.reduce((n, r) => n + r.signalled, 0)).toBe(4);
     // Sent right after the start returned, before the run recorded anything: still delivered.
-    const routed = await runtime.routeEvent({ event: event(c, 'order_completed'), customer: c, entries: [] });
+    const routed = await routeByRegistry(database.db, runtime, { event: event(c, 'order_completed'), customer: c, entries: [] });
     expect(routed.signalled).toBe(1);
     const result: unknown = await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, c.id)).result();
     expect(result).toMatchObject({ reason: 'exit', nodeId: 'done' });
@@ -74,12 +74,12 @@ describe('event routing', () => {
 
   it('ends a run on the goal from any step, and takes a customer out on request', async () => {
     const converted = await customer();
-    await runtime.routeEvent({ event: event(converted, 'cart_abandoned'), customer: converted, entries: [journey] });
-    await runtime.routeEvent({ event: event(converted, 'coupon_redeemed'), customer: converted, entries: [] });
+    await routeByRegistry(database.db, runtime, { event: event(converted, 'cart_abandoned'), customer: converted, entries: [journey] });
+    await routeByRegistry(database.db, runtime, { event: event(converted, 'coupon_redeemed'), customer: converted, entries: [] });
     expect(await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, converted.id)).result()).toMatchObject({ reason: 'goal' });
 
     const removed = await customer();
-    await runtime.routeEvent({ event: event(removed, 'cart_abandoned'), customer: removed, entries: [journey] });
+    await routeByRegistry(database.db, runtime, { event: event(removed, 'cart_abandoned'), customer: removed, entries: [journey] });
     const handle = client.workflow.getHandle(journeyWorkflowId(journey.journeyId, removed.id));
     await eventually(() => handle.query(journeyStatusQuery), (s) => s.waiting?.kind === 'event');
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-event', waiting: 1 }));

@@ -1,0 +1,404 @@
+import type { Db } from 'mongodb';
+import pLimit from 'p-limit';
+import type { Logger } from 'pino';
+import type { CustomerProfile } from '../journey/customer.ts';
+import { eventKey } from '../journey/event.ts';
+import type { CustomerEvent, StoredEvent } from '../journey/event.ts';
+import { customersCollection, toProfile } from '../store/customers.ts';
+import type { CustomerDocument } from '../store/customers.ts';
+import { finishEvents, foldEvents, recordUnfinished, storeEvents, strandedEvents } from '../store/events.ts';
+import type { EventStage, StoredItem } from '../store/events.ts';
+import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
+import type { PublishedJourney } from '../store/journeys.ts';
+import { readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
+import type { LifecycleChange, LifecycleContext, LifecycleReport, LifecycleRunOptions } from '../store/lifecycle.ts';
+import { anyEvent, registryOf, runsInterestedIn, writeRegistry } from '../store/runs.ts';
+import type { RegistryEntry } from '../store/runs.ts';
+import type { JourneyRuntime } from './runtime.ts';
+
+/**
+ * The event pipeline: the one path every event takes, whoever produced it (the API, a history
+ * import, Waymark's own task, coupon and consent events, the daily lifecycle run).
+ *
+ *   store → fold into the profile → rescore the lifecycle → route to journeys
+ *
+ * `ingest` stores a batch (the queue entry first, then the event: `store/events.ts`) and answers
+ * once it is durable; the later stages run in batches in the background (or before answering,
+ * with `wait`). Each stage is idempotent: a fold marks its events on the customer in the same
+ * write; scoring is a function of the stored aggregates and records its change events under
+ * deterministic ids; routing signals runs that drop an event id they have seen. An event's queue
+ * entry is removed when its last stage is done, and says which stages are left when one fails;
+ * a retry of the same event, or the sweeper for events nobody retries, finishes them.
+ *
+ * Batches are batches: one insert per collection, one fold and one rescoring per customer
+ * (bulk writes of 32), then routing by the run registry (`store/runs.ts`) with bounded
+ * concurrency, in order within each customer. Lifecycle changes an event causes, and those
+ * the daily run finds, are stored as events of their own and take the same route stage.
+ */
+
+export interface PipelineDeps {
+  db: Db;
+  runtime: Pick<JourneyRuntime, 'routeEvent'>;
+  /** The wall clock; tests pin it. */
+  clock?: () => Date;
+  logger?: Pick<Logger, 'warn' | 'error'>;
+  /** Customers routed at once (default 16). */
+  routeConcurrency?: number;
+  /** Events per processing batch (default 1000). */
+  batchSize?: number;
+  /** How long journeys, settings and segments are cached, ms (default 2000). */
+  cacheMs?: number;
+}
+
+/** What happened to one ingested event. */
+export interface IngestResult {
+  id: string;
+  duplicate: boolean;
+  /** Every stage was done when the call returned (always after `wait`, unless a stage failed: the sweeper finishes it). */
+  finished: boolean;
+}
+
+/** Counters since the pipeline was created (benchmarks print them per event). */
+export interface PipelineStats {
+  events: number;
+  batches: number;
+  signalled: number;
+  started: number;
+  signalCalls: number;
+  entryCalls: number;
+  failedBatches: number;
+}
+
+interface Work {
+  item: StoredItem;
+  done: (ok: boolean) => void;
+}
+
+function cached<T>(load: () => Promise<T>, ms: number, clock: () => number): (() => Promise<T>) & { reset(): void } {
+  let value: { at: number; promise: Promise<T> } | null = null;
+  const get = () => {
+    if (value === null || clock() - value.at >= ms) {
+      const promise = load();
+      value = { at: clock(), promise };
+      promise.catch(() => {
+        value = null;
+      });
+    }
+    return value.promise;
+  };
+  return Object.assign(get, {
+    reset: () => {
+      value = null;
+    },
+  });
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = groups.get(k);
+    if (list === undefined) groups.set(k, [item]);
+    else list.push(item);
+  }
+  return groups;
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+/** Creates the pipeline. Call `startSweeper()` in long-running processes; `drain()` waits for work in flight. */
+export function createEventPipeline(deps: PipelineDeps) {
+  const { db, runtime } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const batchSize = deps.batchSize ?? 1000;
+  const limit = pLimit(deps.routeConcurrency ?? 16);
+  const cacheMs = deps.cacheMs ?? 2_000;
+  const journeys = cached(() => liveTriggeredJourneys(db), cacheMs, () => Date.now());
+  const lifecycleContext = cached<LifecycleContext>(() => readLifecycleContext(db), cacheMs, () => Date.now());
+  const stats: PipelineStats = { events: 0, batches: 0, signalled: 0, started: 0, signalCalls: 0, entryCalls: 0, failedBatches: 0 };
+
+  const queue: Work[] = [];
+  const inFlight = new Set<string>();
+  let running: Promise<void> | null = null;
+  let idle: Array<() => void> = [];
+
+  /** Stores change events for routing; returns those still to route (new, or stored earlier and not routed). */
+  async function recordChanges(events: readonly CustomerEvent[], receivedAt: Date): Promise<StoredEvent[]> {
+    const items = await storeEvents(db, events, receivedAt, ['route']);
+    return items.filter((i) => i.status !== 'duplicate').map((i) => i.event);
+  }
+
+  /** Routes a customer's events in order; updates `registry` with runs it started. Returns events routed. */
+  async function routeCustomer(
+    customer: CustomerProfile,
+    registry: Record<string, RegistryEntry>,
+    events: readonly StoredEvent[],
+    live: readonly PublishedJourney[],
+    now: number,
+  ): Promise<void> {
+    const stale: Array<{ customerId: string; slot: string; entry: null }> = [];
+    for (const event of events) {
+      const entries = live.filter((journey) => eventEnters(journey, event, now));
+      const interested = runsInterestedIn(registry, event.type);
+      if (entries.length === 0 && interested.length === 0) continue;
+      const result = await runtime.routeEvent({ event, customer, entries, signal: interested.map((r) => r.workflowId) });
+      stats.signalCalls += interested.length;
+      stats.entryCalls += entries.length;
+      stats.signalled += result.signalled;
+      stats.started += result.started;
+      for (const journey of entries) {
+        const workflowId = `journey/${journey.journeyId}/${customer.id}`;
+        if (!Object.values(registry).some((e) => e.workflowId === workflowId)) registry[journey.journeyId] = { workflowId, waitsFor: [anyEvent], at: new Date(now).toISOString() };
+      }
+      for (const gone of result.gone) {
+        const slot = interested.find((r) => r.workflowId === gone)?.slot;
+        if (slot !== undefined) {
+          delete registry[slot];
+          stale.push({ customerId: customer.id, slot, entry: null });
+        }
+      }
+    }
+    if (stale.length > 0) await writeRegistry(db, stale);
+  }
+
+  /**
+   * Routes events of many customers: `docs` holds each customer's document (profile and run
+   * registry), `profiles` the profile as scored just now where there is one. Returns the keys of
+   * the customers whose routing failed (their events keep `route` pending).
+   */
+  async function routeAll(
+    byCustomer: Map<string, StoredEvent[]>,
+    docs: Map<string, CustomerDocument>,
+    profiles: Map<string, CustomerProfile>,
+    now: number,
+  ): Promise<Set<string>> {
+    const failed = new Set<string>();
+    if (byCustomer.size === 0) return failed;
+    const live = await journeys();
+    await Promise.all(
+      [...byCustomer].map(([customerId, events]) =>
+        limit(async () => {
+          const doc = docs.get(customerId);
+          if (doc === undefined) return; // erased meanwhile: nothing to route to
+          try {
+            const profile = profiles.get(customerId) ?? toProfile(doc);
+            await routeCustomer(profile, { ...registryOf(doc as { runs?: unknown }) }, events, live, now);
+          } catch (error) {
+            failed.add(customerId);
+            deps.logger?.warn({ customerId, error: message(error) }, 'routing failed; the event pipeline will retry');
+          }
+        }),
+      ),
+    );
+    return failed;
+  }
+
+  async function readDocs(ids: readonly string[], known: Map<string, CustomerDocument>): Promise<Map<string, CustomerDocument>> {
+    const missing = ids.filter((id) => !known.has(id));
+    if (missing.length > 0) for (const doc of await customersCollection(db).find({ _id: { $in: missing } }).toArray()) known.set(doc._id, doc);
+    return known;
+  }
+
+  /** Runs the stages each item has left. Returns the stages left per key after this attempt. */
+  async function processBatch(items: readonly StoredItem[]): Promise<Map<string, EventStage[]>> {
+    const now = clock();
+    const left = new Map(items.map((i) => [i.key, [...i.pending]]));
+    const drop = (key: string, stage: EventStage) => left.set(key, (left.get(key) ?? []).filter((s) => s !== stage));
+    let stage: EventStage = 'fold';
+    try {
+      // Fold: one conditional update per customer.
+      const folding = items.filter((i) => i.pending.includes('fold'));
+      const docs = await foldEvents(
+        db,
+        [...groupBy(folding, (i) => i.event.customerId)].map(([customerId, group]) => ({ customerId, events: group.map((i) => ({ key: i.key, event: i.event })) })),
+        now,
+      );
+      for (const i of folding) drop(i.key, 'fold');
+
+      // Score: one rescoring per customer; its change events are stored for routing.
+      stage = 'score';
+      const scoring = items.filter((i) => i.pending.includes('score'));
+      const scoreGroups = groupBy(scoring, (i) => i.event.customerId);
+      await readDocs([...scoreGroups.keys()], docs);
+      const options: LifecycleRunOptions = { record: recordChanges, context: lifecycleContext };
+      const scored = await rescoreCustomers(
+        db,
+        [...scoreGroups].flatMap(([customerId, group]) => {
+          const doc = docs.get(customerId);
+          return doc === undefined ? [] : [{ doc, events: group.map((i) => i.event) }];
+        }),
+        now,
+        options,
+      );
+      for (const i of scoring) drop(i.key, 'score');
+      const changes = scored.changes.map((c) => ({ key: eventKey(c.event.customerId, c.event.id), event: c.event }));
+
+      // Route: the events, then the changes they caused, in order per customer.
+      stage = 'route';
+      const routing = items.filter((i) => i.pending.includes('route'));
+      const byCustomer = groupBy([...routing.map((i) => ({ key: i.key, event: i.event })), ...changes], (r) => r.event.customerId);
+      await readDocs([...byCustomer.keys()], docs);
+      const failed = await routeAll(
+        new Map([...byCustomer].map(([id, list]) => [id, list.map((r) => r.event)])),
+        docs,
+        scored.customers,
+        now.getTime(),
+      );
+      for (const [customerId, list] of byCustomer) {
+        for (const r of list) {
+          if (!left.has(r.key)) left.set(r.key, failed.has(customerId) ? ['route'] : []);
+          else if (!failed.has(customerId)) drop(r.key, 'route');
+        }
+      }
+    } catch (error) {
+      stats.failedBatches++;
+      deps.logger?.warn({ stage, events: items.length, error: message(error) }, 'event stage failed; a retry or the sweeper finishes it');
+      // Stages not reached stay pending as they were.
+      await recordUnfinished(db, Object.fromEntries([...left].filter(([, stages]) => stages.length > 0)), `${stage}: ${message(error)}`).catch(() => undefined);
+      await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key)).catch(() => undefined);
+      return left;
+    }
+    const unfinished = [...left].filter(([, stages]) => stages.length > 0);
+    if (unfinished.length > 0) await recordUnfinished(db, Object.fromEntries(unfinished), 'route: see the log').catch(() => undefined);
+    await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key));
+    stats.events += items.length;
+    stats.batches++;
+    return left;
+  }
+
+  async function loop(): Promise<void> {
+    await Promise.resolve(); // `running` is set before the loop can end
+    while (queue.length > 0) {
+      const work = queue.splice(0, batchSize);
+      let left: Map<string, EventStage[]>;
+      try {
+        left = await processBatch(work.map((w) => w.item));
+      } catch (error) {
+        deps.logger?.error({ error: message(error) }, 'event batch failed');
+        left = new Map(work.map((w) => [w.item.key, w.item.pending]));
+      }
+      for (const w of work) {
+        inFlight.delete(w.item.key);
+        w.done((left.get(w.item.key) ?? []).length === 0);
+      }
+    }
+    running = null;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  /** Queues stored items for their remaining stages; resolves per item when its attempt ends (true: all done). */
+  function enqueue(items: readonly StoredItem[]): Array<Promise<boolean>> {
+    const promises = items.map(
+      (item) =>
+        new Promise<boolean>((resolve) => {
+          inFlight.add(item.key);
+          queue.push({ item, done: resolve });
+        }),
+    );
+    if (items.length > 0) running ??= loop();
+    return promises;
+  }
+
+  const pipeline = {
+    stats: (): PipelineStats => ({ ...stats }),
+
+    /** Journeys were published, paused or resumed: read them again for the next event. */
+    journeysChanged(): void {
+      journeys.reset();
+    },
+
+    /** Segments or lifecycle settings changed: read them again for the next event. */
+    lifecycleChanged(): void {
+      lifecycleContext.reset();
+    },
+
+    /**
+     * Stores `events` (in order; an id already stored for the same customer is a duplicate) and
+     * runs their other stages: answers once they are stored, or with `wait` once every stage
+     * ran. A duplicate of an event whose stages are not all done resumes them.
+     */
+    async ingest(events: readonly CustomerEvent[], options: { wait?: boolean; now?: Date } = {}): Promise<IngestResult[]> {
+      const items = await storeEvents(db, events, options.now ?? clock());
+      const todo = items.filter((i) => i.status !== 'duplicate' && i.pending.length > 0 && !inFlight.has(i.key));
+      const promises = enqueue(todo);
+      // Backpressure: a client far ahead of the pipeline waits for it.
+      const mustWait = options.wait === true || queue.length > 20 * batchSize;
+      const finished = new Map<string, boolean>();
+      if (mustWait) (await Promise.all(promises)).forEach((done, i) => finished.set((todo[i] as StoredItem).key, done));
+      return items.map((item) => ({
+        id: item.event.id,
+        duplicate: item.status === 'duplicate',
+        finished: item.status === 'duplicate' || item.pending.length === 0 || finished.get(item.key) === true,
+      }));
+    },
+
+    /** Resolves when every event accepted so far has been through its stages (or failed them). */
+    async drain(): Promise<void> {
+      if (running === null) return;
+      await new Promise<void>((resolve) => idle.push(resolve));
+    },
+
+    /**
+     * Finishes events whose stages were left undone for `olderThanMs` (a crash, an outage);
+     * returns how many it took up and how many it finished.
+     */
+    async sweep(options: { olderThanMs?: number; limit?: number } = {}): Promise<{ found: number; finished: number }> {
+      const stranded = (await strandedEvents(db, new Date(clock().getTime() - (options.olderThanMs ?? 30_000)), options.limit ?? batchSize)).filter((i) => !inFlight.has(i.key));
+      const results = await Promise.all(enqueue(stranded));
+      return { found: stranded.length, finished: results.filter(Boolean).length };
+    },
+
+    /** Sweeps every `intervalMs` until the returned function is called. */
+    startSweeper(intervalMs = 15_000): () => void {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy) return;
+        busy = true;
+        pipeline
+          .sweep()
+          .catch((error: unknown) => deps.logger?.warn({ error: message(error) }, 'event sweep failed'))
+          .finally(() => {
+            busy = false;
+          });
+      }, intervalMs);
+      timer.unref();
+      return () => clearInterval(timer);
+    },
+
+    /** Routes lifecycle change events recorded through `lifecycleOptions().record`, then marks them done. */
+    async routeChanges(changes: readonly LifecycleChange[]): Promise<void> {
+      if (changes.length === 0) return;
+      const byCustomer = groupBy(changes, (c) => c.event.customerId);
+      const docs = await readDocs([...byCustomer.keys()], new Map());
+      const profiles = new Map([...byCustomer].map(([id, list]) => [id, (list.at(-1) as LifecycleChange).customer]));
+      const failed = await routeAll(new Map([...byCustomer].map(([id, list]) => [id, list.map((c) => c.event)])), docs, profiles, clock().getTime());
+      await finishEvents(
+        db,
+        changes.filter((c) => !failed.has(c.event.customerId)).map((c) => eventKey(c.event.customerId, c.event.id)),
+      );
+      stats.events += changes.length;
+    },
+
+    /** Options for the lifecycle's full recompute and daily sweep: their changes take the route stage. */
+    lifecycleOptions(): LifecycleRunOptions {
+      return { record: recordChanges, emit: (changes) => pipeline.routeChanges(changes) };
+    },
+
+    /** The full recompute (`full`) or the daily sweep at `now`, changes routed like any event. */
+    async runLifecycle(now: Date, mode: 'recompute' | 'sweep' = 'recompute'): Promise<LifecycleReport & { started: number; signalled: number }> {
+      const before = { ...stats };
+      let report: LifecycleReport;
+      if (mode === 'sweep') report = await sweepLifecycle(db, now, pipeline.lifecycleOptions());
+      else {
+        const { base: _base, ...rest } = await recomputeLifecycle(db, now, pipeline.lifecycleOptions());
+        report = rest;
+      }
+      return { ...report, started: stats.started - before.started, signalled: stats.signalled - before.signalled };
+    },
+  };
+  return pipeline;
+}
+
+export type EventPipeline = ReturnType<typeof createEventPipeline>;
