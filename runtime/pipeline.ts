@@ -163,16 +163,16 @@ export function createEventPipeline(deps: PipelineDeps) {
 
   /**
    * Routes events of many customers: `docs` holds each customer's document (profile and run
-   * registry), `profiles` the profile as scored just now where there is one. Returns the keys of
-   * the customers whose routing failed (their events keep `route` pending).
+   * registry), `profiles` the profile as scored just now where there is one. Returns the
+   * customers whose routing failed, with the error (their events keep `route` pending).
    */
   async function routeAll(
     byCustomer: Map<string, StoredEvent[]>,
     docs: Map<string, CustomerDocument>,
     profiles: Map<string, CustomerProfile>,
     now: number,
-  ): Promise<Set<string>> {
-    const failed = new Set<string>();
+  ): Promise<Map<string, string>> {
+    const failed = new Map<string, string>();
     if (byCustomer.size === 0) return failed;
     const live = await journeys();
     await Promise.all(
@@ -184,7 +184,7 @@ export function createEventPipeline(deps: PipelineDeps) {
             const profile = profiles.get(customerId) ?? toProfile(doc);
             await routeCustomer(profile, { ...registryOf(doc as { runs?: unknown }) }, events, live, now);
           } catch (error) {
-            failed.add(customerId);
+            failed.set(customerId, message(error));
             deps.logger?.warn({ customerId, error: message(error) }, 'routing failed; the event pipeline will retry');
           }
         }),
@@ -203,6 +203,7 @@ export function createEventPipeline(deps: PipelineDeps) {
   async function processBatch(items: readonly StoredItem[]): Promise<Map<string, EventStage[]>> {
     const now = clock();
     const left = new Map(items.map((i) => [i.key, [...i.pending]]));
+    const errors = new Map<string, string>();
     const drop = (key: string, stage: EventStage) => left.set(key, (left.get(key) ?? []).filter((s) => s !== stage));
     let stage: EventStage = 'fold';
     try {
@@ -246,20 +247,25 @@ export function createEventPipeline(deps: PipelineDeps) {
       );
       for (const [customerId, list] of byCustomer) {
         for (const r of list) {
-          if (!left.has(r.key)) left.set(r.key, failed.has(customerId) ? ['route'] : []);
-          else if (!failed.has(customerId)) drop(r.key, 'route');
+          const error = failed.get(customerId);
+          if (error !== undefined) errors.set(r.key, `route: ${error}`);
+          if (!left.has(r.key)) left.set(r.key, error === undefined ? [] : ['route']);
+          else if (error === undefined) drop(r.key, 'route');
         }
       }
     } catch (error) {
       stats.failedBatches++;
       deps.logger?.warn({ stage, events: items.length, error: message(error) }, 'event stage failed; a retry or the sweeper finishes it');
       // Stages not reached stay pending as they were.
-      await recordUnfinished(db, Object.fromEntries([...left].filter(([, stages]) => stages.length > 0)), `${stage}: ${message(error)}`).catch(() => undefined);
+      const failure = `${stage}: ${message(error)}`;
+      await recordUnfinished(db, Object.fromEntries([...left].filter(([, stages]) => stages.length > 0).map(([key, stages]) => [key, { pending: stages, error: failure }]))).catch(() => undefined);
       await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key)).catch(() => undefined);
       return left;
     }
     const unfinished = [...left].filter(([, stages]) => stages.length > 0);
-    if (unfinished.length > 0) await recordUnfinished(db, Object.fromEntries(unfinished), 'route: see the log').catch(() => undefined);
+    if (unfinished.length > 0) {
+      await recordUnfinished(db, Object.fromEntries(unfinished.map(([key, stages]) => [key, { pending: stages, error: errors.get(key) ?? 'unknown' }]))).catch(() => undefined);
+    }
     await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key));
     stats.events += items.length;
     stats.batches++;
@@ -378,6 +384,10 @@ export function createEventPipeline(deps: PipelineDeps) {
         db,
         changes.filter((c) => !failed.has(c.event.customerId)).map((c) => eventKey(c.event.customerId, c.event.id)),
       );
+      const stuck = changes.filter((c) => failed.has(c.event.customerId));
+      if (stuck.length > 0) {
+        await recordUnfinished(db, Object.fromEntries(stuck.map((c) => [eventKey(c.event.customerId, c.event.id), { pending: ['route' as const], error: `route: ${failed.get(c.event.customerId) ?? ''}` }])));
+      }
       stats.events += changes.length;
     },
 

@@ -152,8 +152,8 @@ export async function finishEvents(db: Db, keys: readonly string[]): Promise<voi
 }
 
 /** Records which stages are left after a failed attempt, and why it failed. */
-export async function recordUnfinished(db: Db, items: Readonly<Record<string, readonly EventStage[]>>, error: string): Promise<void> {
-  const ops: AnyBulkWriteOperation<QueueDocument>[] = Object.entries(items).map(([key, pending]) => ({
+export async function recordUnfinished(db: Db, items: Readonly<Record<string, { pending: readonly EventStage[]; error: string }>>): Promise<void> {
+  const ops: AnyBulkWriteOperation<QueueDocument>[] = Object.entries(items).map(([key, { pending, error }]) => ({
     updateOne: { filter: { _id: key }, update: { $set: { pending: [...pending], lastError: error.slice(0, 500) }, $inc: { attempts: 1 } } },
   }));
   for (let i = 0; i < ops.length; i += 32) await eventQueueCollection(db).bulkWrite(ops.slice(i, i + 32), { ordered: false });
