@@ -5,6 +5,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { createApp } from '../api/app.ts';
 import type { Mailer, SmsSender } from '../api/deps.ts';
+import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { registerApiKey } from '../store/apiKeys.ts';
 import { ensureIndexes } from '../store/db.ts';
@@ -52,15 +53,20 @@ export async function buildHttpApp(options: {
   await ensureRunIndexes(db);
   await registerApiKey(db, config.adminApiKey, { name: 'admin (from WAYMARK_ADMIN_API_KEY)', role: 'admin' }, new Date());
   const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
+  const logger = pino({ level: config.logLevel });
+  // Every API process finishes events that a crash or an outage left half-way (idempotent when several do).
+  const pipeline = createEventPipeline({ db, runtime, logger });
+  pipeline.startSweeper();
   const api = createApp({
     db,
     runtime,
+    pipeline,
     mailer: smtpMailer(clients, config.smtp.from),
     sms: twilioSender(clients),
     renderer: activityRenderer(process.env['WAYMARK_SHOP_URL'] ?? config.publicUrl),
     config: { publicUrl: config.publicUrl, secret: config.secret, twilioAuthToken: clients.twilioAuthToken },
     health,
-    logger: pino({ level: config.logLevel }),
+    logger,
   });
   const app = express();
   app.disable('x-powered-by');

@@ -3,22 +3,34 @@
  *
  *   npm run -s waymark -- compile <graph.json> [--json]
  *   npm run -s waymark -- simulate <graph.json> --customers N --days D [--seed S] [--json]
+ *   npm run -s waymark -- import-events <events.jsonl> [--url URL] [--key KEY] [--json]
  *
  * `compile` exits 0 and prints a summary, or exits 1 and prints the errors
  * (`--json`: `{"ok":false,"errors":[{"nodeId":…,"code":…,"message":…}]}`).
  * `simulate` prints the forecast (`--json` keys include `perNode`, `messages`, `conversions`).
+ * `import-events` streams a JSON-lines file to `POST /v1/events/import` of a running Waymark
+ * (`--url`, default WAYMARK_PUBLIC_URL or http://WAYMARK_HOST:WAYMARK_PORT) with a progress bar
+ * on stderr, and prints the import report (`--json`: the report as the API sent it). Its key is
+ * `--key`, else WAYMARK_ADMIN_API_KEY, else the admin key `npm start` keeps in the data directory
+ * (WAYMARK_DATA_DIR/admin-api-key). It exits 0 when every line was imported or a duplicate, 1
+ * when lines were rejected or the import failed.
  * Usage mistakes exit 2.
  */
-import { readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { builtinTemplateCatalogue } from '../store/builtins.ts';
 import { compile, generateCohort, nodeName, simulate, summaryOf } from '../journey/index.ts';
 import type { CompileError, JourneyDefinition, SimulationReport } from '../journey/index.ts';
+import type { EventImportReport } from '../api/wire/events.ts';
 
 export interface CliIo {
   out(line: string): void;
   err(line: string): void;
+  /** Shows a one-line progress display (on stderr); `done` is the last call. No progress is shown without it. */
+  progress?(text: string, done: boolean): void;
 }
 
 /** A problem before compiling: the file is missing or not JSON. Same shape as a compile error. */
@@ -31,7 +43,8 @@ interface FileProblem {
 
 const usage = `Usage:
   waymark compile <graph.json> [--json]
-  waymark simulate <graph.json> --customers N --days D [--seed S] [--json]`;
+  waymark simulate <graph.json> --customers N --days D [--seed S] [--json]
+  waymark import-events <events.jsonl> [--url URL] [--key KEY] [--json]`;
 
 class UsageError extends Error {}
 
@@ -231,8 +244,177 @@ function runSimulate(io: CliIo, file: string, values: { customers?: string; days
   return 0;
 }
 
-/** Runs the CLI with arguments (without `node` and the script) and returns the exit code. */
-export function runCli(argv: readonly string[], io: CliIo): number {
+/** Where `npm start` keeps its data (and the generated admin key): as `cli/config.ts` resolves it. */
+const defaultDataDir = resolve(import.meta.dirname, '..', '.data');
+
+/** The API's base URL: `--url`, else where `npm start` listens (as `cli/config.ts` resolves it). */
+function apiBase(url: string | undefined, env: NodeJS.ProcessEnv): string {
+  const configured = url ?? (env['WAYMARK_PUBLIC_URL']?.trim() || `http://${env['WAYMARK_HOST']?.trim() || '127.0.0.1'}:${env['WAYMARK_PORT']?.trim() || '3000'}`);
+  let parsed: URL;
+  try {
+    parsed = new URL(configured);
+  } catch {
+    throw new UsageError(`--url needs an http(s) URL such as http://127.0.0.1:3000, got ${JSON.stringify(configured)}.`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new UsageError(`--url needs an http(s) URL, got ${JSON.stringify(configured)}.`);
+  return parsed.href.replace(/\/+$/, '').replace(/\/v1$/, '');
+}
+
+/** The API key: `--key`, else WAYMARK_ADMIN_API_KEY, else the admin key in the data directory. Never creates one. */
+function apiKey(key: string | undefined, env: NodeJS.ProcessEnv): string {
+  if (key !== undefined && key.trim() !== '') return key.trim();
+  const fromEnv = env['WAYMARK_ADMIN_API_KEY']?.trim();
+  if (fromEnv) return fromEnv;
+  const file = join(env['WAYMARK_DATA_DIR'] || defaultDataDir, 'admin-api-key');
+  try {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored !== '') return stored;
+  } catch {
+    // no key kept there: say what to do below
+  }
+  throw new UsageError(`No API key: pass --key, set WAYMARK_ADMIN_API_KEY, or start Waymark once (npm start keeps its admin key in ${file}).`);
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+
+function bytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = n;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${n} B` : `${value.toFixed(1)} ${units[unit]}`;
+}
+
+/**
+ * Counts bytes and lines sent and redraws the progress line every 250 ms (the upload moves in
+ * bursts: the server reads the next batch once it applied the previous one).
+ */
+function progressMeter(total: number, io: CliIo) {
+  const started = Date.now();
+  let sent = 0;
+  let lines = 0;
+  let note = '';
+  let timer: NodeJS.Timeout | undefined;
+  const draw = (done: boolean) => {
+    const fraction = total === 0 ? 1 : Math.min(1, sent / total);
+    const width = 24;
+    const filled = Math.round(fraction * width);
+    const seconds = Math.max((Date.now() - started) / 1000, 0.001);
+    const rate = Math.round(lines / seconds);
+    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+    io.progress?.(`[${bar}] ${(fraction * 100).toFixed(1).padStart(5)}%  ${bytes(sent)} / ${bytes(total)}  ${count(rate)} events/s${done ? '' : note}`, done);
+  };
+  return {
+    get sent(): number {
+      return sent;
+    },
+    add(chunk: Buffer): void {
+      if (timer === undefined && io.progress !== undefined) {
+        timer = setInterval(() => draw(false), 250);
+        timer.unref();
+        draw(false);
+      }
+      sent += chunk.length;
+      for (let i = chunk.indexOf(10); i >= 0; i = chunk.indexOf(10, i + 1)) lines++;
+    },
+    /** Everything is sent: the server applies the last batch and recomputes the lifecycle. */
+    allSent(): void {
+      note = '  (applying the last batch, then the lifecycle recompute…)';
+      draw(false);
+    },
+    /** The last frame; nothing when nothing was sent (the API was not reached). */
+    end(): void {
+      clearInterval(timer);
+      if (timer !== undefined) draw(true);
+    },
+  };
+}
+
+/** Reads a problem document (or any text) from a failed answer. */
+async function problemText(response: Response): Promise<string> {
+  const text = await response.text();
+  try {
+    const problem = JSON.parse(text) as { title?: string; detail?: string; errors?: { path: string; message: string }[] };
+    const errors = (problem.errors ?? []).map((e) => `\n  ${e.path}: ${e.message}`).join('');
+    return `${problem.title ?? response.statusText}${problem.detail ? `: ${problem.detail}` : ''}${errors}`;
+  } catch {
+    return text.slice(0, 500) || response.statusText;
+  }
+}
+
+const listedErrors = 20;
+
+function printImportReport(io: CliIo, file: string, report: EventImportReport): void {
+  io.out(`Imported ${file}: ${count(report.lines)} lines → ${count(report.accepted)} accepted, ${count(report.duplicates)} duplicates, ${count(report.rejected)} rejected`);
+  for (const error of report.errors.slice(0, listedErrors)) io.out(`  ✗ line ${error.line}${error.path ? ` (${error.path})` : ''}: ${error.message}`);
+  const more = report.errors.length - listedErrors + (report.errorsTruncated ? 1 : 0);
+  if (more > 0) io.out(`  … and ${report.errorsTruncated ? 'more' : count(more)} more problems (--json lists the first 1,000)`);
+  if (report.unfinished > 0) io.out(`  ${count(report.unfinished)} events have stages left; the background sweeper finishes them`);
+  const r = report.recompute;
+  if (r === null) io.out('Lifecycle: nothing new, no recompute');
+  else {
+    io.out(
+      `Lifecycle recompute: ${count(r.customers)} customers, ${count(r.updated)} updated, ${count(r.events)} change events, ` +
+        `${count(r.started)} journeys started, ${count(r.signalled)} runs signalled`,
+    );
+  }
+}
+
+async function runImportEvents(io: CliIo, file: string, values: { url?: string; key?: string }, json: boolean, env: NodeJS.ProcessEnv): Promise<number> {
+  const base = apiBase(values.url, env);
+  const key = apiKey(values.key, env);
+  let size: number;
+  try {
+    const stat = statSync(file);
+    if (!stat.isFile()) throw new Error('not a file');
+    size = stat.size;
+  } catch (error) {
+    const reason = error instanceof Error && 'code' in error && error.code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error);
+    io.err(`Cannot read ${file}: ${reason}.`);
+    return 1;
+  }
+  const meter = progressMeter(size, io);
+  async function* chunks(): AsyncGenerator<Buffer> {
+    for await (const chunk of createReadStream(file)) {
+      meter.add(chunk as Buffer);
+      yield chunk as Buffer;
+    }
+    meter.allSent();
+  }
+  let response: Response;
+  try {
+    const init: RequestInit & { duplex: 'half' } = {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/x-ndjson' },
+      body: Readable.toWeb(Readable.from(chunks())) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+    };
+    response = await fetch(`${base}/v1/events/import`, init);
+  } catch (error) {
+    meter.end();
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    const code = error instanceof Error && error.cause instanceof Error && 'code' in error.cause ? String(error.cause.code) : '';
+    if (meter.sent === 0 || ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'].includes(code)) io.err(`Cannot reach the Waymark API at ${base}: ${cause}. Is it running (npm start)? --url points elsewhere.`);
+    else io.err(`The upload to ${base} stopped after ${bytes(meter.sent)}: ${cause}. Events applied before that stay; importing the file again completes it.`);
+    return 1;
+  }
+  meter.end();
+  if (response.status !== 200) {
+    const hint = response.status === 401 || response.status === 403 ? ' (use --key with an admin or ingest key)' : '';
+    io.err(`The import failed: ${response.status} ${await problemText(response)}${hint}`);
+    return 1;
+  }
+  const report = (await response.json()) as EventImportReport;
+  if (json) io.out(JSON.stringify(report));
+  else printImportReport(io, file, report);
+  return report.rejected === 0 ? 0 : 1;
+}
+
+/** Runs the CLI with arguments (without `node` and the script) and resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
     const { values, positionals } = parseArgs({
       args: [...argv],
@@ -242,6 +424,8 @@ export function runCli(argv: readonly string[], io: CliIo): number {
         customers: { type: 'string' },
         days: { type: 'string' },
         seed: { type: 'string' },
+        url: { type: 'string' },
+        key: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -249,6 +433,10 @@ export function runCli(argv: readonly string[], io: CliIo): number {
     if (values.help || command === undefined) {
       io.out(usage);
       return values.help ? 0 : 2;
+    }
+    if (command === 'import-events') {
+      if (file === undefined || rest.length > 0) throw new UsageError('import-events takes exactly one JSON-lines file.');
+      return await runImportEvents(io, file, values, values.json, env);
     }
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one graph file.`);
     if (command === 'compile') return runCompile(io, file, values.json);
@@ -261,6 +449,19 @@ export function runCli(argv: readonly string[], io: CliIo): number {
   }
 }
 
+/** The progress line on stderr: redrawn in place on a terminal, a line every 5 s otherwise. */
+function stderrProgress(): (text: string, done: boolean) => void {
+  if (process.stderr.isTTY) return (text, done) => void process.stderr.write(`\r${text}\x1b[K${done ? '\n' : ''}`);
+  let last = 0;
+  return (text, done) => {
+    const now = Date.now();
+    if (done || now - last >= 5_000) {
+      last = now;
+      process.stderr.write(`${text}\n`);
+    }
+  };
+}
+
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  process.exitCode = runCli(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line) });
+  process.exitCode = await runCli(process.argv.slice(2), { out: (line) => console.log(line), err: (line) => console.error(line), progress: stderrProgress() });
 }

@@ -4,7 +4,7 @@ import { apiKeyIndexes } from './apiKeys.ts';
 import { campaignIndexes } from './campaigns.ts';
 import { couponIndexes } from './coupons.ts';
 import { customerIndexes } from './customers.ts';
-import { eventIndexes } from './events.ts';
+import { eventIndexes, eventQueueIndexes } from './events.ts';
 import { journeyIndexes, journeyVersionIndexes } from './journeys.ts';
 import { messageIndexes } from './messages.ts';
 import { suppressionIndexes } from './suppressions.ts';
@@ -23,6 +23,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
   return new Map<string, readonly IndexSpec[]>([
     ['customers', customerIndexes],
     ['events', eventIndexes],
+    ['eventQueue', eventQueueIndexes],
     ['tasks', taskIndexes],
     ['coupons', couponIndexes],
     ['messages', messageIndexes],

@@ -54,6 +54,9 @@ export function eventQueueCollection(db: Db) {
 
 export const eventIndexes = [{ key: { customerId: 1, at: -1 } }, { key: { type: 1, at: -1 } }] as const;
 
+/** The sweeper reads the oldest unfinished events; erasure removes a customer's. */
+export const eventQueueIndexes = [{ key: { since: 1 } }, { key: { customerId: 1 } }] as const;
+
 /** Reads a stored document back as the pipeline's one event shape. */
 export function toStoredEvent(doc: EventDocument): StoredEvent {
   const { _id, eventId, ...rest } = doc;

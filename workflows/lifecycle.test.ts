@@ -14,8 +14,8 @@ import { applyEventToProfile, eventsCollection, insertEvent } from '../store/eve
 import { updateCustomerLifecycle } from '../store/lifecycle.ts';
 import { ensureBuiltinSegments } from '../store/segments.ts';
 import { testDatabase } from '../test/db.ts';
-import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { journeyWorkflowId, workflowTypes } from './definitions.ts';
+import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, startJourneyWorker, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { journeyStatusQuery, journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
 const taskQueue = `lifecycle-${randomUUID()}`;
@@ -103,5 +103,43 @@ describe('a customer who stops buying', () => {
     expect((await listCoupons(db, { customerId: id }, { limit: 10 })).items).toHaveLength(1);
     const mails = await eventually(() => inbox(services, email), (m) => m.length >= 1);
     expect(mails).toHaveLength(1);
+  });
+});
+
+describe('a stage that changes with time alone', () => {
+  it('the daily run wakes a run waiting for stage_changed and ends a run whose goal it is', { timeout: 180_000 }, async () => {
+    const db = database.db;
+    const t0 = await env.currentTimeMs();
+    const id = `drifting-${uniqueSuffix()}`;
+    const email = `${id}@lifecycle.test`;
+    await seedCustomer(db, { id, email, timezone: middayZone(t0), consent: { email: true, sms: false } });
+    for (let daysAgo = 100; daysAgo >= 10; daysAgo -= 10) {
+      const at = new Date(t0 - daysAgo * DAY);
+      const { event } = await insertEvent(db, { id: `order-${id}-${daysAgo}`, type: 'order_completed', customerId: id, at: at.toISOString(), properties: { amount: 30 } }, at);
+      await applyEventToProfile(db, event, at);
+      await updateCustomerLifecycle(db, event, at);
+    }
+    expect((await getCustomer(db, id))?.computed.stage).toBe('active');
+    const twoMonths = 60 * 24 * 60;
+    const waiter = await publish(db, testJourneyGraph({ id: `stage-waiter-${uniqueSuffix()}`, trigger: { kind: 'api' }, waitForEvent: { eventType: 'stage_changed', timeoutMinutes: twoMonths } }));
+    const goal = await publish(db, testJourneyGraph({ id: `stage-goal-${uniqueSuffix()}`, trigger: { kind: 'api' }, waitMinutes: twoMonths, goal: 'stage_changed' }));
+    const customer = await getCustomer(db, id);
+    if (customer === null) throw new Error('customer missing');
+    for (const journey of [waiter, goal]) expect(await journeyWorker.runtime.startJourney({ journey, customer })).toEqual({ started: true });
+    const handles = [waiter, goal].map((j) => lockedClient.workflow.getHandle(journeyWorkflowId(j.journeyId, id)));
+    for (const handle of handles) await eventually(() => handle.query(journeyStatusQuery), (s) => s.waiting?.kind === 'event' || s.waiting?.kind === 'timer');
+    await eventually(() => inbox(services, email), (m) => m.length === 2);
+
+    // 15 days later the customer is at risk: found by the daily run alone, no event of theirs.
+    await env.sleep(t0 + 15 * DAY - (await env.currentTimeMs()));
+    const result = await dailyRun();
+    expect(result.signalled).toBeGreaterThanOrEqual(2);
+    expect((await getCustomer(db, id))?.computed.stage).toBe('atRisk');
+    const [waited, converted] = await Promise.all(handles.map((h) => h.result()));
+    expect(waited).toMatchObject({ reason: 'exit', nodeId: 'done' });
+    expect((await handles[0]?.query(journeyStatusQuery))?.history.map((h) => `${h.nodeId}:${h.outcome}`)).toContain('wait-event:event');
+    expect(converted).toMatchObject({ reason: 'goal' });
+    // Nothing else was sent: the waiter's timeout path and the goal run's second email never ran.
+    expect(await inbox(services, email)).toHaveLength(2);
   });
 });
