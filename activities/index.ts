@@ -4,7 +4,7 @@ import { transitionCampaign } from '../store/campaigns.ts';
 import { getCustomer } from '../store/customers.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
-import type { RunRecordStatus } from '../store/runs.ts';
+import type { RunRecord, RunStatus } from '../journey/run.ts';
 import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
@@ -53,17 +53,15 @@ export interface ActivityDeps {
   launchDb?: Db;
 }
 
-/** Where a run is, as the journey workflow reports it (see store/runs.ts). */
-export interface RunProgress {
-  runKey: string;
+/**
+ * Where a run is, as the journey workflow reports it: the fields of the run record it knows
+ * (`RunRecord` in journey/run.ts), plus what the record is computed from (what it waits on, its
+ * goal and counted events, entry and completion).
+ */
+export type RunProgress = Pick<RunRecord, 'runKey' | 'workflowId' | 'journeyId' | 'version' | 'customerId' | 'nodeId' | 'variables' | 'visited' | 'history'> & {
   /** The entry's first record (replaces what an earlier entry left). */
   first: boolean;
-  workflowId: string;
-  journeyId: string;
-  version: number;
-  customerId: string;
   campaignId?: string;
-  nodeId: string | null;
   waiting:
     | { kind: 'timer'; until: number; reason: string }
     | { kind: 'event'; eventType: string; until: number }
@@ -73,16 +71,13 @@ export interface RunProgress {
   goalEvent?: string | undefined;
   /** Event types the run's conditions count (the definition's `trackedEvents`). */
   trackedEvents?: string[] | undefined;
-  variables: Record<string, string>;
-  visited: string[];
-  history: HistoryEntry[];
   enteredAt: number;
   /** When the run reached its current step (workflow time). */
   since: number;
   completion?: JourneyState['completion'];
-}
+};
 
-function runStatus(completion: JourneyState['completion']): RunRecordStatus {
+function runStatus(completion: JourneyState['completion']): RunStatus {
   if (completion === undefined) return 'running';
   switch (completion.reason) {
     case 'goal':

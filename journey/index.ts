@@ -4,6 +4,7 @@
 // Customers and events
 export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, LifecycleStage, RfmCell, RfmScore, ValueTier } from './customer.ts';
 export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
+export { RunRecord, RunStatus } from './run.ts';
 
 // Conditions
 export {

@@ -133,7 +133,7 @@ describe('Temporal unreachable for a few seconds', () => {
     await proxy.up();
     await retryUntilFinished([event(c.id, 'cart-1', 'cart_abandoned')]);
     const handle = client.workflow.getHandle(journeyWorkflowId(journey.journeyId, c.id));
-    await eventually(() => inbox(services, c.email), (m) => m.length === 1);
+    await eventually(() => inbox(services, c.email), (m) => m.length === 1, 60_000);
 
     // The purchase arrives during a second outage; retried until it goes through.
     await proxy.down();
@@ -160,7 +160,7 @@ describe('Temporal unreachable for a few seconds', () => {
       (left) => left === 0,
       30_000,
     );
-    await eventually(() => inbox(services, c.email), (m) => m.length === 1);
+    await eventually(() => inbox(services, c.email), (m) => m.length === 1, 60_000);
     await pipeline.ingest([event(c.id, 'order-9', 'order_completed', { amount: 5 })], { wait: true });
     expect(await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, c.id)).result()).toMatchObject({ reason: 'exit' });
     expect(await inbox(services, c.email)).toHaveLength(1);

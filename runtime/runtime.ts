@@ -1,5 +1,5 @@
 import type { CustomerProfile } from '../journey/customer.ts';
-import type { CustomerEvent } from '../journey/event.ts';
+import type { RoutedEvent } from '../workflows/definitions.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -26,7 +26,7 @@ export interface JourneyRuntime {
    * the runs of `signal` that Temporal says are not running (their registry entries are stale).
    */
   routeEvent(input: {
-    event: CustomerEvent & { id: string };
+    event: RoutedEvent;
     customer: CustomerProfile;
     entries: readonly PublishedJourney[];
     signal: readonly string[];

@@ -1,4 +1,5 @@
 import type { Db, Filter } from 'mongodb';
+import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
@@ -12,35 +13,10 @@ import type { Page, PageRequest } from './documents.ts';
  * backend scans the whole collection for any other filter.
  */
 
-export type RunRecordStatus = 'running' | 'completed' | 'converted' | 'cancelled' | 'failed';
+export type RunRecordStatus = RunRecord['status'];
 
-export interface RunDocument {
-  /** The workflow id. */
-  _id: string;
-  /** The entry: workflow id + `#` + the last 12 characters of its first run id. */
-  runKey: string;
-  journeyId: string;
-  version: number;
-  customerId: string;
-  campaignId?: string;
-  status: RunRecordStatus;
-  /** The step the customer is at; null once the run ended. */
-  nodeId: string | null;
-  waitingFor: string[];
-  waitingUntil?: string;
-  variables: Record<string, string>;
-  /** Every step this entry has passed (for per-step counts). */
-  visited: string[];
-  /** The latest steps taken (the interpreter keeps the last 50). */
-  history: Array<{ at: number; nodeId: string; kind: string; outcome: string }>;
-  /** Why the run ended (`exit`, `goal`, `failed`...). */
-  reason?: string;
-  startedAt: string;
-  /** When the customer reached the current step. */
-  since: string;
-  updatedAt: string;
-  completedAt?: string;
-}
+/** The stored run record: the core's `RunRecord` with the workflow id as `_id`. */
+export type RunDocument = Omit<RunRecord, 'workflowId'> & { _id: string };
 
 const name = 'journeyRuns';
 
@@ -61,28 +37,11 @@ export async function ensureRunIndexes(db: Db): Promise<void> {
   for (const index of runIndexes) await runsCollection(db).createIndex({ ...index.key });
 }
 
-/** Where a run is now; written when it starts to wait and when it ends. */
-export interface RunUpdate {
-  workflowId: string;
-  runKey: string;
-  /** The entry's first record: replaces what an earlier entry of the customer left. */
-  first: boolean;
-  journeyId: string;
-  version: number;
-  customerId: string;
-  campaignId?: string | undefined;
-  status: RunRecordStatus;
-  nodeId: string | null;
-  waitingFor: string[];
-  waitingUntil?: string | undefined;
-  variables: Record<string, string>;
-  visited: string[];
-  history: RunDocument['history'];
-  reason?: string | undefined;
-  startedAt: string;
-  since: string;
-  at: string;
-}
+/**
+ * Where a run is now, written when it starts to wait and when it ends: the record without its
+ * bookkeeping times; `first` marks an entry's first record (it replaces an earlier entry's).
+ */
+export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & { first: boolean; at: string };
 
 /**
  * Upserts a run's progress in one write (FerretDB's SQLite backend serialises writes, and every

@@ -2,7 +2,7 @@
 // runtime, the worker, tests). Only Temporal's definition functions and the core's types here,
 // so the API can import this file without pulling in workflow code.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CustomerEvent, CustomerProfile, HistoryEntry, JourneyDefinition, JourneyState } from '../journey/index.ts';
+import type { CustomerProfile, HistoryEntry, JourneyDefinition, JourneyState, StoredEvent } from '../journey/index.ts';
 
 /** Workflow type names, as registered by `workflows/index.ts`. */
 export const workflowTypes = {
@@ -12,8 +12,8 @@ export const workflowTypes = {
   lifecycle: 'lifecycleDailyWorkflow',
 } as const;
 
-/** A customer event as routed to runs: always with an id (the run drops one it has seen). */
-export type RoutedEvent = CustomerEvent & { id: string };
+/** A stored event as routed to runs (`StoredEvent` without when it was received): the run drops an id it has seen. */
+export type RoutedEvent = Omit<StoredEvent, 'receivedAt'>;
 
 /** What the event signal carries: the event, and the profile after it was applied. */
 export interface CustomerEventSignal {

@@ -1,29 +1,18 @@
 import { z } from 'zod';
-import { AttributeValue, CustomerId } from '../../journey/customer.ts';
+import { CustomerId } from '../../journey/customer.ts';
+import { RunRecord } from '../../journey/run.ts';
 
 /** What the journey runtime reports about runs, nodes and campaigns. */
 
-export const RunStatus = z.enum(['running', 'completed', 'converted', 'cancelled', 'failed']);
-export type RunStatus = z.infer<typeof RunStatus>;
+export { RunStatus } from '../../journey/run.ts';
 
-/** One customer's run of one journey: where they are and what they wait for. */
-export const JourneyRun = z
-  .object({
-    journeyId: z.string(),
-    version: z.number().int().positive(),
-    customerId: CustomerId,
-    status: RunStatus,
-    /** The node the customer is at; null once the run ended. */
-    nodeId: z.string().nullable(),
-    /** Event type a `waitForEvent` node or the goal waits for. */
-    waitingFor: z.array(z.string()).default([]),
-    /** When the current wait ends (timer or timeout). */
-    waitingUntil: z.iso.datetime().optional(),
-    variables: z.record(z.string(), AttributeValue).default({}),
-    history: z
-      .array(z.object({ nodeId: z.string(), at: z.iso.datetime(), exit: z.string().optional() }))
-      .default([]),
-    startedAt: z.iso.datetime(),
+/**
+ * One customer's run of one journey: where they are and what they wait for. The run record
+ * (`RunRecord`) as the API shows it: its history with ISO times and the exit each step took.
+ */
+export const JourneyRun = RunRecord.pick({ journeyId: true, version: true, customerId: true, status: true, nodeId: true, waitingFor: true, waitingUntil: true, variables: true, startedAt: true })
+  .extend({
+    history: z.array(z.object({ nodeId: z.string(), at: z.iso.datetime(), exit: z.string().optional() })),
   })
   .meta({ id: 'JourneyRun' });
 export type JourneyRun = z.infer<typeof JourneyRun>;
