@@ -9,6 +9,7 @@ import { builtinSegments, segmentMembership } from '../journey/lifecycle/segment
 import { defaultLifecycleSettings } from '../journey/lifecycle/settings.ts';
 import { customersCollection } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
+import { eventKey } from '../journey/event.ts';
 import { eventsCollection } from './events.ts';
 import type { EventDocument } from './events.ts';
 
@@ -104,7 +105,8 @@ function draftCustomer(random: Random, index: number, now: number): Draft {
   });
   const history = emptyHistory();
   const event = (n: number, type: string, at: number, properties: EventDocument['properties']): EventDocument => ({
-    _id: `seed:${id}:${n}`,
+    _id: eventKey(id, `seed:${n}`),
+    eventId: `seed:${n}`,
     type,
     customerId: id,
     at: new Date(at).toISOString(),
