@@ -123,7 +123,8 @@ export function createActivities(deps: ActivityDeps) {
       // The run registry (store/runs.ts): what the event pipeline may signal this run with.
       const slot = registrySlot(progress.journeyId, progress.customerId, progress.workflowId);
       const waitsFor = [...new Set([...waitingFor, ...(progress.trackedEvents ?? [])])].sort();
-      await setRegistryEntry(db, progress.customerId, slot, progress.completion === undefined ? { workflowId: progress.workflowId, waitsFor, at } : null);
+      const since = new Date(progress.enteredAt).toISOString();
+      await setRegistryEntry(db, progress.customerId, slot, progress.completion === undefined ? { workflowId: progress.workflowId, waitsFor, since, at } : null);
       await recordRun(db, {
         runKey: progress.runKey,
         first: progress.first,

@@ -139,7 +139,7 @@ export function createEventPipeline(deps: PipelineDeps) {
     const stale: Array<{ customerId: string; slot: string; entry: null }> = [];
     for (const event of events) {
       const entries = live.filter((journey) => eventEnters(journey, event, now));
-      const interested = runsInterestedIn(registry, event.type);
+      const interested = runsInterestedIn(registry, event.type, event.at);
       if (entries.length === 0 && interested.length === 0) continue;
       const result = await runtime.routeEvent({ event, customer, entries, signal: interested.map((r) => r.workflowId) });
       stats.signalCalls += interested.length;
@@ -148,7 +148,8 @@ export function createEventPipeline(deps: PipelineDeps) {
       stats.started += result.started;
       for (const journey of entries) {
         const workflowId = `journey/${journey.journeyId}/${customer.id}`;
-        if (!Object.values(registry).some((e) => e.workflowId === workflowId)) registry[journey.journeyId] = { workflowId, waitsFor: [anyEvent], at: new Date(now).toISOString() };
+        const at = new Date(now).toISOString();
+        if (!Object.values(registry).some((e) => e.workflowId === workflowId)) registry[journey.journeyId] = { workflowId, waitsFor: [anyEvent], since: at, at };
       }
       for (const gone of result.gone) {
         const slot = interested.find((r) => r.workflowId === gone)?.slot;
@@ -323,10 +324,12 @@ export function createEventPipeline(deps: PipelineDeps) {
     /**
      * Stores `events` (in order; an id already stored for the same customer is a duplicate) and
      * runs their other stages: answers once they are stored, or with `wait` once every stage
-     * ran. A duplicate of an event whose stages are not all done resumes them.
+     * ran. A duplicate of an event whose stages are not all done resumes them. `stages` leaves
+     * some out: a history import folds and routes each batch and rescores everyone once at the
+     * end, so a history split over batches announces no state the customer was never in.
      */
-    async ingest(events: readonly CustomerEvent[], options: { wait?: boolean; now?: Date } = {}): Promise<IngestResult[]> {
-      const items = await storeEvents(db, events, options.now ?? clock());
+    async ingest(events: readonly CustomerEvent[], options: { wait?: boolean; now?: Date; stages?: readonly EventStage[] } = {}): Promise<IngestResult[]> {
+      const items = await storeEvents(db, events, options.now ?? clock(), options.stages);
       const todo = items.filter((i) => i.status !== 'duplicate' && i.pending.length > 0 && !inFlight.has(i.key));
       const promises = enqueue(todo);
       // Backpressure: a client far ahead of the pipeline waits for it.

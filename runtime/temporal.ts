@@ -238,7 +238,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         customerId: r.customerId,
         slot: registrySlot(r.journeyId, r.customerId, r.workflowId),
         // A run scheduled for later (date triggers) drops events from before its entry.
-        entry: { workflowId: r.workflowId, waitsFor: r.scheduled === true ? [] : [anyEvent], at },
+        entry: { workflowId: r.workflowId, waitsFor: r.scheduled === true ? [] : [anyEvent], since: at, at },
       })),
     );
   }

@@ -149,8 +149,13 @@ export interface RegistryEntry {
   workflowId: string;
   /** Event types the run can use; `*` for any (a run just started). */
   waitsFor: string[];
+  /** When the run entered (or was about to): an event from well before cannot be part of it. */
+  since?: string;
   at: string;
 }
+
+/** How much older than a run's entry an event may be and still reach it (clocks differ). */
+const entrySlackMs = 3_600_000;
 
 /** `waitsFor` of a run that may use any event. */
 export const anyEvent = '*';
@@ -167,10 +172,16 @@ export function registryOf(doc: { runs?: unknown }): Record<string, RegistryEntr
   return typeof runs === 'object' && runs !== null ? (runs as Record<string, RegistryEntry>) : {};
 }
 
-/** The runs of a registry that can use an event of `type`. */
-export function runsInterestedIn(registry: Record<string, RegistryEntry>, type: string): Array<{ slot: string; workflowId: string }> {
+/**
+ * The runs of a registry that can use an event of `type` that happened at `at`: those waiting for
+ * the type (or anything) that entered no more than an hour after it (a history import's old
+ * orders do not satisfy a run that began today).
+ */
+export function runsInterestedIn(registry: Record<string, RegistryEntry>, type: string, at?: string): Array<{ slot: string; workflowId: string }> {
+  const happened = at === undefined ? Number.POSITIVE_INFINITY : Date.parse(at);
   return Object.entries(registry)
     .filter(([, entry]) => entry.waitsFor.includes(type) || entry.waitsFor.includes(anyEvent))
+    .filter(([, entry]) => entry.since === undefined || happened >= Date.parse(entry.since) - entrySlackMs)
     .map(([slot, entry]) => ({ slot, workflowId: entry.workflowId }));
 }
 

@@ -1,7 +1,9 @@
 import { listEvents } from '../../store/events.ts';
 import { readers } from '../auth.ts';
+import { importEvents } from '../eventImport.ts';
+import { ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
-import { EventAck, EventBody, EventPage, EventPostQuery, EventQuery } from '../wire/events.ts';
+import { EventAck, EventBody, EventImportReport, eventImportTypes, EventPage, EventPostQuery, EventQuery } from '../wire/events.ts';
 
 /** Tokens an events body takes from the ingestion rate: one per event. */
 function eventCount(body: unknown): number {
@@ -39,6 +41,39 @@ export const eventRoutes = [
       );
       const duplicates = results.filter((r) => r.duplicate).length;
       return { status: 202, body: { accepted: results.length - duplicates, duplicates, results } };
+    },
+  }),
+  defineRoute({
+    operationId: 'importEvents',
+    method: 'post',
+    path: '/events/import',
+    tag: 'Events',
+    summary: 'Import event history (JSON lines)',
+    description:
+      'For back-filling history, e.g. two years of orders from a shop system. Streamed: any size up to the import ' +
+      'limit. One event per line, each shaped like the body of a single POST /events (`EventInput`; `at` defaults to ' +
+      'the time of the import; send an `id` per event so that importing the same file again changes nothing). ' +
+      'Events go through the same pipeline as POST /events, in batches of 1,000, each applied before the next is ' +
+      'read: stored once per customer and id (an `id` the customer sent before is counted as a duplicate), folded ' +
+      'into the profile, the lifecycle rescored, and routed to journeys, so an event older than a trigger’s entry ' +
+      'window (`maxAgeHours`, default 24) starts nothing. Once the whole file is in, one lifecycle recompute ' +
+      'rebuilds every customer’s history and the scoring base (RFM, value tiers) from the stored events; the changes ' +
+      'it finds are routed like any event. A customer whose imported orders make them dormant now enters the ' +
+      'journeys triggered by `dormant-90d`, once (a lifecycle change is recorded once per customer and day). Invalid lines ' +
+      'are rejected on their own, listed with their line number, the field at fault and the reason (the first ' +
+      '1,000); the other lines are imported. A body over the import limit fails with 413, keeping the batches ' +
+      'applied before it (importing the file again completes it).',
+    access: ['ingest'],
+    bodyType: 'stream',
+    streamTypes: eventImportTypes,
+    rateCost: () => 1,
+    responses: { 200: { description: 'What was imported, and what the lifecycle recompute changed.', schema: EventImportReport } },
+    async handler({ req, deps, now }) {
+      if (typeof req.is([...eventImportTypes]) !== 'string') {
+        throw new ProblemError(415, 'unsupported-media-type', 'Unsupported media type', `send one of ${eventImportTypes.join(', ')}`);
+      }
+      const report = await importEvents(deps.pipeline, req, { now, clock: deps.clock, maxBytes: deps.config.importLimitBytes ?? 1024 ** 3 });
+      return { status: 200, body: report };
     },
   }),
   defineRoute({

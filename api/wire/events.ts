@@ -55,3 +55,56 @@ export const EventQuery = PageQuery.extend({
 });
 
 export const EventPage = pageOf(StoredEvent).meta({ id: 'EventPage' });
+
+/** Content types `POST /events/import` takes: JSON lines, one `EventInput` per line. */
+export const eventImportTypes = ['application/x-ndjson', 'application/jsonl'] as const;
+
+/** One problem with one line of an event import: the line, the field at fault (if one is) and why. */
+export const EventImportError = z
+  .object({
+    line: z.number().int().positive(),
+    /** Where in the line's event, e.g. `properties.amount`; absent when the whole line is at fault (not JSON, too long). */
+    path: z.string().optional(),
+    message: z.string(),
+  })
+  .meta({ id: 'EventImportError' });
+export type EventImportError = z.infer<typeof EventImportError>;
+
+/** What the lifecycle recompute at the end of an import did. */
+export const EventImportRecompute = z
+  .object({
+    /** Customers scored. */
+    customers: z.number().int().nonnegative(),
+    /** Customers whose stored fields changed. */
+    updated: z.number().int().nonnegative(),
+    /** Lifecycle change events recorded (stage, RFM cell, segment entered or left). */
+    events: z.number().int().nonnegative(),
+    /** Journey runs those change events started (e.g. win-back for customers dormant now). */
+    started: z.number().int().nonnegative(),
+    /** Running journey runs those change events were signalled to. */
+    signalled: z.number().int().nonnegative(),
+  })
+  .meta({ id: 'EventImportRecompute' });
+
+/** What an event import did: counts per line, the first rejected lines, the recompute. */
+export const EventImportReport = z
+  .object({
+    /** Lines read, blank ones included (line numbers count them too). */
+    lines: z.number().int().nonnegative(),
+    /** New events stored and applied. */
+    accepted: z.number().int().nonnegative(),
+    /** Events whose `id` the same customer had sent before: ignored. */
+    duplicates: z.number().int().nonnegative(),
+    /** Lines rejected (not JSON, not a valid event). */
+    rejected: z.number().int().nonnegative(),
+    /** Accepted events with a stage left undone (a storage hiccup): the background sweeper finishes them. */
+    unfinished: z.number().int().nonnegative(),
+    /** The first 1,000 problems, in line order. */
+    errors: z.array(EventImportError),
+    /** True when there were more problems than `errors` lists. */
+    errorsTruncated: z.boolean(),
+    /** The lifecycle recompute run once at the end; null when no new event was accepted (nothing to recompute). */
+    recompute: EventImportRecompute.nullable(),
+  })
+  .meta({ id: 'EventImportReport' });
+export type EventImportReport = z.infer<typeof EventImportReport>;
