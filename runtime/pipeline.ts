@@ -119,6 +119,8 @@ export function createEventPipeline(deps: PipelineDeps) {
 
   const queue: Work[] = [];
   const inFlight = new Set<string>();
+  /** Attempts in flight per customer, for reads that want what was just accepted applied. */
+  const pendingByCustomer = new Map<string, Set<Promise<boolean>>>();
   let running: Promise<void> | null = null;
   let idle: Array<() => void> = [];
 
@@ -297,13 +299,20 @@ export function createEventPipeline(deps: PipelineDeps) {
 
   /** Queues stored items for their remaining stages; resolves per item when its attempt ends (true: all done). */
   function enqueue(items: readonly StoredItem[]): Array<Promise<boolean>> {
-    const promises = items.map(
-      (item) =>
-        new Promise<boolean>((resolve) => {
-          inFlight.add(item.key);
-          queue.push({ item, done: resolve });
-        }),
-    );
+    const promises = items.map((item) => {
+      const promise = new Promise<boolean>((resolve) => {
+        inFlight.add(item.key);
+        queue.push({ item, done: resolve });
+      });
+      const customerId = item.event.customerId;
+      const pending = pendingByCustomer.get(customerId) ?? new Set<Promise<boolean>>();
+      pendingByCustomer.set(customerId, pending.add(promise));
+      void promise.then(() => {
+        pending.delete(promise);
+        if (pending.size === 0 && pendingByCustomer.get(customerId) === pending) pendingByCustomer.delete(customerId);
+      });
+      return promise;
+    });
     if (items.length > 0) running ??= loop();
     return promises;
   }
@@ -341,6 +350,22 @@ export function createEventPipeline(deps: PipelineDeps) {
         duplicate: item.status === 'duplicate',
         finished: item.status === 'duplicate' || item.pending.length === 0 || finished.get(item.key) === true,
       }));
+    },
+
+    /**
+     * Resolves when this process's events of `customerId` accepted so far have been through their
+     * stages, or after `timeoutMs`: reads of a customer (profile, journeys, timeline) see what was
+     * just accepted, without making the POST wait for it.
+     */
+    async settled(customerId: string, timeoutMs = 5_000): Promise<void> {
+      const pending = pendingByCustomer.get(customerId);
+      if (pending === undefined || pending.size === 0) return;
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      await Promise.race([Promise.all([...pending]).then(() => undefined), timeout]);
+      clearTimeout(timer);
     },
 
     /** Resolves when every event accepted so far has been through its stages (or failed them). */

@@ -52,6 +52,8 @@ export const customerRoutes = [
     params: CustomerParams,
     responses: { 200: { description: 'The customer, computed fields included.', schema: Customer } },
     async handler({ params, deps }) {
+      // Events of theirs this process just accepted are applied first (read your writes).
+      await deps.pipeline.settled(params.id);
       const customer = await getCustomer(deps.db, params.id);
       if (customer === null) throw notFound(`customer ${params.id}`);
       return { status: 200, body: customer };
@@ -134,6 +136,7 @@ export const customerRoutes = [
     query: PageQuery,
     responses: { 200: { description: 'Runs, running first.', schema: pageOf(JourneyRun).meta({ id: 'JourneyRunPage' }) } },
     async handler({ params, query, deps }) {
+      await deps.pipeline.settled(params.id);
       if ((await getCustomer(deps.db, params.id)) === null) throw notFound(`customer ${params.id}`);
       return { status: 200, body: await deps.runtime.customerRuns(params.id, query) };
     },

@@ -107,6 +107,16 @@ describe('POST /events', () => {
     expect([...seen].sort().reverse()).toEqual(seen);
   });
 
+  it('answers once stored; a read of the customer right after sees the event applied', async () => {
+    const headers = { authorization: `Bearer ${app.keys.ingest}`, 'content-type': 'application/json' };
+    const events = Array.from({ length: 50 }, (_, i) => ({ id: `fast-${i}`, type: 'order_completed', customerId: 'hasty', properties: { amount: 2 } }));
+    // Plain fetch: the harness's own call() would wait for the pipeline.
+    const posted = await fetch(`${app.publicUrl}/v1/events`, { method: 'POST', headers, body: JSON.stringify({ events }) });
+    expect(posted.status).toBe(202);
+    const read = await fetch(`${app.publicUrl}/v1/customers/hasty`, { headers: { authorization: `Bearer ${app.keys.admin}` } });
+    expect(((await read.json()) as Customer).computed).toMatchObject({ orderCount: 50, totalSpend: 100 });
+  });
+
   it('keeps event ids per customer: the same id from two customers is two events', async () => {
     const send = (customerId: string) => app.call('POST', '/events', { as: 'ingest', json: { id: 'shared-1', type: 'order_completed', customerId, properties: { amount: 5 } } });
     expect((await send('twin-a')).json).toMatchObject({ accepted: 1, duplicates: 0 });

@@ -87,6 +87,7 @@ export const eventRoutes = [
     responses: { 200: { description: 'A page of events.', schema: EventPage } },
     async handler({ query, deps }) {
       const { limit, cursor, ...filter } = query;
+      if (filter.customerId !== undefined) await deps.pipeline.settled(filter.customerId);
       return { status: 200, body: await listEvents(deps.db, filter, { limit, cursor }) };
     },
   }),

@@ -50,6 +50,7 @@ export const journeyRunRoutes = [
     params: RunParams,
     responses: { 200: { description: 'The customer’s latest run of the journey.', schema: JourneyRun } },
     async handler({ params, deps }) {
+      await deps.pipeline.settled(params.customerId);
       const run = await deps.runtime.describeRun(params.id, params.customerId);
       if (run === null) throw notFound(`a run of journey ${params.id} for customer ${params.customerId}`);
       return { status: 200, body: run };

@@ -128,6 +128,7 @@ export const timelineRoutes = [
     query: TimelineQuery,
     responses: { 200: { description: 'The timeline.', schema: Timeline } },
     async handler({ params, query, deps }) {
+      await deps.pipeline.settled(params.id);
       if ((await getCustomer(deps.db, params.id)) === null) throw notFound(`customer ${params.id}`);
       return { status: 200, body: await customerTimeline(deps, params.id, query.limit) };
     },
