@@ -1,10 +1,10 @@
-import { pipeline, Transform } from 'node:stream';
+import { pipeline } from 'node:stream';
 import type { Readable } from 'node:stream';
 import type { CustomerEvent } from '../journey/event.ts';
 import type { EventPipeline } from '../runtime/pipeline.ts';
 import { issuesOf } from '../store/documents.ts';
 import type { FieldIssue } from '../store/documents.ts';
-import { ProblemError } from './problem.ts';
+import { byteLimit } from './import.ts';
 import { droppedKeys, unsafeKeys } from './safety.ts';
 import { EventInput } from './wire/events.ts';
 import type { EventImportReport } from './wire/events.ts';
@@ -98,18 +98,6 @@ class EventImportRun {
       }
     }
   }
-}
-
-/** Passes bytes through until `maxBytes`, then fails the stream with a 413. */
-function byteLimit(maxBytes: number): Transform {
-  let bytes = 0;
-  return new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      bytes += chunk.length;
-      if (bytes > maxBytes) done(new ProblemError(413, 'too-large', 'Import too large', `imports are limited to ${maxBytes} bytes`));
-      else done(null, chunk);
-    },
-  });
 }
 
 /**

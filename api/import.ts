@@ -113,8 +113,8 @@ class ImportRun {
   }
 }
 
-/** Passes bytes through until `maxBytes`, then fails the stream with a 413. */
-function byteLimit(maxBytes: number): Transform {
+/** Passes bytes through until `maxBytes`, then fails the stream with a 413 (customer and event imports). */
+export function byteLimit(maxBytes: number): Transform {
   let bytes = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, done) {
