@@ -70,3 +70,30 @@ export interface JourneyRuntime {
   resumeCampaign(campaignId: string): Promise<void>;
   cancelCampaign(campaignId: string): Promise<void>;
 }
+
+/** What starting a run did: a new run, or none (already in the journey, re-entry not allowed). */
+export type StartResult = 'started' | 'skipped';
+
+/**
+ * Starts journey runs for campaigns and the date sweep. Implemented on the Temporal client by
+ * `runtime/temporal.ts` (workflow ids, re-entry policy, the run registry) and injected by the
+ * worker, so activities never import workflow code.
+ */
+export interface JourneyStarter {
+  start(input: StartRequest): Promise<StartResult>;
+  /** Starts many customers on one journey; re-entry is checked with one query for all. */
+  startMany(requests: readonly StartRequest[]): Promise<Array<StartResult | { error: unknown }>>;
+}
+
+/** One run to start. */
+export interface StartRequest {
+  journey: PublishedJourney;
+  customerId: string;
+  /** The profile as read now (saves the run a lookup at entry). */
+  customer?: CustomerProfile;
+  /** Yearly date triggers: the year in the workflow id. */
+  year?: number;
+  /** Date triggers: when the run enters the journey. */
+  startAt?: number;
+  campaignId?: string;
+}

@@ -22,7 +22,7 @@ import {
   workflowTypes,
 } from '../workflows/definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
-import type { JourneyRuntime } from './runtime.ts';
+import type { JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
 import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
 export interface TemporalRuntimeDeps {
@@ -34,20 +34,7 @@ export interface TemporalRuntimeDeps {
 }
 
 /** What starting one run did. */
-export type StartOutcome = 'started' | 'skipped';
-
-/** One run to start (the shape activities/ expects of its `JourneyStarter`). */
-export interface StartRequest {
-  journey: PublishedJourney;
-  customerId: string;
-  /** The profile as read now (saves the run a lookup at entry). */
-  customer?: CustomerProfile;
-  /** Yearly date triggers: the year in the workflow id. */
-  year?: number;
-  /** Date triggers: when the run enters the journey. */
-  startAt?: number;
-  campaignId?: string;
-}
+export type StartOutcome = StartResult;
 
 const DAY = 86_400_000;
 
