@@ -209,14 +209,32 @@ export async function livePublished(db: Db, journeyId: string): Promise<Publishe
   return version === null ? null : { journeyId, version: version.version, definition: version.definition };
 }
 
+/** Published versions never change: kept once read, by `journeyId@version`, per database. */
+const versionCache = new WeakMap<Db, Map<string, PublishedJourney>>();
+
 /**
  * The live journeys that events can start (event and segment triggers), latest version each:
- * one find and one version read per such journey. The event pipeline caches the answer briefly.
+ * one find of the journeys (ids and versions only), and one version read per version not read
+ * before (published versions are immutable). The event pipeline caches the answer briefly.
  */
 export async function liveTriggeredJourneys(db: Db): Promise<PublishedJourney[]> {
-  const docs = await journeys(db).find({ status: 'published', 'entry.kind': { $in: ['event', 'segment'] } }).toArray();
-  const found = await Promise.all(docs.map((doc) => getVersion(db, doc._id, doc.latestVersion)));
-  return found.filter((v): v is JourneyVersionRecord => v !== null).map((v) => ({ journeyId: v.journeyId, version: v.version, definition: v.definition }));
+  const docs = await journeys(db)
+    .find({ status: 'published', 'entry.kind': { $in: ['event', 'segment'] } }, { projection: { latestVersion: 1 } })
+    .toArray();
+  let cache = versionCache.get(db);
+  if (cache === undefined) versionCache.set(db, (cache = new Map()));
+  const known = cache;
+  const missing = docs.filter((doc) => !known.has(`${doc._id}@${doc.latestVersion}`));
+  if (missing.length > 0) {
+    const found = await versions(db)
+      .find({ $or: missing.map((doc) => ({ journeyId: doc._id, version: doc.latestVersion })) })
+      .toArray();
+    for (const doc of found) {
+      const v = toVersion(doc);
+      known.set(`${v.journeyId}@${v.version}`, { journeyId: v.journeyId, version: v.version, definition: v.definition });
+    }
+  }
+  return docs.flatMap((doc) => known.get(`${doc._id}@${doc.latestVersion}`) ?? []);
 }
 
 /**
