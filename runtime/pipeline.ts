@@ -10,7 +10,7 @@ import { finishEvents, foldEvents, recordUnfinished, storeEvents, strandedEvents
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
+import { foldAndRescore, readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
 import type { LifecycleChange, LifecycleContext, LifecycleReport, LifecycleRunOptions } from '../store/lifecycle.ts';
 import { anyEvent, registryOf, runsInterestedIn, writeRegistry } from '../store/runs.ts';
 import type { RegistryEntry } from '../store/runs.ts';
@@ -210,32 +210,44 @@ export function createEventPipeline(deps: PipelineDeps) {
     const drop = (key: string, stage: EventStage) => left.set(key, (left.get(key) ?? []).filter((s) => s !== stage));
     let stage: EventStage = 'fold';
     try {
-      // Fold: one conditional update per customer.
-      const folding = items.filter((i) => i.pending.includes('fold'));
-      const docs = await foldEvents(
-        db,
-        [...groupBy(folding, (i) => i.event.customerId)].map(([customerId, group]) => ({ customerId, events: group.map((i) => ({ key: i.key, event: i.event })) })),
-        now,
-      );
-      for (const i of folding) drop(i.key, 'fold');
-
-      // Score: one rescoring per customer; its change events are stored for routing.
-      stage = 'score';
-      const scoring = items.filter((i) => i.pending.includes('score'));
-      const scoreGroups = groupBy(scoring, (i) => i.event.customerId);
-      await readDocs([...scoreGroups.keys()], docs);
+      const groups = (list: readonly StoredItem[]) =>
+        [...groupBy(list, (i) => i.event.customerId)].map(([customerId, group]) => ({ customerId, events: group.map((i) => ({ key: i.key, event: i.event })) }));
       const options: LifecycleRunOptions = { record: recordChanges, context: lifecycleContext };
-      const scored = await rescoreCustomers(
-        db,
-        [...scoreGroups].flatMap(([customerId, group]) => {
-          const doc = docs.get(customerId);
-          return doc === undefined ? [] : [{ doc, events: group.map((i) => i.event) }];
-        }),
-        now,
-        options,
-      );
+      // Fold and score: one conditional write per customer (the usual case).
+      const both = items.filter((i) => i.pending.includes('fold') && i.pending.includes('score'));
+      const combined = await foldAndRescore(db, groups(both), now, options);
+      const docs = combined.docs;
+      const profiles = combined.customers;
+      const changed = [...combined.changes];
+      for (const i of both) {
+        drop(i.key, 'fold');
+        drop(i.key, 'score');
+      }
+      // Fold only (a history import: scored once at its end).
+      const foldOnly = items.filter((i) => i.pending.includes('fold') && !i.pending.includes('score'));
+      if (foldOnly.length > 0) for (const [id, doc] of await foldEvents(db, groups(foldOnly), now)) docs.set(id, doc);
+      for (const i of foldOnly) drop(i.key, 'fold');
+
+      // Score only: an earlier attempt folded these and stopped.
+      stage = 'score';
+      const scoring = items.filter((i) => !i.pending.includes('fold') && i.pending.includes('score'));
+      if (scoring.length > 0) {
+        const scoreGroups = groupBy(scoring, (i) => i.event.customerId);
+        await readDocs([...scoreGroups.keys()], docs);
+        const scored = await rescoreCustomers(
+          db,
+          [...scoreGroups].flatMap(([customerId, group]) => {
+            const doc = docs.get(customerId);
+            return doc === undefined ? [] : [{ doc, events: group.map((i) => i.event) }];
+          }),
+          now,
+          options,
+        );
+        for (const [id, profile] of scored.customers) profiles.set(id, profile);
+        changed.push(...scored.changes);
+      }
       for (const i of scoring) drop(i.key, 'score');
-      const changes = scored.changes.map((c) => ({ key: eventKey(c.event.customerId, c.event.id), event: c.event }));
+      const changes = changed.map((c) => ({ key: eventKey(c.event.customerId, c.event.id), event: c.event }));
 
       // Route: the events, then the changes they caused, in order per customer.
       stage = 'route';
@@ -245,7 +257,7 @@ export function createEventPipeline(deps: PipelineDeps) {
       const failed = await routeAll(
         new Map([...byCustomer].map(([id, list]) => [id, list.map((r) => r.event)])),
         docs,
-        scored.customers,
+        profiles,
         now.getTime(),
       );
       for (const [customerId, list] of byCustomer) {

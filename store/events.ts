@@ -231,38 +231,81 @@ export function foldMarker(key: string): string {
   return `folded.${createHash('sha1').update(key).digest('hex').slice(0, 20)}`;
 }
 
-type FoldDocument = CustomerDocument & { folded?: Record<string, string> };
+/** A customer document with the markers of the events folded into it. */
+export type FoldDocument = CustomerDocument & { folded?: Record<string, string> };
 
-/** The aggregate changes of some events of one customer. */
-function foldUpdate(events: readonly StoredEvent[], doc: FoldDocument, now: Date): Document {
+/**
+ * Folds some events of one customer, not yet folded, in memory: the update that applies them
+ * atomically (`$inc`/`$max`/`$min`, conditional on their markers being absent, which it sets;
+ * it also drops markers older than their lifetime) and the document as it will be after it.
+ */
+export function foldInMemory<D extends FoldDocument>(doc: D, events: ReadonlyArray<{ key: string; event: StoredEvent }>, now: Date): { filter: Record<string, unknown>; update: Document; after: D } {
   let orders = 0;
   let spend = 0;
   let lastSeen = '';
   let firstPurchase = '';
   let lastPurchase = '';
-  const set: Record<string, unknown> = { updatedAt: now.toISOString() };
-  for (const event of events) {
-    const at = new Date(event.at).toISOString();
-    if (at > lastSeen) lastSeen = at;
+  const at = now.toISOString();
+  const set: Record<string, unknown> = { updatedAt: at };
+  const filter: Record<string, unknown> = { _id: doc._id };
+  for (const { key, event } of events) {
+    filter[foldMarker(key)] = { $exists: false };
+    set[foldMarker(key)] = at;
+    const happened = new Date(event.at).toISOString();
+    if (happened > lastSeen) lastSeen = happened;
     if (event.type === 'order_completed') {
       const amount = event.properties['amount'];
       orders += 1;
       spend += typeof amount === 'number' && amount > 0 ? amount : 0;
-      if (at > lastPurchase) lastPurchase = at;
-      if (firstPurchase === '' || at < firstPurchase) firstPurchase = at;
+      if (happened > lastPurchase) lastPurchase = happened;
+      if (firstPurchase === '' || happened < firstPurchase) firstPurchase = happened;
     }
   }
-  const stale = Date.parse(now.toISOString()) - markerLifetimeMs;
+  spend = Math.round(spend * 100) / 100;
+  const stale = now.getTime() - markerLifetimeMs;
   const unset: Record<string, ''> = {};
-  for (const [marker, at] of Object.entries(doc.folded ?? {})) if (Date.parse(at) < stale) unset[`folded.${marker}`] = '';
-  const update: Document = { $set: set, $max: { 'computed.lastSeenAt': lastSeen } };
+  const markers: Record<string, string> = {};
+  for (const [marker, when] of Object.entries(doc.folded ?? {})) {
+    if (Date.parse(when) < stale) unset[`folded.${marker}`] = '';
+    else markers[marker] = when;
+  }
+  for (const { key } of events) markers[foldMarker(key).slice('folded.'.length)] = at;
+  const computed = { ...doc.computed };
+  const max = (a: string | undefined, b: string) => (a === undefined || b > a ? b : a);
+  const update: Document = { $set: set };
+  if (lastSeen !== '') {
+    update['$max'] = { 'computed.lastSeenAt': lastSeen };
+    computed.lastSeenAt = max(computed.lastSeenAt, lastSeen);
+  }
   if (orders > 0) {
-    update['$inc'] = { 'computed.orderCount': orders, 'computed.totalSpend': Math.round(spend * 100) / 100 };
+    update['$inc'] = { 'computed.orderCount': orders, 'computed.totalSpend': spend };
     update['$max'] = { 'computed.lastSeenAt': lastSeen, 'computed.lastPurchaseAt': lastPurchase };
     update['$min'] = { 'computed.firstPurchaseAt': firstPurchase };
+    computed.orderCount += orders;
+    computed.totalSpend += spend;
+    computed.lastPurchaseAt = max(computed.lastPurchaseAt, lastPurchase);
+    computed.firstPurchaseAt = computed.firstPurchaseAt === undefined || firstPurchase < computed.firstPurchaseAt ? firstPurchase : computed.firstPurchaseAt;
   }
   if (Object.keys(unset).length > 0) update['$unset'] = unset;
-  return update;
+  return { filter, update, after: { ...doc, computed, folded: markers, updatedAt: at } };
+}
+
+/** The events of a customer document not folded into it yet (no marker). */
+export function unfolded<T extends { key: string }>(doc: FoldDocument, events: readonly T[]): T[] {
+  return events.filter(({ key }) => doc.folded?.[foldMarker(key).slice('folded.'.length)] === undefined);
+}
+
+/** Reads customers by id, creating a default profile for each unknown one first. */
+export async function readOrCreateCustomers(db: Db, ids: readonly string[], now: Date): Promise<Map<string, CustomerDocument>> {
+  const customers = customersCollection(db) as unknown as Collection<FoldDocument>;
+  if (ids.length === 0) return new Map();
+  const found = new Map<string, CustomerDocument>((await customers.find({ _id: { $in: [...ids] } }).toArray()).map((d) => [d._id, d]));
+  const unknown = ids.filter((id) => !found.has(id)).map((id) => freshCustomerDocument(id, now));
+  if (unknown.length > 0) {
+    await insertManyNew(customers, unknown);
+    for (const doc of await customers.find({ _id: { $in: unknown.map((d) => d._id) } }).toArray()) found.set(doc._id, doc);
+  }
+  return found;
 }
 
 /** One customer's events to fold, with their keys. */
@@ -284,31 +327,19 @@ export interface FoldGroup {
 export async function foldEvents(db: Db, groups: readonly FoldGroup[], now: Date): Promise<Map<string, CustomerDocument>> {
   const customers = customersCollection(db) as unknown as Collection<FoldDocument>;
   const ids = [...new Set(groups.map((g) => g.customerId))];
-  if (ids.length === 0) return new Map();
-  const found = new Map((await customers.find({ _id: { $in: ids } }).toArray()).map((d) => [d._id, d]));
-  const unknown = ids.filter((id) => !found.has(id)).map((id) => freshCustomerDocument(id, now));
-  if (unknown.length > 0) {
-    await insertManyNew(customers, unknown);
-    for (const doc of await customers.find({ _id: { $in: unknown.map((d) => d._id) } }).toArray()) found.set(doc._id, doc);
-  }
+  const found = await readOrCreateCustomers(db, ids, now);
   const ops: AnyBulkWriteOperation<FoldDocument>[] = [];
-  const at = now.toISOString();
   for (const group of groups) {
     const doc = found.get(group.customerId);
-    if (doc === undefined) continue;
     // A marker already there: that event was folded by an earlier attempt.
-    const todo = group.events.filter(({ key }) => doc.folded?.[foldMarker(key).slice('folded.'.length)] === undefined);
-    if (todo.length === 0) continue;
-    const update = foldUpdate(todo.map((t) => t.event), doc, now);
-    const filter: Record<string, unknown> = { _id: group.customerId };
-    for (const { key } of todo) {
-      filter[foldMarker(key)] = { $exists: false };
-      (update['$set'] as Record<string, unknown>)[foldMarker(key)] = at;
-    }
+    const todo = doc === undefined ? [] : unfolded(doc, group.events);
+    if (doc === undefined || todo.length === 0) continue;
+    const { filter, update } = foldInMemory(doc, todo, now);
     ops.push({ updateOne: { filter: filter as Filter<FoldDocument>, update } });
   }
   // FerretDB keeps each update's read open until its bulk command ends: small chunks.
   for (let i = 0; i < ops.length; i += 32) await customers.bulkWrite(ops.slice(i, i + 32), { ordered: false });
+  if (ids.length === 0) return new Map();
   const after = await customers.find({ _id: { $in: ids } }).toArray();
   return new Map(after.map((doc) => [doc._id, doc]));
 }

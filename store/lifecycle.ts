@@ -1,4 +1,4 @@
-import type { AnyBulkWriteOperation, Db, Filter } from 'mongodb';
+import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
 import type { CustomerEvent } from '../journey/event.ts';
@@ -14,7 +14,8 @@ import type { CsatSummary, NpsSummary } from '../journey/lifecycle/survey.ts';
 import { customersCollection } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { DocumentValidationError, validateDocument, withId } from './documents.ts';
-import { eventsCollection, storeEvents } from './events.ts';
+import { eventsCollection, foldInMemory, readOrCreateCustomers, storeEvents, unfolded } from './events.ts';
+import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
@@ -190,6 +191,8 @@ interface Plan {
   unset: Record<string, ''>;
   events: CustomerEvent[];
   customer: CustomerProfile;
+  /** Events folded in the same write (`foldInMemory`): its condition and operators. */
+  fold?: { filter: Record<string, unknown>; update: Document };
 }
 
 function read(doc: object, path: string): unknown {
@@ -267,7 +270,15 @@ const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'c
 async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions) {
   const recorded = await (options.record ?? ((events, at) => recordEvents(db, events, at)))(plans.flatMap((p) => p.events), new Date(now));
   const writes: AnyBulkWriteOperation<LifecycleDocument>[] = [];
-  for (const { doc, set, unset } of plans) {
+  for (const { doc, set, unset, fold } of plans) {
+    if (fold !== undefined) {
+      // Fold and score in one write, conditional on the events not folded yet.
+      const update: Document = { ...fold.update, $set: { ...(fold.update['$set'] as object), ...set } };
+      const unsetAll = { ...(fold.update['$unset'] as object | undefined), ...unset };
+      if (Object.keys(unsetAll).length > 0) update['$unset'] = unsetAll;
+      writes.push({ updateOne: { filter: fold.filter as Filter<LifecycleDocument>, update } });
+      continue;
+    }
     if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) continue;
     // Repairing aggregates is guarded by the version read: an event folded in meanwhile wins.
     const repairs = [...Object.keys(set), ...Object.keys(unset)].some((path) => aggregatePaths.has(path));
@@ -390,6 +401,82 @@ export async function sweepLifecycle(db: Db, now: Date, options: LifecycleRunOpt
   return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }));
 }
 
+/**
+ * The purchase summary of a customer after `events` were folded into `doc`: the stored
+ * aggregates, plus what only the events tell — a return after a gap of `dormantDays` (against
+ * the last purchase remembered at the previous update) and the latest survey answer of each kind.
+ */
+function summaryAfter(doc: LifecycleDocument, events: readonly ScoredEvent[], ctx: RunContext): PurchaseSummary {
+  const summary = storedSummary(doc);
+  const ordered = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+  let previous = time(doc.lifecycle?.lastPurchaseAt);
+  let npsAnswered = false;
+  for (const event of ordered) {
+    const at = Date.parse(event.at);
+    if (event.type === orderType) {
+      // Without a remembered purchase, ingestion's own stage move (dormant → wonBack) says it.
+      const returned = previous === undefined ? doc.computed.stage === 'wonBack' && doc.lifecycle?.stage !== 'wonBack' : at - previous >= ctx.settings.stages.dormantDays * DAY;
+      if (returned && at >= (summary.lastPurchaseAt ?? at)) summary.returnedAt = at;
+      previous = previous === undefined ? at : Math.max(previous, at);
+    }
+    if (event.type === surveyType) {
+      const answer = surveyAnswer(event.properties);
+      if (answer?.survey === 'csat') {
+        summary.csat = answer.score;
+        if (!npsAnswered) summary.nps = doc.lifecycle?.nps;
+      }
+      if (answer?.survey === 'nps') {
+        summary.nps = answer.score;
+        npsAnswered = true;
+      }
+    }
+  }
+  return summary;
+}
+
+/**
+ * Folds events into their customers and rescores them in one conditional write per customer
+ * (`foldInMemory` + the lifecycle plan of the folded document): the event pipeline's fold and
+ * score stages together. A write whose condition fails (another attempt folded those events
+ * first) changes nothing; those customers are then rescored from what is stored. Returns the
+ * documents as folded (for their run registries), the scored profiles and the recorded changes.
+ */
+export async function foldAndRescore(
+  db: Db,
+  groups: readonly FoldGroup[],
+  now: Date,
+  options: LifecycleRunOptions = {},
+): Promise<{ docs: Map<string, CustomerDocument>; customers: Map<string, CustomerProfile>; changes: LifecycleChange[] }> {
+  const ids = [...new Set(groups.map((g) => g.customerId))];
+  if (ids.length === 0) return { docs: new Map(), customers: new Map(), changes: [] };
+  const [docs, shared] = await Promise.all([readOrCreateCustomers(db, ids, now), options.context ? options.context() : readLifecycleContext(db)]);
+  const ctx: RunContext = { ...shared, now: now.getTime() };
+  const plans: Plan[] = [];
+  for (const group of groups) {
+    const doc = docs.get(group.customerId);
+    if (doc === undefined) continue;
+    const todo = unfolded(doc, group.events);
+    const folded = todo.length === 0 ? null : foldInMemory(doc as LifecycleDocument, todo, now);
+    const after = folded?.after ?? doc;
+    try {
+      const plan = planCustomer(after, summaryAfter(after, group.events.map((e) => e.event), ctx), false, ctx);
+      plans.push(folded === null ? plan : { ...plan, fold: { filter: folded.filter, update: folded.update } });
+      docs.set(group.customerId, after);
+    } catch (error) {
+      if (!(error instanceof DocumentValidationError)) throw error;
+    }
+  }
+  const { changes, conflicts } = await commit(db, plans, ctx.now, options);
+  if (conflicts > 0) {
+    // Another attempt folded some of these events first: score what is stored now.
+    const fresh = await customers(db).find({ _id: { $in: ids } }).toArray();
+    const again = await rescoreCustomers(db, fresh.map((doc) => ({ doc, events: [] })), now, options);
+    for (const doc of fresh) docs.set(doc._id, doc);
+    return { docs, customers: again.customers, changes: [...changes, ...again.changes] };
+  }
+  return { docs, customers: new Map(plans.map((p) => [p.doc._id, p.customer])), changes };
+}
+
 /** The events of one customer that a rescoring follows (in any order). */
 export type ScoredEvent = Pick<CustomerEvent, 'customerId' | 'type' | 'at' | 'properties'>;
 
@@ -410,34 +497,9 @@ export async function rescoreCustomers(
   if (items.length === 0) return { customers: new Map(), changes: [] };
   const ctx: RunContext = { ...(options.context ? await options.context() : await readLifecycleContext(db)), now: now.getTime() };
   const plans: Plan[] = [];
-  for (const { doc: stored, events } of items) {
-    const doc: LifecycleDocument = stored;
-    const summary = storedSummary(doc);
-    const ordered = [...events].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
-    let previous = time(doc.lifecycle?.lastPurchaseAt);
-    let npsAnswered = false;
-    for (const event of ordered) {
-      const at = Date.parse(event.at);
-      if (event.type === orderType) {
-        // Without a remembered purchase, ingestion's own stage move (dormant → wonBack) says it.
-        const returned = previous === undefined ? doc.computed.stage === 'wonBack' && doc.lifecycle?.stage !== 'wonBack' : at - previous >= ctx.settings.stages.dormantDays * DAY;
-        if (returned && at >= (summary.lastPurchaseAt ?? at)) summary.returnedAt = at;
-        previous = previous === undefined ? at : Math.max(previous, at);
-      }
-      if (event.type === surveyType) {
-        const answer = surveyAnswer(event.properties);
-        if (answer?.survey === 'csat') {
-          summary.csat = answer.score;
-          if (!npsAnswered) summary.nps = doc.lifecycle?.nps;
-        }
-        if (answer?.survey === 'nps') {
-          summary.nps = answer.score;
-          npsAnswered = true;
-        }
-      }
-    }
+  for (const { doc, events } of items) {
     try {
-      plans.push(planCustomer(doc, summary, false, ctx));
+      plans.push(planCustomer(doc, summaryAfter(doc, events, ctx), false, ctx));
     } catch (error) {
       if (!(error instanceof DocumentValidationError)) throw error;
     }
