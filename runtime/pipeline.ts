@@ -6,7 +6,7 @@ import { eventKey } from '../journey/event.ts';
 import type { CustomerEvent, StoredEvent } from '../journey/event.ts';
 import { customersCollection, toProfile } from '../store/customers.ts';
 import type { CustomerDocument } from '../store/customers.ts';
-import { finishEvents, foldEvents, recordUnfinished, storeEvents, strandedEvents } from '../store/events.ts';
+import { foldEvents, settleQueue, storeEvents, strandedEvents } from '../store/events.ts';
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -124,10 +124,16 @@ export function createEventPipeline(deps: PipelineDeps) {
   let running: Promise<void> | null = null;
   let idle: Array<() => void> = [];
 
-  /** Stores change events for routing; returns those still to route (new, or stored earlier and not routed). */
-  async function recordChanges(events: readonly CustomerEvent[], receivedAt: Date): Promise<StoredEvent[]> {
-    const items = await storeEvents(db, events, receivedAt, ['route']);
-    return items.filter((i) => i.status !== 'duplicate').map((i) => i.event);
+  /**
+   * Stores change events for routing and returns those still to route (new, or stored earlier and
+   * not routed); `into` collects what was stored, by key, for settling the queue afterwards.
+   */
+  function recorder(into: Map<string, StoredItem>) {
+    return async (events: readonly CustomerEvent[], receivedAt: Date): Promise<StoredEvent[]> => {
+      const items = (await storeEvents(db, events, receivedAt, ['route'])).filter((i) => i.status !== 'duplicate');
+      for (const item of items) into.set(item.key, item);
+      return items.map((i) => i.event);
+    };
   }
 
   /** Routes a customer's events in order; updates `registry` with runs it started. Returns events routed. */
@@ -207,12 +213,15 @@ export function createEventPipeline(deps: PipelineDeps) {
     const now = clock();
     const left = new Map(items.map((i) => [i.key, [...i.pending]]));
     const errors = new Map<string, string>();
+    const recorded = new Map<string, StoredItem>();
+    const settle = (failure: string) =>
+      settleQueue(db, [...items, ...recorded.values()], new Map([...left].map(([key, pending]) => [key, { pending, error: errors.get(key) ?? failure }])), clock());
     const drop = (key: string, stage: EventStage) => left.set(key, (left.get(key) ?? []).filter((s) => s !== stage));
     let stage: EventStage = 'fold';
     try {
       const groups = (list: readonly StoredItem[]) =>
         [...groupBy(list, (i) => i.event.customerId)].map(([customerId, group]) => ({ customerId, events: group.map((i) => ({ key: i.key, event: i.event })) }));
-      const options: LifecycleRunOptions = { record: recordChanges, context: lifecycleContext };
+      const options: LifecycleRunOptions = { record: recorder(recorded), context: lifecycleContext };
       // Fold and score: one conditional write per customer (the usual case).
       const both = items.filter((i) => i.pending.includes('fold') && i.pending.includes('score'));
       const combined = await foldAndRescore(db, groups(both), now, options);
@@ -272,16 +281,11 @@ export function createEventPipeline(deps: PipelineDeps) {
       stats.failedBatches++;
       deps.logger?.warn({ stage, events: items.length, error: message(error) }, 'event stage failed; a retry or the sweeper finishes it');
       // Stages not reached stay pending as they were.
-      const failure = `${stage}: ${message(error)}`;
-      await recordUnfinished(db, Object.fromEntries([...left].filter(([, stages]) => stages.length > 0).map(([key, stages]) => [key, { pending: stages, error: failure }]))).catch(() => undefined);
-      await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key)).catch(() => undefined);
+      // Stages not reached stay pending as they were (a queue that cannot be written keeps the old entries).
+      await settle(`${stage}: ${message(error)}`).catch(() => undefined);
       return left;
     }
-    const unfinished = [...left].filter(([, stages]) => stages.length > 0);
-    if (unfinished.length > 0) {
-      await recordUnfinished(db, Object.fromEntries(unfinished.map(([key, stages]) => [key, { pending: stages, error: errors.get(key) ?? 'unknown' }]))).catch(() => undefined);
-    }
-    await finishEvents(db, [...left].filter(([, stages]) => stages.length === 0).map(([key]) => key));
+    await settle('unknown');
     stats.events += items.length;
     stats.batches++;
     return left;
@@ -413,27 +417,30 @@ export function createEventPipeline(deps: PipelineDeps) {
       return () => clearInterval(timer);
     },
 
-    /** Routes lifecycle change events recorded through `lifecycleOptions().record`, then marks them done. */
-    async routeChanges(changes: readonly LifecycleChange[]): Promise<void> {
+    /** Routes lifecycle change events recorded through `lifecycleOptions().record`, then settles their queue entries. */
+    async routeChanges(changes: readonly LifecycleChange[], recorded: Map<string, StoredItem> = new Map()): Promise<void> {
       if (changes.length === 0) return;
       const byCustomer = groupBy(changes, (c) => c.event.customerId);
       const docs = await readDocs([...byCustomer.keys()], new Map());
       const profiles = new Map([...byCustomer].map(([id, list]) => [id, (list.at(-1) as LifecycleChange).customer]));
       const failed = await routeAll(new Map([...byCustomer].map(([id, list]) => [id, list.map((c) => c.event)])), docs, profiles, clock().getTime());
-      await finishEvents(
-        db,
-        changes.filter((c) => !failed.has(c.event.customerId)).map((c) => eventKey(c.event.customerId, c.event.id)),
+      const keys = changes.map((c) => eventKey(c.event.customerId, c.event.id));
+      const items = keys.map((key) => recorded.get(key) ?? { key });
+      const left = new Map(
+        changes.map((c, i) => {
+          const error = failed.get(c.event.customerId);
+          return [keys[i] as string, { pending: error === undefined ? [] : ['route' as const], error: `route: ${error ?? ''}` }];
+        }),
       );
-      const stuck = changes.filter((c) => failed.has(c.event.customerId));
-      if (stuck.length > 0) {
-        await recordUnfinished(db, Object.fromEntries(stuck.map((c) => [eventKey(c.event.customerId, c.event.id), { pending: ['route' as const], error: `route: ${failed.get(c.event.customerId) ?? ''}` }])));
-      }
+      await settleQueue(db, items, left, clock());
+      for (const key of keys) recorded.delete(key);
       stats.events += changes.length;
     },
 
     /** Options for the lifecycle's full recompute and daily sweep: their changes take the route stage. */
     lifecycleOptions(): LifecycleRunOptions {
-      return { record: recordChanges, emit: (changes) => pipeline.routeChanges(changes) };
+      const recorded = new Map<string, StoredItem>();
+      return { record: recorder(recorded), emit: (changes) => pipeline.routeChanges(changes, recorded) };
     },
 
     /** The full recompute (`full`) or the daily sweep at `now`, changes routed like any event. */

@@ -13,9 +13,10 @@ export { StoredEvent };
  * Events and their stages. An event is stored once under its key (customer + the sender's id:
  * an id is unique per customer), then goes through the pipeline's stages (fold into the
  * profile, rescore the lifecycle, route to journeys; `runtime/pipeline.ts`). Until every stage
- * is done, an entry in `eventQueue` says which are left: it is written before the event, so
- * an event can never be stored without one, and removed when the last stage is done. A retry
- * or the pipeline's sweeper finishes what a crash or an outage left half-way.
+ * is done, an entry in `eventQueue` says which are left: one entry per batch (its keys and the
+ * stages they have left), written before the events, so an event can never be stored without
+ * one, and removed when the batch's last stage is done. A retry or the pipeline's sweeper
+ * finishes what a crash or an outage left half-way.
  */
 
 /** The stages after storing, in the order they run. */
@@ -30,10 +31,10 @@ export interface EventDocument extends Omit<CustomerEvent, 'id'> {
   receivedAt: string;
 }
 
-/** The unfinished stages of one stored event. */
+/** Events (by key) that have the same stages left: a batch as stored, or what a failure left of one. */
 export interface QueueDocument {
   _id: string;
-  customerId: string;
+  keys: string[];
   pending: EventStage[];
   since: string;
   attempts: number;
@@ -54,8 +55,8 @@ export function eventQueueCollection(db: Db) {
 
 export const eventIndexes = [{ key: { customerId: 1, at: -1 } }, { key: { type: 1, at: -1 } }] as const;
 
-/** The sweeper reads the oldest unfinished events; erasure removes a customer's. */
-export const eventQueueIndexes = [{ key: { since: 1 } }, { key: { customerId: 1 } }] as const;
+/** The sweeper reads the oldest unfinished batches; a retry looks its keys up. */
+export const eventQueueIndexes = [{ key: { since: 1 } }, { key: { keys: 1 } }] as const;
 
 /** Reads a stored document back as the pipeline's one event shape. */
 export function toStoredEvent(doc: EventDocument): StoredEvent {
@@ -95,12 +96,14 @@ export interface StoredItem {
   status: 'new' | 'unfinished' | 'duplicate';
   /** Stages still to run (empty for a duplicate). */
   pending: EventStage[];
+  /** The queue entry that holds it, and how many keys that entry holds (finishing them all removes it). */
+  queue?: { id: string; size: number };
 }
 
 /**
- * Stores events (one unordered insert into the queue, then one into events) and tells, per
- * event in input order, whether it is new, a retry of one left unfinished, or a duplicate of
- * one fully processed. Events must be valid; those without an id get one.
+ * Stores events (one queue entry for the batch, then one unordered insert of the events) and
+ * tells, per event in input order, whether it is new, a retry of one left unfinished, or a
+ * duplicate of one fully processed. Events must be valid; those without an id get one.
  */
 export async function storeEvents(db: Db, events: readonly CustomerEvent[], receivedAt: Date, stages: readonly EventStage[] = eventStages): Promise<StoredItem[]> {
   const received = receivedAt.toISOString();
@@ -111,77 +114,110 @@ export async function storeEvents(db: Db, events: readonly CustomerEvent[], rece
     if (!firstIndex.has(doc._id)) firstIndex.set(doc._id, i);
   });
   const unique = [...firstIndex.values()].map((i) => docs[i] as EventDocument);
-  const queued = stages.length === 0 ? new Set<number>() : await insertManyNew(eventQueueCollection(db), unique.map((doc) => queueDocument(doc, stages, received)));
+  const queueId = `q_${randomUUID()}`;
+  const queue = eventQueueCollection(db);
+  if (stages.length > 0 && unique.length > 0) {
+    await queue.insertOne({ _id: queueId, keys: unique.map((d) => d._id), pending: [...stages], since: received, attempts: 0 });
+  }
   const existed = await insertManyNew(eventsCollection(db), unique);
 
-  const outcome = new Map<string, StoredItem>();
   const existingKeys = [...existed].map((i) => (unique[i] as EventDocument)._id);
-  const [storedDocs, queueDocs] = await Promise.all([
+  const [storedDocs, otherEntries] = await Promise.all([
     existingKeys.length === 0 ? [] : eventsCollection(db).find({ _id: { $in: existingKeys } }).toArray(),
-    existingKeys.length === 0 ? [] : eventQueueCollection(db).find({ _id: { $in: existingKeys } }).toArray(),
+    existingKeys.length === 0 || stages.length === 0 ? [] : queue.find({ keys: { $in: existingKeys }, _id: { $ne: queueId } }).toArray(),
   ]);
   const stored = new Map(storedDocs.map((doc) => [doc._id, doc]));
-  const queue = new Map(queueDocs.map((doc) => [doc._id, doc]));
-  const finished: string[] = [];
+  const unfinished = new Map<string, QueueDocument>();
+  for (const entry of otherEntries) for (const key of entry.keys) if (!unfinished.has(key)) unfinished.set(key, entry);
+  const fresh = unique.filter((_, i) => !existed.has(i)).map((d) => d._id);
+  // Our entry keeps only what this call stored.
+  if (stages.length > 0 && existingKeys.length > 0) {
+    if (fresh.length === 0) await queue.deleteOne({ _id: queueId });
+    else await queue.updateOne({ _id: queueId }, { $set: { keys: fresh } });
+  }
+  const outcome = new Map<string, StoredItem>();
   unique.forEach((doc, i) => {
     if (!existed.has(i)) {
-      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(doc), status: 'new', pending: [...stages] });
+      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(doc), status: 'new', pending: [...stages], ...(stages.length > 0 ? { queue: { id: queueId, size: fresh.length } } : {}) });
       return;
     }
-    const before = stored.get(doc._id) ?? doc;
-    const entry = queue.get(doc._id);
-    // Our queue insert found an entry: an earlier attempt left stages undone. Ours was new: it finished.
-    if (queued.has(i) && entry !== undefined && entry.pending.length > 0) {
-      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(before), status: 'unfinished', pending: entry.pending });
-    } else {
-      if (!queued.has(i) && stages.length > 0) finished.push(doc._id);
-      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(before), status: 'duplicate', pending: [] });
-    }
+    const before = toStoredEvent(stored.get(doc._id) ?? doc);
+    const entry = unfinished.get(doc._id);
+    if (entry !== undefined && entry.pending.length > 0) {
+      outcome.set(doc._id, { key: doc._id, event: before, status: 'unfinished', pending: entry.pending, queue: { id: entry._id, size: entry.keys.length } });
+    } else outcome.set(doc._id, { key: doc._id, event: before, status: 'duplicate', pending: [] });
   });
-  if (finished.length > 0) await eventQueueCollection(db).deleteMany({ _id: { $in: finished } });
   return docs.map((doc, i) => {
     const item = outcome.get(doc._id) as StoredItem;
-    return firstIndex.get(doc._id) === i ? item : { ...item, status: 'duplicate', pending: [] };
+    return firstIndex.get(doc._id) === i ? item : { key: item.key, event: item.event, status: 'duplicate', pending: [] };
   });
 }
 
-function queueDocument(doc: EventDocument, stages: readonly EventStage[], since: string): QueueDocument {
-  return { _id: doc._id, customerId: doc.customerId, pending: [...stages], since, attempts: 0 };
-}
-
-/** Records that the stages of these events are done. */
-export async function finishEvents(db: Db, keys: readonly string[]): Promise<void> {
-  if (keys.length > 0) await eventQueueCollection(db).deleteMany({ _id: { $in: [...keys] } });
-}
-
-/** Records which stages are left after a failed attempt, and why it failed. */
-export async function recordUnfinished(db: Db, items: Readonly<Record<string, { pending: readonly EventStage[]; error: string }>>): Promise<void> {
-  const ops: AnyBulkWriteOperation<QueueDocument>[] = Object.entries(items).map(([key, { pending, error }]) => ({
-    updateOne: { filter: { _id: key }, update: { $set: { pending: [...pending], lastError: error.slice(0, 500) }, $inc: { attempts: 1 } } },
-  }));
-  for (let i = 0; i < ops.length; i += 32) await eventQueueCollection(db).bulkWrite(ops.slice(i, i + 32), { ordered: false });
-}
-
-/** Queued events received before `before` (stranded: their first attempt did not finish), oldest first. */
-export async function strandedEvents(db: Db, before: Date, limit: number): Promise<StoredItem[]> {
-  const entries = await eventQueueCollection(db).find({ since: { $lt: before.toISOString() } }).sort({ since: 1 }).limit(limit).toArray();
-  if (entries.length === 0) return [];
-  const docs = new Map((await eventsCollection(db).find({ _id: { $in: entries.map((e) => e._id) } }).toArray()).map((d) => [d._id, d]));
-  const items: StoredItem[] = [];
-  const orphans: string[] = [];
-  for (const entry of entries) {
-    const doc = docs.get(entry._id);
-    // Queued but never stored (the attempt died between the two inserts): nothing to finish.
-    if (doc === undefined) orphans.push(entry._id);
-    else items.push({ key: entry._id, event: toStoredEvent(doc), status: 'unfinished', pending: entry.pending });
+/**
+ * Settles the queue after an attempt at `items`: what is left of them (stages per key, with the
+ * error) goes into new entries, then the entries they came from lose their keys (removed whole
+ * when this attempt had all of them). A crash in between leaves a key in two entries: it is
+ * processed again, which every stage survives.
+ */
+export async function settleQueue(db: Db, items: ReadonlyArray<Pick<StoredItem, 'key' | 'queue'>>, left: ReadonlyMap<string, { pending: readonly EventStage[]; error: string }>, now: Date): Promise<void> {
+  const queue = eventQueueCollection(db);
+  const groups = new Map<string, { pending: EventStage[]; error: string; keys: string[] }>();
+  for (const [key, { pending, error }] of left) {
+    if (pending.length === 0) continue;
+    const id = `${pending.join(',')}|${error}`;
+    const group = groups.get(id) ?? { pending: [...pending], error, keys: [] };
+    groups.set(id, group);
+    group.keys.push(key);
   }
-  await finishEvents(db, orphans);
+  if (groups.size > 0) {
+    await queue.insertMany(
+      [...groups.values()].map((g) => ({ _id: `q_${randomUUID()}`, keys: g.keys, pending: g.pending, since: now.toISOString(), attempts: 1, lastError: g.error.slice(0, 500) })),
+    );
+  }
+  const bySource = new Map<string, { size: number; keys: string[] }>();
+  for (const item of items) {
+    if (item.queue === undefined) continue;
+    const source = bySource.get(item.queue.id) ?? { size: item.queue.size, keys: [] };
+    bySource.set(item.queue.id, source);
+    source.keys.push(item.key);
+  }
+  const whole = [...bySource].filter(([, s]) => new Set(s.keys).size >= s.size).map(([id]) => id);
+  if (whole.length > 0) await queue.deleteMany({ _id: { $in: whole } });
+  for (const [id, source] of bySource) if (!whole.includes(id)) await queue.updateOne({ _id: id }, { $pullAll: { keys: source.keys } });
+}
+
+/** Queued events received before `before` (stranded: their first attempt did not finish), oldest batches first. */
+export async function strandedEvents(db: Db, before: Date, limit: number): Promise<StoredItem[]> {
+  const queue = eventQueueCollection(db);
+  const entries = await queue.find({ since: { $lt: before.toISOString() } }).sort({ since: 1 }).limit(Math.max(1, Math.ceil(limit / 100))).toArray();
+  const items: StoredItem[] = [];
+  for (const entry of entries) {
+    if (items.length >= limit && items.length > 0) break;
+    const docs = new Map((await eventsCollection(db).find({ _id: { $in: entry.keys } }).toArray()).map((d) => [d._id, d]));
+    // Keys queued but never stored (the attempt died between the two inserts) or erased since: dropped with the entry.
+    const present = entry.keys.filter((key) => docs.has(key));
+    if (present.length === 0) {
+      await queue.deleteOne({ _id: entry._id });
+      continue;
+    }
+    for (const key of present) {
+      items.push({ key, event: toStoredEvent(docs.get(key) as EventDocument), status: 'unfinished', pending: entry.pending, queue: { id: entry._id, size: present.length } });
+    }
+  }
   return items;
 }
 
-/** How many events have stages left. */
+/** How many stored events have stages left. */
 export async function countUnfinished(db: Db): Promise<number> {
-  return eventQueueCollection(db).countDocuments({});
+  let n = 0;
+  for await (const entry of eventQueueCollection(db).find({}, { projection: { keys: 1 } })) n += entry.keys.length;
+  return n;
+}
+
+/** The stages left of one event, the attempts made and the last error; null when it has none left. */
+export async function unfinishedEvent(db: Db, customerId: string, id: string): Promise<Pick<QueueDocument, 'pending' | 'attempts' | 'lastError'> | null> {
+  const entry = await eventQueueCollection(db).findOne({ keys: eventKey(customerId, id) });
+  return entry === null ? null : { pending: entry.pending, attempts: entry.attempts, ...(entry.lastError === undefined ? {} : { lastError: entry.lastError }) };
 }
 
 /** Stores one event (and nothing after): for tests and seeds that need an event on record. */
@@ -209,7 +245,7 @@ export async function listEvents(db: Db, query: EventQuery, page: PageRequest): 
 
 /** Erases every event of a customer; returns how many. */
 export async function deleteCustomerEvents(db: Db, customerId: string): Promise<number> {
-  await eventQueueCollection(db).deleteMany({ customerId });
+  // Their queued keys become orphans, which the sweeper drops.
   return (await eventsCollection(db).deleteMany({ customerId })).deletedCount;
 }
 
