@@ -30,7 +30,7 @@ const maxListedErrors = 1000;
 const maxLine = 64 * 1024;
 
 /** The pipeline stages an import uses. */
-export type ImportPipeline = Pick<EventPipeline, 'ingest' | 'runLifecycle'>;
+export type ImportPipeline = Pick<EventPipeline, 'ingest' | 'runLifecycle' | 'prepareCustomers'>;
 
 export interface EventImportOptions {
   /** When the import was received: the events' `receivedAt`, and `at` of events without one. */
@@ -87,10 +87,12 @@ class EventImportRun {
     const batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
-    // `wait`: the batch is folded and routed before the next one is read. Not scored: a history
-    // split over batches would announce states the customer was only in part-way through it;
-    // the one recompute at the end scores everyone and routes the net changes.
-    for (const result of await this.events.ingest(batch, { now: this.now, wait: true, stages: ['fold', 'route'] })) {
+    // `wait`: the batch is stored and routed before the next one is read. Not folded nor scored
+    // batch by batch: a history split over batches would announce states the customer was only
+    // in part-way through it. The one recompute at the end rebuilds every profile's aggregates
+    // from its events, scores everyone and routes the net changes.
+    await this.events.prepareCustomers(batch.map((e) => e.customerId), this.now);
+    for (const result of await this.events.ingest(batch, { now: this.now, wait: true, stages: ['route'] })) {
       if (result.duplicate) this.report.duplicates++;
       else {
         this.report.accepted++;

@@ -6,7 +6,7 @@ import { eventKey } from '../journey/event.ts';
 import type { CustomerEvent, StoredEvent } from '../journey/event.ts';
 import { customersCollection, toProfile } from '../store/customers.ts';
 import type { CustomerDocument } from '../store/customers.ts';
-import { foldEvents, settleQueue, storeEvents, strandedEvents } from '../store/events.ts';
+import { foldEvents, readOrCreateCustomers, settleQueue, storeEvents, strandedEvents } from '../store/events.ts';
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -382,6 +382,11 @@ export function createEventPipeline(deps: PipelineDeps) {
       });
       await Promise.race([Promise.all([...pending]).then(() => undefined), timeout]);
       clearTimeout(timer);
+    },
+
+    /** Creates a default profile for each of these customers that has none (a history import: events before profiles). */
+    async prepareCustomers(ids: readonly string[], now: Date = clock()): Promise<void> {
+      await readOrCreateCustomers(db, [...new Set(ids)], now);
     },
 
     /** Resolves when every event accepted so far has been through its stages (or failed them). */

@@ -92,6 +92,8 @@ const stateName = 'lifecycleState';
 const orderType = 'order_completed';
 const surveyType = 'survey_answered';
 const historyTypes = [orderType, surveyType];
+/** The events the lifecycle records itself. */
+const announcedTypes = new Set(['stage_changed', 'rfm_changed', 'segment_entered', 'segment_left']);
 
 interface StateDocument {
   _id: 'settings' | 'base';
@@ -202,7 +204,7 @@ function read(doc: object, path: string): unknown {
 }
 
 /** What one customer's document should become, and the events the change records. */
-function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteAggregates: boolean, ctx: RunContext): Plan {
+function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteAggregates: boolean, ctx: RunContext, lastSeenAt?: string): Plan {
   const fields = computeLifecycle(summary, ctx.base, ctx.settings, ctx.now);
   const target: Record<string, unknown> = {
     'computed.stage': fields.stage,
@@ -224,6 +226,8 @@ function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteA
     target['computed.totalSpend'] = summary.totalSpend;
     target['computed.firstPurchaseAt'] = iso(summary.firstPurchaseAt);
     target['computed.lastPurchaseAt'] = iso(summary.lastPurchaseAt);
+    // Last seen only ever moves forward (events of every type; a history import folds nothing itself).
+    if (lastSeenAt !== undefined && (doc.computed.lastSeenAt === undefined || lastSeenAt > doc.computed.lastSeenAt)) target['computed.lastSeenAt'] = lastSeenAt;
   }
   const computed: Record<string, unknown> = { ...doc.computed };
   for (const [path, value] of Object.entries(target)) {
@@ -264,7 +268,7 @@ async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt
  */
 const bulkChunk = 32;
 
-const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.nps']);
+const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.lastSeenAt', 'computed.nps']);
 
 /** Records, writes and emits one batch of plans. */
 async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions) {
@@ -321,7 +325,7 @@ async function runOverCustomers(
   db: Db,
   ctx: RunContext,
   options: LifecycleRunOptions,
-  summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean },
+  summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean; lastSeenAt?: string | undefined },
 ): Promise<LifecycleReport> {
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
@@ -337,8 +341,8 @@ async function runOverCustomers(
   for (const doc of everyone) {
     report.customers++;
     try {
-      const { summary, rewrite } = summaryOf(doc);
-      plans.push(planCustomer(doc, summary, rewrite, ctx));
+      const { summary, rewrite, lastSeenAt } = summaryOf(doc);
+      plans.push(planCustomer(doc, summary, rewrite, ctx, lastSeenAt));
     } catch (error) {
       if (!(error instanceof DocumentValidationError)) throw error;
       report.invalid++;
@@ -360,11 +364,18 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
   const startedAt = now.toISOString();
   const settings = await getLifecycleSettings(db);
   const histories = new Map<string, HistoryAccumulator>();
-  const cursor = eventsCollection(db).find({ type: { $in: historyTypes } }, { projection: historyProjection, batchSize: 10_000 });
+  const lastSeen = new Map<string, string>();
+  // Every event (FerretDB scans the collection for a type filter anyway): orders and answers
+  // make the histories, every type the last time seen.
+  const cursor = eventsCollection(db).find({}, { projection: historyProjection, batchSize: 10_000 });
   for await (const doc of cursor) {
     // Events that arrive during the recompute are folded in by their own incremental update.
     // (Written as a negation so events stored without receivedAt count too.)
-    if (!(doc.receivedAt > startedAt)) foldEvent(histories, doc);
+    if (doc.receivedAt > startedAt) continue;
+    if (historyTypes.includes(doc.type)) foldEvent(histories, doc);
+    if (announcedTypes.has(doc.type)) continue; // the lifecycle's own announcements are not the customer's doing
+    const seen = lastSeen.get(doc.customerId);
+    if (seen === undefined || doc.at > seen) lastSeen.set(doc.customerId, doc.at);
   }
   const fromEvents = new Map<string, PurchaseSummary>();
   for (const [id, history] of histories) fromEvents.set(id, summarize(history, settings.stages.dormantDays));
@@ -385,7 +396,7 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
     // A customer changed by an event during the recompute keeps the aggregates that event folded in.
     const changed = doc.updatedAt !== undefined && doc.updatedAt > startedAt;
     const stored = storedSummary(doc);
-    return changed ? { summary: stored, rewrite: false } : { summary: mergeSummary(stored, fromEvents.get(doc._id)), rewrite: true };
+    return changed ? { summary: stored, rewrite: false } : { summary: mergeSummary(stored, fromEvents.get(doc._id)), rewrite: true, lastSeenAt: lastSeen.get(doc._id) };
   });
   return { ...report, base };
 }
