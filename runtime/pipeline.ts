@@ -3,6 +3,7 @@ import pLimit from 'p-limit';
 import type { Logger } from 'pino';
 import type { CustomerProfile } from '../journey/customer.ts';
 import { eventKey } from '../journey/event.ts';
+import { stableHash } from '../journey/hash.ts';
 import type { CustomerEvent, StoredEvent } from '../journey/event.ts';
 import { customersCollection, toProfile } from '../store/customers.ts';
 import type { CustomerDocument } from '../store/customers.ts';
@@ -46,6 +47,8 @@ export interface PipelineDeps {
   routeConcurrency?: number;
   /** Events per processing batch (default 1000). */
   batchSize?: number;
+  /** Batches processed at once, customers split between them (default 2). */
+  lanes?: number;
   /** How long journeys, settings and segments are cached, ms (default 2000). */
   cacheMs?: number;
 }
@@ -117,11 +120,50 @@ export function createEventPipeline(deps: PipelineDeps) {
   const lifecycleContext = cached<LifecycleContext>(() => readLifecycleContext(db), cacheMs, () => Date.now());
   const stats: PipelineStats = { events: 0, batches: 0, signalled: 0, started: 0, signalCalls: 0, entryCalls: 0, failedBatches: 0 };
 
-  const queue: Work[] = [];
+  // Lanes: a customer's events always take the same lane, so they are processed in order, one
+  // batch at a time, while another lane's batch overlaps its database round trips.
+  const laneCount = Math.max(1, deps.lanes ?? 2);
+  const lanes = Array.from({ length: laneCount }, () => ({ queue: [] as Work[], running: null as Promise<void> | null }));
+  const laneOf = (customerId: string) => lanes[Math.abs(stableHash(customerId)) % laneCount] as (typeof lanes)[number];
+  const queued = () => lanes.reduce((n, lane) => n + lane.queue.length, 0);
   const inFlight = new Set<string>();
+  /**
+   * Queue entries whose events this process is working on: how many keys the entry holds, how many
+   * of them were taken up here and how many are still in a lane. When the last one is done the
+   * entry goes (whole, or losing the keys taken up), by one write from one lane.
+   */
+  const entries = new Map<string, { size: number; seen: number; outstanding: number; keys: string[] }>();
+  function taken(item: StoredItem): void {
+    if (item.queue === undefined) return;
+    const entry = entries.get(item.queue.id) ?? { size: item.queue.size, seen: 0, outstanding: 0, keys: [] };
+    entries.set(item.queue.id, entry);
+    entry.seen++;
+    entry.outstanding++;
+  }
+  function sourcesOf(items: readonly StoredItem[], recorded: Iterable<StoredItem>) {
+    const finished: string[] = [];
+    const pull = new Map<string, string[]>();
+    for (const item of items) {
+      const entry = item.queue === undefined ? undefined : entries.get(item.queue.id);
+      if (item.queue === undefined || entry === undefined) continue;
+      entry.outstanding--;
+      entry.keys.push(item.key);
+      if (entry.outstanding > 0) continue;
+      entries.delete(item.queue.id);
+      if (entry.seen >= entry.size) finished.push(item.queue.id);
+      else pull.set(item.queue.id, entry.keys);
+    }
+    // Change events recorded by this batch: a new one's entry holds only this batch's changes;
+    // one recorded before and left unfinished loses its key from its old entry.
+    for (const item of recorded) {
+      if (item.queue === undefined) continue;
+      if (item.status === 'new') finished.push(item.queue.id);
+      else pull.set(item.queue.id, [...(pull.get(item.queue.id) ?? []), item.key]);
+    }
+    return { finished: [...new Set(finished)], pull };
+  }
   /** Attempts in flight per customer, for reads that want what was just accepted applied. */
   const pendingByCustomer = new Map<string, Set<Promise<boolean>>>();
-  let running: Promise<void> | null = null;
   let idle: Array<() => void> = [];
 
   /**
@@ -215,7 +257,7 @@ export function createEventPipeline(deps: PipelineDeps) {
     const errors = new Map<string, string>();
     const recorded = new Map<string, StoredItem>();
     const settle = (failure: string) =>
-      settleQueue(db, [...items, ...recorded.values()], new Map([...left].map(([key, pending]) => [key, { pending, error: errors.get(key) ?? failure }])), clock());
+      settleQueue(db, new Map([...left].map(([key, pending]) => [key, { pending, error: errors.get(key) ?? failure }])), sourcesOf(items, recorded.values()), clock());
     const drop = (key: string, stage: EventStage) => left.set(key, (left.get(key) ?? []).filter((s) => s !== stage));
     let stage: EventStage = 'fold';
     try {
@@ -291,10 +333,10 @@ export function createEventPipeline(deps: PipelineDeps) {
     return left;
   }
 
-  async function loop(): Promise<void> {
+  async function loop(lane: (typeof lanes)[number]): Promise<void> {
     await Promise.resolve(); // `running` is set before the loop can end
-    while (queue.length > 0) {
-      const work = queue.splice(0, batchSize);
+    while (lane.queue.length > 0) {
+      const work = lane.queue.splice(0, batchSize);
       let left: Map<string, EventStage[]>;
       try {
         left = await processBatch(work.map((w) => w.item));
@@ -307,7 +349,8 @@ export function createEventPipeline(deps: PipelineDeps) {
         w.done((left.get(w.item.key) ?? []).length === 0);
       }
     }
-    running = null;
+    lane.running = null;
+    if (lanes.some((l) => l.running !== null)) return;
     const waiting = idle;
     idle = [];
     for (const resolve of waiting) resolve();
@@ -316,9 +359,10 @@ export function createEventPipeline(deps: PipelineDeps) {
   /** Queues stored items for their remaining stages; resolves per item when its attempt ends (true: all done). */
   function enqueue(items: readonly StoredItem[]): Array<Promise<boolean>> {
     const promises = items.map((item) => {
+      taken(item);
       const promise = new Promise<boolean>((resolve) => {
         inFlight.add(item.key);
-        queue.push({ item, done: resolve });
+        laneOf(item.event.customerId).queue.push({ item, done: resolve });
       });
       const customerId = item.event.customerId;
       const pending = pendingByCustomer.get(customerId) ?? new Set<Promise<boolean>>();
@@ -329,7 +373,7 @@ export function createEventPipeline(deps: PipelineDeps) {
       });
       return promise;
     });
-    if (items.length > 0) running ??= loop();
+    for (const lane of lanes) if (lane.queue.length > 0) lane.running ??= loop(lane);
     return promises;
   }
 
@@ -358,7 +402,7 @@ export function createEventPipeline(deps: PipelineDeps) {
       const todo = items.filter((i) => i.status !== 'duplicate' && i.pending.length > 0 && !inFlight.has(i.key));
       const promises = enqueue(todo);
       // Backpressure: a client far ahead of the pipeline waits for it.
-      const mustWait = options.wait === true || queue.length > 20 * batchSize;
+      const mustWait = options.wait === true || queued() > 20 * batchSize;
       const finished = new Map<string, boolean>();
       if (mustWait) (await Promise.all(promises)).forEach((done, i) => finished.set((todo[i] as StoredItem).key, done));
       return items.map((item) => ({
@@ -391,7 +435,7 @@ export function createEventPipeline(deps: PipelineDeps) {
 
     /** Resolves when every event accepted so far has been through its stages (or failed them). */
     async drain(): Promise<void> {
-      if (running === null) return;
+      if (lanes.every((lane) => lane.running === null)) return;
       await new Promise<void>((resolve) => idle.push(resolve));
     },
 
@@ -430,14 +474,14 @@ export function createEventPipeline(deps: PipelineDeps) {
       const profiles = new Map([...byCustomer].map(([id, list]) => [id, (list.at(-1) as LifecycleChange).customer]));
       const failed = await routeAll(new Map([...byCustomer].map(([id, list]) => [id, list.map((c) => c.event)])), docs, profiles, clock().getTime());
       const keys = changes.map((c) => eventKey(c.event.customerId, c.event.id));
-      const items = keys.map((key) => recorded.get(key) ?? { key });
+      const items = keys.flatMap((key) => recorded.get(key) ?? []);
       const left = new Map(
         changes.map((c, i) => {
           const error = failed.get(c.event.customerId);
           return [keys[i] as string, { pending: error === undefined ? [] : ['route' as const], error: `route: ${error ?? ''}` }];
         }),
       );
-      await settleQueue(db, items, left, clock());
+      await settleQueue(db, left, sourcesOf([], items), clock());
       for (const key of keys) recorded.delete(key);
       stats.events += changes.length;
     },

@@ -154,12 +154,18 @@ export async function storeEvents(db: Db, events: readonly CustomerEvent[], rece
 }
 
 /**
- * Settles the queue after an attempt at `items`: what is left of them (stages per key, with the
- * error) goes into new entries, then the entries they came from lose their keys (removed whole
- * when this attempt had all of them). A crash in between leaves a key in two entries: it is
- * processed again, which every stage survives.
+ * Settles the queue after an attempt: what is left (stages per key, with the error) goes into new
+ * entries, then the entries the attempt took its events from go: `finished` whole (the attempt
+ * had all their keys), `pull` losing the keys it had. A crash in between leaves a key in two
+ * entries: it is processed again, which every stage survives. An entry is only ever changed by
+ * the one attempt that holds it (FerretDB's updates of one document are not safe to race).
  */
-export async function settleQueue(db: Db, items: ReadonlyArray<Pick<StoredItem, 'key' | 'queue'>>, left: ReadonlyMap<string, { pending: readonly EventStage[]; error: string }>, now: Date): Promise<void> {
+export async function settleQueue(
+  db: Db,
+  left: ReadonlyMap<string, { pending: readonly EventStage[]; error: string }>,
+  sources: { finished: readonly string[]; pull: ReadonlyMap<string, readonly string[]> },
+  now: Date,
+): Promise<void> {
   const queue = eventQueueCollection(db);
   const groups = new Map<string, { pending: EventStage[]; error: string; keys: string[] }>();
   for (const [key, { pending, error }] of left) {
@@ -174,16 +180,8 @@ export async function settleQueue(db: Db, items: ReadonlyArray<Pick<StoredItem, 
       [...groups.values()].map((g) => ({ _id: `q_${randomUUID()}`, keys: g.keys, pending: g.pending, since: now.toISOString(), attempts: 1, lastError: g.error.slice(0, 500) })),
     );
   }
-  const bySource = new Map<string, { size: number; keys: string[] }>();
-  for (const item of items) {
-    if (item.queue === undefined) continue;
-    const source = bySource.get(item.queue.id) ?? { size: item.queue.size, keys: [] };
-    bySource.set(item.queue.id, source);
-    source.keys.push(item.key);
-  }
-  const whole = [...bySource].filter(([, s]) => new Set(s.keys).size >= s.size).map(([id]) => id);
-  if (whole.length > 0) await queue.deleteMany({ _id: { $in: whole } });
-  for (const [id, source] of bySource) if (!whole.includes(id)) await queue.updateOne({ _id: id }, { $pullAll: { keys: source.keys } });
+  if (sources.finished.length > 0) await queue.deleteMany({ _id: { $in: [...sources.finished] } });
+  for (const [id, keys] of sources.pull) await queue.updateOne({ _id: id }, { $pullAll: { keys: [...keys] } });
 }
 
 /** Queued events received before `before` (stranded: their first attempt did not finish), oldest batches first. */
