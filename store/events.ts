@@ -138,7 +138,9 @@ export async function storeEvents(db: Db, events: readonly CustomerEvent[], rece
   const outcome = new Map<string, StoredItem>();
   unique.forEach((doc, i) => {
     if (!existed.has(i)) {
-      outcome.set(doc._id, { key: doc._id, event: toStoredEvent(doc), status: 'new', pending: [...stages], ...(stages.length > 0 ? { queue: { id: queueId, size: fresh.length } } : {}) });
+      // Validated on the way in: no second parse of what was just written.
+      const event: StoredEvent = { id: doc.eventId ?? doc._id, type: doc.type, customerId: doc.customerId, at: doc.at, properties: doc.properties, receivedAt: doc.receivedAt };
+      outcome.set(doc._id, { key: doc._id, event, status: 'new', pending: [...stages], ...(stages.length > 0 ? { queue: { id: queueId, size: fresh.length } } : {}) });
       return;
     }
     const before = toStoredEvent(stored.get(doc._id) ?? doc);
