@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import { freePort } from '../embedded/process.ts';
 import { startNode } from './child.ts';
 import type { BenchChild } from './child.ts';
 import type { BenchServices } from './services.ts';
@@ -24,6 +25,26 @@ export async function startBareWorker(services: BenchServices): Promise<BareWork
     ready: /polling/,
   });
   return { child, taskQueue };
+}
+
+/** The bare ingestion endpoint (bench/procs/bare-ingest.ts): validate, then one insertOne per event. */
+export interface BareIngest {
+  /** Its `POST /v1/events`. */
+  url: string;
+  child: BenchChild;
+}
+
+/** Starts bench/procs/bare-ingest.ts on a free port, writing into the bench app's database. */
+export async function startBareIngest(services: BenchServices, dbName = 'waymark_bench'): Promise<BareIngest> {
+  const port = await freePort();
+  const child = await startNode({
+    name: 'bare ingest',
+    entry: fileURLToPath(new URL('./procs/bare-ingest.ts', import.meta.url)),
+    env: { BENCH_PORT: String(port), MONGODB_URL: services.endpoints.mongo.url, MONGODB_DB: dbName },
+    logFile: join(services.dataDir, 'bare-ingest.log'),
+    ready: /listening/,
+  });
+  return { url: `http://127.0.0.1:${port}/v1/events`, child };
 }
 
 /** A bare email of about `bytes` bytes on the wire, like the journey emails it stands in for. */

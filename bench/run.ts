@@ -1,7 +1,8 @@
 /**
  * `npm run bench [-- --quick] [-- --only=latency,launch] [-- --cpu-prof] [-- --trace-db]`: runs the benchmark
- * suites, prints a table and writes the rows as JSON to bench/results/<timestamp>.json
- * (git-ignored). Service cases start their own Temporal dev server, FerretDB, SMTP sink and SMS
+ * suites (core, latency, launch, throughput, ingest, waiting, pipeline, import, lifecycle; `--only`
+ * picks some, also written `--only pipeline,import`), prints a table and writes the rows as JSON
+ * to bench/results/<timestamp>.json (git-ignored). Service cases start their own Temporal dev server, FerretDB, SMTP sink and SMS
  * sandbox on free 127.0.0.1 ports and stop them at the end; every case runs its bare baseline
  * in the same run, and the table shows the ratio (only ratios compare on a noisy machine).
  * `--cpu-prof` writes V8 CPU profiles of the Waymark worker and API to bench/results/profiles/
@@ -17,9 +18,11 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBenchApp } from './app.ts';
 import { startBareWorker } from './bare.ts';
+import { benchImport } from './cases/import.ts';
 import { benchIngest } from './cases/ingest.ts';
 import { benchLatency } from './cases/latency.ts';
 import { benchLaunch } from './cases/launch.ts';
+import { benchPipeline } from './cases/pipeline.ts';
 import { benchThroughput } from './cases/throughput.ts';
 import { benchStepHistory, memoryRows } from './cases/waiting.ts';
 import { killAllSync, startNode } from './child.ts';
@@ -47,7 +50,10 @@ type ForeignRow = z.infer<typeof ForeignRow>;
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
-const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+// `--only=pipeline,import` or `--only pipeline,import`: the suites to run (core, latency, launch,
+// throughput, ingest, waiting, pipeline, import, lifecycle).
+const onlyArg = args.find((a) => a.startsWith('--only='))?.slice('--only='.length) ?? (args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined);
+const only = onlyArg?.split(',');
 const profile = args.includes('--cpu-prof');
 const traceDb = args.includes('--trace-db');
 const selected = (suite: string) => only === undefined || only.includes(suite);
@@ -156,7 +162,7 @@ async function lifecycleWithin(services: BenchServices, budgetMs: number): Promi
   });
 }
 
-const appSuites = ['latency', 'launch', 'throughput', 'ingest', 'waiting'];
+const appSuites = ['latency', 'launch', 'throughput', 'ingest', 'waiting', 'pipeline', 'import'];
 const serviceSuites = [...appSuites, 'lifecycle'];
 
 async function main(): Promise<void> {
@@ -189,6 +195,10 @@ async function runApp(services: BenchServices): Promise<void> {
     await runCase('throughput', () => benchThroughput(ctx), pids);
     await runCase('ingest', () => benchIngest(ctx), pids);
     await runCase('waiting', async () => [...memoryRows(ctx), ...(await benchStepHistory(ctx))]);
+    // Last: they publish the built-in journeys (and 46 more) and a lifecycle base, and the import
+    // adds a whole shop's history, which the cases above should not see.
+    await runCase('pipeline', () => benchPipeline(ctx), pids);
+    await runCase('import', () => benchImport(ctx), pids);
   } finally {
     await Promise.allSettled([app.stop(), bare.child.stop()]);
   }

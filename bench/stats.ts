@@ -89,3 +89,35 @@ export async function cpuSeconds(pid: number): Promise<number> {
 export function formatRatio(ratio: number): string {
   return `${ratio < 0.1 ? Number(ratio.toPrecision(2)) : ratio.toFixed(2)}×`;
 }
+
+/**
+ * Watches a process's peak resident memory from now on: resets the kernel's high-water mark
+ * (`/proc/<pid>/clear_refs`, Linux ≥ 4.0) and also samples VmRSS every `everyMs`, in case the
+ * reset is not allowed. `stop()` returns the peak and the RSS when watching began, in MiB.
+ */
+export async function watchPeakRss(pid: number, everyMs = 250): Promise<{ stop(): Promise<{ peakMiB: number; startMiB: number }> }> {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const field = async (name: string) => {
+    const kb = new RegExp(`${name}:\\s+(\\d+)\\s+kB`).exec(await readFile(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb === undefined ? 0 : Number(kb) / 1024;
+  };
+  const reset = await writeFile(`/proc/${pid}/clear_refs`, '5').then(
+    () => true,
+    () => false,
+  );
+  const startMiB = await field('VmRSS');
+  let sampled = startMiB;
+  const timer = setInterval(() => {
+    field('VmRSS').then(
+      (mib) => (sampled = Math.max(sampled, mib)),
+      () => undefined,
+    );
+  }, everyMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      const hwm = reset ? await field('VmHWM').catch(() => 0) : 0;
+      return { peakMiB: Math.max(sampled, hwm, await field('VmRSS').catch(() => 0)), startMiB };
+    },
+  };
+}

@@ -1,11 +1,8 @@
 // Case 4 — ingestion: events per second the API accepts (202) with routing on — stored, folded
 // into the profile, lifecycle re-scored and signalled to the customer's live runs — against a
 // bare Express endpoint doing the same validation and one insert into the same collection.
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '../../embedded/process.ts';
 import { createRandom } from '../../journey/hash.ts';
-import { startNode } from '../child.ts';
+import { startBareIngest } from '../bare.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
 import { round } from '../stats.ts';
@@ -58,21 +55,15 @@ export async function benchIngest(ctx: BenchContext): Promise<BenchRow[]> {
   const journeys = await app.call('GET', '/v1/journeys?status=published&limit=200');
   const published = typeof journeys.body === 'object' && journeys.body !== null && 'items' in journeys.body && Array.isArray(journeys.body.items) ? journeys.body.items.length : 0;
 
-  const port = await freePort();
-  const bareServer = await startNode({
-    name: 'bare ingest',
-    entry: fileURLToPath(new URL('../procs/bare-ingest.ts', import.meta.url)),
-    env: { BENCH_PORT: String(port), MONGODB_URL: services.endpoints.mongo.url, MONGODB_DB: 'waymark_bench' },
-    logFile: join(services.dataDir, 'bare-ingest.log'),
-    ready: /listening/,
-  });
+  const bareServer = await startBareIngest(services);
+  const bareUrl = bareServer.url;
   try {
     // A second of each to warm up, then bare, journeys, bare again (drifting load hits both).
-    await load(`http://127.0.0.1:${port}/v1/events`, null, durationMs / 3, event);
+    await load(bareUrl, null, durationMs / 3, event);
     await load(`${app.url}/v1/events`, keys, durationMs / 3, event);
-    const bareA = await load(`http://127.0.0.1:${port}/v1/events`, null, durationMs / 2, event);
+    const bareA = await load(bareUrl, null, durationMs / 2, event);
     const single = await load(`${app.url}/v1/events`, keys, durationMs, event);
-    const bareB = await load(`http://127.0.0.1:${port}/v1/events`, null, durationMs / 2, event);
+    const bareB = await load(bareUrl, null, durationMs / 2, event);
     const batch = await load(`${app.url}/v1/events`, keys, durationMs / 2, (random) => ({ events: Array.from({ length: batchSize }, () => event(random)) }), batchLanes);
     const bareRate = ((bareA.accepted + bareB.accepted) * 1000) / (bareA.ms + bareB.ms);
     const label = `ingest: events accepted/s, routing to ${published} published journeys`;
@@ -86,6 +77,6 @@ export async function benchIngest(ctx: BenchContext): Promise<BenchRow[]> {
       { case: `${label}, ${batchLanes} clients, batches of ${batchSize}${failures(batch) ? ` [${failures(batch)}]` : ''}`, value: round(rate(batch)), unit: 'events/s' },
     ];
   } finally {
-    await bareServer.stop();
+    await bareServer.child.stop();
   }
 }
