@@ -246,8 +246,10 @@ export async function benchImport(ctx: BenchContext): Promise<BenchRow[]> {
       ? []
       : [{ case: 'import: peak RSS of the import command (largest process of npm run waymark, /usr/bin/time -v) (baseline: the bare insertMany process)', value: round(cli.maxRssMiB), unit: 'MiB', baseline: round(bare.maxRssMiB) }]),
     {
-      case: `import: journey runs the import started (recorded: ${byJourney})${recompute ? `; the end-of-import recompute reported ${recompute.started} started, ${recompute.signalled} signalled (${recompute.customers.toLocaleString('en')} customers scored, ${recompute.events.toLocaleString('en')} change events)` : ''}`,
-      value: startedTotal,
+      case: recompute
+        ? `import: journey runs the end-of-import recompute started (${recompute.signalled} runs signalled; ${recompute.customers.toLocaleString('en')} customers scored, ${recompute.events.toLocaleString('en')} change events; run records written within 30 s: ${byJourney})`
+        : `import: journey runs the import started (run records written within 30 s: ${byJourney})`,
+      value: recompute ? recompute.started : startedTotal,
       unit: 'runs',
     },
   ];

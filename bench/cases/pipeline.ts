@@ -396,7 +396,9 @@ async function startWelcomeRuns(app: BenchApp, ids: readonly string[], nextKey: 
 
 function costRows(before: Phase, after: Phase): BenchRow[] {
   const per = (p: Phase, n: number) => round(n / p.events, 3);
-  const close = (value: number, baseline: number) => value <= baseline * 1.1 + 0.005;
+  // Within 10 %, or 0.01 per event (10 calls in 1,000): a welcome run that ended a moment
+  // before or after a customer's next order costs one signal more or less.
+  const close = (value: number, baseline: number) => value <= baseline * 1.1 + 0.01;
   const suffix = (p: Phase) => `${p.label}, ${p.events.toLocaleString('en')} orders in batches of ${costBatch} with wait${p.unfinished > 0 ? ` [${p.unfinished} left a stage undone]` : ''}`;
   const metric = (what: string, of: (p: Phase) => number, goal: boolean): BenchRow[] => {
     const a = per(before, of(before));
@@ -408,7 +410,7 @@ function costRows(before: Phase, after: Phase): BenchRow[] {
         value: b,
         unit: 'per event',
         baseline: a,
-        ...(goal ? { goal: '≤ 1.1 × baseline', ok: close(b, a) } : {}),
+        ...(goal ? { goal: '≤ 1.1 × baseline + 0.01', ok: close(b, a) } : {}),
       },
     ];
   };
