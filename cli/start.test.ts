@@ -52,9 +52,10 @@ async function health(port: number): Promise<{ status: number; body: { ok?: bool
   }
 }
 
-async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, output: () => string, ms = 120_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | null | undefined | false>, output: () => string, ms = 120_000, child?: ChildProcess): Promise<T> {
   const deadline = Date.now() + ms;
   while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode} before ${what}. Output:\n${output()}`);
     const value = await probe();
     if (value) return value;
     await new Promise((r) => setTimeout(r, 250));
@@ -87,7 +88,7 @@ describe('npm start', () => {
     const ready = await until('health 200', async () => {
       const h = await health(apiPort);
       return h?.status === 200 ? h : null;
-    }, first.output);
+    }, first.output, 120_000, first.child);
     expect(ready.body).toMatchObject({ ok: true, services: { temporal: { ok: true }, mongodb: { ok: true }, smtp: { ok: true }, sms: { ok: true } } });
     // It printed where everything is.
     for (const port of Object.values(first.ports)) expect(first.output()).toContain(String(port));

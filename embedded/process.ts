@@ -54,7 +54,7 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
  * Starts `cmd` with its output appended to `logFile`, and waits until `port` accepts
  * connections. Fails with the log's path if the process exits first or `timeoutMs` passes.
  */
-export async function startProcess(options: {
+export interface StartOptions {
   name: string;
   cmd: string;
   args: string[];
@@ -62,7 +62,25 @@ export async function startProcess(options: {
   logFile: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
-}): Promise<ManagedProcess> {
+  /** Starts tried when the process exits before listening (e.g. a port it picked itself was taken). */
+  attempts?: number;
+}
+
+export async function startProcess(options: StartOptions): Promise<ManagedProcess> {
+  const attempts = options.attempts ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(options);
+    } catch (error) {
+      if (!(error instanceof ExitedEarly) || attempt >= attempts) throw error;
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
+}
+
+class ExitedEarly extends Error {}
+
+async function startOnce(options: StartOptions): Promise<ManagedProcess> {
   const { name, cmd, args, port, logFile, timeoutMs = 60_000 } = options;
   if (await isListening(port)) {
     throw new Error(`${name}: port ${port} is already in use; choose another with its environment variable (see README).`);
@@ -81,7 +99,7 @@ export async function startProcess(options: {
   });
   const deadline = Date.now() + timeoutMs;
   while (!(await isListening(port))) {
-    if (exited) throw new Error(`${name} ${exited} before listening on ${port}; see ${logFile}`);
+    if (exited) throw new ExitedEarly(`${name} ${exited} before listening on ${port}; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
       throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms; see ${logFile}`);
