@@ -1,10 +1,9 @@
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
 import type { Db } from 'mongodb';
 import { getCustomer } from '../store/customers.ts';
 import { claimEffect, settleEffect } from '../store/messages.ts';
 import { activityNow } from './clock.ts';
 import { classifyHttpStatus, isPermanent, permanent } from './errors.ts';
+import { guardedFetch, type Resolve } from './net-guard.ts';
 import { contextFor, render } from './render.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
 
@@ -12,7 +11,8 @@ import type { ActionOutcome, ActionRequest } from './types.ts';
 export interface WebhookOptions {
   /** Allow loopback, private and link-local targets (tests, or an intranet robot on purpose). */
   allowPrivateNetworks: boolean;
-  fetch?: typeof fetch;
+  /** How names resolve for the public-address check (tests). */
+  resolve?: Resolve;
   timeoutMs?: number;
   /** The shop's home page (`{{shopUrl}}` in templates). */
   shopUrl: string;
@@ -46,22 +46,6 @@ export function renderJsonBody(template: string, context: object): unknown {
   return walk(parsed);
 }
 
-function isPrivateAddress(address: string): boolean {
-  if (address === '::1' || address === '::' || /^f[cd]/i.test(address) || /^fe80/i.test(address)) return true;
-  const v4 = address.startsWith('::ffff:') ? address.slice(7) : address;
-  const parts = v4.split('.').map(Number);
-  if (parts.length !== 4) return false;
-  const [a = 0, b = 0] = parts;
-  return a === 10 || a === 127 || a === 0 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254) || (a === 100 && b >= 64 && b <= 127);
-}
-
-async function assertPublicTarget(url: URL): Promise<void> {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const addresses = isIP(host) ? [host] : (await lookup(host, { all: true })).map((entry) => entry.address);
-  const blocked = addresses.find(isPrivateAddress);
-  if (blocked !== undefined) throw permanent('InvalidConfig', `webhook ${url.origin} resolves to a private address (${blocked}); not allowed`);
-}
-
 /**
  * Posts the rendered JSON once per run, node and visit: the effect ledger records the call and
  * an `Idempotency-Key` header lets receivers drop a resend from the at-least-once window.
@@ -77,22 +61,21 @@ export async function callWebhookAction(db: Db, request: ActionRequest<'webhook'
   const customer = await getCustomer(db, customerId);
   if (customer === null) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
   const url = new URL(action.config.url);
-  if (!options.allowPrivateNetworks) await assertPublicTarget(url);
   const context = contextFor(customer, request, now, options.shopUrl);
-  const body = JSON.stringify(renderJsonBody(action.config.body, context));
-  const response = await (options.fetch ?? fetch)(url, {
+  const init = {
     method: action.config.method,
     headers: { ...action.config.headers, 'content-type': 'application/json', 'idempotency-key': key },
-    body,
-    redirect: 'error',
+    body: JSON.stringify(renderJsonBody(action.config.body, context)),
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
-  });
-  const text = await response.text().catch(() => '');
-  if (!response.ok) {
-    const error = classifyHttpStatus(response.status, url.origin, text);
+  };
+  const failed = async (error: unknown): Promise<never> => {
     if (isPermanent(error)) await settleEffect(db, key, 'failed', error.message, new Date(activityNow()));
     throw error;
-  }
+  };
+  const guard = { allowPrivateNetworks: options.allowPrivateNetworks, ...(options.resolve ? { resolve: options.resolve } : {}) };
+  const response = await guardedFetch(url, init, guard).catch(failed);
+  const text = await response.text().catch(() => '');
+  if (!response.ok) await failed(classifyHttpStatus(response.status, url.origin, text));
   await settleEffect(db, key, 'done', `HTTP ${response.status}`, new Date(activityNow()));
   return { outcome: 'ok' };
 }
