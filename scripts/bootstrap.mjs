@@ -117,7 +117,12 @@ function ferretDb() {
  *   index has it.
  * - only a filter of exactly `{_id: x}` reached SQLite; the patch also pushes down `_id` (equal
  *   or `$in`) when the filter has other fields, which FerretDB's handlers apply afterwards.
- * Everything else still scans (see ARCHITECTURE.md, "FerretDB"). `bench/cases/store.ts` measures it.
+ * - equality and `$in` with strings on any plain top-level field reach SQLite as
+ *   `sjson->"field"`, the expression FerretDB's CREATE INDEX uses, so an index on the field is
+ *   searched (each condition also admits arrays, which MongoDB's equality looks inside).
+ * `git apply` refuses a patch that does not apply cleanly; embedded/ferretdb-pushdown.test.ts
+ * checks the built server (same answers as an unpushed filter, index searches in the plans) and
+ * `npm run bench -- --only=lookups` measures it.
  */
 function patchFerretDb(src) {
   // `git apply` outside any repository (the ceiling stops it finding one above the tools dir).
