@@ -117,7 +117,7 @@ function ferretDb() {
  *   index has it.
  * - only a filter of exactly `{_id: x}` reached SQLite; the patch also pushes down `_id` (equal
  *   or `$in`) when the filter has other fields, which FerretDB's handlers apply afterwards.
- * - equality and `$in` with strings on any plain top-level field reach SQLite as
+ * - equality and `$in` with strings on any plain top-level field (also in a top-level `$and`) reach SQLite as
  *   `sjson->"field"`, the expression FerretDB's CREATE INDEX uses, so an index on the field is
  *   searched (each condition also admits arrays, which MongoDB's equality looks inside).
  * `git apply` refuses a patch that does not apply cleanly; embedded/ferretdb-pushdown.test.ts
