@@ -38,6 +38,35 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
 }
 
 /**
+ * The hot queries and the index that serves each (`store/indexes.test.ts` asks FerretDB's
+ * planner, through the bootstrap's pushdown, that each is an index search; ARCHITECTURE.md lists
+ * them). Filters are examples of the shape the code sends.
+ */
+export const hotQueries: ReadonlyArray<{ query: string; collection: string; filter: Record<string, unknown>; index: string }> = [
+  { query: "a customer's events, newest first (timeline, erasure)", collection: 'events', filter: { customerId: 'c-1' }, index: 'customerId_1_at_-1' },
+  { query: "a customer's events of a type since (conditions)", collection: 'events', filter: { customerId: 'c-1', type: 'order_completed', at: { $gte: '2026-01-01' } }, index: 'customerId_1_at_-1' },
+  { query: 'the events of a page of entrants (outcomes)', collection: 'events', filter: { customerId: { $in: ['c-1', 'c-2'] }, type: { $in: ['order_completed', 'coupon_redeemed'] } }, index: 'customerId_1_at_-1' },
+  { query: 'the queue entry holding an event (a retry resumes it)', collection: 'eventQueue', filter: { keys: '3:c-1:e-1' }, index: 'keys_1' },
+  { query: 'a ledger row by effect key (every send)', collection: 'messages', filter: { key: 'k-1' }, index: 'key_1' },
+  { query: 'a message by provider id (delivery reports)', collection: 'messages', filter: { providerId: 'SM1' }, index: 'providerId_1' },
+  { query: "a customer's capped sends in a window (frequency caps)", collection: 'messages', filter: { customerId: 'c-1', channel: 'email', status: { $in: ['pending', 'sent'] }, createdAt: { $gte: '2026-01-01' } }, index: 'customerId_1_createdAt_1' },
+  { query: "a customer's running runs", collection: 'journeyRuns', filter: { customerId: 'c-1', status: 'running' }, index: 'customerId_1_startedAt_-1' },
+  { query: 'runs waiting at a step (journey stats)', collection: 'journeyRuns', filter: { journeyId: 'j-1', status: 'running', nodeId: 'n-1' }, index: 'journeyId_1_' },
+  { query: 'runs that visited a step (journey stats)', collection: 'journeyRuns', filter: { journeyId: 'j-1', visited: 'n-1' }, index: 'journeyId_1_visited_1' },
+  { query: "a page of a journey's runs (outcomes)", collection: 'journeyRuns', filter: { $and: [{ journeyId: 'j-1' }, { _id: { $gt: 'r-1' } }] }, index: 'journeyId_1_' },
+  { query: 'a coupon by effect key', collection: 'coupons', filter: { key: 'k-1' }, index: 'key_1' },
+  { query: 'the coupons of a page of entrants (outcomes)', collection: 'coupons', filter: { customerId: { $in: ['c-1'] }, issuedAt: { $gte: '2026-01-01' } }, index: 'customerId_1_issuedAt_1' },
+  { query: 'a task by effect key', collection: 'tasks', filter: { key: 'k-1' }, index: 'key_1' },
+  { query: "a customer's tasks (erasure, timeline)", collection: 'tasks', filter: { customerId: 'c-1' }, index: 'customerId_1' },
+  { query: 'an open queue of the task inbox', collection: 'tasks', filter: { status: 'open', queue: 'cs' }, index: 'status_1_queue_1_dueAt_1' },
+  { query: 'a customer by email or phone (imports, STOP)', collection: 'customers', filter: { email: 'a@example.com' }, index: 'email_1' },
+  { query: 'an API key by its hash (every request)', collection: 'apiKeys', filter: { hash: 'abc' }, index: 'hash_1' },
+  { query: 'a journey version', collection: 'journeyVersions', filter: { journeyId: 'j-1', version: 1 }, index: 'journeyId_1_version_1' },
+  { query: 'live journeys (routing cache)', collection: 'journeys', filter: { status: { $in: ['published', 'paused'] } }, index: 'status_1_' },
+  { query: 'campaigns by status (resume after restart)', collection: 'campaigns', filter: { status: 'running' }, index: 'status_1' },
+];
+
+/**
  * Creates every collection's indexes; safe to run at every start-up (existing indexes are
  * left alone). Unique indexes are what make idempotency keys and the message ledger work, so
  * the process must not serve requests before this resolves.

@@ -1,0 +1,25 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../test/db.ts';
+import { ensureIndexes, hotQueries } from './db.ts';
+
+/**
+ * Every hot query is answered from an index on the embedded FerretDB (its SQLite planner, through
+ * the bootstrap's pushdown), not by reading the collection: a query whose filter or index drifts
+ * apart shows up here as a SCAN.
+ */
+describe('indexes', () => {
+  let env: Awaited<ReturnType<typeof testDatabase>>;
+  beforeAll(async () => {
+    env = await testDatabase();
+    await ensureIndexes(env.db);
+  });
+  afterAll(() => env.close());
+
+  it.each(hotQueries.map((q) => [q.query, q] as const))('%s is an index search', async (_name, q) => {
+    const explained = (await env.db.collection(q.collection).find(q.filter).explain()) as { queryPlanner?: { Plan?: string[] } };
+    const plan = (explained.queryPlanner?.Plan ?? []).join('\n');
+    expect(plan).toMatch(/SEARCH .* USING INDEX/);
+    expect(plan).not.toMatch(/\bSCAN\b/);
+    expect(plan).toContain(`_${q.index}`);
+  });
+});
