@@ -110,7 +110,7 @@ function ferretDb() {
 }
 
 /**
- * Waymark's patch of FerretDB 1.24's SQLite backend (scripts/ferretdb-v1.24.2-waymark.patch):
+ * Waymark's patch of FerretDB 1.24 (scripts/ferretdb-v1.24.2-waymark.patch):
  * - `_id` lookups used the path `sjson->'$._id'` while the unique `_id` index is on
  *   `sjson->"_id"`; SQLite uses an expression index only for the same expression, so every
  *   lookup, update and delete by `_id` scanned the whole table. The patch writes it as the
@@ -120,7 +120,10 @@ function ferretDb() {
  * - equality and `$in` with strings on any plain top-level field (also in a top-level `$and`) reach SQLite as
  *   `sjson->"field"`, the expression FerretDB's CREATE INDEX uses, so an index on the field is
  *   searched (each condition also admits arrays, which MongoDB's equality looks inside).
- * `git apply` refuses a patch that does not apply cleanly; embedded/ferretdb-pushdown.test.ts
+ * - `update` and `findAndModify` read, change and write a document with nothing held in between,
+ *   so concurrent updates of one document were lost; the patch serialises them per document
+ *   (filter on one `_id`) or per collection (any other filter) inside the FerretDB process.
+ * `git apply` refuses a patch that does not apply cleanly; embedded/ferretdb-patch.test.ts
  * checks the built server (same answers as an unpushed filter, index searches in the plans) and
  * `npm run bench -- --only=lookups` measures it.
  */
