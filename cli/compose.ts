@@ -8,6 +8,7 @@ import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import type { Endpoints } from '../embedded/index.ts';
 import { loadBuiltinTemplates } from '../store/builtins.ts';
+import { recountAllSteps } from '../store/rollups.ts';
 import { getTemplate } from '../store/templates.ts';
 import { createWorker } from '../worker/index.ts';
 import type { Clients } from './clients.ts';
@@ -50,7 +51,13 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     starter: runtime.starter,
-    lifecycle: (at) => pipeline.runLifecycle(at, 'recompute'),
+    // The daily run: scores from the profiles (no event reading), then the report counters
+    // recounted from the runs (repairing any a crash left one off).
+    lifecycle: async (at) => {
+      const report = await pipeline.runLifecycle(at, 'daily');
+      await recountAllSteps(db, at);
+      return report;
+    },
     ...(launchDb ? { launchDb } : {}),
   });
   return { activities, runtime };

@@ -11,7 +11,7 @@ import { foldEvents, readOrCreateCustomers, settleQueue, storeEvents, strandedEv
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { foldAndRescore, readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
+import { dailyLifecycle, foldAndRescore, readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
 import type { LifecycleChange, LifecycleContext, LifecycleReport, LifecycleRunOptions } from '../store/lifecycle.ts';
 import { anyEvent, registryOf, runsInterestedIn, writeRegistry } from '../store/runs.ts';
 import type { RegistryEntry } from '../store/runs.ts';
@@ -493,12 +493,17 @@ export function createEventPipeline(deps: PipelineDeps) {
     },
 
     /** The full recompute (`full`) or the daily sweep at `now`, changes routed like any event. */
-    async runLifecycle(now: Date, mode: 'recompute' | 'sweep' = 'recompute'): Promise<LifecycleReport & { started: number; signalled: number }> {
+    /**
+     * `daily`: the base model from the profiles, then everyone re-scored (the daily schedule);
+     * `sweep`: re-scored with the stored base; `recompute`: everything rebuilt from the events
+     * (repair, and the end of a history import).
+     */
+    async runLifecycle(now: Date, mode: 'recompute' | 'daily' | 'sweep' = 'recompute'): Promise<LifecycleReport & { started: number; signalled: number }> {
       const before = { ...stats };
       let report: LifecycleReport;
       if (mode === 'sweep') report = await sweepLifecycle(db, now, pipeline.lifecycleOptions());
       else {
-        const { base: _base, ...rest } = await recomputeLifecycle(db, now, pipeline.lifecycleOptions());
+        const { base: _base, ...rest } = await (mode === 'daily' ? dailyLifecycle : recomputeLifecycle)(db, now, pipeline.lifecycleOptions());
         report = rest;
       }
       return { ...report, started: stats.started - before.started, signalled: stats.signalled - before.signalled };

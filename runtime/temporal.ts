@@ -6,7 +6,8 @@ import { getCampaign } from '../store/campaigns.ts';
 import { listJourneys } from '../store/journeys.ts';
 import { countEffectResults } from '../store/messages.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { anyEvent, getRun, getRuns, latestRunOf, pageRunsOfCustomer, registrySlot, runningRunsOfCustomer, runsAtNode, stepCounts, writeRegistry } from '../store/runs.ts';
+import { anyEvent, getRun, getRuns, latestRunOf, pageRunsOfCustomer, registrySlot, runningRunsOfCustomer, runsAtNode, writeRegistry } from '../store/runs.ts';
+import { stepCounts } from '../store/rollups.ts';
 import type { RunDocument } from '../store/runs.ts';
 import {
   campaignProgressQuery,

@@ -6,7 +6,7 @@ import { testDatabase } from '../test/db.ts';
 import { customersCollection, getCustomer } from './customers.ts';
 import { applyEventToProfile, eventsCollection, insertEvent } from './events.ts';
 import type { LifecycleChange } from './lifecycle.ts';
-import { getLifecycleBase, recomputeLifecycle, saveLifecycleSettings, sweepLifecycle, updateCustomerLifecycle } from './lifecycle.ts';
+import { dailyLifecycle, getLifecycleBase, recomputeLifecycle, saveLifecycleSettings, sweepLifecycle, updateCustomerLifecycle } from './lifecycle.ts';
 import {
   countSegmentMembers,
   createSegment,
@@ -40,11 +40,8 @@ async function eventsOf(db: Db, type: string) {
   return eventsCollection(db).find({ type }).sort({ customerId: 1 }).toArray();
 }
 
-describe('full recompute of the hand-computed base (journey/lifecycle/worked-example.test.ts)', () => {
-  let db: Db;
-  let close: () => Promise<void>;
-  beforeAll(async () => {
-    ({ db, close } = await testDatabase());
+/** The worked example's shop (journey/lifecycle/worked-example.test.ts), folded as ingestion does. */
+async function workedExample(db: Db): Promise<void> {
     await ensureBuiltinSegments(db, now);
     await orders(db, 'A', 12, 1500, 300, 2);
     await orders(db, 'B', 8, 900, 80, 30);
@@ -59,6 +56,14 @@ describe('full recompute of the hand-computed base (journey/lifecycle/worked-exa
     await store(db, { type: 'signed_up', customerId: 'K', at: daysAgo(5).toISOString() });
     await store(db, { type: 'survey_answered', customerId: 'H', at: daysAgo(300).toISOString(), properties: { score: 3 } });
     await store(db, { type: 'survey_answered', customerId: 'A', at: daysAgo(1).toISOString(), properties: { survey: 'csat', score: 5 } });
+}
+
+describe('full recompute of the hand-computed base (journey/lifecycle/worked-example.test.ts)', () => {
+  let db: Db;
+  let close: () => Promise<void>;
+  beforeAll(async () => {
+    ({ db, close } = await testDatabase());
+    await workedExample(db);
   });
   afterAll(() => close());
 
@@ -146,6 +151,29 @@ describe('full recompute of the hand-computed base (journey/lifecycle/worked-exa
     await store(db, { type: 'order_completed', customerId: 'D', at: later.toISOString(), properties: { amount: 40 } }, later);
     await recomputeLifecycle(db, start);
     expect((await getCustomer(db, 'D'))?.computed).toMatchObject({ orderCount: 2, totalSpend: 100 });
+  });
+});
+
+describe('the daily run', () => {
+  it('scores from the profiles exactly as the full recompute from events does, reading no event', async () => {
+    const [fromEvents, fromProfiles] = await Promise.all([testDatabase(), testDatabase()]);
+    try {
+      await Promise.all([workedExample(fromEvents.db), workedExample(fromProfiles.db)]);
+      // Profiles as the event pipeline keeps them (orders and survey answers folded in).
+      await Promise.all([recomputeLifecycle(fromEvents.db, now), recomputeLifecycle(fromProfiles.db, now)]);
+      const later = new Date(now.getTime() + 40 * DAY);
+      await recomputeLifecycle(fromEvents.db, later);
+      // The daily run must not need the events: they are gone here.
+      await eventsCollection(fromProfiles.db).deleteMany({});
+      const daily = await dailyLifecycle(fromProfiles.db, later);
+      expect(daily.customers).toBe(11);
+      const scores = async (db: Db) =>
+        (await customersCollection(db).find({}).sort({ _id: 1 }).toArray()).map((c) => ({ id: c._id, stage: c.computed.stage, rfm: c.computed.rfm, segments: c.computed.segments }));
+      expect(await scores(fromProfiles.db)).toEqual(await scores(fromEvents.db));
+      expect(await getLifecycleBase(fromProfiles.db)).toEqual(await getLifecycleBase(fromEvents.db));
+    } finally {
+      await Promise.all([fromEvents.close(), fromProfiles.close()]);
+    }
   });
 });
 

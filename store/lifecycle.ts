@@ -326,6 +326,7 @@ async function runOverCustomers(
   ctx: RunContext,
   options: LifecycleRunOptions,
   summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean; lastSeenAt?: string | undefined },
+  read?: readonly LifecycleDocument[],
 ): Promise<LifecycleReport> {
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
@@ -337,7 +338,7 @@ async function runOverCustomers(
     report.events += done.events;
     plans = [];
   };
-  const everyone = await customers(db).find({}, { batchSize: 10_000 }).toArray();
+  const everyone = read ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
   for (const doc of everyone) {
     report.customers++;
     try {
@@ -410,6 +411,23 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
 export async function sweepLifecycle(db: Db, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport> {
   const ctx = await context(db, now);
   return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }));
+}
+
+/**
+ * The daily run: rebuilds the base model (quintile cut points, value thresholds, usual gap) from
+ * the profiles, which already fold every order, then sweeps everyone at `now` — one read of the
+ * customers, no event reading. The full recompute from events (`recomputeLifecycle`) stays for
+ * repair. Idempotent per customer and day.
+ */
+export async function dailyLifecycle(db: Db, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport & { base: LifecycleBase }> {
+  const settings = await getLifecycleSettings(db);
+  const everyone = await customers(db).find({}, { batchSize: 10_000 }).toArray();
+  const purchasers = everyone.map(storedSummary).filter((summary) => summary.orderCount > 0);
+  const base = { ...buildBase(purchasers, settings, now.getTime()), customers: everyone.length };
+  await state(db).updateOne({ _id: 'base' }, { $set: { value: base, updatedAt: now.toISOString() } }, { upsert: true });
+  const ctx = await context(db, now, base);
+  const report = await runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), everyone);
+  return { ...report, base };
 }
 
 /**

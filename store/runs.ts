@@ -1,6 +1,7 @@
 import type { Db, Filter } from 'mongodb';
 import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
+import { applyRunChange } from './rollups.ts';
 import type { Page, PageRequest } from './documents.ts';
 
 /**
@@ -45,7 +46,9 @@ export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & { first: 
 
 /**
  * Upserts a run's progress in one write (FerretDB's SQLite backend serialises writes, and every
- * run makes a few). Idempotent: a retried or replayed write sets the same fields.
+ * run makes a few), then applies the difference it made to the journey's step counters
+ * (`store/rollups.ts`). Idempotent: a retried or replayed write sets the same fields and adds
+ * nothing to the counters.
  */
 export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   const set: Record<string, unknown> = {
@@ -72,15 +75,17 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   const unset: Record<string, ''> = {};
   if (update.waitingUntil === undefined) unset['waitingUntil'] = '';
   if (update.first && update.reason === undefined) Object.assign(unset, { reason: '', completedAt: '' });
-  await runsCollection(db).updateOne(
+  const before = await runsCollection(db).findOneAndUpdate(
     { _id: update.workflowId },
     {
       $set: set,
       ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
       ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
     },
-    { upsert: true },
+    { upsert: true, returnDocument: 'before' },
   );
+  const visited = update.first || before === null ? update.visited : [...new Set([...before.visited, ...update.visited])];
+  await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
 }
 
 /** The run record of a workflow id (the latest entry under it), or null. */
@@ -109,23 +114,6 @@ export async function runningRunsOfCustomer(db: Db, customerId: string): Promise
 export async function latestRunOf(db: Db, workflowIds: readonly string[]): Promise<RunDocument | null> {
   const docs = await runsCollection(db).find({ _id: { $in: [...workflowIds] } }).toArray();
   return docs.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0] ?? null;
-}
-
-/** Per-step counts of a journey across its versions (customers, latest entry each). */
-export async function stepCounts(
-  db: Db,
-  journeyId: string,
-): Promise<Array<{ nodeId: string; entered: number; waiting: number; converted: number }>> {
-  const runs = runsCollection(db);
-  const nodes = (await runs.distinct('visited', { journeyId })).filter((n): n is string => typeof n === 'string').sort();
-  return Promise.all(
-    nodes.map(async (nodeId) => ({
-      nodeId,
-      entered: await runs.countDocuments({ journeyId, visited: nodeId }),
-      waiting: await runs.countDocuments({ journeyId, status: 'running', nodeId }),
-      converted: await runs.countDocuments({ journeyId, status: 'converted', visited: nodeId }),
-    })),
-  );
 }
 
 /** Customers currently at a step, longest-waiting first. */
