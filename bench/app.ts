@@ -144,7 +144,7 @@ async function stopAll(children: BenchChild[], connection: Connection, mongo: Mo
 }
 
 /** Indexes, the built-in templates and segments: what journeys compile against. */
-async function prepareDatabase(db: Db): Promise<void> {
+export async function prepareDatabase(db: Db): Promise<void> {
   const now = new Date();
   await ensureIndexes(db);
   await ensureRunIndexes(db);

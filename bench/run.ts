@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=latency,launch] [-- --cpu-prof] [-- --trace-db]`: runs the benchmark
- * suites (core, lookups, latency, launch, throughput, ingest, waiting, pipeline, import, lifecycle; `--only`
+ * suites (core, lookups, latency, launch, throughput, ingest, waiting, pipeline, import, lifecycle, reports; `--only`
  * picks some, also written `--only pipeline,import`), prints a table and writes the rows as JSON
  * to bench/results/<timestamp>.json (git-ignored). Service cases start their own Temporal dev server, FerretDB, SMTP sink and SMS
  * sandbox on free 127.0.0.1 ports and stop them at the end; every case runs its bare baseline
@@ -30,6 +30,7 @@ import type { BenchContext } from './context.ts';
 import { snapshotMemory } from './context.ts';
 import { benchCore } from './core.ts';
 import { benchLookups } from './cases/lookups.ts';
+import { benchReports } from './cases/reports.ts';
 import type { BenchRow } from './core.ts';
 import { startBenchServices } from './services.ts';
 import { sizesFor } from './sizes.ts';
@@ -164,7 +165,7 @@ async function lifecycleWithin(services: BenchServices, budgetMs: number): Promi
 }
 
 const appSuites = ['latency', 'launch', 'throughput', 'ingest', 'waiting', 'pipeline', 'import'];
-const serviceSuites = [...appSuites, 'lifecycle', 'lookups'];
+const serviceSuites = [...appSuites, 'lifecycle', 'lookups', 'reports'];
 
 async function main(): Promise<void> {
   await runCase('core', () => benchCore({ quick }));
@@ -175,6 +176,7 @@ async function main(): Promise<void> {
     await runCase('lookups', () => benchLookups(services.endpoints.mongo.url, quick));
     if (appSuites.some(selected)) await runApp(services);
     await runCase('lifecycle', () => lifecycleWithin(services, sizes.lifecycleBudgetMs));
+    await runCase('reports', () => benchReports(services, quick));
   } finally {
     await services.stop();
   }
