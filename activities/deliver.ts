@@ -139,7 +139,8 @@ export async function deliver<M>(
   }
 
   async function deliverHeld(customer: CustomerProfile): Promise<ActionOutcome> {
-    const release = (handedOver: boolean) => releaseLease(db, claim.id, lease, handedOver || unsure, new Date(activityNow()));
+    const release = (handedOver: boolean, until?: number) =>
+      releaseLease(db, claim.id, lease, handedOver || unsure, new Date(activityNow()), until === undefined ? undefined : new Date(until));
     const refuse = async (reason: PermanentReason, message: string): Promise<never> => {
       const status = reason === 'Unsubscribed' || reason === 'NoConsent' ? 'suppressed' : 'failed';
       await markMessageById(db, claim.id, status, { error: `${reason}: ${message}` }, new Date(activityNow()));
@@ -159,12 +160,12 @@ export async function deliver<M>(
     const timezone = effectiveTimezone(customer.timezone, settings.timezone);
     const allowed = nextAllowedTime(now, timezone, settings.quietHours);
     if (allowed > now) {
-      await release(false);
+      await release(false, allowed);
       return { outcome: 'deferred', until: allowed };
     }
     const capped = await capDeferral(db, { customerId, channel: sender.channel, caps: settings.frequencyCaps, now, claim });
     if (capped !== null) {
-      await release(false);
+      await release(false, capped);
       return { outcome: 'deferred', until: capped };
     }
 

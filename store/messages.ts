@@ -36,6 +36,8 @@ export const SendLease = z.object({
   since: z.iso.datetime(),
   expiresAt: z.iso.datetime(),
   released: z.boolean().optional(),
+  /** A deferral (quiet hours, a frequency cap): the run comes back for the message then. */
+  deferredUntil: z.iso.datetime().optional(),
 });
 export type SendLease = z.infer<typeof SendLease>;
 
@@ -77,6 +79,7 @@ export const messageIndexes = [
   { key: { providerId: 1 } },
   { key: { customerId: 1, createdAt: 1 } },
   { key: { journeyId: 1, status: 1 } },
+  { key: { status: 1, 'lease.expiresAt': 1 } },
 ] as const;
 
 /**
@@ -227,11 +230,44 @@ export async function renewLease(db: Db, id: string, lease: SendLease, ttlMs: nu
  * false` (a deferral, an error before the hand-over) also tells it that nothing reached the
  * provider; otherwise the next attempt asks the provider before sending.
  */
-export async function releaseLease(db: Db, id: string, lease: SendLease, handedOver: boolean, now: Date): Promise<void> {
+export async function releaseLease(db: Db, id: string, lease: SendLease, handedOver: boolean, now: Date, deferredUntil?: Date): Promise<void> {
   await messages(db).updateOne(
     { _id: id, status: 'pending', 'lease.attempt': lease.attempt },
-    { $set: { 'lease.expiresAt': now.toISOString(), ...(handedOver ? {} : { 'lease.released': true }) } },
+    {
+      $set: {
+        'lease.expiresAt': now.toISOString(),
+        ...(handedOver ? {} : { 'lease.released': true }),
+        ...(deferredUntil === undefined ? {} : { 'lease.deferredUntil': deferredUntil.toISOString() }),
+      },
+    },
   );
+}
+
+/**
+ * How long after its last attempt (or the end of its deferral) a pending message can still be
+ * attempted: the sends' schedule-to-close deadline (three days, workflows/journey.ts) and an hour.
+ */
+export const abandonAfterMs = 3 * 86_400_000 + 3_600_000;
+
+/**
+ * Ends the messages no attempt can come back for: pending, their last lease ran out and their
+ * deferral ended more than `abandonAfterMs` ago (the run ended, e.g. at its goal, while the send
+ * waited for quiet hours to pass). They end `failed` with the reason and no longer count against
+ * frequency caps. Returns how many ended.
+ */
+export async function endAbandonedMessages(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - abandonAfterMs).toISOString();
+  const at = now.toISOString();
+  const detail = 'Abandoned: no attempt came back for this message';
+  const result = await messages(db).updateMany(
+    {
+      status: 'pending',
+      'lease.expiresAt': { $lt: before },
+      $or: [{ 'lease.deferredUntil': { $exists: false } }, { 'lease.deferredUntil': { $lt: before } }],
+    },
+    { $set: { status: 'failed', error: detail, updatedAt: at }, $push: { history: { status: 'failed', at, detail } } },
+  );
+  return result.modifiedCount;
 }
 
 /** Filters of the message list. */
