@@ -191,9 +191,8 @@ function leases(db: Db) {
 /**
  * Takes the lease of a pending message whose previous lease (`previous`, as read) expired or was
  * released. Attempt numbers are claimed by an insert into `messageLeases` (`key#attempt`,
- * unique): of two attempts racing for the same expired lease exactly one wins, on MongoDB and on
- * FerretDB alike (whose concurrent updates of one document are not isolated). Returns the new
- * lease, or null when another attempt won.
+ * unique): of two attempts racing for the same expired lease exactly one wins, whatever the
+ * database's update isolation. Returns the new lease, or null when another attempt won.
  */
 export async function takeOverLease(
   db: Db,
