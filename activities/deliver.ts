@@ -107,7 +107,9 @@ export async function deliver<M>(
   if (customer === null) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
   const to = sender.address(customer) ?? '-';
   // The claim comes first: an insert (fast everywhere) that holds the first lease.
-  const first: SendLease = { attempt: 1, holder, since: new Date(now).toISOString(), expiresAt: new Date(now + ttl).toISOString() };
+  // Leases are about live processes: wall-clock times (activityNow() may run ahead in tests).
+  const wall = Date.now();
+  const first: SendLease = { attempt: 1, holder, since: new Date(wall).toISOString(), expiresAt: new Date(wall + ttl).toISOString() };
   const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first }, new Date(now));
   if (!created && settled.has(claim.status)) return { outcome: 'ok', duplicate: true };
   if (!created && claim.status !== 'pending') {
@@ -126,7 +128,7 @@ export async function deliver<M>(
   if (!created) {
     const previous = claim.lease;
     if (previous !== undefined && Date.parse(previous.expiresAt) > Date.now()) throw leaseHeld(key, previous);
-    const taken = await takeOverLease(db, claim, previous, holder, ttl, new Date(activityNow()));
+    const taken = await takeOverLease(db, claim, previous, holder, ttl, new Date());
     if (taken === null) throw leaseHeld(key, previous);
     lease = taken;
     unsure = previous?.released !== true;
@@ -140,7 +142,7 @@ export async function deliver<M>(
 
   async function deliverHeld(customer: CustomerProfile): Promise<ActionOutcome> {
     const release = (handedOver: boolean, until?: number) =>
-      releaseLease(db, claim.id, lease, handedOver || unsure, new Date(activityNow()), until === undefined ? undefined : new Date(until));
+      releaseLease(db, claim.id, lease, handedOver || unsure, new Date(), until === undefined ? undefined : new Date(until));
     const refuse = async (reason: PermanentReason, message: string): Promise<never> => {
       const status = reason === 'Unsubscribed' || reason === 'NoConsent' ? 'suppressed' : 'failed';
       await markMessageById(db, claim.id, status, { error: `${reason}: ${message}` }, new Date(activityNow()));
