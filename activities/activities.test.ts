@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { ActionCommand, ActionKind } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
+import { getSuppression } from '../store/suppressions.ts';
 import { findCouponByKey } from '../store/coupons.ts';
 import { findMessageByKey, getMessageDetails } from '../store/messages.ts';
 import { findTaskByKey, setQueueMembers } from '../store/tasks.ts';
@@ -131,6 +132,20 @@ describe('send journal', () => {
     deps.close();
   });
 
+  it('lets one attempt at a time hold a message: a second attempt while the first sends is refused and retried', async () => {
+    const c = await customer();
+    const key = `k-${c.id}:email:1`;
+    const send = () => activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id)).then((r) => r, (e: unknown) => e);
+    const [a, b] = await Promise.all([send(), send()]);
+    const refused = [a, b].filter((r) => r instanceof ApplicationFailure);
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({ type: 'LeaseHeld', nonRetryable: false });
+    expect(await inbox(services, c.email)).toHaveLength(1);
+    // The retry after the first one finished records nothing new.
+    expect(await send()).toEqual({ outcome: 'ok', duplicate: true });
+    expect(await inbox(services, c.email)).toHaveLength(1);
+  });
+
   it('asks the provider before resending a send whose answer never arrived, and resends only what it lacks', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
@@ -150,10 +165,15 @@ describe('send journal', () => {
       ...deps,
       email: { ...deps.email, journal: { ...dying, record: () => { throw new Error('SIGKILL'); } } },
     });
+    // The dead attempt's lease runs out (shortened here) instead of being renewed.
+    process.env['WAYMARK_SEND_LEASE_SECONDS'] = '0.3';
     await expect(dies.sendEmail(request('email', { templateId: 'winback-offer' }, cutKey, cut.id))).rejects.toThrow('SIGKILL');
     expect(await inbox(services, cut.email)).toHaveLength(1);
-    // The retry, in a restarted process, asks the inbox first and records instead of resending.
-    const restarted = createActivities({ ...deps, email: { ...deps.email, journal: fileSendJournal(file), lookup } });
+    await new Promise((r) => setTimeout(r, 400));
+    delete process.env['WAYMARK_SEND_LEASE_SECONDS'];
+    // The retry, on another machine (an empty journal), asks the inbox first and records instead of resending.
+    const elsewhere = join(mkdtempSync(join(tmpdir(), 'journal-')), 'send-journal.jsonl');
+    const restarted = createActivities({ ...deps, email: { ...deps.email, journal: fileSendJournal(elsewhere), lookup } });
     expect(await restarted.sendEmail(request('email', { templateId: 'winback-offer' }, cutKey, cut.id))).toEqual({ outcome: 'ok', duplicate: true });
     expect(await inbox(services, cut.email)).toHaveLength(1);
     expect(await findMessageByKey(database.db, cutKey)).toMatchObject({ status: 'sent' });
@@ -183,7 +203,8 @@ describe('sms', () => {
     expect(await getMessageDetails(database.db, `k-${chinese.id}:sms:1`)).toMatchObject({ encoding: 'UCS-2', segments: 2 });
     const received = (await texts(services, '+8613900139000')).find((m) => m.body.includes('COMEBACK-7KQ3M-X9CDA'));
     expect(received?.body).toContain('李雷');
-    expect(received?.statusCallback).toBe('http://127.0.0.1:3000/v1/webhooks/twilio/status');
+    // The callback URL carries the ledger key, which Twilio echoes back with every report.
+    expect(received?.statusCallback).toBe(`http://127.0.0.1:3000/v1/webhooks/twilio/status?key=${encodeURIComponent(`k-${chinese.id}:sms:1`)}`);
     const record = await findMessageByKey(database.db, `k-${chinese.id}:sms:1`);
     expect(record?.providerId).toBe(received?.sid);
   });
@@ -193,6 +214,10 @@ describe('sms', () => {
     await expect(activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${invalid.id}:sms:1`, invalid.id))).rejects.toMatchObject({ type: 'InvalidNumber', nonRetryable: true });
     const stopped = await customer({ phone: '+15005550004' });
     await expect(activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${stopped.id}:sms:1`, stopped.id))).rejects.toMatchObject({ type: 'Unsubscribed', nonRetryable: true });
+    // Both records end, with the reason; Twilio's 21610 (STOP at the carrier) suppresses the number.
+    expect(await findMessageByKey(database.db, `k-${invalid.id}:sms:1`)).toMatchObject({ status: 'failed', error: expect.stringContaining('InvalidNumber') });
+    expect(await findMessageByKey(database.db, `k-${stopped.id}:sms:1`)).toMatchObject({ status: 'suppressed', error: expect.stringContaining('21610') });
+    expect(await getSuppression(database.db, 'sms', '+15005550004')).toMatchObject({ reason: 'stop', customerId: stopped.id });
     const flaky = await customer({ phone: '+14155550199' });
     await fetch(`${services.sms.baseUrl}/sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ status: 503, count: 1 }) });
     const error = await activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${flaky.id}:sms:1`, flaky.id)).catch((e: unknown) => e);

@@ -6,6 +6,7 @@ import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
 import { activityNow } from './clock.ts';
+import { faultPoint } from './fault.ts';
 import { permanent } from './errors.ts';
 import type { JourneyStarter, StartResult } from './types.ts';
 
@@ -55,8 +56,10 @@ export async function countCampaignAudience(db: Db, audience: AudienceFilter, as
  * Starts one page of a campaign's audience. Each customer's start goes through the effect
  * ledger (`campaign:{campaignId}:{customerId}`, claimed and settled in one round trip per
  * page), so a retried batch, a restarted worker or a replayed launch counts a customer once and
- * never starts them twice; the starter's workflow-id conflict policy guards the window between
- * a start and its record.
+ * never starts them twice. A claim left pending by an earlier attempt (it died or failed
+ * between the starts and the settlement) is started again through the starter, which skips a
+ * customer whose run is still going (workflow-id conflict) or whose latest run carries this
+ * campaign's id (it finished since: re-entry `afterExit` would otherwise start it again).
  */
 export async function startCampaignBatch(
   db: Db,
@@ -79,7 +82,9 @@ export async function startCampaignBatch(
     if (claim === undefined || claim.effect.status === 'pending') pending.push({ customer, created: claim?.created ?? false });
     else result[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
   }
+  // The starter skips a customer whose latest run this campaign started (a retried batch).
   const outcomes = await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })));
+  faultPoint('campaignBatch');
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
   pending.forEach(({ customer, created }, i) => {

@@ -3,6 +3,7 @@ import type { Db } from 'mongodb';
 import { issueCoupon as storeCoupon } from '../store/coupons.ts';
 import { isDuplicateKeyError } from '../store/documents.ts';
 import { activityNow } from './clock.ts';
+import { faultPoint } from './fault.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
 
 /** Letters and digits that cannot be mistaken for one another (no 0/O, 1/I/L, 2/Z, 5/S, 8/B). */
@@ -40,6 +41,7 @@ export async function issueCouponAction(db: Db, request: ActionRequest<'coupon'>
       const variables: Record<string, string> = { [config.variable]: coupon.code, [`${config.variable}ExpiresAt`]: coupon.expiresAt ?? expiresAt };
       variables[`${config.variable}Offer`] =
         coupon.offer.type === 'percent' ? `${coupon.offer.percent}%` : `${coupon.offer.amount} ${coupon.offer.currency}`;
+      if (created) faultPoint('coupon');
       return created ? { outcome: 'ok', variables } : { outcome: 'ok', variables, duplicate: true };
     } catch (error) {
       // A code collision (astronomically rare): draw again, a few times at most.

@@ -1,10 +1,13 @@
+import { hostname } from 'node:os';
+import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import { effectiveTimezone, nextAllowedTime } from '../journey/index.ts';
 import type { Channel, CustomerProfile, FrequencyCap } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
-import { markMessageById, messageTimesBefore, recordPendingMessage } from '../store/messages.ts';
-import type { MessageDetails, MessageRecord } from '../store/messages.ts';
-import { getSuppression } from '../store/suppressions.ts';
+import { markMessageById, messageTimesBefore, recordPendingMessage, releaseLease, renewLease, takeOverLease } from '../store/messages.ts';
+import type { MessageDetails, MessageRecord, SendLease } from '../store/messages.ts';
+import { getSuppression, suppress } from '../store/suppressions.ts';
+import { faultPoint } from './fault.ts';
 import { activityNow } from './clock.ts';
 import { isPermanent, permanent } from './errors.ts';
 import type { SendJournal } from './send-journal.ts';
@@ -21,34 +24,72 @@ export interface ChannelSender<M> {
   /** Hands the message to the provider; throws classified errors. Returns the provider's id. */
   send(message: M, to: string): Promise<{ providerId: string; details?: MessageDetails }>;
   /**
-   * Asks the provider whether it holds the message of `key` sent to `to` (its id, or null), when
-   * the provider can tell: after a worker died mid-send, before sending again.
+   * Asks the provider whether it holds the message of `key` (rendered as `message`) sent to `to`
+   * since `since` (its id, or null), when the provider can tell: after an attempt died holding
+   * the lease, before sending again.
    */
-  lookup?(key: string, to: string): Promise<string | null>;
+  lookup?(query: { key: string; to: string; message: M; since: number }): Promise<string | null>;
 }
 
 const settled: ReadonlySet<MessageRecord['status']> = new Set(['sent', 'delivered', 'opened', 'clicked']);
 
+/** How long a send lease lasts without renewal; the holder renews it (and heartbeats) every third of it. */
+export function sendLeaseMs(): number {
+  const seconds = Number(process.env['WAYMARK_SEND_LEASE_SECONDS']);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 9_000;
+}
+
+/** Who holds a lease: this process and the Temporal attempt. */
+function holderName(): string {
+  const attempt = currentActivity()?.info.attempt;
+  return `${hostname()}:${process.pid}${attempt === undefined ? '' : `:a${attempt}`}`.slice(0, 200);
+}
+
+function currentActivity(): Context | null {
+  try {
+    return Context.current();
+  } catch {
+    return null; // called outside an activity (unit tests, scripts)
+  }
+}
+
+/** Another attempt holds the lease: retried with backoff (Temporal's retry policy). */
+function leaseHeld(key: string, lease: SendLease | undefined): Error {
+  return ApplicationFailure.retryable(`message ${key} is being sent by another attempt${lease ? ` (${lease.holder}, until ${lease.expiresAt})` : ''}`, 'LeaseHeld');
+}
+
+/**
+ * Whether this is the last attempt Temporal will make: the next backoff would pass the
+ * activity's schedule-to-close deadline. The row then ends `failed` with the error.
+ */
+function lastAttempt(maxBackoffMs: number): boolean {
+  const info = currentActivity()?.info;
+  if (info === undefined || !info.scheduleToCloseTimeoutMs) return false;
+  return Date.now() + maxBackoffMs >= info.scheduledTimestampMs + info.scheduleToCloseTimeoutMs;
+}
+
 /**
  * Sends one email or SMS through the message ledger, exactly once per idempotency key:
  *
- * 1. the record is claimed (`pending`, an insert); a settled record means a retry or replay:
- *    nothing is sent again;
- * 2. the profile is read fresh: no consent, no address or a suppressed address fail for good,
- *    and so does a template that does not render (the record says why);
- * 3. quiet hours (checked again at send time, after any retries) defer the send;
- * 4. frequency caps across all journeys are counted among messages claimed before this one;
- *    over the cap, the send is deferred until a slot frees up, keeping its claim (first come,
- *    first served);
- * 5. the provider accepts the message, the local send journal notes it at once, and the record
- *    becomes `sent`.
+ * 1. the record is claimed (`pending`, an insert, holding the first lease); a settled record
+ *    means a retry or replay: nothing is sent again; an ended one (`failed`, `suppressed`)
+ *    fails again with its reason;
+ * 2. a pending record from an earlier attempt: its lease must have expired (its holder died or
+ *    gave up) — then this attempt takes it over, once, by an insert; while it is held, this
+ *    attempt fails retryably and Temporal tries later;
+ * 3. the profile is read fresh: no consent, no address or a suppressed address end the record
+ *    (`suppressed`/`failed`, with the reason), and so does a template that does not render;
+ * 4. quiet hours and frequency caps defer the send, releasing the lease;
+ * 5. after a takeover whose previous holder may have handed the message over, the provider is
+ *    asked first (`lookup`: the embedded inbox by `X-Waymark-Key`, Twilio by listing messages to
+ *    the number since that lease); a message it holds is recorded, not resent;
+ * 6. the provider accepts the message, the local journal notes it at once, the record becomes
+ *    `sent`. Permanent provider errors end the record with their reason (Twilio 21610 also
+ *    suppresses the number); the last retry that fails ends it `failed`.
  *
- * The local send journal notes each hand-over before it and each acceptance right after it. A
- * worker killed between the provider's answer and the ledger write finds the acceptance on
- * retry and records instead of resending; one killed while the provider was answering finds
- * only the attempt, and asks the provider (`lookup`) when it can tell. What remains
- * at-least-once: that second case with a provider that cannot be asked, and a retry on another
- * machine within the ledger write's few milliseconds.
+ * While it runs the attempt renews its lease and heartbeats; cancelled (by Temporal, or a lease
+ * lost) before the hand-over, it stops. What remains at-least-once is stated per channel in
+ * ARCHITECTURE.md.
  */
 export async function deliver<M>(
   db: Db,
@@ -60,59 +101,147 @@ export async function deliver<M>(
   const key = action.idempotencyKey;
   const templateId = action.config.templateId;
   const now = activityNow();
+  const ttl = sendLeaseMs();
+  const holder = holderName();
   const customer = await getCustomer(db, customerId);
   if (customer === null) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
   const to = sender.address(customer) ?? '-';
-  // The claim comes first: an insert (fast everywhere); a retry or replay finds the record.
-  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to }, new Date(now));
+  // The claim comes first: an insert (fast everywhere) that holds the first lease.
+  // Leases are about live processes: wall-clock times (activityNow() may run ahead in tests).
+  const wall = Date.now();
+  const first: SendLease = { attempt: 1, holder, since: new Date(wall).toISOString(), expiresAt: new Date(wall + ttl).toISOString() };
+  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first }, new Date(now));
   if (!created && settled.has(claim.status)) return { outcome: 'ok', duplicate: true };
-  // Accepted by the provider before the worker died, not yet in the ledger: record, do not resend.
+  if (!created && claim.status !== 'pending') {
+    throw permanent(claim.status === 'suppressed' ? 'Unsubscribed' : 'InvalidAddress', claim.error ?? `message ${key} ${claim.status}`);
+  }
+  // Accepted by the provider before this machine's worker died, not yet in the ledger: record.
   const accepted = created ? undefined : journal.accepted(key);
   if (accepted !== undefined) {
     await markMessageById(db, claim.id, 'sent', { providerId: accepted }, new Date(now));
     journal.settle(key);
     return { outcome: 'ok', duplicate: true };
   }
-  if (!created && claim.status !== 'pending') {
-    throw permanent(claim.status === 'suppressed' ? 'Unsubscribed' : 'InvalidAddress', claim.error ?? `message ${key} ${claim.status}`);
+  let lease = first;
+  // Whether the provider may hold the message already (an earlier holder's lease ran out).
+  let unsure = false;
+  if (!created) {
+    const previous = claim.lease;
+    if (previous !== undefined && Date.parse(previous.expiresAt) > Date.now()) throw leaseHeld(key, previous);
+    const taken = await takeOverLease(db, claim, previous, holder, ttl, new Date());
+    if (taken === null) throw leaseHeld(key, previous);
+    lease = taken;
+    unsure = previous?.released !== true;
   }
-  const refuse = async (reason: PermanentReason, message: string): Promise<never> => {
-    const status = reason === 'Unsubscribed' || reason === 'NoConsent' ? 'suppressed' : 'failed';
-    await markMessageById(db, claim.id, status, { error: `${reason}: ${message}` }, new Date(now));
-    throw permanent(reason, message);
-  };
-  if (to === '-') return refuse('MissingContact', `customer ${customerId} has no ${sender.channel === 'email' ? 'email address' : 'phone number'}`);
-  if (!customer.consent[sender.channel]) return refuse('NoConsent', `customer ${customerId} has not consented to ${sender.channel}`);
-  if ((await getSuppression(db, sender.channel, to)) !== null) return refuse('Unsubscribed', `${to} is suppressed on ${sender.channel}`);
-  let message: M;
+  const keeper = keepLease(db, claim.id, () => lease, ttl);
   try {
-    message = await sender.prepare(customer, now);
-  } catch (error) {
-    if (isPermanent(error)) return refuse('TemplateError', error.message);
-    throw error;
+    return await deliverHeld(customer);
+  } finally {
+    keeper.stop();
   }
 
-  const timezone = effectiveTimezone(customer.timezone, settings.timezone);
-  const allowed = nextAllowedTime(now, timezone, settings.quietHours);
-  if (allowed > now) return { outcome: 'deferred', until: allowed };
-  const capped = await capDeferral(db, { customerId, channel: sender.channel, caps: settings.frequencyCaps, now, claim });
-  if (capped !== null) return { outcome: 'deferred', until: capped };
-
-  // An earlier attempt died without an answer: the provider may hold the message already.
-  if (!created && journal.attempted(key) && sender.lookup !== undefined) {
-    const held = await sender.lookup(key, to);
-    if (held !== null) {
-      await markMessageById(db, claim.id, 'sent', { providerId: held }, new Date(activityNow()));
-      journal.settle(key);
-      return { outcome: 'ok', duplicate: true };
+  async function deliverHeld(customer: CustomerProfile): Promise<ActionOutcome> {
+    const release = (handedOver: boolean, until?: number) =>
+      releaseLease(db, claim.id, lease, handedOver || unsure, new Date(), until === undefined ? undefined : new Date(until));
+    const refuse = async (reason: PermanentReason, message: string): Promise<never> => {
+      const status = reason === 'Unsubscribed' || reason === 'NoConsent' ? 'suppressed' : 'failed';
+      await markMessageById(db, claim.id, status, { error: `${reason}: ${message}` }, new Date(activityNow()));
+      throw permanent(reason, message);
+    };
+    if (to === '-') return refuse('MissingContact', `customer ${customerId} has no ${sender.channel === 'email' ? 'email address' : 'phone number'}`);
+    if (!customer.consent[sender.channel]) return refuse('NoConsent', `customer ${customerId} has not consented to ${sender.channel}`);
+    if ((await getSuppression(db, sender.channel, to)) !== null) return refuse('Unsubscribed', `${to} is suppressed on ${sender.channel}`);
+    let message: M;
+    try {
+      message = await sender.prepare(customer, now);
+    } catch (error) {
+      if (isPermanent(error)) return refuse('TemplateError', error.message);
+      throw error;
     }
+
+    const timezone = effectiveTimezone(customer.timezone, settings.timezone);
+    const allowed = nextAllowedTime(now, timezone, settings.quietHours);
+    if (allowed > now) {
+      await release(false, allowed);
+      return { outcome: 'deferred', until: allowed };
+    }
+    const capped = await capDeferral(db, { customerId, channel: sender.channel, caps: settings.frequencyCaps, now, claim });
+    if (capped !== null) {
+      await release(false, capped);
+      return { outcome: 'deferred', until: capped };
+    }
+
+    // An earlier attempt died holding the lease: the provider may hold the message already.
+    if (unsure && sender.lookup !== undefined) {
+      // From the record's creation (a minute early for clock skew): any earlier attempt sent after it.
+      const held = await sender.lookup({ key, to, message, since: Date.parse(claim.createdAt) - 60_000 });
+      if (held !== null) {
+        await markMessageById(db, claim.id, 'sent', { providerId: held }, new Date(activityNow()));
+        journal.settle(key);
+        return { outcome: 'ok', duplicate: true };
+      }
+      unsure = false;
+    }
+    // The point of no return: only a live holder that was not cancelled hands the message over.
+    keeper.check(key);
+    journal.attempt(key);
+    let sent: Awaited<ReturnType<ChannelSender<M>['send']>>;
+    try {
+      sent = await sender.send(message, to);
+    } catch (error) {
+      if (isPermanent(error)) {
+        // Twilio 21610: the recipient replied STOP at the carrier; never try this number again.
+        if (error.type === 'Unsubscribed') await suppress(db, { channel: sender.channel, address: to, reason: 'stop', customerId }, new Date(activityNow()));
+        return refuse(error.type as PermanentReason, error.message);
+      }
+      if (lastAttempt(maxBackoffMs)) return refuse('GaveUp', `no retries left: ${error instanceof Error ? error.message : String(error)}`);
+      await release(true);
+      throw error;
+    }
+    journal.record(key, sent.providerId);
+    faultPoint(sender.channel);
+    await markMessageById(db, claim.id, 'sent', { providerId: sent.providerId, details: sent.details }, new Date(activityNow()));
+    journal.settle(key);
+    return { outcome: 'ok' };
   }
-  journal.attempt(key);
-  const sent = await sender.send(message, to);
-  journal.record(key, sent.providerId);
-  await markMessageById(db, claim.id, 'sent', { providerId: sent.providerId, details: sent.details }, new Date(activityNow()));
-  journal.settle(key);
-  return { outcome: 'ok' };
+}
+
+/** The sends' longest retry interval (workflows/journey.ts), to tell the last attempt. */
+const maxBackoffMs = 10 * 60_000;
+
+/**
+ * Renews the lease and heartbeats every third of its lifetime while the attempt runs. `check`
+ * throws when the lease is lost or about to run out, or Temporal cancelled the attempt (its
+ * heartbeat timed out, the run was cancelled): such an attempt must not hand anything over.
+ */
+function keepLease(db: Db, id: string, lease: () => SendLease, ttl: number) {
+  const context = currentActivity();
+  let validUntil = Date.parse(lease().expiresAt);
+  let lost = false;
+  const timer = setInterval(() => {
+    try {
+      context?.heartbeat();
+    } catch {
+      // heartbeating is best effort; the lease is what guards the send
+    }
+    const at = Date.now();
+    renewLease(db, id, lease(), ttl, new Date(at)).then(
+      (kept) => {
+        if (kept) validUntil = at + ttl;
+        else lost = true;
+      },
+      () => undefined, // the database hiccupped: the lease runs out unless a later renewal lands
+    );
+  }, Math.max(100, Math.floor(ttl / 3)));
+  timer.unref();
+  return {
+    check(key: string): void {
+      if (context?.cancellationSignal.aborted) throw new CancelledFailure(`send of ${key} cancelled before the hand-over`);
+      // A margin of a third of the lease: the hand-over itself must fit inside it.
+      if (lost || Date.now() > validUntil - ttl / 3) throw leaseHeld(key, undefined);
+    },
+    stop: () => clearInterval(timer),
+  };
 }
 
 /** When the earliest cap on this channel frees a slot, or null when every cap has room. */

@@ -23,8 +23,9 @@ export interface EmailDeps {
   journal?: SendJournal;
   /**
    * Asks the mail provider whether it holds the message with this `X-Waymark-Key` for `to`
-   * (its Message-ID, or null); see `inboxLookup` for the embedded inbox. Without it, a send cut
-   * off mid-answer is sent again.
+   * (its Message-ID, or null); see `inboxLookup` for the embedded inbox. Without it (a plain SMTP
+   * relay, which cannot be asked), a send whose worker died between the relay's answer and the
+   * local journal's note is sent again (the window ARCHITECTURE.md measures).
    */
   lookup?: (key: string, to: string) => Promise<string | null>;
 }
@@ -92,6 +93,6 @@ export function sendEmailAction(db: Db, deps: EmailDeps, templates: TemplateSour
         throw classifySmtpError(error);
       }
     },
-    ...(deps.lookup ? { lookup: deps.lookup } : {}),
+    ...(deps.lookup ? { lookup: ({ key, to }: { key: string; to: string }) => (deps.lookup as NonNullable<EmailDeps['lookup']>)(key, to) } : {}),
   });
 }

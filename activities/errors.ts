@@ -17,7 +17,9 @@ export type PermanentReason =
   | 'TemplateError'
   | 'InvalidConfig'
   | 'CustomerNotFound'
-  | 'WebhookRejected';
+  | 'WebhookRejected'
+  /** Transient errors until the retries ran out (the send's deadline). */
+  | 'GaveUp';
 
 /** Every permanent reason, so the workflow side can recognise them by `type`. */
 export const permanentReasons: readonly PermanentReason[] = [
@@ -30,6 +32,7 @@ export const permanentReasons: readonly PermanentReason[] = [
   'InvalidConfig',
   'CustomerNotFound',
   'WebhookRejected',
+  'GaveUp',
 ];
 
 /** A non-retryable failure: the node's failure path follows, with `message` as the error. */

@@ -3,6 +3,7 @@ import type { CustomerProfile, HistoryEntry, JourneyState } from '../journey/ind
 import { transitionCampaign } from '../store/campaigns.ts';
 import { getCustomer } from '../store/customers.ts';
 import type { AudienceFilter } from '../store/customers.ts';
+import { endAbandonedMessages } from '../store/messages.ts';
 import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
 import type { RunRecord, RunStatus } from '../journey/run.ts';
 import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
@@ -162,7 +163,13 @@ export function createActivities(deps: ActivityDeps) {
     sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(launchDb, starter(), input),
     ...createLifecycleActivities(() => {
       if (deps.lifecycle === undefined) throw new Error('this worker was created without a lifecycle runner (the daily lifecycle run)');
-      return deps.lifecycle;
+      const runner = deps.lifecycle;
+      // The daily run also ends the ledger rows no send attempt can come back for.
+      return async (at) => {
+        const result = await runner(at);
+        await endAbandonedMessages(db, at);
+        return result;
+      };
     }),
   };
 }

@@ -1,12 +1,12 @@
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 
 /**
  * A local journal of sends the provider accepted, written synchronously the moment the provider
- * answers and before the ledger records it. It narrows the at-least-once window: when the
- * worker process dies between the two (SIGKILL, OOM), the retried activity finds the key here
- * and records the send instead of sending again. The file survives a process crash (not a
- * machine crash), and covers retries on the same machine; against MongoDB the ledger write that
- * follows takes milliseconds, so a retry elsewhere rarely meets the window.
+ * answers and before the ledger records it. An optimisation, not what correctness rests on (the
+ * ledger's lease and the provider lookup are, see deliver.ts): for a provider that cannot be
+ * asked (a plain SMTP relay) it closes the window for retries on the same machine — `npm start`
+ * restarts its worker in place — where a killed worker's retry finds the key here and records
+ * the send instead of sending again. The file survives a process crash, not a machine crash.
  */
 export interface SendJournal {
   /** The provider's id of an accepted send of `key`, or undefined. */
@@ -63,8 +63,12 @@ export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): S
       }
     }
   }
-  // Rewritten with the open entries only: in-flight sends, a handful.
-  const compact = () => writeFileSync(file, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+  // Rewritten with the open entries only (in-flight sends, a handful), to a new file renamed
+  // over the old one: a crash mid-rewrite leaves the old file whole.
+  const compact = () => {
+    writeFileSync(`${file}.new`, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
+    renameSync(`${file}.new`, file);
+  };
   compact();
   let appended = 0;
   const append = (entry: Entry) => {

@@ -11,7 +11,19 @@ import type { ActionOutcome, ActionRequest } from './types.ts';
 
 /** The part of the twilio client the SMS step uses (`twilio(sid, token)` satisfies it). */
 export interface TwilioMessages {
-  messages: { create(options: { to: string; from: string; body: string; statusCallback?: string }): Promise<{ sid: string }> };
+  messages: {
+    create(options: { to: string; from: string; body: string; statusCallback?: string }): Promise<{ sid: string }>;
+    /** Twilio's Messages list, newest first (`To=` filter). */
+    list(options: { to: string; limit: number }): Promise<Array<{ sid: string; body: string; dateCreated: Date }>>;
+  };
+}
+
+/**
+ * The status-callback URL with the ledger key: Twilio echoes the URL back with every status
+ * report, so a report names its message even when the ledger has no provider id yet.
+ */
+export function statusCallbackFor(url: string, key: string): string {
+  return `${url}${url.includes('?') ? '&' : '?'}key=${encodeURIComponent(key)}`;
 }
 
 export interface SmsDeps {
@@ -50,10 +62,21 @@ export function sendSmsAction(db: Db, deps: SmsDeps, templates: TemplateSource, 
           to,
           from: deps.from,
           body: message.body,
-          ...(deps.statusCallbackUrl ? { statusCallback: deps.statusCallbackUrl } : {}),
+          ...(deps.statusCallbackUrl ? { statusCallback: statusCallbackFor(deps.statusCallbackUrl, action.idempotencyKey) } : {}),
         });
         const { encoding, segments, characters } = smsSegments(message.body);
         return { providerId: sent.sid, details: { encoding, segments, characters, locale: message.locale } };
+      } catch (error) {
+        throw classifyTwilioError(error);
+      }
+    },
+    // Twilio can be asked: the messages to this number since the record was made, matched on
+    // the body this attempt would send (the same template, customer and variables).
+    async lookup({ to, message, since }) {
+      try {
+        const recent = await deps.client.messages.list({ to, limit: 50 });
+        const found = recent.find((m) => m.body === message.body && m.dateCreated.getTime() >= since);
+        return found?.sid ?? null;
       } catch (error) {
         throw classifyTwilioError(error);
       }

@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import { getCustomer } from '../store/customers.ts';
 import { claimTask, createTask, nextQueueAssignee } from '../store/tasks.ts';
 import { activityNow } from './clock.ts';
+import { faultPoint } from './fault.ts';
 import { permanent } from './errors.ts';
 import { contextFor, render } from './render.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
@@ -38,11 +39,12 @@ export async function createTaskAction(db: Db, request: ActionRequest<'task'>, s
     },
     new Date(now),
   );
-  if (!created) return { outcome: 'ok', variables: { taskId: task.id }, duplicate: true };
-  // Round-robin only for a task just opened, so a retry does not skip an agent's turn.
-  if (owner === undefined) {
+  if (created) faultPoint('task');
+  // Round-robin for a task still unassigned: one just opened, or one whose worker died right
+  // after opening it (a retry of an assigned task does not skip an agent's turn).
+  if (owner === undefined && task.status === 'open' && task.assignee === undefined) {
     const next = await nextQueueAssignee(db, config.queue);
     if (next !== undefined) await claimTask(db, task.id, next, new Date(now));
   }
-  return { outcome: 'ok', variables: { taskId: task.id } };
+  return created ? { outcome: 'ok', variables: { taskId: task.id } } : { outcome: 'ok', variables: { taskId: task.id }, duplicate: true };
 }

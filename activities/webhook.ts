@@ -3,6 +3,7 @@ import { getCustomer } from '../store/customers.ts';
 import { claimEffect, settleEffect } from '../store/messages.ts';
 import { activityNow } from './clock.ts';
 import { classifyHttpStatus, isPermanent, permanent } from './errors.ts';
+import { faultPoint } from './fault.ts';
 import { guardedFetch, type Resolve } from './net-guard.ts';
 import { contextFor, render } from './render.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
@@ -76,6 +77,7 @@ export async function callWebhookAction(db: Db, request: ActionRequest<'webhook'
   const response = await guardedFetch(url, init, guard).catch(failed);
   const text = await response.text().catch(() => '');
   if (!response.ok) await failed(classifyHttpStatus(response.status, url.origin, text));
+  faultPoint('webhook');
   await settleEffect(db, key, 'done', `HTTP ${response.status}`, new Date(activityNow()));
   return { outcome: 'ok' };
 }

@@ -29,7 +29,9 @@ const BLOCKED_NUMBER = /0004$/; // 21610: the recipient replied STOP
  *   auth with the account SID and auth token); answers like Twilio; then posts signed status
  *   callbacks (`sent`, `delivered`) to `StatusCallback` when one is given.
  * - `GET /sandbox/messages?to=` / `DELETE /sandbox/messages` — what it received.
- * - `POST /sandbox/faults {"status":503,"count":2}` — the next N sends fail with that status.
+ * - `GET /2010-04-01/Accounts/{Sid}/Messages.json?To=` — Twilio's Messages list, newest first.
+ * - `POST /sandbox/faults {"status":503,"count":2}` — the next N sends fail with that status;
+ *   `{"statuses":[429,500]}` — the next sends fail with these, in order.
  * - `POST /sandbox/inbound {"from","body","url"}` — simulates a customer's reply (e.g. STOP):
  *   posts a signed Twilio inbound webhook to `url`.
  */
@@ -46,7 +48,22 @@ export async function startSmsSandbox(options: {
     for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim()) messages.push(JSON.parse(line) as SandboxSms);
   }
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const faults = { status: 0, count: 0 };
+  // Statuses the next sends answer with, in order (`POST /sandbox/faults`).
+  let faults: number[] = [];
+  const twilioShape = (sms: SandboxSms) => ({
+    sid: sms.sid,
+    account_sid: accountSid,
+    to: sms.to,
+    from: sms.from,
+    body: sms.body,
+    status: sms.status,
+    direction: 'outbound-api',
+    api_version: '2010-04-01',
+    date_created: new Date(sms.createdAt).toUTCString(),
+    error_code: null,
+    error_message: null,
+    uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sms.sid}.json`,
+  });
 
   const postSigned = async (url: string, params: Record<string, string>) => {
     const signature = twilio.getExpectedTwilioSignature(authToken, url, params);
@@ -75,10 +92,8 @@ export async function startSmsSandbox(options: {
 
   app.post('/2010-04-01/Accounts/:sid/Messages.json', (req, res) => {
     if (!authorized(req)) return unauthorized(res);
-    if (faults.count > 0) {
-      faults.count -= 1;
-      return res.status(faults.status).json({ code: faults.status === 429 ? 20429 : 20500, message: 'Sandbox fault', status: faults.status });
-    }
+    const fault = faults.shift();
+    if (fault !== undefined) return res.status(fault).json({ code: fault === 429 ? 20429 : 20500, message: 'Sandbox fault', status: fault });
     const body = req.body as Record<string, string | undefined>;
     const to = body.To ?? '';
     if (!to || INVALID_NUMBER.test(to)) {
@@ -110,20 +125,18 @@ export async function startSmsSandbox(options: {
         })();
       }, 50);
     }
-    return res.status(201).json({
-      sid: sms.sid,
-      account_sid: accountSid,
-      to: sms.to,
-      from: sms.from,
-      body: sms.body,
-      status: sms.status,
-      direction: 'outbound-api',
-      api_version: '2010-04-01',
-      date_created: new Date(sms.createdAt).toUTCString(),
-      error_code: null,
-      error_message: null,
-      uri: `/2010-04-01/Accounts/${accountSid}/Messages/${sms.sid}.json`,
-    });
+    return res.status(201).json(twilioShape(sms));
+  });
+
+  // Twilio's Messages list (newest first, `To=` and `PageSize=`): what Waymark asks before
+  // sending again after a worker died mid-send.
+  app.get('/2010-04-01/Accounts/:sid/Messages.json', (req, res) => {
+    if (!authorized(req)) return unauthorized(res);
+    const to = typeof req.query['To'] === 'string' ? req.query['To'] : undefined;
+    const size = Math.min(1000, Number(req.query['PageSize']) || 50);
+    const list = messages.filter((m) => !to || m.to === to).reverse().slice(0, size);
+    const uri = `/2010-04-01/Accounts/${accountSid}/Messages.json`;
+    return res.json({ messages: list.map(twilioShape), page: 0, page_size: size, start: 0, end: Math.max(0, list.length - 1), uri, first_page_uri: uri, next_page_uri: null, previous_page_uri: null });
   });
 
   app.get('/sandbox/messages', (req, res) => {
@@ -136,10 +149,9 @@ export async function startSmsSandbox(options: {
     res.json({ total: 0 });
   });
   app.post('/sandbox/faults', (req, res) => {
-    const { status, count } = req.body as { status?: number; count?: number };
-    faults.status = Number(status) || 503;
-    faults.count = Number(count) || 1;
-    res.json(faults);
+    const { status, count, statuses } = req.body as { status?: number; count?: number; statuses?: number[] };
+    faults = Array.isArray(statuses) ? statuses.map(Number) : Array.from({ length: Number(count) || 1 }, () => Number(status) || 503);
+    res.json({ statuses: faults });
   });
   app.post('/sandbox/inbound', (req, res) => {
     const { from, body, url, to } = req.body as Record<string, string | undefined>;

@@ -58,17 +58,23 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   const { client, db, taskQueue } = deps;
   const now = () => (deps.clock ?? (() => new Date()))().getTime();
 
-  /** May this customer enter (again), given the record of their last entry (which outlives Temporal's retention)? */
-  function allowedAfter(journey: PublishedJourney, last: RunDocument | null | undefined): boolean {
+  /**
+   * May this customer enter (again), given the record of their last entry (which outlives
+   * Temporal's retention)? A campaign starts each customer once, whatever the re-entry policy:
+   * a retried batch whose earlier attempt started a run that has finished since finds that
+   * run's record carrying its campaign id.
+   */
+  function allowedAfter(journey: PublishedJourney, last: RunDocument | null | undefined, campaignId?: string): boolean {
+    if (campaignId !== undefined && last?.campaignId === campaignId) return false;
     const reEntry = journey.definition.settings.reEntry;
     if (reEntry.policy === 'afterExit' || last === null || last === undefined) return true;
     if (reEntry.policy === 'never') return false;
     return last.completedAt !== undefined && Date.parse(last.completedAt) + reEntry.cooldownDays * DAY <= now();
   }
 
-  async function mayEnter(journey: PublishedJourney, customerId: string): Promise<boolean> {
-    if (journey.definition.settings.reEntry.policy === 'afterExit') return true;
-    return allowedAfter(journey, await getRun(db, journeyWorkflowId(journey.journeyId, customerId)));
+  async function mayEnter(journey: PublishedJourney, customerId: string, campaignId?: string): Promise<boolean> {
+    if (journey.definition.settings.reEntry.policy === 'afterExit' && campaignId === undefined) return true;
+    return allowedAfter(journey, await getRun(db, journeyWorkflowId(journey.journeyId, customerId)), campaignId);
   }
 
   function workflowInput(request: StartRequest, event?: RoutedEvent): JourneyWorkflowInput {
@@ -105,16 +111,16 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
 
   /** Starts a run unless one is running or re-entry forbids it. */
   async function start(request: StartRequest): Promise<StartOutcome> {
-    if (request.year === undefined && !(await mayEnter(request.journey, request.customerId))) return 'skipped';
+    if (request.year === undefined && !(await mayEnter(request.journey, request.customerId, request.campaignId))) return 'skipped';
     return launch(request);
   }
 
   /** Starts many runs, 16 at a time, with one query for all re-entry checks. */
   async function startMany(requests: readonly StartRequest[]): Promise<Array<StartOutcome | { error: unknown }>> {
-    const checked = requests.filter((r) => r.year === undefined && r.journey.definition.settings.reEntry.policy !== 'afterExit');
+    const checked = requests.filter((r) => r.year === undefined && (r.journey.definition.settings.reEntry.policy !== 'afterExit' || r.campaignId !== undefined));
     const records = await getRuns(db, checked.map((r) => journeyWorkflowId(r.journey.journeyId, r.customerId)));
     const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
-    const allowed = requests.filter((r) => r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId))));
+    const allowed = requests.filter((r) => r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId)), r.campaignId));
     await register(allowed.map((r) => ({ journeyId: r.journey.journeyId, customerId: r.customerId, workflowId: journeyWorkflowId(r.journey.journeyId, r.customerId, r.year), scheduled: r.startAt !== undefined })));
     let next = 0;
     const lane = async () => {
@@ -123,7 +129,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         if (request === undefined) continue;
         const last = request.year === undefined ? records.get(journeyWorkflowId(request.journey.journeyId, request.customerId)) : undefined;
         try {
-          results[i] = allowedAfter(request.journey, last) ? await launch(request, true) : 'skipped';
+          results[i] = allowedAfter(request.journey, last, request.campaignId) ? await launch(request, true) : 'skipped';
         } catch (error) {
           results[i] = { error };
         }

@@ -24,6 +24,23 @@ export const MessageStatus = z.enum([
 ]);
 export type MessageStatus = z.infer<typeof MessageStatus>;
 
+/**
+ * The claim of one attempt on a pending message: only the holder of an unexpired lease hands
+ * the message to the provider. `since` is when it was taken (a provider lookup after a crash
+ * looks from there); `released` says the holder let go without handing anything over (a
+ * deferral, an error before the hand-over), so the next attempt need not ask the provider.
+ */
+export const SendLease = z.object({
+  attempt: z.number().int().nonnegative(),
+  holder: z.string().min(1).max(200),
+  since: z.iso.datetime(),
+  expiresAt: z.iso.datetime(),
+  released: z.boolean().optional(),
+  /** A deferral (quiet hours, a frequency cap): the run comes back for the message then. */
+  deferredUntil: z.iso.datetime().optional(),
+});
+export type SendLease = z.infer<typeof SendLease>;
+
 export const MessageRecord = z.object({
   id: z.string(),
   key: z.string().min(1).max(300),
@@ -39,10 +56,13 @@ export const MessageRecord = z.object({
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
   history: z.array(z.object({ status: MessageStatus, at: z.iso.datetime(), detail: z.string().optional() })),
+  /** Which attempt may hand the message to the provider, until when (see `takeOverLease`). */
+  lease: SendLease.optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
+
 export type NewMessage = Pick<MessageRecord, 'key' | 'channel' | 'customerId' | 'to'> &
-  Partial<Pick<MessageRecord, 'journeyId' | 'templateId'>>;
+  Partial<Pick<MessageRecord, 'journeyId' | 'templateId' | 'lease'>>;
 
 interface MessageDocument extends Omit<MessageRecord, 'id'> {
   _id: string;
@@ -59,6 +79,7 @@ export const messageIndexes = [
   { key: { providerId: 1 } },
   { key: { customerId: 1, createdAt: 1 } },
   { key: { journeyId: 1, status: 1 } },
+  { key: { status: 1, 'lease.expiresAt': 1 } },
 ] as const;
 
 /**
@@ -159,6 +180,93 @@ export function markMessageByProviderId(
   now: Date,
 ): Promise<MessageRecord | null> {
   return advance(db, { providerId }, status, fields, now);
+}
+
+// --- Leases: one attempt at a time hands a message to the provider -------------------------
+
+function leases(db: Db) {
+  return db.collection<{ _id: string; at: string }>('messageLeases');
+}
+
+/**
+ * Takes the lease of a pending message whose previous lease (`previous`, as read) expired or was
+ * released. Attempt numbers are claimed by an insert into `messageLeases` (`key#attempt`,
+ * unique): of two attempts racing for the same expired lease exactly one wins, whatever the
+ * database's update isolation. Returns the new lease, or null when another attempt won.
+ */
+export async function takeOverLease(
+  db: Db,
+  message: Pick<MessageRecord, 'id' | 'key'>,
+  previous: SendLease | undefined,
+  holder: string,
+  ttlMs: number,
+  now: Date,
+): Promise<SendLease | null> {
+  const attempt = (previous?.attempt ?? 0) + 1;
+  try {
+    await leases(db).insertOne({ _id: `${message.key}#${attempt}`, at: now.toISOString() });
+  } catch (error) {
+    if (isDuplicateKeyError(error)) return null;
+    throw error;
+  }
+  const lease: SendLease = { attempt, holder, since: now.toISOString(), expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
+  const result = await messages(db).updateOne(
+    { _id: message.id, status: 'pending', ...(previous === undefined ? { lease: { $exists: false } } : { 'lease.attempt': previous.attempt }) },
+    { $set: { lease } },
+  );
+  return result.modifiedCount === 1 ? lease : null;
+}
+
+/** Extends the holder's lease; false when it is no longer theirs (taken over, or the message ended). */
+export async function renewLease(db: Db, id: string, lease: SendLease, ttlMs: number, now: Date): Promise<boolean> {
+  const expiresAt = new Date(now.getTime() + ttlMs).toISOString();
+  const result = await messages(db).updateOne({ _id: id, status: 'pending', 'lease.attempt': lease.attempt }, { $set: { 'lease.expiresAt': expiresAt } });
+  return result.modifiedCount === 1;
+}
+
+/**
+ * Lets go of a lease at once, so the next attempt need not wait for it to expire. `handedOver:
+ * false` (a deferral, an error before the hand-over) also tells it that nothing reached the
+ * provider; otherwise the next attempt asks the provider before sending.
+ */
+export async function releaseLease(db: Db, id: string, lease: SendLease, handedOver: boolean, now: Date, deferredUntil?: Date): Promise<void> {
+  await messages(db).updateOne(
+    { _id: id, status: 'pending', 'lease.attempt': lease.attempt },
+    {
+      $set: {
+        'lease.expiresAt': now.toISOString(),
+        ...(handedOver ? {} : { 'lease.released': true }),
+        ...(deferredUntil === undefined ? {} : { 'lease.deferredUntil': deferredUntil.toISOString() }),
+      },
+    },
+  );
+}
+
+/**
+ * How long after its last attempt (or the end of its deferral) a pending message can still be
+ * attempted: the sends' schedule-to-close deadline (three days, workflows/journey.ts) and an hour.
+ */
+export const abandonAfterMs = 3 * 86_400_000 + 3_600_000;
+
+/**
+ * Ends the messages no attempt can come back for: pending, their last lease ran out and their
+ * deferral ended more than `abandonAfterMs` ago (the run ended, e.g. at its goal, while the send
+ * waited for quiet hours to pass). They end `failed` with the reason and no longer count against
+ * frequency caps. Returns how many ended.
+ */
+export async function endAbandonedMessages(db: Db, now: Date): Promise<number> {
+  const before = new Date(now.getTime() - abandonAfterMs).toISOString();
+  const at = now.toISOString();
+  const detail = 'Abandoned: no attempt came back for this message';
+  const result = await messages(db).updateMany(
+    {
+      status: 'pending',
+      'lease.expiresAt': { $lt: before },
+      $or: [{ 'lease.deferredUntil': { $exists: false } }, { 'lease.deferredUntil': { $lt: before } }],
+    },
+    { $set: { status: 'failed', error: detail, updatedAt: at }, $push: { history: { status: 'failed', at, detail } } },
+  );
+  return result.modifiedCount;
 }
 
 /** Filters of the message list. */

@@ -5,7 +5,7 @@ import { createApiKey, registerApiKey, revokeApiKey, verifyApiKey } from './apiK
 import { claimTask, completeTask, createTask, findTaskByKey, listTasks } from './tasks.ts';
 import { issueCoupon, redeemCoupon } from './coupons.ts';
 import { ensureIndexes, indexPlan } from './db.ts';
-import { findMessageByKey, markMessage, markMessageByProviderId, recordPendingMessage } from './messages.ts';
+import { endAbandonedMessages, findMessageByKey, markMessage, markMessageByProviderId, recordPendingMessage } from './messages.ts';
 import { createJourney, getJourney, publishVersion } from './journeys.ts';
 import { getSuppression, suppress, unsuppress } from './suppressions.ts';
 
@@ -45,6 +45,27 @@ describe('message ledger', () => {
     const stored = await findMessageByKey(t.db, input.key);
     expect(stored?.status).toBe('delivered');
     expect(stored?.history.map((h) => h.status)).toEqual(['pending', 'sent', 'delivered']);
+  });
+
+  it('ends the messages no attempt can come back for, and only those', async () => {
+    const at = (ms: number) => new Date(now.getTime() + ms).toISOString();
+    const lease = (expiresIn: number, deferredFor?: number) => ({
+      attempt: 1,
+      holder: 'w1',
+      since: at(expiresIn - 9_000),
+      expiresAt: at(expiresIn),
+      ...(deferredFor === undefined ? {} : { released: true, deferredUntil: at(deferredFor) }),
+    });
+    const day = 86_400_000;
+    const base = { channel: 'email' as const, customerId: 'c9', to: 'c9@example.test' };
+    // Its run ended four days ago while the send waited; a send retried an hour ago; a deferral to next week.
+    await recordPendingMessage(t.db, { ...base, key: 'k-abandoned', lease: lease(-4 * day, -4 * day) }, now);
+    await recordPendingMessage(t.db, { ...base, key: 'k-retrying', lease: lease(-3_600_000) }, now);
+    await recordPendingMessage(t.db, { ...base, key: 'k-deferred', lease: lease(-4 * day, 7 * day) }, now);
+    expect(await endAbandonedMessages(t.db, now)).toBe(1);
+    expect(await findMessageByKey(t.db, 'k-abandoned')).toMatchObject({ status: 'failed', error: expect.stringContaining('Abandoned') });
+    expect((await findMessageByKey(t.db, 'k-retrying'))?.status).toBe('pending');
+    expect((await findMessageByKey(t.db, 'k-deferred'))?.status).toBe('pending');
   });
 });
 

@@ -1,90 +1,37 @@
 // The worker process on the real Temporal dev server: a 1,000-customer campaign launch, timed;
 // then a second one during which the worker is killed (SIGKILL) and restarted, twice. Every
 // customer must get exactly one email per step: the SMTP inbox is counted against the ledger.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { runsCollection } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, prepareDatabase, publish, seedAudience, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { bundleWorkflows } from './index.ts';
+import { exited, workerProcesses } from '../test/fixtures/worker-process.ts';
 
 const services = inject('services');
 const taskQueue = `crash-${randomUUID()}`;
-const entry = fileURLToPath(new URL('./main.ts', import.meta.url));
-const workDir = join(services.dataDir, `worker-${uniqueSuffix()}`);
-const bundlePath = join(workDir, 'workflow-bundle.js');
 
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let client: Client;
 let runtime: ReturnType<typeof createTemporalRuntime>;
-const children = new Set<ChildProcess>();
-
-/**
- * Starts the worker process (`node --import tsx worker/main.ts`: one process, so SIGKILL really
- * kills it; the `tsx` launcher would leave its node child running) and waits until it polls.
- */
-async function startWorker(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: services.temporalAddress,
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      MONGODB_URL: services.mongoUrl,
-      MONGODB_DB: database.db.databaseName,
-      SMTP_URL: `smtp://${services.smtp.host}:${services.smtp.port}`,
-      WAYMARK_SMTP_LOOKUP_URL: services.smtp.apiUrl,
-      TWILIO_ACCOUNT_SID: services.sms.accountSid,
-      TWILIO_AUTH_TOKEN: services.sms.authToken,
-      TWILIO_FROM: '+15005550006',
-      WAYMARK_TWILIO_BASE_URL: services.sms.baseUrl,
-      WAYMARK_DATA_DIR: workDir,
-      WAYMARK_PUBLIC_URL: 'http://127.0.0.1:3999',
-      WAYMARK_SECRET: 'crash-test-secret',
-      WAYMARK_WORKFLOW_BUNDLE: bundlePath,
-    },
-  });
-  children.add(child);
-  child.once('exit', () => children.delete(child));
-  let output = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`worker did not start:\n${output}`)), 60_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('polling task queue')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout?.on('data', read);
-    child.once('exit', (code, signal) => reject(new Error(`worker exited (${signal ?? code}):\n${output}`)));
-  });
-  return child;
-}
-
-function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
-  return new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-}
+let workers: Awaited<ReturnType<typeof workerProcesses>>;
+/** One data directory for every worker process of this file (one machine). */
+let dataDir: string;
+const startWorker = () => workers.start({}, dataDir);
 
 beforeAll(async () => {
-  mkdirSync(workDir, { recursive: true });
-  writeFileSync(bundlePath, (await bundleWorkflows()).code);
   database = await testDatabase();
   await prepareDatabase(database.db);
+  workers = await workerProcesses(services, { taskQueue, dbName: database.db.databaseName });
+  dataDir = workers.dataDir();
   client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
   runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
 });
 
 afterAll(async () => {
-  for (const child of children) child.kill('SIGKILL');
+  workers?.killAll();
   await client?.connection.close();
   await database?.close();
 });

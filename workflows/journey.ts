@@ -9,9 +9,12 @@ import { customerEventSignal, exitJourneySignal, journeyStatusQuery } from './de
 import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult } from './definitions.ts';
 
 // Sends retry transient provider errors with backoff for up to three days, then take the
-// failure path; permanent errors are non-retryable and take it at once.
+// failure path; permanent errors are non-retryable and take it at once. They heartbeat while
+// they hold their ledger lease (activities/deliver.ts), so a dead worker's attempt is retried
+// after 10 s and a cancelled one stops before handing anything over.
 const messages = proxyActivities<JourneyActivities>({
   startToCloseTimeout: '30 seconds',
+  heartbeatTimeout: '10 seconds',
   scheduleToCloseTimeout: '3 days',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });

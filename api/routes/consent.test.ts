@@ -132,4 +132,11 @@ describe('Twilio webhooks', () => {
     const forged = await post('/webhooks/twilio/status', { MessageSid: 'SMstatus1', MessageStatus: 'delivered' }, 'forged');
     expect(forged.status).toBe(403);
   });
+
+  it('a status callback names its message by the ledger key in its URL when the sender never recorded the sid', async () => {
+    // The sending worker died after Twilio accepted: the record is pending, without a provider id.
+    await recordPendingMessage(app.db, { key: 'k-sms-2', channel: 'sms', customerId: 'texter', to: '+14155550122' }, new Date());
+    expect((await post('/webhooks/twilio/status?key=k-sms-2', { MessageSid: 'SMstatus2', MessageStatus: 'delivered' })).status).toBe(204);
+    expect(await findMessageByKey(app.db, 'k-sms-2')).toMatchObject({ status: 'delivered', providerId: 'SMstatus2' });
+  });
 });

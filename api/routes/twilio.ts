@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
-import { markMessageByProviderId } from '../../store/messages.ts';
+import { markMessage, markMessageByProviderId } from '../../store/messages.ts';
 import type { MessageStatus } from '../../store/messages.ts';
 import { customerIdsByPhone } from '../../store/customers.ts';
 import type { ResolvedDeps } from '../deps.ts';
@@ -101,19 +101,23 @@ export const twilioRoutes = [
     path: '/webhooks/twilio/status',
     tag: 'Webhooks',
     summary: 'Twilio message status callback',
-    description: 'Moves the message’s ledger record forward (never backward: callbacks arrive out of order).',
+    description:
+      'Moves the message’s ledger record forward (never backward: callbacks arrive out of order). Waymark gives Twilio a callback URL carrying the ledger key (`?key=`), so a report also settles a message whose sending worker died before recording Twilio’s answer.',
     access: 'public',
     bodyType: 'form',
     body: TwilioForm,
+    query: z.object({ key: z.string().min(1).max(300).optional() }),
     responses: { 204: { description: 'Recorded (or nothing to record).' } },
-    async handler({ body, req, deps, now }) {
+    async handler({ body, query, req, deps, now }) {
       checkSignature({ req, deps }, body);
       const sid = field(body, 'MessageSid');
       const status = statuses[field(body, 'MessageStatus')] ?? null;
       if (status !== null) {
         const code = body['ErrorCode'];
         const error = code === undefined || code === '' ? undefined : `Twilio error ${code}${body['ErrorMessage'] ? `: ${body['ErrorMessage']}` : ''}`;
-        await markMessageByProviderId(deps.db, sid, status, { error }, now);
+        const moved = await markMessageByProviderId(deps.db, sid, status, { error }, now);
+        // Not known by its sid yet: the ledger key in the URL names it.
+        if (moved === null && query.key !== undefined) await markMessage(deps.db, query.key, status, { providerId: sid, error }, now);
       }
       return { status: 204 };
     },
