@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { hasConsent } from './consent.ts';
 import { AttributeValue, Channel, LifecycleStage, RfmCell } from './customer.ts';
 import type { CustomerProfile } from './customer.ts';
 import { EventType } from './event.ts';
@@ -228,7 +229,7 @@ function evaluateSimple(condition: SimpleCondition, ctx: ConditionContext): bool
       return customer.tags.includes(condition.tag) === condition.present;
     case 'consent': {
       const reachable = condition.channel === 'email' ? Boolean(customer.email) : Boolean(customer.phone);
-      return (customer.consent[condition.channel] && reachable) === condition.granted;
+      return (hasConsent(customer, condition.channel) && reachable) === condition.granted;
     }
     case 'eventCount': {
       const since = ctx.now - condition.withinDays * DAY;

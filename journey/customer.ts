@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Consent } from './consent.ts';
 
 /**
  * The customer profile as journeys see it. One schema for the API, the data layer,
@@ -83,7 +84,8 @@ export const CustomerProfile = z.object({
   timezone: z.string().min(1).max(64).default('UTC'),
   /** `YYYY-MM-DD`. */
   birthday: z.iso.date().optional(),
-  consent: z.object({ email: z.boolean(), sms: z.boolean() }).default({ email: true, sms: false }),
+  /** Per channel: granted or withdrawn, when, from where. Never assumed: no record, no marketing. */
+  consent: Consent.default({}),
   accountOwner: z.string().max(128).optional(),
   attributes: z.record(z.string(), AttributeValue).default({}),
   tags: z.array(z.string().max(64)).default([]),

@@ -1,7 +1,7 @@
 import { deleteCustomer, getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
 import { deleteCustomerEvents } from '../../store/events.ts';
 import { readers } from '../auth.ts';
-import { importCustomers } from '../import.ts';
+import { importCustomers, toCustomerFields } from '../import.ts';
 import type { ImportFormat } from '../import.ts';
 import { notFound, ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
@@ -65,7 +65,10 @@ export const customerRoutes = [
     path: '/customers/:id',
     tag: 'Customers',
     summary: 'Create or update a customer by external id',
-    description: 'Fields sent replace the stored ones; fields left out are kept. Computed fields are read-only.',
+    description:
+      'Fields sent replace the stored ones; fields left out are kept. Computed fields are read-only. ' +
+      'Consent is never assumed: a profile created without `consent` (or without a channel in it) receives no ' +
+      'marketing on that channel until consent is recorded. Each channel’s consent is a record: granted or withdrawn, when, and its source.',
     access: ['ingest'],
     params: CustomerParams,
     body: CustomerWrite,
@@ -74,7 +77,7 @@ export const customerRoutes = [
       201: { description: 'Created.', schema: Customer },
     },
     async handler({ params, body, deps, now }) {
-      const { customer, created } = await upsertCustomer(deps.db, params.id, body, now);
+      const { customer, created } = await upsertCustomer(deps.db, params.id, toCustomerFields(body, 'api', now), now);
       return { status: created ? 201 : 200, body: customer };
     },
   }),
@@ -108,7 +111,8 @@ export const customerRoutes = [
       'Streamed: any size up to the import limit. CSV columns: id, email, phone, name, locale, timezone, ' +
       'birthday, consent.email, consent.sms, accountOwner, tags (separated by ;) and attributes.<name>. ' +
       'JSON lines: one customer object (with `id`) per line. Each row is upserted like PUT /customers/{id}; ' +
-      'rejected rows are listed with their line number and reason.',
+      'rejected rows are listed with their line number and reason. Consent is recorded with source `import`; ' +
+      'a file without consent columns (or an empty cell) records none, and those customers receive no marketing on that channel.',
     access: ['ingest'],
     bodyType: 'stream',
     streamTypes: Object.keys(importTypes),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConsentWrite } from '../../journey/consent.ts';
 import { CustomerId, CustomerProfile, LifecycleStage } from '../../journey/customer.ts';
 import { PageQuery, pageOf } from './common.ts';
 
@@ -20,7 +21,9 @@ export const CustomerWrite = z
     locale: shape.locale.unwrap().optional(),
     timezone: shape.timezone.unwrap().optional(),
     birthday: shape.birthday,
-    consent: shape.consent.unwrap().strict().optional(),
+    consent: ConsentWrite.optional().describe(
+      'Per channel: true/false (granted or withdrawn now) or {granted, at?, source?}. Never assumed: a channel without a record gets no marketing.',
+    ),
     accountOwner: shape.accountOwner,
     attributes: shape.attributes.unwrap().optional(),
     tags: shape.tags.unwrap().optional(),
