@@ -6,6 +6,7 @@ import type { ConsentSource } from '../journey/consent.ts';
 import { bulkUpsertCustomers } from '../store/customers.ts';
 import type { CustomerFields } from '../store/customers.ts';
 import { issuesOf } from '../store/documents.ts';
+import { liftFinishedErasures } from '../store/erasures.ts';
 import { invalidRequest, ProblemError } from './problem.ts';
 import { unsafeKeys } from './safety.ts';
 import { CustomerImportRow } from './wire/customers.ts';
@@ -94,6 +95,7 @@ class ImportRun {
   constructor(
     private readonly write: (rows: { id: string; fields: CustomerFields }[]) => ReturnType<typeof bulkUpsertCustomers>,
     private readonly now: Date,
+    private readonly liftErasures: (ids: string[]) => Promise<Set<string>>,
   ) {}
 
   reject(line: number, reason: string): void {
@@ -115,9 +117,15 @@ class ImportRun {
   }
 
   async flush(): Promise<void> {
-    const batch = this.batch;
+    let batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
+    // Like PUT: an erased customer may be imported again, but not while their erasure is unfinished.
+    const unfinished = await this.liftErasures(batch.map((row) => row.id));
+    if (unfinished.size > 0) {
+      for (const row of batch) if (unfinished.has(row.id)) this.reject(row.line, `the erasure of customer ${row.id} is not finished: erase it again first`);
+      batch = batch.filter((row) => !unfinished.has(row.id));
+    }
     const { created, updated, errors } = await this.write(batch);
     for (const error of errors) this.reject(batch[error.index]?.line ?? 0, error.message);
     this.report.created += created;
@@ -202,7 +210,7 @@ export async function importCustomers(
   now: Date,
   maxBytes: number,
 ): Promise<ImportReport> {
-  const run = new ImportRun((rows) => bulkUpsertCustomers(db, rows, now), now);
+  const run = new ImportRun((rows) => bulkUpsertCustomers(db, rows, now), now, (ids) => liftFinishedErasures(db, ids));
   // pipeline() destroys every stage on an error, so the loop below ends with it.
   const noop = () => undefined;
   if (format === 'csv') {

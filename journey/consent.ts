@@ -37,9 +37,13 @@ export type ConsentWrite = z.infer<typeof ConsentWrite>;
 type ChannelName = keyof Consent;
 const channels: readonly ChannelName[] = ['email', 'sms'];
 
-/** True only for a record that grants consent to `channel`. */
+/**
+ * True only for a record that grants consent to `channel`. Also reads the plain `true` of
+ * profiles held by journey runs started before consent records (their histories replay with it).
+ */
 export function hasConsent(customer: { consent: Consent }, channel: ChannelName): boolean {
-  return customer.consent[channel]?.granted === true;
+  const value: unknown = customer.consent[channel];
+  return value === true || (typeof value === 'object' && value !== null && (value as { granted?: unknown }).granted === true);
 }
 
 /**

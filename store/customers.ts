@@ -195,11 +195,6 @@ export async function ensureCustomer(db: Db, id: string, now: Date): Promise<voi
   }
 }
 
-/** Deletes the profile; true when there was one. */
-export async function deleteCustomer(db: Db, id: string): Promise<boolean> {
-  const result = await customersCollection(db).deleteOne({ _id: id });
-  return result.deletedCount === 1;
-}
 
 /** Search filters of the customer list. All given filters must match. */
 export interface CustomerQuery {

@@ -77,13 +77,20 @@ describe('customers', () => {
     app.runtime.state.runs.push({
       journeyId: 'welcome', version: 1, customerId: 'leaver', status: 'running', nodeId: 'wait-1', waitingFor: [], variables: {}, history: [], startedAt: new Date().toISOString(),
     });
-    const erased = await app.call('DELETE', '/customers/leaver', { as: 'ingest' });
+    expect((await app.call('DELETE', '/customers/leaver', { as: 'ingest' })).status).toBe(403);
+    const erased = await app.call('DELETE', '/customers/leaver', { as: 'operator' });
     expect(erased.status).toBe(200);
-    expect(erased.json).toEqual({ customerId: 'leaver', events: 1, journeysCancelled: 1 });
+    expect(erased.json).toMatchObject({
+      customerId: 'leaver',
+      status: 'erased',
+      removed: { profile: 1, events: 1, journeysCancelled: 1, runRecords: 0, tasks: 0, coupons: 0, messagesRedacted: 0 },
+    });
     expect(app.runtime.callsTo('cancelCustomerJourneys')).toContainEqual(['leaver']);
     expect((await app.call('GET', '/customers/leaver')).status).toBe(404);
     expect(await app.db.collection('events').countDocuments({ customerId: 'leaver' })).toBe(0);
-    expect((await app.call('DELETE', '/customers/leaver', { as: 'ingest' })).status).toBe(404);
+    // Erasing again answers the same report; an id never seen is 404.
+    expect((await app.call('DELETE', '/customers/leaver', { as: 'operator' })).json).toEqual(erased.json);
+    expect((await app.call('DELETE', '/customers/never-was', { as: 'operator' })).status).toBe(404);
   });
 
   it('shows where the customer is in their journeys', async () => {

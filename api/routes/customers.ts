@@ -1,9 +1,10 @@
-import { deleteCustomer, getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
-import { deleteCustomerEvents } from '../../store/events.ts';
+import { getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
+import { liftFinishedErasures } from '../../store/erasures.ts';
+import { eraseCustomer } from '../../runtime/erasure.ts';
 import { readers } from '../auth.ts';
 import { importCustomers, toCustomerFields } from '../import.ts';
 import type { ImportFormat } from '../import.ts';
-import { notFound, ProblemError } from '../problem.ts';
+import { conflict, notFound, ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { PageQuery, pageOf } from '../wire/common.ts';
 import { JourneyRun } from '../wire/runs.ts';
@@ -77,6 +78,8 @@ export const customerRoutes = [
       201: { description: 'Created.', schema: Customer },
     },
     async handler({ params, body, deps, now }) {
+      // Creating an erased customer again is a deliberate act; an unfinished erasure must finish first.
+      if ((await liftFinishedErasures(deps.db, [params.id])).size > 0) throw conflict(`the erasure of customer ${params.id} is not finished: DELETE it again first`);
       const { customer, created } = await upsertCustomer(deps.db, params.id, toCustomerFields(body, 'api', now), now);
       return { status: created ? 201 : 200, body: customer };
     },
@@ -87,18 +90,22 @@ export const customerRoutes = [
     path: '/customers/:id',
     tag: 'Customers',
     summary: 'Erase a customer',
-    description: 'Erases the profile and its events and cancels the customer’s journeys. Suppressions are kept.',
-    access: ['ingest'],
+    description:
+      'Erases the customer everywhere: the profile, their events, journey run records, CS tasks and coupons are ' +
+      'removed; message ledger rows are kept (a replayed send still finds its key) with the address and provider ' +
+      'details redacted; the customer’s journeys are cancelled. Journeys carry customer ids, not profiles, so ' +
+      'workflow histories hold no address. A tombstone (a hash of the id) is kept: later events for this id are ' +
+      'dropped (answered as duplicates) and create no profile. Suppressions are kept, so an opted-out address ' +
+      'stays opted out. Should a step fail, the answer is an error and erasing again continues where it stopped; ' +
+      'erasing an erased customer answers the same report. Admin and operator keys only (not ingest).',
+    access: ['operator'],
     params: CustomerParams,
     responses: { 200: { description: 'What was erased.', schema: ErasureReport } },
-    async handler({ params, deps }) {
-      const existed = await deleteCustomer(deps.db, params.id);
-      if (!existed) throw notFound(`customer ${params.id}`);
-      // Events and runs go after the profile, so a concurrent event cannot re-create the
-      // profile unnoticed: erasing again removes whatever such a race left.
-      const events = await deleteCustomerEvents(deps.db, params.id);
-      const { cancelled } = await deps.runtime.cancelCustomerJourneys(params.id);
-      return { status: 200, body: { customerId: params.id, events, journeysCancelled: cancelled } };
+    async handler({ params, deps, now }) {
+      const erasure = await eraseCustomer(deps, params.id, now);
+      if (erasure === null) throw notFound(`customer ${params.id}`);
+      const { requestedAt, finishedAt, removed } = erasure;
+      return { status: 200, body: { customerId: params.id, status: 'erased' as const, requestedAt, finishedAt: finishedAt ?? now.toISOString(), removed } };
     },
   }),
   defineRoute({

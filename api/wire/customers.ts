@@ -62,7 +62,23 @@ export const ImportReport = z
   .meta({ id: 'ImportReport' });
 export type ImportReport = z.infer<typeof ImportReport>;
 
-/** What erasing a customer removed. */
+const count = z.number().int().nonnegative();
+
+/** What erasing a customer removed, summed over every attempt. */
 export const ErasureReport = z
-  .object({ customerId: CustomerId, events: z.number().int().nonnegative(), journeysCancelled: z.number().int().nonnegative() })
+  .object({
+    customerId: CustomerId,
+    status: z.enum(['erased']).describe('Always `erased`: an erasure cut off half-way answers an error, and erasing again finishes it.'),
+    requestedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    removed: z.object({
+      profile: count,
+      events: count,
+      journeysCancelled: count.describe('runs told to exit'),
+      runRecords: count,
+      tasks: count.describe('CS tasks'),
+      coupons: count,
+      messagesRedacted: count.describe('message ledger rows kept with the address and provider details removed'),
+    }),
+  })
   .meta({ id: 'ErasureReport' });
