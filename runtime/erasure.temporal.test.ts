@@ -115,7 +115,7 @@ describe('erasing a customer', () => {
     expect(await client.workflow.getHandle(buyer.workflowId).result()).toMatchObject({ reason: 'exit' });
     expect(await readable(waiting.id, waiting.email)).toContain(waiting.email);
 
-    const erased = await app.call('DELETE', `/customers/${waiting.id}`, { as: 'operator' });
+    const erased = await app.call('DELETE', `/customers/${waiting.id}`, { as: 'admin' });
     expect(erased.status, erased.text).toBe(200);
     expect(erased.json).toMatchObject({
       customerId: waiting.id,
@@ -124,7 +124,7 @@ describe('erasing a customer', () => {
     });
     expect((erased.json as { removed: { events: number } }).removed.events).toBeGreaterThanOrEqual(1);
     expect(await client.workflow.getHandle(waiting.workflowId).result()).toMatchObject({ reason: 'cancelled' });
-    const buyerErased = (await app.call('DELETE', `/customers/${buyer.id}`, { as: 'operator' })).json as { removed: { events: number } };
+    const buyerErased = (await app.call('DELETE', `/customers/${buyer.id}`, { as: 'admin' })).json as { removed: { events: number } };
     // Sign-up, order and the lifecycle changes the order caused (stage new, segments).
     expect(buyerErased).toMatchObject({ removed: { profile: 1, journeysCancelled: 0, runRecords: 1, messagesRedacted: 1 } });
     expect(buyerErased.removed.events).toBeGreaterThanOrEqual(2);
@@ -150,13 +150,13 @@ describe('erasing a customer', () => {
     expect((await app.call('GET', `/customers/${waiting.id}`)).status).toBe(404);
     expect(await app.db.collection('events').countDocuments({ customerId: waiting.id })).toBe(0);
     // Erasing again answers the same report.
-    expect((await app.call('DELETE', `/customers/${waiting.id}`, { as: 'operator' })).json).toEqual(erased.json);
+    expect((await app.call('DELETE', `/customers/${waiting.id}`, { as: 'admin' })).json).toEqual(erased.json);
   });
 
   it('finishes an erasure cut off half-way when sent again, and stops late events meanwhile', { timeout: 120_000 }, async () => {
     const person = await signedUp('Petra Partial');
     failNextCancel = true;
-    const cut = await app.call('DELETE', `/customers/${person.id}`, { as: 'operator' });
+    const cut = await app.call('DELETE', `/customers/${person.id}`, { as: 'admin' });
     expect(cut.status).toBeGreaterThanOrEqual(500);
     // Half-way: the profile is still there, but the tombstone already stops events.
     await app.call('POST', '/events?wait=true', { as: 'ingest', json: { id: `${person.id}-meanwhile`, type: 'page_viewed', customerId: person.id } });
@@ -164,7 +164,7 @@ describe('erasing a customer', () => {
     // Nor may the profile be written again until the erasure is finished.
     expect((await app.call('PUT', `/customers/${person.id}`, { as: 'ingest', json: { name: 'Again' } })).status).toBe(409);
 
-    const retried = await app.call('DELETE', `/customers/${person.id}`, { as: 'operator' });
+    const retried = await app.call('DELETE', `/customers/${person.id}`, { as: 'admin' });
     expect(retried.status, retried.text).toBe(200);
     expect(retried.json).toMatchObject({ status: 'erased', removed: { profile: 1, journeysCancelled: 1, messagesRedacted: 1 } });
     expect(await client.workflow.getHandle(person.workflowId).result()).toMatchObject({ reason: 'cancelled' });

@@ -78,7 +78,7 @@ describe('customers', () => {
       journeyId: 'welcome', version: 1, customerId: 'leaver', status: 'running', nodeId: 'wait-1', waitingFor: [], variables: {}, history: [], startedAt: new Date().toISOString(),
     });
     expect((await app.call('DELETE', '/customers/leaver', { as: 'ingest' })).status).toBe(403);
-    const erased = await app.call('DELETE', '/customers/leaver', { as: 'operator' });
+    const erased = await app.call('DELETE', '/customers/leaver', { as: 'admin' });
     expect(erased.status).toBe(200);
     expect(erased.json).toMatchObject({
       customerId: 'leaver',
@@ -89,8 +89,8 @@ describe('customers', () => {
     expect((await app.call('GET', '/customers/leaver')).status).toBe(404);
     expect(await app.db.collection('events').countDocuments({ customerId: 'leaver' })).toBe(0);
     // Erasing again answers the same report; an id never seen is 404.
-    expect((await app.call('DELETE', '/customers/leaver', { as: 'operator' })).json).toEqual(erased.json);
-    expect((await app.call('DELETE', '/customers/never-was', { as: 'operator' })).status).toBe(404);
+    expect((await app.call('DELETE', '/customers/leaver', { as: 'admin' })).json).toEqual(erased.json);
+    expect((await app.call('DELETE', '/customers/never-was', { as: 'admin' })).status).toBe(404);
   });
 
   it('shows where the customer is in their journeys', async () => {

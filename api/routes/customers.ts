@@ -18,8 +18,11 @@ import {
   ImportReport,
 } from '../wire/customers.ts';
 
-/** Customers may be read by ingest keys too: a CRM sync checks what it wrote. */
-const customerReaders = [...readers, 'ingest'] as const;
+/**
+ * Ingest keys write (events, profile upserts, imports) and read nothing: a leaked ingest key
+ * must not list customers' addresses. `PUT` answers with the profile it wrote.
+ */
+const customerReaders = readers;
 
 const importTypes: Record<string, ImportFormat> = {
   'text/csv': 'csv',
@@ -97,8 +100,8 @@ export const customerRoutes = [
       'workflow histories hold no address. A tombstone (a hash of the id) is kept: later events for this id are ' +
       'dropped (answered as duplicates) and create no profile. Suppressions are kept, so an opted-out address ' +
       'stays opted out. Should a step fail, the answer is an error and erasing again continues where it stopped; ' +
-      'erasing an erased customer answers the same report. Admin and operator keys only (not ingest).',
-    access: ['operator'],
+      'erasing an erased customer answers the same report. Admin keys only.',
+    access: [],
     params: CustomerParams,
     responses: { 200: { description: 'What was erased.', schema: ErasureReport } },
     async handler({ params, deps, now }) {
