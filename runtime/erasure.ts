@@ -19,14 +19,15 @@ import type { JourneyRuntime } from './runtime.ts';
  * 4. the tombstone is marked finished.
  *
  * Any step may fail (Temporal unreachable, a database time-out): the tombstone stays
- * `erasing` and erasing again continues where it stopped. Erasing a finished erasure answers
- * its report again. Returns null when there is neither a profile nor an erasure of that id.
+ * `erasing` and erasing again continues where it stopped. Erasing a finished erasure runs the
+ * (idempotent) steps again, which sweeps up an event that raced the tombstone, and answers the
+ * report with whatever that found added. Returns null when there is neither a profile nor an
+ * erasure of that id.
  */
 export async function eraseCustomer(deps: { db: Db; runtime: Pick<JourneyRuntime, 'cancelCustomerJourneys'> }, customerId: string, now: Date): Promise<Erasure | null> {
   const { db } = deps;
   const [profile, previous] = await Promise.all([customersCollection(db).countDocuments({ _id: customerId }, { limit: 1 }), getErasure(db, customerId)]);
   if (profile === 0 && previous === null) return null;
-  if (profile === 0 && previous?.status === 'erased') return previous;
   await beginErasure(db, customerId, now);
   const { cancelled } = await deps.runtime.cancelCustomerJourneys(customerId);
   await countRemoved(db, customerId, { journeysCancelled: cancelled });

@@ -83,8 +83,8 @@ export async function beginErasure(db: Db, customerId: string, now: Date): Promi
     return toErasure(fresh);
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
-    // Erasing again (a retry, or a profile re-created after an erasure): the same tombstone.
-    await erasures(db).updateOne({ _id }, { $set: { status: 'erasing' }, $unset: { finishedAt: '' } });
+    // Erasing again (a retry, or a sweep after a finished one): the same tombstone and report.
+    await erasures(db).updateOne({ _id }, { $set: { status: 'erasing' } });
     const doc = await erasures(db).findOne({ _id });
     if (doc === null) throw new Error('the erasure record vanished while erasing');
     return toErasure(doc);
@@ -97,10 +97,11 @@ export async function countRemoved(db: Db, customerId: string, removed: Partial<
   if (Object.keys(inc).length > 0) await erasures(db).updateOne({ _id: erasureId(customerId) }, { $inc: inc });
 }
 
-/** Marks the erasure finished; returns it. */
+/** Marks the erasure finished (when it first finished is kept); returns it. */
 export async function finishErasure(db: Db, customerId: string, now: Date): Promise<Erasure> {
   const _id = erasureId(customerId);
-  await erasures(db).updateOne({ _id }, { $set: { status: 'erased', finishedAt: now.toISOString() } });
+  await erasures(db).updateOne({ _id }, { $set: { status: 'erased' } });
+  await erasures(db).updateOne({ _id, finishedAt: { $exists: false } }, { $set: { finishedAt: now.toISOString() } });
   const doc = await erasures(db).findOne({ _id });
   if (doc === null) throw new Error('the erasure record vanished while finishing');
   return toErasure(doc);

@@ -100,7 +100,7 @@ export const customerRoutes = [
       'workflow histories hold no address. A tombstone (a hash of the id) is kept: later events for this id are ' +
       'dropped (answered as duplicates) and create no profile. Suppressions are kept, so an opted-out address ' +
       'stays opted out. Should a step fail, the answer is an error and erasing again continues where it stopped; ' +
-      'erasing an erased customer answers the same report. Admin keys only.',
+      'erasing an erased customer runs the steps again and answers the report of that erasure. Admin keys only.',
     access: [],
     params: CustomerParams,
     responses: { 200: { description: 'What was erased.', schema: ErasureReport } },
