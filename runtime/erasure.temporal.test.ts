@@ -89,6 +89,12 @@ async function historyText(workflowId: string): Promise<string> {
   return text;
 }
 
+/** How many customers the journey's step counters say entered a step. */
+async function entered(nodeId: string): Promise<number> {
+  const stats = (await app.call('GET', `/journeys/${journey.journeyId}/stats`)).json as { nodes: Array<{ nodeId: string; entered: number }> };
+  return stats.nodes.find((n) => n.nodeId === nodeId)?.entered ?? 0;
+}
+
 /** Everything the API shows about a customer, as one text. */
 async function readable(id: string, email: string): Promise<string> {
   const reads = await Promise.all([
@@ -114,6 +120,7 @@ describe('erasing a customer', () => {
     await app.call('POST', '/events?wait=true', { as: 'ingest', json: { id: `${buyer.id}-order`, type: 'order_completed', customerId: buyer.id, properties: { amount: 12 } } });
     expect(await client.workflow.getHandle(buyer.workflowId).result()).toMatchObject({ reason: 'exit' });
     expect(await readable(waiting.id, waiting.email)).toContain(waiting.email);
+    expect(await entered('first-email')).toBe(2);
 
     const erased = await app.call('DELETE', `/customers/${waiting.id}`, { as: 'admin' });
     expect(erased.status, erased.text).toBe(200);
@@ -143,6 +150,9 @@ describe('erasing a customer', () => {
       expect(history).not.toContain(person.name);
       expect(history).not.toContain('+14155550177');
     }
+
+    // The journey's step counts no longer count them (their run records went, counters with them).
+    expect(await entered('first-email')).toBe(0);
 
     // A late event (a shop system replaying its queue) is dropped: no profile, no event, no run.
     const late = await app.call('POST', '/events?wait=true', { as: 'ingest', json: { id: `${waiting.id}-late`, type: 'signed_up', customerId: waiting.id } });

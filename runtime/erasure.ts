@@ -3,7 +3,7 @@ import { couponsCollection } from '../store/coupons.ts';
 import { customersCollection } from '../store/customers.ts';
 import { beginErasure, countRemoved, finishErasure, getErasure, redactCustomerMessages } from '../store/erasures.ts';
 import { deleteCustomerEvents } from '../store/events.ts';
-import { runsCollection } from '../store/runs.ts';
+import { deleteCustomerRuns } from '../store/runs.ts';
 import type { Erasure } from '../store/erasures.ts';
 import type { JourneyRuntime } from './runtime.ts';
 
@@ -44,7 +44,7 @@ async function eraseCustomerData(db: Db, customerId: string, now: Date): Promise
   const profile = (await customersCollection(db).deleteOne({ _id: customerId })).deletedCount;
   await countRemoved(db, customerId, { profile });
   await countRemoved(db, customerId, { events: await deleteCustomerEvents(db, customerId) });
-  await countRemoved(db, customerId, { runRecords: (await runsCollection(db).deleteMany({ customerId })).deletedCount });
+  await countRemoved(db, customerId, { runRecords: await deleteCustomerRuns(db, customerId) });
   await countRemoved(db, customerId, { tasks: (await db.collection('tasks').deleteMany({ customerId })).deletedCount });
   await countRemoved(db, customerId, { coupons: (await couponsCollection(db).deleteMany({ customerId })).deletedCount });
   await countRemoved(db, customerId, { messagesRedacted: await redactCustomerMessages(db, customerId, now) });
