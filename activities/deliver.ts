@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { effectiveTimezone, nextAllowedTime } from '../journey/index.ts';
+import { effectiveTimezone, hasConsent, nextAllowedTime } from '../journey/index.ts';
 import type { Channel, CustomerProfile, FrequencyCap } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { markMessageById, messageTimesBefore, recordPendingMessage, releaseLease, renewLease, takeOverLease } from '../store/messages.ts';
@@ -149,7 +149,7 @@ export async function deliver<M>(
       throw permanent(reason, message);
     };
     if (to === '-') return refuse('MissingContact', `customer ${customerId} has no ${sender.channel === 'email' ? 'email address' : 'phone number'}`);
-    if (!customer.consent[sender.channel]) return refuse('NoConsent', `customer ${customerId} has not consented to ${sender.channel}`);
+    if (!hasConsent(customer, sender.channel)) return refuse('NoConsent', `customer ${customerId} has not consented to ${sender.channel}`);
     if ((await getSuppression(db, sender.channel, to)) !== null) return refuse('Unsubscribed', `${to} is suppressed on ${sender.channel}`);
     let message: M;
     try {

@@ -1,7 +1,9 @@
 import type { Db } from 'mongodb';
-import type { CustomerProfile, HistoryEntry, JourneyState } from '../journey/index.ts';
+import { journeyView } from '../journey/index.ts';
+import type { HistoryEntry, JourneyCustomer, JourneyState } from '../journey/index.ts';
 import { transitionCampaign } from '../store/campaigns.ts';
 import { getCustomer } from '../store/customers.ts';
+import { erasedAmong } from '../store/erasures.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { endAbandonedMessages } from '../store/messages.ts';
 import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
@@ -111,10 +113,18 @@ export function createActivities(deps: ActivityDeps) {
     return deps.starter;
   };
   return {
-    /** The profile as stored now (entry into a journey), or null when the customer was erased. */
-    loadCustomer: (customerId: string): Promise<CustomerProfile | null> => getCustomer(db, customerId),
+    /**
+     * The profile as stored now, as a journey holds it (no address, number or name: the result
+     * is recorded in the run's history), or null when the customer was erased.
+     */
+    loadCustomer: async (customerId: string): Promise<JourneyCustomer | null> => {
+      const customer = await getCustomer(db, customerId);
+      return customer === null ? null : journeyView(customer);
+    },
     /** Upserts the run's progress document (a local activity at every change of step). */
     recordRunProgress: async (progress: RunProgress): Promise<void> => {
+      // A run cancelled because its customer was erased leaves no record behind (the erasure removed them).
+      if (progress.completion?.reason === 'cancelled' && (await erasedAmong(db, [progress.customerId])).size > 0) return;
       const at = new Date(activityNow()).toISOString();
       const waitingFor = [
         ...(progress.waiting?.kind === 'event' ? [progress.waiting.eventType] : []),

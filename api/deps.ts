@@ -67,6 +67,8 @@ export interface ApiConfig {
   importLimitBytes?: number;
   /** Event ingestion per API key: sustained events per second and burst (default 1000 / 2000). */
   ingestRate?: { perSecond: number; burst: number };
+  /** Template test sends per API key: sustained per minute and burst (default 10 / 5). */
+  testSendRate?: { perMinute: number; burst: number };
 }
 
 /** Everything with side effects that `createApp` uses, injected so tests can pass fakes. */

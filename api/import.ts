@@ -1,13 +1,16 @@
 import { pipeline, Transform } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { parse } from 'csv-parse';
+import { consentRecords } from '../journey/consent.ts';
+import type { ConsentSource } from '../journey/consent.ts';
 import { bulkUpsertCustomers } from '../store/customers.ts';
 import type { CustomerFields } from '../store/customers.ts';
 import { issuesOf } from '../store/documents.ts';
+import { liftFinishedErasures } from '../store/erasures.ts';
 import { invalidRequest, ProblemError } from './problem.ts';
 import { unsafeKeys } from './safety.ts';
 import { CustomerImportRow } from './wire/customers.ts';
-import type { ImportReport } from './wire/customers.ts';
+import type { CustomerWrite, ImportReport } from './wire/customers.ts';
 
 /**
  * Streamed bulk import of customers from CSV or JSON lines. Rows are parsed, validated and
@@ -16,6 +19,16 @@ import type { ImportReport } from './wire/customers.ts';
  */
 
 export type ImportFormat = 'csv' | 'ndjson';
+
+/**
+ * A profile write as the store takes it: consent sent as true/false becomes a record stamped
+ * with where it came from (`api`, `import`) and `now`. Consent left out stays as it is (none,
+ * for a new profile: nothing is assumed).
+ */
+export function toCustomerFields(write: CustomerWrite, source: ConsentSource, now: Date): CustomerFields {
+  const { consent, ...rest } = write;
+  return consent === undefined ? rest : { ...rest, consent: consentRecords(consent, source, now.toISOString()) };
+}
 
 const batchSize = 1000;
 const maxListedErrors = 1000;
@@ -30,8 +43,6 @@ function checkHeader(header: string[]): string[] {
     .filter((column) => !scalarColumns.has(column) && !consentColumns.has(column) && !attributeColumn.test(column))
     .map((column) => ({ path: `body.columns.${column}`, message: 'unknown column' }));
   if (!header.includes('id')) errors.push({ path: 'body.columns.id', message: 'the id column is required' });
-  const consent = header.filter((c) => consentColumns.has(c));
-  if (consent.length === 1) errors.push({ path: `body.columns.${consent[0]}`, message: 'consent.email and consent.sms go together' });
   if (errors.length > 0) throw invalidRequest(errors);
   return header;
 }
@@ -65,11 +76,13 @@ function rowFromCsv(record: Record<string, string>): Record<string, unknown> {
       row[column] = cell;
     }
   }
-  const email = record['consent.email'];
-  const sms = record['consent.sms'];
-  if (email !== undefined && sms !== undefined && (email !== '' || sms !== '')) {
-    row['consent'] = { email: consentValue(email), sms: consentValue(sms) };
+  // A consent cell left empty (or a column left out) records nothing: that channel gets no marketing.
+  const consent: Record<string, unknown> = {};
+  for (const channel of ['email', 'sms']) {
+    const cell = record[`consent.${channel}`];
+    if (cell !== undefined && cell !== '') consent[channel] = consentValue(cell);
   }
+  if (Object.keys(consent).length > 0) row['consent'] = consent;
   if (Object.keys(attributes).length > 0) row['attributes'] = attributes;
   return row;
 }
@@ -81,6 +94,8 @@ class ImportRun {
 
   constructor(
     private readonly write: (rows: { id: string; fields: CustomerFields }[]) => ReturnType<typeof bulkUpsertCustomers>,
+    private readonly now: Date,
+    private readonly liftErasures: (ids: string[]) => Promise<Set<string>>,
   ) {}
 
   reject(line: number, reason: string): void {
@@ -97,14 +112,20 @@ class ImportRun {
       return this.reject(line, issuesOf(parsed.error).map((i) => `${i.path}: ${i.message}`).join('; '));
     }
     const { id, ...fields } = parsed.data;
-    this.batch.push({ line, id, fields });
+    this.batch.push({ line, id, fields: toCustomerFields(fields, 'import', this.now) });
     if (this.batch.length >= batchSize) await this.flush();
   }
 
   async flush(): Promise<void> {
-    const batch = this.batch;
+    let batch = this.batch;
     this.batch = [];
     if (batch.length === 0) return;
+    // Like PUT: an erased customer may be imported again, but not while their erasure is unfinished.
+    const unfinished = await this.liftErasures(batch.map((row) => row.id));
+    if (unfinished.size > 0) {
+      for (const row of batch) if (unfinished.has(row.id)) this.reject(row.line, `the erasure of customer ${row.id} is not finished: erase it again first`);
+      batch = batch.filter((row) => !unfinished.has(row.id));
+    }
     const { created, updated, errors } = await this.write(batch);
     for (const error of errors) this.reject(batch[error.index]?.line ?? 0, error.message);
     this.report.created += created;
@@ -189,7 +210,7 @@ export async function importCustomers(
   now: Date,
   maxBytes: number,
 ): Promise<ImportReport> {
-  const run = new ImportRun((rows) => bulkUpsertCustomers(db, rows, now));
+  const run = new ImportRun((rows) => bulkUpsertCustomers(db, rows, now), now, (ids) => liftFinishedErasures(db, ids));
   // pipeline() destroys every stage on an error, so the loop below ends with it.
   const noop = () => undefined;
   if (format === 'csv') {

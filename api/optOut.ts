@@ -1,3 +1,4 @@
+import type { ConsentSource } from '../journey/consent.ts';
 import type { Channel, CustomerProfile } from '../journey/customer.ts';
 import { customerIdsByPhone, getCustomer, setConsent } from '../store/customers.ts';
 import { getSuppression, suppress, unsuppress } from '../store/suppressions.ts';
@@ -15,6 +16,9 @@ function addressOf(customer: CustomerProfile, channel: Channel): string | undefi
   return channel === 'email' ? customer.email : customer.phone;
 }
 
+/** Where a consent change came from, as its record says (the preferences page is a form). */
+export type ConsentChangeSource = Extract<ConsentSource, 'unsubscribe' | 'form' | 'stop' | 'start'>;
+
 /** Opts a customer out of a channel; false when the customer does not exist. */
 export async function optOut(
   deps: ResolvedDeps,
@@ -22,8 +26,9 @@ export async function optOut(
   channel: Channel,
   reason: SuppressionReason,
   now: Date,
+  source: ConsentChangeSource = reason === 'stop' ? 'stop' : 'unsubscribe',
 ): Promise<boolean> {
-  const customer = await setConsent(deps.db, customerId, { [channel]: false }, now);
+  const customer = await setConsent(deps.db, customerId, { [channel]: { granted: false, at: now.toISOString(), source } }, now);
   if (customer === null) return false;
   const address = addressOf(customer, channel);
   if (address !== undefined) await suppress(deps.db, { channel, address, reason, customerId }, now);
@@ -41,6 +46,7 @@ export async function optIn(
   channel: Channel,
   liftable: readonly SuppressionReason[],
   now: Date,
+  source: ConsentChangeSource,
 ): Promise<boolean> {
   const customer = await getCustomer(deps.db, customerId);
   if (customer === null) return false;
@@ -49,7 +55,7 @@ export async function optIn(
     const suppression = await getSuppression(deps.db, channel, address);
     if (suppression !== null && liftable.includes(suppression.reason)) await unsuppress(deps.db, channel, address);
   }
-  await setConsent(deps.db, customerId, { [channel]: true }, now);
+  await setConsent(deps.db, customerId, { [channel]: { granted: true, at: now.toISOString(), source } }, now);
   return true;
 }
 
@@ -66,6 +72,6 @@ export async function smsStart(deps: ResolvedDeps, phone: string, now: Date): Pr
   const suppression = await getSuppression(deps.db, 'sms', phone);
   if (suppression?.reason === 'stop') await unsuppress(deps.db, 'sms', phone);
   const ids = await customerIdsByPhone(deps.db, phone);
-  for (const id of ids) await optIn(deps, id, 'sms', ['stop'], now);
+  for (const id of ids) await optIn(deps, id, 'sms', ['stop'], now, 'start');
   return ids.length;
 }

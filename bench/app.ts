@@ -1,3 +1,4 @@
+import { consentRecords } from '../journey/consent.ts';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -173,7 +174,7 @@ export async function seedCustomers(db: Db, options: { prefix: string; from?: nu
         name: `Bench ${id}`,
         locale: 'en',
         timezone: 'UTC',
-        consent: { email: true, sms: true },
+        consent: consentRecords({ email: true, sms: true }, 'import', now.toISOString()),
         tags: options.tags,
       },
     }));

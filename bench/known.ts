@@ -1,6 +1,7 @@
 // Data the event-pipeline cases start from: the built-in journeys published as `npm start`
 // publishes them, customers with a purchase history (aggregates as the pipeline's fold leaves
 // them, lifecycle settled), and a lifecycle base model as the daily recompute would leave it.
+import { consentRecords } from '../journey/consent.ts';
 import type { Db } from 'mongodb';
 import { compile } from '../journey/index.ts';
 import { createRandom } from '../journey/hash.ts';
@@ -71,7 +72,7 @@ export function buyers(options: { prefix: string; from?: number; count: number; 
       ...fresh,
       email: emailOf(id),
       name: `Bench ${id}`,
-      consent: { email: true, sms: false },
+      consent: consentRecords({ email: true, sms: false }, 'import', now.toISOString()),
       tags: [options.prefix],
       computed: {
         ...fresh.computed,

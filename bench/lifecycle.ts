@@ -1,3 +1,4 @@
+import { consentRecords } from '../journey/consent.ts';
 import type { Db } from 'mongodb';
 import { createRandom } from '../journey/hash.ts';
 import type { Random } from '../journey/hash.ts';
@@ -97,7 +98,7 @@ export async function generateLifecycleData(db: Db, size: { customers: number; e
       email: `${customerId}@example.com`,
       locale: 'en',
       timezone: 'UTC',
-      consent: { email: true, sms: false },
+      consent: consentRecords({ email: true, sms: false }, 'import', generatedAt),
       attributes: {},
       tags: [],
       computed: {

@@ -2,12 +2,12 @@ import { describe, expect, it } from 'vitest';
 import type { Condition } from './condition.ts';
 import { compareValue, evaluateCondition, eventMatches } from './condition.ts';
 import { DAY } from './time.ts';
-import { T0, customer } from './testing/fixtures.ts';
+import { T0, consentOf, customer } from './testing/fixtures.ts';
 
 const vip = customer({
   attributes: { plan: 'gold', seats: 12 },
   tags: ['beta'],
-  consent: { email: true, sms: false },
+  consent: consentOf(true, false),
   computed: { stage: 'atRisk', valueTier: 'high', rfm: { recency: 2, frequency: 5, monetary: 5, cell: 'cantLose' }, segments: ['high-value'], lastPurchaseAt: new Date(T0 - 50 * DAY).toISOString() },
 });
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { hasConsent } from './consent.ts';
 import { AttributeValue, Channel, LifecycleStage, RfmCell } from './customer.ts';
-import type { CustomerProfile } from './customer.ts';
+import type { JourneyCustomer } from './customer.ts';
 import { EventType } from './event.ts';
 import type { CustomerEvent } from './event.ts';
 import { own } from './ids.ts';
@@ -100,18 +101,20 @@ export type Condition = z.infer<typeof Condition>;
 
 /** What a condition is evaluated against. `eventTimes` holds event times seen during the run. */
 export interface ConditionContext {
-  customer: CustomerProfile;
+  customer: JourneyCustomer;
   now: number;
   eventTimes?: Readonly<Record<string, readonly number[]>>;
 }
 
 /** Reads an attribute (built-in or custom) of a profile; `null` when the customer has none. */
-export function attributeValue(customer: CustomerProfile, name: string, now: number): AttributeValue {
+export function attributeValue(customer: JourneyCustomer, name: string, now: number): AttributeValue {
   const c = customer.computed;
   switch (name) {
     case 'email':
     case 'phone':
     case 'name':
+      // A journey's copy holds only whether the customer has one (`journeyView`).
+      return customer[name] ?? (customer.present?.[name] === true ? true : null);
     case 'locale':
     case 'timezone':
     case 'birthday':
@@ -227,8 +230,8 @@ function evaluateSimple(condition: SimpleCondition, ctx: ConditionContext): bool
     case 'tag':
       return customer.tags.includes(condition.tag) === condition.present;
     case 'consent': {
-      const reachable = condition.channel === 'email' ? Boolean(customer.email) : Boolean(customer.phone);
-      return (customer.consent[condition.channel] && reachable) === condition.granted;
+      const reachable = condition.channel === 'email' ? Boolean(customer.email ?? customer.present?.email) : Boolean(customer.phone ?? customer.present?.phone);
+      return (hasConsent(customer, condition.channel) && reachable) === condition.granted;
     }
     case 'eventCount': {
       const since = ctx.now - condition.withinDays * DAY;

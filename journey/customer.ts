@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Consent } from './consent.ts';
 
 /**
  * The customer profile as journeys see it. One schema for the API, the data layer,
@@ -83,7 +84,8 @@ export const CustomerProfile = z.object({
   timezone: z.string().min(1).max(64).default('UTC'),
   /** `YYYY-MM-DD`. */
   birthday: z.iso.date().optional(),
-  consent: z.object({ email: z.boolean(), sms: z.boolean() }).default({ email: true, sms: false }),
+  /** Per channel: granted or withdrawn, when, from where. Never assumed: no record, no marketing. */
+  consent: Consent.default({}),
   accountOwner: z.string().max(128).optional(),
   attributes: z.record(z.string(), AttributeValue).default({}),
   tags: z.array(z.string().max(64)).default([]),
@@ -92,3 +94,25 @@ export const CustomerProfile = z.object({
   updatedAt: z.iso.datetime().optional(),
 });
 export type CustomerProfile = z.infer<typeof CustomerProfile>;
+
+/**
+ * The profile as a journey run holds it (workflow input, state, continue-as-new): without the
+ * email address, phone number and name, which stay in the database where erasure reaches them
+ * (Temporal histories cannot be edited). `present` says which of them the customer has, so
+ * consent conditions and `exists` checks still work; the activities that send read the
+ * address from the database when they need it.
+ */
+export const JourneyCustomer = CustomerProfile.extend({
+  present: z.object({ email: z.boolean(), phone: z.boolean(), name: z.boolean() }).optional(),
+});
+export type JourneyCustomer = z.infer<typeof JourneyCustomer>;
+
+/**
+ * The journey view of a profile: contact details replaced by whether they exist.
+ *
+ * @example journeyView({ ...profile, email: 'bo@example.com' }).present // { email: true, phone: false, name: false }
+ */
+export function journeyView(profile: CustomerProfile): JourneyCustomer {
+  const { email, phone, name, ...rest } = profile;
+  return { ...rest, present: { email: email !== undefined, phone: phone !== undefined, name: name !== undefined } };
+}

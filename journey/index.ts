@@ -2,7 +2,8 @@
 // depend on is visible in one place.
 
 // Customers and events
-export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, LifecycleStage, RfmCell, RfmScore, ValueTier } from './customer.ts';
+export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, JourneyCustomer, LifecycleStage, RfmCell, RfmScore, ValueTier, journeyView } from './customer.ts';
+export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, upgradeConsent } from './consent.ts';
 export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
 export { RunRecord, RunStatus } from './run.ts';
 

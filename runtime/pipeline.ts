@@ -7,6 +7,7 @@ import { stableHash } from '../journey/hash.ts';
 import type { CustomerEvent, StoredEvent } from '../journey/event.ts';
 import { customersCollection, toProfile } from '../store/customers.ts';
 import type { CustomerDocument } from '../store/customers.ts';
+import { erasedAmong } from '../store/erasures.ts';
 import { foldEvents, readOrCreateCustomers, settleQueue, storeEvents, strandedEvents } from '../store/events.ts';
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
@@ -398,6 +399,15 @@ export function createEventPipeline(deps: PipelineDeps) {
      * end, so a history split over batches announces no state the customer was never in.
      */
     async ingest(events: readonly CustomerEvent[], options: { wait?: boolean; now?: Date; stages?: readonly EventStage[] } = {}): Promise<IngestResult[]> {
+      // An erased customer's events are dropped before they are stored (a late event must not
+      // bring the person back); they are answered as duplicates: nothing new was stored.
+      const erased = await erasedAmong(db, new Set(events.map((e) => e.customerId)));
+      if (erased.size > 0) {
+        const kept = events.filter((e) => !erased.has(e.customerId));
+        const results = kept.length === 0 ? [] : await pipeline.ingest(kept, options);
+        let next = 0;
+        return events.map((e) => (erased.has(e.customerId) ? { id: e.id ?? '', duplicate: true, finished: true } : (results[next++] as IngestResult)));
+      }
       const items = await storeEvents(db, events, options.now ?? clock(), options.stages);
       const todo = items.filter((i) => i.status !== 'duplicate' && i.pending.length > 0 && !inFlight.has(i.key));
       const promises = enqueue(todo);

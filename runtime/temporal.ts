@@ -22,7 +22,7 @@ import {
   resumeCampaignSignal,
   workflowTypes,
 } from '../workflows/definitions.ts';
-import type { CampaignLaunchInput, CampaignLaunchProgress, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
 import type { JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
 import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
@@ -82,8 +82,9 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       journeyId: request.journey.journeyId,
       version: request.journey.version,
       definition: request.journey.definition,
+      // Ids, not profiles: the run loads what it needs (the input stays in the history, where
+      // an erasure cannot reach).
       customerId: request.customerId,
-      ...(request.customer ? { customer: request.customer } : {}),
       ...(event ? { event } : {}),
       ...(request.startAt === undefined ? {} : { startAt: request.startAt }),
       ...(request.campaignId === undefined ? {} : { campaignId: request.campaignId }),
@@ -197,7 +198,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
    */
   async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile, known: boolean): Promise<StartOutcome | 'signalled'> {
     const workflowId = journeyWorkflowId(journey.journeyId, customer.id);
-    const signal = { event, customer };
+    const signal: CustomerEventSignal = { event };
     if (known && (await signalIfRunning(workflowId, customerEventSignal, [signal]))) return 'signalled';
     // Re-entry refused: a run may still be running (registered a moment ago elsewhere): deliver to it.
     if (!(await mayEnter(journey, customer.id))) return (await signalIfRunning(workflowId, customerEventSignal, [signal])) ? 'signalled' : 'skipped';
@@ -253,7 +254,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       const routed: RoutedEvent = { id: event.id, type: event.type, customerId: event.customerId, at: event.at, properties: event.properties };
       const [entered, signalled] = await Promise.all([
         Promise.all(entries.map((journey) => enter(journey, routed, customer, signal.includes(journeyWorkflowId(journey.journeyId, customer.id))))),
-        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event: routed, customer }]))),
+        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event: routed }]))),
       ]);
       return {
         signalled: signalled.filter(Boolean).length + entered.filter((o) => o === 'signalled').length,

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { MongoBulkWriteError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
+import { Consent, isLegacyConsent, upgradeConsent } from '../journey/consent.ts';
+import type { ConsentRecord } from '../journey/consent.ts';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { Channel, LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
 import { escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
@@ -33,6 +35,8 @@ const shape = CustomerProfile.shape;
 /**
  * The fields an API caller may write. Defaults are stripped so an update sets only what was
  * sent; nested objects are strict so a misspelt consent channel is an error, not a no-op.
+ * Consent arrives as records (the API stamps what callers send, `consentRecords`); a channel
+ * sent replaces that channel's record, a channel left out keeps its own.
  */
 export const CustomerFields = z.strictObject({
   email: shape.email,
@@ -41,7 +45,7 @@ export const CustomerFields = z.strictObject({
   locale: shape.locale.unwrap().optional(),
   timezone: shape.timezone.unwrap().optional(),
   birthday: shape.birthday,
-  consent: shape.consent.unwrap().strict().optional(),
+  consent: Consent.strict().optional(),
   accountOwner: shape.accountOwner,
   attributes: shape.attributes.unwrap().optional(),
   tags: shape.tags.unwrap().optional(),
@@ -59,9 +63,33 @@ export function freshCustomerDocument(id: string, now: Date): CustomerDocument {
   return { _id: id, ...freshProfile(id, now) };
 }
 
-/** Reads a stored document back through the core's schema. */
+/** Reads a stored document back through the core's schema (consent stored as booleans is upgraded). */
 export function toProfile(doc: CustomerDocument): CustomerProfile {
-  return validateDocument(CustomerProfile, withId(doc), name, doc._id);
+  const stored: unknown = doc.consent;
+  const read = isLegacyConsent(stored) ? { ...doc, consent: upgradeConsent(stored, doc.updatedAt ?? doc.createdAt ?? new Date(0).toISOString()) } : doc;
+  return validateDocument(CustomerProfile, withId(read), name, doc._id);
+}
+
+/**
+ * Rewrites consent stored as plain booleans (before consent records) as `migrated` records, so
+ * audience filters on `consent.<channel>.granted` find those customers. Run at start-up;
+ * idempotent. Returns how many profiles it rewrote.
+ */
+export async function migrateLegacyConsent(db: Db): Promise<number> {
+  const customers = customersCollection(db);
+  const legacy = customers.find(
+    { $or: [{ 'consent.email': { $type: 'bool' } }, { 'consent.sms': { $type: 'bool' } }] },
+    { projection: { _id: 1, consent: 1, createdAt: 1, updatedAt: 1 } },
+  );
+  let migrated = 0;
+  for await (const doc of legacy) {
+    const stored: unknown = doc.consent;
+    const consent = upgradeConsent(stored, doc.updatedAt ?? doc.createdAt ?? new Date(0).toISOString());
+    // Conditional on the old value, so a consent change racing the migration is kept.
+    const result = await customers.updateOne({ _id: doc._id, consent: doc.consent }, { $set: { consent } });
+    migrated += result.modifiedCount;
+  }
+  return migrated;
 }
 
 /** The profile of `id`, or null. */
@@ -75,7 +103,11 @@ function freshDocument(id: string, fields: CustomerFields, now: Date): CustomerD
 }
 
 function setFields(fields: CustomerFields, now: Date) {
-  return { $set: { ...fields, updatedAt: now.toISOString() } };
+  const { consent, ...rest } = fields;
+  const set: Record<string, unknown> = { ...rest, updatedAt: now.toISOString() };
+  // Per channel, so a write about email keeps the SMS record.
+  for (const [channel, record] of Object.entries(consent ?? {})) set[`consent.${channel}`] = record;
+  return { $set: set };
 }
 
 /**
@@ -163,11 +195,6 @@ export async function ensureCustomer(db: Db, id: string, now: Date): Promise<voi
   }
 }
 
-/** Deletes the profile; true when there was one. */
-export async function deleteCustomer(db: Db, id: string): Promise<boolean> {
-  const result = await customersCollection(db).deleteOne({ _id: id });
-  return result.deletedCount === 1;
-}
 
 /** Search filters of the customer list. All given filters must match. */
 export interface CustomerQuery {
@@ -232,7 +259,7 @@ export function audienceQuery(audience: AudienceFilter, now: Date): Filter<Custo
     filter['computed.lastPurchaseAt'] = { $lte: before.toISOString() };
   }
   if (audience.minOrders !== undefined) filter['computed.orderCount'] = { $gte: audience.minOrders };
-  if (audience.consentTo !== undefined) filter[`consent.${audience.consentTo}`] = true;
+  if (audience.consentTo !== undefined) filter[`consent.${audience.consentTo}.granted`] = true;
   return filter;
 }
 
@@ -252,15 +279,15 @@ export async function pageAudience(
   return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
 }
 
-/** Sets consent for one channel; returns the updated profile or null if unknown. */
+/** Records consent decisions per channel; returns the updated profile or null if unknown. */
 export async function setConsent(
   db: Db,
   id: string,
-  consent: Partial<Record<Channel, boolean>>,
+  consent: Partial<Record<Channel, ConsentRecord>>,
   now: Date,
 ): Promise<CustomerProfile | null> {
   const set: Record<string, unknown> = { updatedAt: now.toISOString() };
-  for (const [channel, value] of Object.entries(consent)) set[`consent.${channel}`] = value;
+  for (const [channel, record] of Object.entries(consent)) set[`consent.${channel}`] = record;
   const doc = await customersCollection(db).findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' });
   return doc === null ? null : toProfile(doc);
 }

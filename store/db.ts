@@ -3,7 +3,7 @@ import type { Db, IndexDirection } from 'mongodb';
 import { apiKeyIndexes } from './apiKeys.ts';
 import { campaignIndexes } from './campaigns.ts';
 import { couponIndexes } from './coupons.ts';
-import { customerIndexes } from './customers.ts';
+import { customerIndexes, migrateLegacyConsent } from './customers.ts';
 import { eventIndexes, eventQueueIndexes } from './events.ts';
 import { journeyIndexes, journeyVersionIndexes } from './journeys.ts';
 import { messageIndexes } from './messages.ts';
@@ -67,8 +67,9 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
 ];
 
 /**
- * Creates every collection's indexes; safe to run at every start-up (existing indexes are
- * left alone). Unique indexes are what make idempotency keys and the message ledger work, so
+ * Creates every collection's indexes and upgrades data stored in an older shape (consent as
+ * booleans); safe to run at every start-up (existing indexes are left alone). Unique indexes
+ * are what make idempotency keys and the message ledger work, so
  * the process must not serve requests before this resolves.
  */
 export async function ensureIndexes(db: Db): Promise<void> {
@@ -77,6 +78,8 @@ export async function ensureIndexes(db: Db): Promise<void> {
       await db.collection(collection).createIndex({ ...index.key }, index.unique ? { unique: true } : {});
     }
   }
+  // Stored shapes from earlier versions, upgraded before anyone reads them.
+  await migrateLegacyConsent(db);
 }
 
 /**

@@ -3,6 +3,7 @@ import { MongoBulkWriteError } from 'mongodb';
 import type { AnyBulkWriteOperation, Collection, Db, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
 import { CustomerEvent, eventKey, StoredEvent } from '../journey/event.ts';
 import { customersCollection, freshCustomerDocument } from './customers.ts';
+import { erasedAmong } from './erasures.ts';
 import type { CustomerDocument } from './customers.ts';
 import { paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
@@ -331,12 +332,17 @@ export function unfolded<T extends { key: string }>(doc: FoldDocument, events: r
   return events.filter(({ key }) => doc.folded?.[foldMarker(key).slice('folded.'.length)] === undefined);
 }
 
-/** Reads customers by id, creating a default profile for each unknown one first. */
+/**
+ * Reads customers by id, creating a default profile (no consent) for each unknown one first,
+ * unless that customer was erased: an event that slipped past the erasure recreates no one.
+ */
 export async function readOrCreateCustomers(db: Db, ids: readonly string[], now: Date): Promise<Map<string, CustomerDocument>> {
   const customers = customersCollection(db) as unknown as Collection<FoldDocument>;
   if (ids.length === 0) return new Map();
   const found = new Map<string, CustomerDocument>((await customers.find({ _id: { $in: [...ids] } }).toArray()).map((d) => [d._id, d]));
-  const unknown = ids.filter((id) => !found.has(id)).map((id) => freshCustomerDocument(id, now));
+  const missing = ids.filter((id) => !found.has(id));
+  const erased = missing.length === 0 ? new Set<string>() : await erasedAmong(db, missing);
+  const unknown = missing.filter((id) => !erased.has(id)).map((id) => freshCustomerDocument(id, now));
   if (unknown.length > 0) {
     await insertManyNew(customers, unknown);
     for (const doc of await customers.find({ _id: { $in: unknown.map((d) => d._id) } }).toArray()) found.set(doc._id, doc);

@@ -88,6 +88,21 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
 }
 
+/**
+ * Removes every run record of a customer (erasure), taking each out of its journey's step
+ * counters. Returns how many were removed.
+ */
+export async function deleteCustomerRuns(db: Db, customerId: string): Promise<number> {
+  let removed = 0;
+  for (const run of await runsCollection(db).find({ customerId }, { projection: { _id: 1 } }).toArray()) {
+    const before = await runsCollection(db).findOneAndDelete({ _id: run._id });
+    if (before === null) continue;
+    removed++;
+    await applyRunChange(db, before.journeyId, before, null);
+  }
+  return removed;
+}
+
 /** The run record of a workflow id (the latest entry under it), or null. */
 export async function getRun(db: Db, workflowId: string): Promise<RunDocument | null> {
   return runsCollection(db).findOne({ _id: workflowId });

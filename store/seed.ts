@@ -1,3 +1,4 @@
+import { consentRecords } from '../journey/consent.ts';
 import type { Db } from 'mongodb';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { LifecycleStage } from '../journey/customer.ts';
@@ -96,7 +97,8 @@ function draftCustomer(random: Random, index: number, now: number): Draft {
     locale: place.locale,
     timezone: place.timezone,
     birthday: birthday.toISOString().slice(0, 10),
-    consent: { email: random() < 0.92, sms: random() < 0.55 },
+    // Demo customers consented when they signed up (a fixed share of them to SMS).
+    consent: consentRecords({ email: random() < 0.92, sms: random() < 0.55 }, 'form', new Date(signedUp).toISOString()),
     ...(random() < 0.4 ? { accountOwner: pick(random, owners) } : {}),
     attributes: { plan: pick(random, ['free', 'plus', 'pro']), referral: random() < 0.3 },
     tags: ['demo', ...(random() < 0.2 ? ['newsletter'] : [])],

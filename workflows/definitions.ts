@@ -15,7 +15,11 @@ export const workflowTypes = {
 /** A stored event as routed to runs (`StoredEvent` without when it was received): the run drops an id it has seen. */
 export type RoutedEvent = Omit<StoredEvent, 'receivedAt'>;
 
-/** What the event signal carries: the event, and the profile after it was applied. */
+/**
+ * What the event signal carries: the event only (ids, not profiles: a history cannot be erased);
+ * the run reads the profile after it. `customer` was sent by earlier versions and is still fed
+ * when a recorded signal has it.
+ */
 export interface CustomerEventSignal {
   event: RoutedEvent;
   customer?: CustomerProfile;
@@ -65,7 +69,10 @@ export interface JourneyWorkflowInput {
   version: number;
   definition: JourneyDefinition;
   customerId: string;
-  /** The profile as the starter read it (campaign page, routed event); loaded when absent. */
+  /**
+   * No longer sent: the run loads the profile by id (without address, number or name,
+   * `journeyView`). Runs started by earlier versions carry it.
+   */
   customer?: CustomerProfile;
   /** The event that started the run (event triggers; also delivered as a signal by signal-with-start). */
   event?: RoutedEvent;

@@ -40,6 +40,11 @@ const seenLimit = 500;
 
 /** Runs from before this change fire timers without reading the profile again. */
 const profileOnWakePatch = 'profile-on-wake';
+/**
+ * Signals carry the event only (ids, not profiles: histories must not hold an address): the run
+ * reads the profile after an event. Old signals carried it and are fed as before.
+ */
+const profileByIdPatch = 'profile-by-id';
 
 /** Runs one customer through one journey version, from entry to exit. */
 export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
@@ -95,7 +100,14 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     // Events first: a goal can end the run wherever it is, even before a pending send.
     while (current.status === 'running' && (exitRequested || inbox.length > 0)) {
       const signal = exitRequested ? undefined : inbox.shift();
-      current = feed(signal === undefined ? { type: 'cancel' } : { type: 'eventReceived', event: signal.event, ...(signal.customer ? { customer: signal.customer } : {}) });
+      if (signal === undefined) {
+        current = feed({ type: 'cancel' });
+        continue;
+      }
+      const customer = signal.customer ?? (patched(profileByIdPatch) ? await entry.loadCustomer(input.customerId) : undefined);
+      // Between the read and here the customer may have been erased: the exit signal follows.
+      if (exitRequested) continue;
+      current = feed({ type: 'eventReceived', event: signal.event, ...(customer ? { customer } : {}) });
     }
     const pending = current.pending;
     const written = await recordProgress(input, runKey, current, visited, recorded);

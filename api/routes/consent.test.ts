@@ -16,7 +16,13 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-const consentOf = async (id: string) => ((await app.call('GET', `/customers/${id}`)).json as { consent: { email: boolean; sms: boolean } }).consent;
+type ConsentRecord = { granted: boolean; at: string; source: string };
+const recordsOf = async (id: string) => ((await app.call('GET', `/customers/${id}`)).json as { consent: { email?: ConsentRecord; sms?: ConsentRecord } }).consent;
+/** Granted or not per channel (no record: not granted). */
+const consentOf = async (id: string) => {
+  const consent = await recordsOf(id);
+  return { email: consent.email?.granted === true, sms: consent.sms?.granted === true };
+};
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 
 describe('signed links', () => {
@@ -47,6 +53,7 @@ describe('signed links', () => {
     expect(response.status).toBe(200);
     await app.pipeline.drain();
     expect(await consentOf('reader')).toEqual({ email: false, sms: true });
+    expect((await recordsOf('reader')).email?.source).toBe('unsubscribe');
     expect((await getSuppression(app.db, 'email', 'reader@example.com'))?.reason).toBe('unsubscribe');
     const routed = app.runtime.callsTo('routeEvent').map(([i]) => i.event);
     expect(routed).toContainEqual(expect.objectContaining({ type: 'unsubscribed', customerId: 'reader', properties: { channel: 'email', via: 'unsubscribe' } }));
@@ -75,6 +82,7 @@ describe('signed links', () => {
     const saved = await fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form({ email: 'on' }) });
     expect(saved.status).toBe(200);
     expect(await consentOf('reader')).toEqual({ email: true, sms: false });
+    expect(await recordsOf('reader')).toMatchObject({ email: { granted: true, source: 'form' }, sms: { granted: false, source: 'form' } });
     expect(await getSuppression(app.db, 'email', 'reader@example.com')).toBeNull();
     expect((await getSuppression(app.db, 'sms', '+14155550111'))?.reason).toBe('unsubscribe');
   });
@@ -106,10 +114,10 @@ describe('Twilio webhooks', () => {
     const stop = await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: ' stop ', MessageSid: 'SM1' });
     expect(stop.status).toBe(200);
     expect(stop.headers.get('content-type')).toContain('text/xml');
-    expect((await consentOf('texter')).sms).toBe(false);
+    expect((await recordsOf('texter')).sms).toMatchObject({ granted: false, source: 'stop' });
     expect((await getSuppression(app.db, 'sms', '+14155550122'))?.reason).toBe('stop');
     await post('/webhooks/twilio/inbound', { From: '+14155550122', Body: 'START', MessageSid: 'SM2' });
-    expect((await consentOf('texter')).sms).toBe(true);
+    expect((await recordsOf('texter')).sms).toMatchObject({ granted: true, source: 'start' });
     expect(await getSuppression(app.db, 'sms', '+14155550122')).toBeNull();
   });
 

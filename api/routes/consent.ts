@@ -1,3 +1,4 @@
+import { hasConsent } from '../../journey/consent.ts';
 import { z } from 'zod';
 import { getCustomer } from '../../store/customers.ts';
 import { verifyConsentToken } from '../consent.ts';
@@ -102,9 +103,8 @@ export const consentRoutes = [
     async handler({ query, deps }) {
       const token = verify(deps.config.secret, query.token, 'preferences');
       const customer = await getCustomer(deps.db, token.customerId);
-      const consent = customer?.consent ?? { email: false, sms: false };
       const box = (name: 'email' | 'sms', label: string) =>
-        `<p><label><input type="checkbox" name="${name}"${consent[name] ? ' checked' : ''}> ${label}</label></p>`;
+        `<p><label><input type="checkbox" name="${name}"${customer !== null && hasConsent(customer, name) ? ' checked' : ''}> ${label}</label></p>`;
       return html(
         200,
         'Your message preferences',
@@ -129,9 +129,9 @@ export const consentRoutes = [
       for (const channel of ['email', 'sms'] as const) {
         const wanted = body[channel] === 'on';
         const customer = await getCustomer(deps.db, token.customerId);
-        if (customer === null || customer.consent[channel] === wanted) continue;
-        if (wanted) await optIn(deps, token.customerId, channel, ['unsubscribe'], now);
-        else await optOut(deps, token.customerId, channel, 'unsubscribe', now);
+        if (customer === null || hasConsent(customer, channel) === wanted) continue;
+        if (wanted) await optIn(deps, token.customerId, channel, ['unsubscribe'], now, 'form');
+        else await optOut(deps, token.customerId, channel, 'unsubscribe', now, 'form');
       }
       return html(200, 'Preferences saved', '<p>Thank you. Your choices apply from now on.</p>');
     },

@@ -8,21 +8,33 @@ beforeAll(async () => {
 });
 afterAll(() => app.close());
 
-type Customer = { id: string; email?: string; name?: string; locale: string; tags: string[]; consent: { email: boolean; sms: boolean }; computed: { stage: string; orderCount: number } };
+type ConsentRecord = { granted: boolean; at: string; source: string };
+type Customer = { id: string; email?: string; name?: string; locale: string; tags: string[]; consent: { email?: ConsentRecord; sms?: ConsentRecord }; computed: { stage: string; orderCount: number } };
 type Page<T> = { items: T[]; nextCursor: string | null };
 
 describe('customers', () => {
-  it('creates with defaults, then updates only the fields sent', async () => {
+  it('creates with defaults and no consent, then updates only the fields sent', async () => {
     const created = await app.call('PUT', '/customers/ana', { as: 'ingest', json: { email: 'ana@example.com', name: 'Ana', tags: ['vip'] } });
     expect(created.status).toBe(201);
-    expect(created.json).toMatchObject({ id: 'ana', email: 'ana@example.com', locale: 'en', timezone: 'UTC', consent: { email: true, sms: false }, computed: { stage: 'prospect', orderCount: 0 } });
+    expect(created.json).toMatchObject({ id: 'ana', email: 'ana@example.com', locale: 'en', timezone: 'UTC', consent: {}, computed: { stage: 'prospect', orderCount: 0 } });
 
     const updated = await app.call('PUT', '/customers/ana', { as: 'ingest', json: { locale: 'zh-CN', consent: { email: false, sms: true } } });
     expect(updated.status).toBe(200);
-    expect(updated.json).toMatchObject({ id: 'ana', email: 'ana@example.com', name: 'Ana', locale: 'zh-CN', tags: ['vip'], consent: { email: false, sms: true } });
+    expect(updated.json).toMatchObject({
+      id: 'ana', email: 'ana@example.com', name: 'Ana', locale: 'zh-CN', tags: ['vip'],
+      consent: { email: { granted: false, source: 'api' }, sms: { granted: true, source: 'api' } },
+    });
+    // A record as sent keeps its own time and source; the other channel's record is kept.
+    const form = await app.call('PUT', '/customers/ana', { as: 'ingest', json: { consent: { email: { granted: true, at: '2026-03-01T10:00:00.000Z', source: 'form' } } } });
+    expect((form.json as Customer).consent).toEqual({ email: { granted: true, at: '2026-03-01T10:00:00.000Z', source: 'form' }, sms: (updated.json as Customer).consent.sms });
+    const bad = await app.call('PUT', '/customers/ana', { as: 'ingest', json: { consent: { email: { granted: true, source: 'guess' } } } });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.json)).toContain('body.consent.email');
+    const again = await app.call('PUT', '/customers/ana', { as: 'ingest', json: { locale: 'zh-CN' } });
+    expect((again.json as Customer).consent.email).toMatchObject({ granted: true, source: 'form' });
 
     const read = await app.call('GET', '/customers/ana', { as: 'viewer' });
-    expect(read.json).toEqual(updated.json);
+    expect(read.json).toEqual(again.json);
   });
 
   it('keeps tags empty by default on FerretDB', async () => {
@@ -65,13 +77,21 @@ describe('customers', () => {
     app.runtime.state.runs.push({
       journeyId: 'welcome', version: 1, customerId: 'leaver', status: 'running', nodeId: 'wait-1', waitingFor: [], variables: {}, history: [], startedAt: new Date().toISOString(),
     });
-    const erased = await app.call('DELETE', '/customers/leaver', { as: 'ingest' });
+    expect((await app.call('DELETE', '/customers/leaver', { as: 'ingest' })).status).toBe(403);
+    const erased = await app.call('DELETE', '/customers/leaver', { as: 'admin' });
     expect(erased.status).toBe(200);
-    expect(erased.json).toEqual({ customerId: 'leaver', events: 1, journeysCancelled: 1 });
+    expect(erased.json).toMatchObject({
+      customerId: 'leaver',
+      status: 'erased',
+      removed: { profile: 1, events: 1, journeysCancelled: 1, runRecords: 0, tasks: 0, coupons: 0, messagesRedacted: 0 },
+    });
     expect(app.runtime.callsTo('cancelCustomerJourneys')).toContainEqual(['leaver']);
     expect((await app.call('GET', '/customers/leaver')).status).toBe(404);
     expect(await app.db.collection('events').countDocuments({ customerId: 'leaver' })).toBe(0);
-    expect((await app.call('DELETE', '/customers/leaver', { as: 'ingest' })).status).toBe(404);
+    // Erasing again sweeps again and answers the report of the same erasure; an id never seen is 404.
+    const { requestedAt, finishedAt } = erased.json as { requestedAt: string; finishedAt: string };
+    expect((await app.call('DELETE', '/customers/leaver', { as: 'admin' })).json).toMatchObject({ status: 'erased', requestedAt, finishedAt, removed: { profile: 1, events: 1 } });
+    expect((await app.call('DELETE', '/customers/never-was', { as: 'admin' })).status).toBe(404);
   });
 
   it('shows where the customer is in their journeys', async () => {
@@ -92,7 +112,7 @@ describe('bulk import', () => {
       'id,email,name,consent.email,consent.sms,tags,attributes.plan,attributes.seats',
       'imp-1,one@example.com,One,yes,no,a;b,gold,3',
       'imp-2,not-an-email,Two,yes,no,,,',
-      'imp-3,three@example.com,"Three, Jr.",no,yes,,silver,',
+      'imp-3,three@example.com,"Three, Jr.",no,,,silver,',
       'bad id,x@example.com,Bad,,,,,',
       'imp-4,four@example.com,Four,maybe,no,,,',
     ].join('\n');
@@ -104,8 +124,10 @@ describe('bulk import', () => {
     expect(report.errors[0]?.reason).toContain('email');
     expect(report.errors[2]?.reason).toContain('consent.email');
     const one = (await app.call('GET', '/customers/imp-1')).json;
-    expect(one).toMatchObject({ tags: ['a', 'b'], attributes: { plan: 'gold', seats: 3 }, consent: { email: true, sms: false } });
-    expect((await app.call('GET', '/customers/imp-3')).json).toMatchObject({ name: 'Three, Jr.', consent: { email: false, sms: true } });
+    expect(one).toMatchObject({ tags: ['a', 'b'], attributes: { plan: 'gold', seats: 3 }, consent: { email: { granted: true, source: 'import' }, sms: { granted: false, source: 'import' } } });
+    // An empty consent cell records nothing for that channel.
+    expect((await app.call('GET', '/customers/imp-3')).json).toMatchObject({ name: 'Three, Jr.', consent: { email: { granted: false, source: 'import' } } });
+    expect(((await app.call('GET', '/customers/imp-3')).json as Customer).consent.sms).toBeUndefined();
   });
 
   it('refuses a CSV with an unknown column before writing anything', async () => {

@@ -1,9 +1,10 @@
-import { deleteCustomer, getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
-import { deleteCustomerEvents } from '../../store/events.ts';
+import { getCustomer, searchCustomers, upsertCustomer } from '../../store/customers.ts';
+import { liftFinishedErasures } from '../../store/erasures.ts';
+import { eraseCustomer } from '../../runtime/erasure.ts';
 import { readers } from '../auth.ts';
-import { importCustomers } from '../import.ts';
+import { importCustomers, toCustomerFields } from '../import.ts';
 import type { ImportFormat } from '../import.ts';
-import { notFound, ProblemError } from '../problem.ts';
+import { conflict, notFound, ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { PageQuery, pageOf } from '../wire/common.ts';
 import { JourneyRun } from '../wire/runs.ts';
@@ -17,8 +18,11 @@ import {
   ImportReport,
 } from '../wire/customers.ts';
 
-/** Customers may be read by ingest keys too: a CRM sync checks what it wrote. */
-const customerReaders = [...readers, 'ingest'] as const;
+/**
+ * Ingest keys write (events, profile upserts, imports) and read nothing: a leaked ingest key
+ * must not list customers' addresses. `PUT` answers with the profile it wrote.
+ */
+const customerReaders = readers;
 
 const importTypes: Record<string, ImportFormat> = {
   'text/csv': 'csv',
@@ -65,7 +69,10 @@ export const customerRoutes = [
     path: '/customers/:id',
     tag: 'Customers',
     summary: 'Create or update a customer by external id',
-    description: 'Fields sent replace the stored ones; fields left out are kept. Computed fields are read-only.',
+    description:
+      'Fields sent replace the stored ones; fields left out are kept. Computed fields are read-only. ' +
+      'Consent is never assumed: a profile created without `consent` (or without a channel in it) receives no ' +
+      'marketing on that channel until consent is recorded. Each channel’s consent is a record: granted or withdrawn, when, and its source.',
     access: ['ingest'],
     params: CustomerParams,
     body: CustomerWrite,
@@ -74,7 +81,9 @@ export const customerRoutes = [
       201: { description: 'Created.', schema: Customer },
     },
     async handler({ params, body, deps, now }) {
-      const { customer, created } = await upsertCustomer(deps.db, params.id, body, now);
+      // Creating an erased customer again is a deliberate act; an unfinished erasure must finish first.
+      if ((await liftFinishedErasures(deps.db, [params.id])).size > 0) throw conflict(`the erasure of customer ${params.id} is not finished: DELETE it again first`);
+      const { customer, created } = await upsertCustomer(deps.db, params.id, toCustomerFields(body, 'api', now), now);
       return { status: created ? 201 : 200, body: customer };
     },
   }),
@@ -84,18 +93,22 @@ export const customerRoutes = [
     path: '/customers/:id',
     tag: 'Customers',
     summary: 'Erase a customer',
-    description: 'Erases the profile and its events and cancels the customer’s journeys. Suppressions are kept.',
-    access: ['ingest'],
+    description:
+      'Erases the customer everywhere: the profile, their events, journey run records, CS tasks and coupons are ' +
+      'removed; message ledger rows are kept (a replayed send still finds its key) with the address and provider ' +
+      'details redacted; the customer’s journeys are cancelled. Journeys carry customer ids, not profiles, so ' +
+      'workflow histories hold no address. A tombstone (a hash of the id) is kept: later events for this id are ' +
+      'dropped (answered as duplicates) and create no profile. Suppressions are kept, so an opted-out address ' +
+      'stays opted out. Should a step fail, the answer is an error and erasing again continues where it stopped; ' +
+      'erasing an erased customer runs the steps again and answers the report of that erasure. Admin keys only.',
+    access: [],
     params: CustomerParams,
     responses: { 200: { description: 'What was erased.', schema: ErasureReport } },
-    async handler({ params, deps }) {
-      const existed = await deleteCustomer(deps.db, params.id);
-      if (!existed) throw notFound(`customer ${params.id}`);
-      // Events and runs go after the profile, so a concurrent event cannot re-create the
-      // profile unnoticed: erasing again removes whatever such a race left.
-      const events = await deleteCustomerEvents(deps.db, params.id);
-      const { cancelled } = await deps.runtime.cancelCustomerJourneys(params.id);
-      return { status: 200, body: { customerId: params.id, events, journeysCancelled: cancelled } };
+    async handler({ params, deps, now }) {
+      const erasure = await eraseCustomer(deps, params.id, now);
+      if (erasure === null) throw notFound(`customer ${params.id}`);
+      const { requestedAt, finishedAt, removed } = erasure;
+      return { status: 200, body: { customerId: params.id, status: 'erased' as const, requestedAt, finishedAt: finishedAt ?? now.toISOString(), removed } };
     },
   }),
   defineRoute({
@@ -108,7 +121,8 @@ export const customerRoutes = [
       'Streamed: any size up to the import limit. CSV columns: id, email, phone, name, locale, timezone, ' +
       'birthday, consent.email, consent.sms, accountOwner, tags (separated by ;) and attributes.<name>. ' +
       'JSON lines: one customer object (with `id`) per line. Each row is upserted like PUT /customers/{id}; ' +
-      'rejected rows are listed with their line number and reason.',
+      'rejected rows are listed with their line number and reason. Consent is recorded with source `import`; ' +
+      'a file without consent columns (or an empty cell) records none, and those customers receive no marketing on that channel.',
     access: ['ingest'],
     bodyType: 'stream',
     streamTypes: Object.keys(importTypes),

@@ -3,6 +3,7 @@ import { customerContext, render } from '../../activities/render.ts';
 import { pickLocale } from '../../activities/templates.ts';
 import type { MessageRenderer } from '../deps.ts';
 import { emailTemplate, simpleGraph, smsTemplate, triggers } from '../fixtures.ts';
+import { suppress } from '../../store/suppressions.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
 
@@ -66,6 +67,27 @@ describe('templates', () => {
     const wrong = await app.call('POST', '/templates/nudge/test-send', { as: 'marketer', json: { to: 'qa@example.com' } });
     expect(wrong.status).toBe(400);
     expect(wrong.json).toMatchObject({ errors: [{ path: 'body.to' }] });
+  });
+
+  it('refuses a test send to a suppressed address, and limits test sends per key', async () => {
+    await suppress(app.db, { channel: 'email', address: 'gone@example.com', reason: 'unsubscribe' }, new Date());
+    const sentBefore = app.sent.emails.length;
+    const refused = await app.call('POST', '/templates/offer/test-send', { as: 'marketer', json: { to: 'Gone@Example.com', vars: { couponCode: 'T-2' } } });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ detail: expect.stringContaining('suppressed (unsubscribe)') });
+    expect(app.sent.emails.length).toBe(sentBefore);
+
+    // The admin key has its own bucket (no test sends yet): five at once, then it must wait.
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof app.call>> | undefined;
+    for (let i = 0; i < 7 && limited === undefined; i++) {
+      const response = await app.call('POST', '/templates/offer/test-send', { as: 'admin', json: { to: `qa${i}@example.com`, vars: { couponCode: 'T-3' } } });
+      statuses.push(response.status);
+      if (response.status === 429) limited = response;
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect(Number(limited?.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(app.sent.emails.length).toBe(sentBefore + 5);
   });
 
   it('refuses to delete a template a live journey sends', async () => {

@@ -3,12 +3,14 @@ import { CustomerProfile } from '../../journey/customer.ts';
 import { smsSegments } from '../../journey/sms.ts';
 import type { MessageTemplate } from '../../journey/template.ts';
 import { getCustomer } from '../../store/customers.ts';
+import { getSuppression } from '../../store/suppressions.ts';
 import { journeysUsingTemplate } from '../../store/journeys.ts';
 import { createTemplate, deleteTemplate, getTemplate, getTemplateRecord, listTemplates, replaceTemplate } from '../../store/templates.ts';
 import { readers } from '../auth.ts';
 import { consentLinks } from '../consent.ts';
 import type { RenderedMessage, ResolvedDeps } from '../deps.ts';
 import { conflict, invalidRequest, notFound, ProblemError } from '../problem.ts';
+import { RateLimiter } from '../rateLimit.ts';
 import { defineRoute } from '../route.ts';
 import { Problem } from '../wire/common.ts';
 import { Preview, PreviewRequest, Template, TemplatePage, TemplateParams, TemplateQuery, TemplateRecord, TestSendRequest, TestSendResult } from '../wire/templates.ts';
@@ -66,6 +68,21 @@ async function render(
 }
 
 const notConfigured = { description: 'This server has no message renderer.', schema: Problem, contentType: 'application/problem+json' };
+
+const limited = { description: 'Over the key’s test-send rate; see Retry-After.', schema: Problem, contentType: 'application/problem+json' };
+const suppressedTarget = { description: 'The address or number is suppressed (unsubscribed, STOP, bounced…).', schema: Problem, contentType: 'application/problem+json' };
+
+// Test sends reach real inboxes and phones: a few a minute per key, per API process.
+const testSendLimiters = new WeakMap<object, RateLimiter>();
+function testSendLimiter(deps: ResolvedDeps): RateLimiter {
+  let limiter = testSendLimiters.get(deps.db);
+  if (limiter === undefined) {
+    const rate = deps.config.testSendRate ?? { perMinute: 10, burst: 5 };
+    limiter = new RateLimiter(rate.perMinute / 60, rate.burst);
+    testSendLimiters.set(deps.db, limiter);
+  }
+  return limiter;
+}
 
 const EmailAddress = z.email();
 const PhoneNumber = CustomerProfile.shape.phone.unwrap();
@@ -180,16 +197,25 @@ export const templateRoutes = [
     path: '/templates/:id/test-send',
     tag: 'Templates',
     summary: 'Send a test of a template to an address or number',
-    description: 'Rendered like a preview; the email subject is prefixed with [Test]. Not recorded in the ledger.',
+    description:
+      'Rendered like a preview; the email subject is prefixed with [Test]. Not recorded in the ledger. A suppressed ' +
+      'address or number (unsubscribed, STOP, bounced) is refused, as journeys would. Limited per key (default 10 a ' +
+      'minute, 5 at once).',
     access: writers,
     params: TemplateParams,
     body: TestSendRequest,
-    responses: { 200: { description: 'Handed to the provider.', schema: TestSendResult }, 503: notConfigured },
-    async handler({ params, body, deps, now }) {
+    responses: { 200: { description: 'Handed to the provider.', schema: TestSendResult }, 409: suppressedTarget, 429: limited, 503: notConfigured },
+    async handler({ params, body, deps, now, principal }) {
       const template = await mustGet(deps, params.id);
       const address = (template.channel === 'email' ? EmailAddress : PhoneNumber).safeParse(body.to);
       if (!address.success) {
         throw invalidRequest([{ path: 'body.to', message: template.channel === 'email' ? 'an email address' : 'an E.164 number, e.g. +14155550100' }]);
+      }
+      const suppression = await getSuppression(deps.db, template.channel, body.to);
+      if (suppression !== null) throw conflict(`${body.to} is suppressed (${suppression.reason}): test sends respect suppressions like journeys do`, 'body.to');
+      const wait = testSendLimiter(deps).take(principal?.keyId ?? 'anonymous', 1, now.getTime());
+      if (wait > 0) {
+        throw new ProblemError(429, 'rate-limited', 'Too many test sends', `this key is over its test-send rate; retry in ${wait} s`, undefined, { 'Retry-After': String(wait) });
       }
       const customer = await customerFor(deps, body.customerId);
       const rendered = await render(deps, template, customer, body, now);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConsentWrite } from '../../journey/consent.ts';
 import { CustomerId, CustomerProfile, LifecycleStage } from '../../journey/customer.ts';
 import { PageQuery, pageOf } from './common.ts';
 
@@ -20,7 +21,9 @@ export const CustomerWrite = z
     locale: shape.locale.unwrap().optional(),
     timezone: shape.timezone.unwrap().optional(),
     birthday: shape.birthday,
-    consent: shape.consent.unwrap().strict().optional(),
+    consent: ConsentWrite.optional().describe(
+      'Per channel: true/false (granted or withdrawn now) or {granted, at?, source?}. Never assumed: a channel without a record gets no marketing.',
+    ),
     accountOwner: shape.accountOwner,
     attributes: shape.attributes.unwrap().optional(),
     tags: shape.tags.unwrap().optional(),
@@ -59,7 +62,23 @@ export const ImportReport = z
   .meta({ id: 'ImportReport' });
 export type ImportReport = z.infer<typeof ImportReport>;
 
-/** What erasing a customer removed. */
+const count = z.number().int().nonnegative();
+
+/** What erasing a customer removed, summed over every attempt. */
 export const ErasureReport = z
-  .object({ customerId: CustomerId, events: z.number().int().nonnegative(), journeysCancelled: z.number().int().nonnegative() })
+  .object({
+    customerId: CustomerId,
+    status: z.enum(['erased']).describe('Always `erased`: an erasure cut off half-way answers an error, and erasing again finishes it.'),
+    requestedAt: z.iso.datetime(),
+    finishedAt: z.iso.datetime(),
+    removed: z.object({
+      profile: count,
+      events: count,
+      journeysCancelled: count.describe('runs told to exit'),
+      runRecords: count,
+      tasks: count.describe('CS tasks'),
+      coupons: count,
+      messagesRedacted: count.describe('message ledger rows kept with the address and provider details removed'),
+    }),
+  })
   .meta({ id: 'ErasureReport' });

@@ -35,7 +35,7 @@ async function api<T>(method: string, path: string, body?: unknown): Promise<T> 
 interface Customer {
   id: string;
   name?: string;
-  consent: { email: boolean };
+  consent: { email?: { granted: boolean; source: string } };
   computed: { stage: string; valueTier?: string; segments: string[] };
 }
 interface Task {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CustomerEvent } from '../event.ts';
 import { limits } from '../limits.ts';
 import { DAY, HOUR } from '../time.ts';
-import { T0, customer, definitionOf, edge, graph, node } from '../testing/fixtures.ts';
+import { T0, consentOf, customer, definitionOf, edge, graph, node } from '../testing/fixtures.ts';
 import { step } from './step.ts';
 import { JourneyState } from './types.ts';
 import type { StepInput } from './types.ts';
@@ -94,7 +94,7 @@ describe('step', () => {
         audienceFilter: { type: 'consent', channel: 'email', granted: true },
       }),
     );
-    const result = step(filtered, null, { ...start, customer: customer({ consent: { email: false, sms: true } }) }, T0);
+    const result = step(filtered, null, { ...start, customer: customer({ consent: consentOf(false, true) }) }, T0);
     expect(result.commands).toEqual([{ type: 'complete', reason: 'notEligible', nodeId: 'start' }]);
   });
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { PropertyFilter } from '../condition.ts';
-import { CustomerProfile } from '../customer.ts';
+import { JourneyCustomer } from '../customer.ts';
 import { CustomerEvent, EventType } from '../event.ts';
 import { CouponConfig } from '../nodes/coupon.ts';
 import { EmailConfig } from '../nodes/email.ts';
@@ -66,13 +66,13 @@ const StartInput = z.object({
   /** The workflow id; idempotency keys start with it. */
   runId: z.string().min(1),
   journeyId: z.string().min(1),
-  customer: CustomerProfile,
+  customer: JourneyCustomer,
   /** The event that started the run, for event triggers. */
   event: CustomerEvent.optional(),
 });
 /** A timer fired; `customer`: the profile as read when it fired (the run's copy may be old). */
-const TimerFiredInput = z.object({ type: z.literal('timerFired'), nodeId: z.string(), customer: CustomerProfile.optional() });
-const EventReceivedInput = z.object({ type: z.literal('eventReceived'), event: CustomerEvent, customer: CustomerProfile.optional() });
+const TimerFiredInput = z.object({ type: z.literal('timerFired'), nodeId: z.string(), customer: JourneyCustomer.optional() });
+const EventReceivedInput = z.object({ type: z.literal('eventReceived'), event: CustomerEvent, customer: JourneyCustomer.optional() });
 const actionResultFields = { type: z.literal('actionResult'), nodeId: z.string() };
 const ActionResultInput = z.discriminatedUnion('outcome', [
   z.object({ ...actionResultFields, outcome: z.literal('ok'), variables: z.record(z.string(), z.string()).optional() }),
@@ -109,7 +109,7 @@ export const JourneyState = z.object({
   schemaVersion: z.literal(1),
   runId: z.string(),
   journeyId: z.string(),
-  customer: CustomerProfile,
+  customer: JourneyCustomer,
   enteredAt: z.number(),
   status: z.enum(['running', 'completed']),
   /** The step the run is on, its visit number and how often its send was deferred. */

@@ -3,7 +3,7 @@ import { builtinTemplateCatalogue, loadBuiltinJourneys } from '../../store/built
 import { compile } from '../compile/compile.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import { splitBucket } from '../nodes/split.ts';
-import { customer } from '../testing/fixtures.ts';
+import { consentOf, customer } from '../testing/fixtures.ts';
 import type { ScriptedEvent, SimCustomer } from './cohort.ts';
 import { behaviourByStage, generateCohort, neverResponds } from './cohort.ts';
 import { simulate } from './simulate.ts';
@@ -72,12 +72,12 @@ describe('win-back', () => {
 
   it('does not open a CS task for ordinary customers, and still reaches them when SMS fails', () => {
     expect(story('win-back', person('regular', dormant('low'))).actions).toEqual(['coupon', 'email', 'sms']);
-    const noSms = story('win-back', person('no-sms', dormant('high', { consent: { email: true, sms: false } })));
+    const noSms = story('win-back', person('no-sms', dormant('high', { consent: consentOf(true, false) })));
     expect(noSms.actions).toEqual(['coupon', 'email', 'sms (failed)', 'task']);
   });
 
   it('leaves out customers who have not agreed to email (audience filter)', () => {
-    const s = story('win-back', person('no-email', dormant('high', { consent: { email: false, sms: true } })));
+    const s = story('win-back', person('no-email', dormant('high', { consent: consentOf(false, true) })));
     expect(s.actions).toEqual([]);
     expect(s.report.completions).toEqual({ notEligible: 1 });
     expect(s.report.entered).toBe(0);
@@ -85,7 +85,7 @@ describe('win-back', () => {
 });
 
 describe('welcome', () => {
-  const prospect = (sms: boolean) => ({ timezone: 'Asia/Shanghai', locale: 'zh-CN', consent: { email: true, sms }, computed: { stage: 'prospect' as const, orderCount: 0, totalSpend: 0, segments: ['prospects'] } });
+  const prospect = (sms: boolean) => ({ timezone: 'Asia/Shanghai', locale: 'zh-CN', consent: consentOf(true, sms), computed: { stage: 'prospect' as const, orderCount: 0, totalSpend: 0, segments: ['prospects'] } });
   const signUp: ScriptedEvent = { afterDays: 0.5, type: 'signed_up' };
 
   it('nudges a sign-up who agreed to SMS by SMS after the two welcome emails', () => {
@@ -146,7 +146,7 @@ describe('birthday care', () => {
   const birthday = (tier: 'high' | 'low', sms: boolean) => ({
     birthday: '1988-01-20',
     timezone: 'America/New_York',
-    consent: { email: true, sms },
+    consent: consentOf(true, sms),
     accountOwner: 'am-3',
     computed: { stage: 'active' as const, valueTier: tier, segments: [] },
   });

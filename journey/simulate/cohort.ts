@@ -120,6 +120,7 @@ function rfmCell(stage: LifecycleStage, tier: ValueTier): RfmCell {
 export function generateCohort(options: { size: number; seed: number; start: number }): SimCustomer[] {
   const random = createRandom(options.seed);
   const customers: SimCustomer[] = [];
+  const consentAt = new Date(options.start).toISOString();
   for (let i = 0; i < options.size; i++) {
     const stage = pick(random, stages);
     const valueTier = pick<ValueTier>(random, [['high', 20], ['mid', 40], ['low', 40]]);
@@ -148,7 +149,7 @@ export function generateCohort(options: { size: number; seed: number; start: num
       locale,
       timezone,
       birthday,
-      consent: { email: random() < 0.9, sms: random() < 0.55 },
+      consent: { email: { granted: random() < 0.9, at: consentAt, source: 'import' }, sms: { granted: random() < 0.55, at: consentAt, source: 'import' } },
       ...(valueTier === 'high' ? { accountOwner: `am-${1 + (i % 5)}` } : {}),
       attributes: {},
       tags: [],

@@ -1,3 +1,4 @@
+import { hasConsent } from '../consent.ts';
 import type { AttributeValue, Channel, CustomerProfile } from '../customer.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import { stableHash } from '../hash.ts';
@@ -80,7 +81,7 @@ export function scheduleTimer(world: World, run: SimRun, at: number, nodeId: str
 }
 
 function reachable(profile: CustomerProfile, channel: Channel): string | null {
-  if (!profile.consent[channel]) return `no ${channel} consent`;
+  if (!hasConsent(profile, channel)) return `no ${channel} consent`;
   if (channel === 'email' ? !profile.email : !profile.phone) return `no ${channel === 'email' ? 'email address' : 'phone number'}`;
   return null;
 }

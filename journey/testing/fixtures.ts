@@ -4,6 +4,8 @@
  */
 import { compile } from '../compile/compile.ts';
 import type { CompileContext } from '../compile/errors.ts';
+import { consentRecords } from '../consent.ts';
+import type { Consent } from '../consent.ts';
 import type { ComputedProfile, CustomerProfile } from '../customer.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import type { GraphEdge, JourneyGraph } from '../graph.ts';
@@ -16,6 +18,11 @@ export const T0 = Date.UTC(2025, 0, 6, 12);
 
 type CustomerOverrides = Partial<Omit<CustomerProfile, 'computed'>> & { computed?: Partial<ComputedProfile> };
 
+/** Consent records for tests: granted or withdrawn per channel, through the API, on 1 January 2025. */
+export function consentOf(email: boolean, sms: boolean): Consent {
+  return consentRecords({ email, sms }, 'api', '2025-01-01T00:00:00.000Z');
+}
+
 /** A reachable, consenting customer in London unless overridden. */
 export function customer(overrides: CustomerOverrides = {}): CustomerProfile {
   const { computed, ...rest } = overrides;
@@ -26,7 +33,7 @@ export function customer(overrides: CustomerOverrides = {}): CustomerProfile {
     name: 'Ana',
     locale: 'en',
     timezone: 'Europe/London',
-    consent: { email: true, sms: true },
+    consent: consentOf(true, true),
     attributes: {},
     tags: [],
     ...rest,

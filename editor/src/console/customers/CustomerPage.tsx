@@ -47,7 +47,7 @@ export function CustomerPage({ customerId, now = Date.now }: { customerId: strin
                 <div>
                   <dt>{t('customers.consent')}</dt>
                   <dd>
-                    {t('options.email')} {c.consent.email ? '✓' : '✗'} · {t('options.sms')} {c.consent.sms ? '✓' : '✗'}
+                    {t('options.email')} {c.consent.email?.granted === true ? '✓' : '✗'} · {t('options.sms')} {c.consent.sms?.granted === true ? '✓' : '✗'}
                   </dd>
                 </div>
                 {c.birthday && (

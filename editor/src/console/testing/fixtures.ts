@@ -28,7 +28,7 @@ export function customer(overrides: Record<string, unknown> = {}) {
     phone: '+8613800138000',
     locale: 'zh-CN',
     timezone: 'Asia/Shanghai',
-    consent: { email: true, sms: true },
+    consent: { email: { granted: true, at: '2026-01-01T00:00:00.000Z', source: 'form' }, sms: { granted: true, at: '2026-01-01T00:00:00.000Z', source: 'form' } },
     attributes: {},
     tags: ['vip'],
     computed: {
