@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { persisted } from '../embedded/secret-file.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z
@@ -118,12 +119,4 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       sandboxPort: e.WAYMARK_SMS_PORT,
     },
   };
-}
-
-function persisted(dataDir: string, name: string, make: () => string): string {
-  const file = join(dataDir, name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const value = make();
-  writeFileSync(file, value, { mode: 0o600 });
-  return value;
 }

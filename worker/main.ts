@@ -2,6 +2,7 @@
 // embedded/index.ts `endpointsEnv`); in production run it directly, as many as needed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { fileSendJournal } from '../activities/index.ts';
 import { createClients } from '../cli/clients.ts';
@@ -49,8 +50,21 @@ async function poolFor(url: string): Promise<string> {
   }
 }
 
+/** LOG_LEVEL for Temporal's own logger in this process (the workflow bundler, worker state changes). */
+const temporalLevels: Record<Config['logLevel'], LogLevel | null> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: null,
+};
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const level = temporalLevels[config.logLevel];
+  Runtime.install({ logger: level ? new DefaultLogger(level) : new DefaultLogger('ERROR', () => undefined) });
   const configured = endpointsOf(config);
   const endpoints = { ...configured, mongo: { ...configured.mongo, url: await poolFor(configured.mongo.url) } };
   const clients = await createClients(config, endpoints);
