@@ -14,8 +14,11 @@ const optional = z
  * Every environment variable Waymark reads, with its default. README.md's configuration
  * table lists the same names: keep them in step.
  */
+/** `.data` in the repository: the data directory when WAYMARK_DATA_DIR is not set. */
+export const defaultDataDir = resolve(import.meta.dirname, '..', '.data');
+
 const Env = z.object({
-  WAYMARK_DATA_DIR: z.string().default(resolve(import.meta.dirname, '..', '.data')),
+  WAYMARK_DATA_DIR: z.string().default(defaultDataDir),
   WAYMARK_HOST: z.string().default('127.0.0.1'),
   WAYMARK_PORT: port(3000),
   WAYMARK_PUBLIC_URL: optional,
