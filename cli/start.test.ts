@@ -1,12 +1,12 @@
 // `npm start` end to end: the embedded default comes up on loopback, /v1/health turns 200,
 // SIGTERM stops every child, and a restart keeps the data.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isListening } from '../embedded/process.ts';
-import { adminKeyOf, health, startWaymark, stopWaymark, until } from '../test/fixtures/npm-start.ts';
+import { adminKeyOf, health, killLeftovers, startWaymark, stopWaymark, until } from '../test/fixtures/npm-start.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'waymark-start-'));
 
@@ -19,7 +19,10 @@ function listeners(): string[] {
 }
 
 describe('npm start', () => {
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    killLeftovers(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('brings /v1/health to 200 on loopback, stops everything on SIGTERM and keeps data across restarts', async () => {
     const first = await startWaymark(dataDir);
@@ -53,8 +56,24 @@ describe('npm start', () => {
       const res = await fetch(`${second.base}/v1/customers/restart-check`, { headers: { authorization: `Bearer ${adminKey}` } });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ email: 'restart@example.test' });
+      // A second npm start on the same data directory is refused while this one runs.
+      const twin = await startWaymark(dataDir);
+      await new Promise((r) => twin.child.once('exit', r));
+      expect(twin.child.exitCode).toBe(1);
+      expect(twin.output()).toMatch(/Waymark already runs on .* stop it first/);
     } finally {
-      await stopWaymark(second.child);
+      // npm start itself killed (its children are left running) …
+      process.kill(Number(readFileSync(join(dataDir, 'run', 'waymark.pid'), 'utf8')), 'SIGKILL');
+      await new Promise((r) => second.child.once('exit', r));
+    }
+
+    // … the next one on that data directory stops them and starts on the same ports.
+    const third = await startWaymark(dataDir, { ports: first.ports });
+    try {
+      await until('health 200 after npm start was killed', async () => (await health(third.base))?.status === 200, third);
+      expect(third.output()).toMatch(/stopped ferretdb \(pid \d+\), left running by an npm start/);
+    } finally {
+      expect(await stopWaymark(third.child)).toBe(0);
     }
   }, 300_000);
 });

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dataLayout, endpointsEnv, startEmbedded, type Endpoints, type Log } from '../embedded/index.ts';
 import { startProcess } from '../embedded/process.ts';
+import { takeOverRunDir } from '../embedded/run-dir.ts';
 import { supervise, type Supervised } from '../embedded/supervise.ts';
 import { createClients } from './clients.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = consoleLog(config.logLevel);
   const started = Date.now();
+  await takeOverRunDir(config.dataDir, log);
   mkdirSync(dataLayout(config.dataDir).run, { recursive: true });
   writeFileSync(dataLayout(config.dataDir).pid, String(process.pid));
   log.info(`data directory ${config.dataDir}`);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import twilio from 'twilio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { testJourneyGraph } from '../test/fixtures/workflow-harness.ts';
-import { api, health, startWaymark, stopWaymark, until, type Started } from '../test/fixtures/npm-start.ts';
+import { api, health, killLeftovers, startWaymark, stopWaymark, until, type Started } from '../test/fixtures/npm-start.ts';
 import { runCli } from './waymark.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'waymark-unattended-'));
@@ -58,6 +58,7 @@ const pidOf = (dataDir: string, key: string) => Number(readFileSync(join(dataDir
 
 afterAll(async () => {
   for (const started of running) await stopWaymark(started.child);
+  for (const dataDir of [first, restored]) killLeftovers(dataDir);
   rmSync(root, { recursive: true, force: true });
 });
 

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { dataLayout } from './index.ts';
+import { runningOn } from './run-dir.ts';
 import { temporalDbFile } from './temporal.ts';
 
 const run = promisify(execFile);
@@ -102,20 +103,6 @@ export async function backup(dataDir: string, file: string): Promise<BackupManif
     return manifest;
   } finally {
     rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-/** True when `npm start` runs on `dataDir` (its pid file names a live process). */
-export function runningOn(dataDir: string): number | null {
-  const pidFile = dataLayout(dataDir).pid;
-  if (!existsSync(pidFile)) return null;
-  const pid = Number(readFileSync(pidFile, 'utf8').trim());
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  try {
-    process.kill(pid, 0);
-    return pid;
-  } catch {
-    return null;
   }
 }
 

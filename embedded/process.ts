@@ -95,7 +95,7 @@ async function startOnce(options: StartOptions): Promise<ManagedProcess> {
   const log = serviceLog(logFile);
   // Its own process group: a Ctrl-C in the terminal reaches `npm start`, which stops its
   // children in order, rather than every child at once (which would look like crashes).
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, ...options.env } });
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, WAYMARK_EXIT_WITH_PARENT: '1', ...options.env } });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let exited: string | undefined;

@@ -3,6 +3,7 @@
 // is restarted. `node --import tsx embedded/serve.ts <inbox|sms>`, options as JSON in
 // WAYMARK_SERVICE_OPTIONS. SIGTERM or SIGINT stops it.
 import { startInbox } from './inbox.ts';
+import { exitWithParent } from './parent.ts';
 import { startSmsSandbox } from './sms-sandbox.ts';
 
 const services = {
@@ -21,10 +22,12 @@ async function main(): Promise<void> {
   const stop = () => {
     if (stopping) return;
     stopping = true;
+    setTimeout(() => process.exit(0), 3_000).unref(); // clients that keep connections open do not hold it up
     void service.stop().finally(() => process.exit(0));
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  exitWithParent(stop);
 }
 
 main().catch((error: unknown) => {

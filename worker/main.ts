@@ -10,6 +10,7 @@ import { composeWorker } from '../cli/compose.ts';
 import { loadConfig } from '../cli/config.ts';
 import type { Config } from '../cli/config.ts';
 import type { Endpoints } from '../embedded/index.ts';
+import { exitWithParent } from '../embedded/parent.ts';
 import { ensureIndexes } from '../store/db.ts';
 import { ensureRunIndexes } from '../store/runs.ts';
 
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
   // Temporal's runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once drained.
   log(`polling task queue ${config.temporal.taskQueue} on ${endpoints.temporal.address} (pid ${process.pid})`);
   try {
+    exitWithParent(() => worker.shutdown());
     await worker.run();
   } finally {
     await close();
