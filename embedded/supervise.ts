@@ -6,13 +6,11 @@ import type { ManagedProcess } from './process.ts';
 /** What the supervisor knows of one service, as `/v1/health` reports it under `supervised`. */
 export interface SupervisedState {
   state: 'running' | 'restarting' | 'failed' | 'stopped';
-  pid?: number;
   /** Restarts since `npm start` began. */
   restarts: number;
   lastRestart?: { at: string; reason: string };
   /** When it stopped being restarted: why, and where its log is. */
   detail?: string;
-  log: string;
 }
 
 export interface Supervised {
@@ -24,7 +22,7 @@ export interface Supervised {
 export interface SuperviseOptions {
   /** Shown in messages: "FerretDB". */
   name: string;
-  /** Short name: the pid file `run/<key>.pid` in the data directory and the health entry. */
+  /** Short name: its pid file is `run/<key>.pid` in the data directory. */
   key: string;
   logFile: string;
   dataDir: string;
@@ -53,7 +51,7 @@ export async function supervise(options: SuperviseOptions): Promise<Supervised> 
   const runDir = join(options.dataDir, 'run');
   const pidFile = join(runDir, `${key}.pid`);
   mkdirSync(runDir, { recursive: true });
-  const status: SupervisedState = { state: 'running', restarts: 0, log: logFile };
+  const status: SupervisedState = { state: 'running', restarts: 0 };
   let current: ManagedProcess | undefined;
   let stopping = false;
   let failures = 0;
@@ -62,10 +60,7 @@ export async function supervise(options: SuperviseOptions): Promise<Supervised> 
   const running = (proc: ManagedProcess) => {
     current = proc;
     status.state = 'running';
-    if (proc.child.pid !== undefined) {
-      status.pid = proc.child.pid;
-      writeFileSync(pidFile, String(proc.child.pid));
-    }
+    if (proc.child.pid !== undefined) writeFileSync(pidFile, String(proc.child.pid));
     const began = Date.now();
     proc.child.once('exit', (code, signal) => {
       if (stopping) return;
@@ -75,7 +70,6 @@ export async function supervise(options: SuperviseOptions): Promise<Supervised> 
   };
 
   const restartLater = (reason: string) => {
-    delete status.pid;
     rmSync(pidFile, { force: true });
     if (failures >= maxFailures) {
       status.state = 'failed';

@@ -3,11 +3,9 @@ import { defineRoute } from '../route.ts';
 
 const Supervised = z.object({
   state: z.enum(['running', 'restarting', 'failed', 'stopped']),
-  pid: z.number().int().optional(),
   restarts: z.number().int().describe('Restarts since `npm start` began.'),
   lastRestart: z.object({ at: z.string().describe('ISO 8601'), reason: z.string() }).optional(),
   detail: z.string().optional().describe('Why it is no longer restarted (a crash loop), and where its log is.'),
-  log: z.string().describe("The process's log file."),
 });
 
 const Health = z
