@@ -61,7 +61,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   const health = createHealthCheck(clients, endpoints.twilio.accountSid, 3_000, () => supervisedStates(services));
-  http.server = await listen({ config, clients, health }, async () => {
+  const logFile = join(dataLayout(config.dataDir).logs, 'api.log');
+  http.server = await listen({ config, clients, health, logFile }, async () => {
     if (config.seed === 'auto') await seedOnFirstStart(clients.db, log.info);
   });
   printUrls(config, endpoints, ((Date.now() - started) / 1000).toFixed(1));

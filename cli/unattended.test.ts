@@ -118,8 +118,11 @@ describe('npm start, left unattended', () => {
       expect(output.match(new RegExp(`${name} exited with SIGKILL`, 'g'))).toHaveLength(1);
       expect(output.match(new RegExp(`${name} restarted`, 'g'))).toHaveLength(1);
     }
-    expect(output).not.toMatch(/webpack|modules by path/);
+    expect(output).not.toMatch(/webpack|modules by path|"msg":"request"/);
     expect(readFileSync(join(first, 'logs', 'worker.log'), 'utf8')).toMatch(/webpack .* compiled/);
+    expect(readFileSync(join(first, 'logs', 'api.log'), 'utf8')).toMatch(/"path":"\/health","status":503/);
+    // The worker and the API reconnected by themselves: the worker never had to be restarted.
+    expect((await health(started.base))?.body.supervised?.['worker']).toMatchObject({ state: 'running', restarts: 0 });
   });
 
   it('refuses a Twilio webhook signed with the sandbox token that used to be built in', async () => {
