@@ -92,6 +92,7 @@ function superviseWorker(config: Config, endpoints: Endpoints, log: Log): Promis
         logFile,
         env: { ...endpointsEnv(endpoints), WAYMARK_DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
         stopGraceMs: 10_000,
+        supervised: true,
       }),
   });
 }

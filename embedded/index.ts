@@ -60,6 +60,7 @@ export function startOwnService(kind: ServiceKind, options: {
     ...(port !== undefined ? { port } : {}),
     logFile: options.logFile,
     env: { WAYMARK_SERVICE_OPTIONS: JSON.stringify(options.serviceOptions) },
+    supervised: true,
     ready: async () => {
       for (const p of more) if (!(await isListening(p))) throw new Error(`${options.name} does not listen on ${p}; see ${options.logFile}`);
     },
@@ -89,14 +90,14 @@ export async function startEmbedded(
     if (!config.temporal.address) {
       const { port, uiPort } = config.temporal;
       const address = `127.0.0.1:${port}`;
-      await supervised('Temporal dev server', 'temporal', (logFile) => startTemporalDevServer({ port, uiPort, dataDir: config.dataDir, logFile }));
+      await supervised('Temporal dev server', 'temporal', (logFile) => startTemporalDevServer({ port, uiPort, dataDir: config.dataDir, logFile, supervised: true }));
       temporal = { address, namespace: 'default', uiUrl: `http://127.0.0.1:${uiPort}`, embedded: true };
     }
 
     let mongo: Endpoints['mongo'] = { url: config.mongo.url ?? '', embedded: false };
     if (!config.mongo.url) {
       const { port } = config.mongo;
-      await supervised('FerretDB', 'ferretdb', (logFile) => startFerretDb({ port, dataDir: layout.ferretdb, logFile }));
+      await supervised('FerretDB', 'ferretdb', (logFile) => startFerretDb({ port, dataDir: layout.ferretdb, logFile, supervised: true }));
       mongo = { url: `mongodb://127.0.0.1:${port}/`, embedded: true };
     }
 

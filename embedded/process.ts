@@ -68,6 +68,12 @@ export interface StartOptions {
   env?: NodeJS.ProcessEnv;
   /** How long a stop waits after SIGTERM before SIGKILL. */
   stopGraceMs?: number;
+  /**
+   * Its own process group (supervised children of `npm start`): a Ctrl-C in the terminal reaches
+   * `npm start` only, which stops its children in order, rather than every child at once (which
+   * would look like crashes). It also exits when `npm start` is gone, where it can tell.
+   */
+  supervised?: boolean;
   /** Starts tried when the process exits before listening (e.g. a port it picked itself was taken). */
   attempts?: number;
 }
@@ -93,9 +99,9 @@ async function startOnce(options: StartOptions): Promise<ManagedProcess> {
   }
   mkdirSync(dirname(logFile), { recursive: true });
   const log = serviceLog(logFile);
-  // Its own process group: a Ctrl-C in the terminal reaches `npm start`, which stops its
-  // children in order, rather than every child at once (which would look like crashes).
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true, env: { ...process.env, WAYMARK_EXIT_WITH_PARENT: '1', ...options.env } });
+  const supervised = options.supervised === true;
+  const env = { ...process.env, ...(supervised ? { WAYMARK_EXIT_WITH_PARENT: '1' } : {}), ...options.env };
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: supervised, env });
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let exited: string | undefined;

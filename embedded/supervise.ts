@@ -62,11 +62,14 @@ export async function supervise(options: SuperviseOptions): Promise<Supervised> 
     status.state = 'running';
     if (proc.child.pid !== undefined) writeFileSync(pidFile, String(proc.child.pid));
     const began = Date.now();
-    proc.child.once('exit', (code, signal) => {
+    const exited = (code: number | null, signal: NodeJS.Signals | null) => {
       if (stopping) return;
       failures = Date.now() - began < stableMs ? failures + 1 : 1;
       restartLater(`exited with ${signal ?? `code ${code}`} after ${Math.round((Date.now() - began) / 1000)} s`);
-    });
+    };
+    // It may have exited already, between answering and being handed over.
+    if (proc.child.exitCode !== null || proc.child.signalCode !== null) exited(proc.child.exitCode, proc.child.signalCode);
+    else proc.child.once('exit', exited);
   };
 
   const restartLater = (reason: string) => {

@@ -13,8 +13,9 @@ export async function startTemporalDevServer(options: {
   uiPort?: number;
   dataDir?: string;
   logFile: string;
+  supervised?: boolean;
 }): Promise<ManagedProcess & { address: string; uiUrl?: string }> {
-  const { port, uiPort, dataDir, logFile } = options;
+  const { port, uiPort, dataDir, logFile, supervised = false } = options;
   const address = `127.0.0.1:${port}`;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   // The HTTP API and metrics ports default to fixed numbers; pin them next to the gRPC port
@@ -23,7 +24,7 @@ export async function startTemporalDevServer(options: {
   if (uiPort) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort));
   else args.push('--headless');
   if (dataDir) args.push('--db-filename', temporalDbFile(dataDir));
-  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile, ready: () => waitForTemporal(address) });
+  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile, supervised, ready: () => waitForTemporal(address) });
   return Object.assign(proc, { address, ...(uiPort ? { uiUrl: `http://127.0.0.1:${uiPort}` } : {}) });
 }
 
