@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startFerretDb } from '../embedded/ferretdb.ts';
 import type { Endpoints } from '../embedded/index.ts';
-import { sandboxTwilio } from '../embedded/index.ts';
+import { sandboxAccount, sandboxAuthToken } from '../embedded/index.ts';
 import { freePort } from '../embedded/process.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
 import { startTemporalDevServer } from '../embedded/temporal.ts';
@@ -93,6 +93,7 @@ export async function startBenchServices(): Promise<BenchServices> {
       stops.push(() => service.stop());
       return service;
     };
+    const sandboxTwilio = { ...sandboxAccount, authToken: sandboxAuthToken(dataDir) };
     const [temporal, mongo, sms, sinkProcess] = await Promise.all([
       startTemporalDevServer({ port: temporalPort, logFile: join(dataDir, 'temporal.log') }).then((s) => (track(s.child), started(s))),
       startFerretDb({ port: mongoPort, dataDir: join(dataDir, 'ferretdb'), logFile: join(dataDir, 'ferretdb.log') }).then((s) => (track(s.child), started(s))),

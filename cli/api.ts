@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import { pino } from 'pino';
+import { multistream, pino } from 'pino';
 import { createApp } from '../api/app.ts';
 import type { Mailer, SmsSender } from '../api/deps.ts';
+import { serviceLog } from '../embedded/logs.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { registerApiKey } from '../store/apiKeys.ts';
@@ -38,22 +39,32 @@ export function twilioSender(clients: Clients): SmsSender {
   };
 }
 
+export interface HttpOptions {
+  config: Config;
+  clients: Clients;
+  health: () => Promise<Health>;
+  /** The API's log file (rotated by size); without it, the log goes to stdout. */
+  logFile?: string;
+}
+
 /**
  * Builds the HTTP app: the REST API under `/v1` and the built editor at `/` (any other path
  * outside `/v1` serves the editor's index so client-side routes survive a reload).
  */
-export async function buildHttpApp(options: {
-  config: Config;
-  clients: Clients;
-  health: () => Promise<Health>;
-}): Promise<express.Express> {
+export async function buildHttpApp(options: HttpOptions): Promise<express.Express> {
   const { config, clients, health } = options;
   const { db } = clients;
   await ensureIndexes(db);
   await ensureRunIndexes(db);
   await registerApiKey(db, config.adminApiKey, { name: 'admin (from WAYMARK_ADMIN_API_KEY)', role: 'admin' }, new Date());
   const runtime = createTemporalRuntime({ client: clients.temporal, db, taskQueue: config.temporal.taskQueue });
-  const logger = pino({ level: config.logLevel });
+  const logger = options.logFile
+    ? // Request lines to the API's log file; warnings and errors to the console too.
+      pino({ level: config.logLevel }, multistream([
+        { level: config.logLevel === 'silent' ? 'fatal' : config.logLevel, stream: serviceLog(options.logFile) },
+        { level: 'warn', stream: process.stdout },
+      ]))
+    : pino({ level: config.logLevel });
   // Every API process finishes events that a crash or an outage left half-way (idempotent when several do).
   const pipeline = createEventPipeline({ db, runtime, logger });
   pipeline.startSweeper();
@@ -83,7 +94,7 @@ export async function buildHttpApp(options: {
  * needs the indexes) and listens on the configured host and port.
  */
 export async function listen(
-  options: { config: Config; clients: Clients; health: () => Promise<Health> },
+  options: HttpOptions,
   beforeListen: () => Promise<void> = async () => undefined,
 ): Promise<Server> {
   const app = await buildHttpApp(options);

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { z } from 'zod';
+import { persisted } from '../embedded/secret-file.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z
@@ -13,8 +14,11 @@ const optional = z
  * Every environment variable Waymark reads, with its default. README.md's configuration
  * table lists the same names: keep them in step.
  */
+/** `.data` in the repository: the data directory when WAYMARK_DATA_DIR is not set. */
+export const defaultDataDir = resolve(import.meta.dirname, '..', '.data');
+
 const Env = z.object({
-  WAYMARK_DATA_DIR: z.string().default(resolve(import.meta.dirname, '..', '.data')),
+  WAYMARK_DATA_DIR: z.string().default(defaultDataDir),
   WAYMARK_HOST: z.string().default('127.0.0.1'),
   WAYMARK_PORT: port(3000),
   WAYMARK_PUBLIC_URL: optional,
@@ -118,12 +122,4 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       sandboxPort: e.WAYMARK_SMS_PORT,
     },
   };
-}
-
-function persisted(dataDir: string, name: string, make: () => string): string {
-  const file = join(dataDir, name);
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  const value = make();
-  writeFileSync(file, value, { mode: 0o600 });
-  return value;
 }

@@ -1,3 +1,4 @@
+import type { SupervisedState } from '../embedded/supervise.ts';
 import type { Clients } from './clients.ts';
 
 /** The state of one dependency, as `GET /v1/health` reports it. */
@@ -6,10 +7,15 @@ export interface DependencyHealth {
   detail?: string;
 }
 
-/** What `GET /v1/health` answers: 200 when every dependency is ok, 503 naming those that are not. */
+/**
+ * What `GET /v1/health` answers: 200 when every dependency is ok (and no supervised process has
+ * been given up on), 503 naming those that are not. Under `npm start`, `supervised` says per
+ * process whether it runs, how often it was restarted, and the last restart's time and reason.
+ */
 export interface Health {
   ok: boolean;
   services: Record<'temporal' | 'mongodb' | 'smtp' | 'sms', DependencyHealth>;
+  supervised?: Record<string, SupervisedState>;
 }
 
 const within = <T>(ms: number, work: Promise<T>): Promise<T> =>
@@ -27,10 +33,16 @@ async function check(work: () => Promise<unknown>, timeoutMs: number): Promise<D
 /**
  * Builds the health check: each dependency is asked a cheap real question in parallel
  * (Temporal: system info; MongoDB: ping; SMTP: a NOOP handshake; Twilio: fetch the account).
+ * `supervised` adds the state of the processes `npm start` supervises.
  *
  * @example const health = createHealthCheck(clients, accountSid); const { ok } = await health();
  */
-export function createHealthCheck(clients: Clients, twilioAccountSid: string, timeoutMs = 3_000): () => Promise<Health> {
+export function createHealthCheck(
+  clients: Clients,
+  twilioAccountSid: string,
+  timeoutMs = 3_000,
+  supervised?: () => Record<string, SupervisedState>,
+): () => Promise<Health> {
   return async () => {
     const [temporal, mongodb, smtp, sms] = await Promise.all([
       check(() => clients.temporal.workflowService.getSystemInfo({}), timeoutMs),
@@ -39,6 +51,8 @@ export function createHealthCheck(clients: Clients, twilioAccountSid: string, ti
       check(() => clients.twilio.api.v2010.accounts(twilioAccountSid).fetch(), timeoutMs),
     ]);
     const services = { temporal, mongodb, smtp, sms };
-    return { ok: Object.values(services).every((s) => s.ok), services };
+    const processes = supervised?.();
+    const ok = Object.values(services).every((s) => s.ok) && Object.values(processes ?? {}).every((p) => p.state !== 'failed');
+    return { ok, services, ...(processes ? { supervised: processes } : {}) };
   };
 }

@@ -1,11 +1,15 @@
 // `npm start`: Waymark on the embedded default. Starts what is not configured (Temporal dev
 // server, FerretDB, SMTP inbox, SMS sandbox), then the worker (a child process) and the API
-// serving the editor; prints every URL; Ctrl-C stops everything. Data stays in WAYMARK_DATA_DIR.
-import { spawn, type ChildProcess } from 'node:child_process';
+// serving the editor; every child is supervised (restarted when it exits); prints every URL;
+// Ctrl-C stops everything. Data stays in WAYMARK_DATA_DIR.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { endpointsEnv, startEmbedded, type Endpoints } from '../embedded/index.ts';
-import { stopChild } from '../embedded/process.ts';
+import { dataLayout, endpointsEnv, startEmbedded, type Endpoints, type Log } from '../embedded/index.ts';
+import { startProcess } from '../embedded/process.ts';
+import { takeOverRunDir } from '../embedded/run-dir.ts';
+import { supervise, type Supervised } from '../embedded/supervise.ts';
 import { createClients } from './clients.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createHealthCheck } from './health.ts';
@@ -13,64 +17,84 @@ import { listen } from './api.ts';
 import { ensureEditorBuilt } from './editor-build.ts';
 import { seedOnFirstStart } from './seed.ts';
 
-const log = (line: string) => console.log(`waymark: ${line}`);
+const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+/** Console lines of `npm start` itself, filtered by LOG_LEVEL like every other Waymark log. */
+function consoleLog(level: Config['logLevel']): Log {
+  const shown = (at: (typeof levels)[number]) => levels.indexOf(at) >= levels.indexOf(level);
+  return {
+    info: (line) => shown('info') && console.log(`waymark: ${line}`),
+    warn: (line) => shown('warn') && console.log(`waymark: ${line}`),
+    error: (line) => shown('error') && console.error(`waymark: ${line}`),
+  };
+}
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const log = consoleLog(config.logLevel);
   const started = Date.now();
-  log(`data directory ${config.dataDir}`);
-  log(`editor: ${ensureEditorBuilt()}`);
+  await takeOverRunDir(config.dataDir, log);
+  mkdirSync(dataLayout(config.dataDir).run, { recursive: true });
+  writeFileSync(dataLayout(config.dataDir).pid, String(process.pid));
+  log.info(`data directory ${config.dataDir}`);
+  log.info(`editor: ${ensureEditorBuilt()}`);
   const embedded = await startEmbedded(config, log);
   const { endpoints } = embedded;
   const clients = await createClients(config, endpoints);
-  const worker = superviseWorker(config, endpoints);
+  const worker = await superviseWorker(config, endpoints, log);
+  const services = [...embedded.services, worker];
   const http: { server?: Server } = {};
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log(`${signal}: stopping …`);
+    log.info(`${signal}: stopping …`);
     await new Promise<void>((r) => (http.server ? http.server.close(() => r()) : r()));
     await worker.stop();
     await clients.close();
     await embedded.stop();
-    log('stopped');
+    rmSync(dataLayout(config.dataDir).pid, { force: true });
+    log.info('stopped');
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
-  const health = createHealthCheck(clients, endpoints.twilio.accountSid);
-  http.server = await listen({ config, clients, health }, async () => {
-    if (config.seed === 'auto') await seedOnFirstStart(clients.db, log);
+  const health = createHealthCheck(clients, endpoints.twilio.accountSid, 3_000, () => supervisedStates(services));
+  const logFile = join(dataLayout(config.dataDir).logs, 'api.log');
+  http.server = await listen({ config, clients, health, logFile }, async () => {
+    if (config.seed === 'auto') await seedOnFirstStart(clients.db, log.info);
   });
   printUrls(config, endpoints, ((Date.now() - started) / 1000).toFixed(1));
 }
 
-/** Runs the worker as its own process (it can crash and be killed alone) and restarts it if it dies. */
-function superviseWorker(config: Config, endpoints: Endpoints): { stop(): Promise<void> } {
+const supervisedStates = (services: Supervised[]) => Object.fromEntries(services.map((s) => [s.name, s.state()]));
+
+/**
+ * The worker as its own supervised process (`node` with tsx's loader, one process: a kill
+ * reaches the worker itself); its output (the workflow bundle listing, Temporal's own lines)
+ * goes to `logs/worker.log`.
+ */
+function superviseWorker(config: Config, endpoints: Endpoints, log: Log): Promise<Supervised> {
   const entry = fileURLToPath(new URL('../worker/main.ts', import.meta.url));
-  const tsx = fileURLToPath(new URL('../node_modules/.bin/tsx', import.meta.url));
-  let child: ChildProcess | undefined;
-  let stopped = false;
-  let restarts = 0;
-  const launch = () => {
-    child = spawn(tsx, [entry], { stdio: 'inherit', env: { ...process.env, ...endpointsEnv(endpoints), WAYMARK_DATA_DIR: config.dataDir } });
-    child.once('exit', (code, signal) => {
-      if (stopped) return;
-      restarts += 1;
-      const delay = Math.min(30_000, 1_000 * 2 ** Math.min(restarts, 5));
-      log(`worker exited (${signal ?? code}); restarting in ${delay / 1000} s`);
-      setTimeout(launch, delay).unref();
-    });
-  };
-  launch();
-  return {
-    stop: async () => {
-      stopped = true;
-      if (child) await stopChild(child, 10_000);
-    },
-  };
+  const logFile = join(dataLayout(config.dataDir).logs, 'worker.log');
+  return supervise({
+    name: 'worker',
+    key: 'worker',
+    logFile,
+    dataDir: config.dataDir,
+    log,
+    start: () =>
+      startProcess({
+        name: 'worker',
+        cmd: process.execPath,
+        args: ['--import', import.meta.resolve('tsx'), entry],
+        logFile,
+        env: { ...endpointsEnv(endpoints), WAYMARK_DATA_DIR: config.dataDir, LOG_LEVEL: config.logLevel },
+        stopGraceMs: 10_000,
+        supervised: true,
+      }),
+  });
 }
 
 function printUrls(config: Config, endpoints: Endpoints, seconds: string): void {
@@ -85,9 +109,10 @@ function printUrls(config: Config, endpoints: Endpoints, seconds: string): void 
     ['SMTP', `${endpoints.smtp.url.replace(/\/\/[^@]*@/, '//***@')}${endpoints.smtp.embedded ? ' (embedded inbox)' : ''}`],
     ...(endpoints.smtp.inboxUrl ? [['Inbox (received mail)', `${endpoints.smtp.inboxUrl}/`] as [string, string]] : []),
     ['SMS', endpoints.twilio.embedded ? `${endpoints.twilio.baseUrl}/sandbox/messages (embedded Twilio sandbox)` : `Twilio (${endpoints.twilio.from})`],
+    ['Logs', `${dataLayout(config.dataDir).logs}/ (one file per service, rotated at 10 MB)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
-  log(`ready in ${seconds} s`);
+  console.log(`waymark: ready in ${seconds} s`);
   for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`);
   console.log('  Press Ctrl-C to stop.');
 }

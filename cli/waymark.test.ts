@@ -168,3 +168,25 @@ describe('waymark import-events', () => {
     expect(await app.db.collection('events').countDocuments({ customerId: /^cli-errors-/ })).toBe(0);
   });
 });
+
+describe('waymark backup and restore', () => {
+  it('explain what is wrong instead of writing or restoring anything', async () => {
+    const empty = join(dir, 'no-data');
+    mkdirSync(empty);
+    const nothing = await run('backup', join(dir, 'never.tar.gz'), '--data-dir', empty);
+    expect(nothing.code).toBe(1);
+    expect(nothing.err).toMatch(/holds no embedded data .*nothing to back up/);
+
+    const notABackup = await run('restore', file('not-a-backup.tar.gz', 'hello'), '--data-dir', join(dir, 'target'));
+    expect(notABackup.code).toBe(1);
+    expect(notABackup.err).toMatch(/is not a Waymark backup/);
+
+    const inUse = join(dir, 'in-use');
+    mkdirSync(join(inUse, 'ferretdb'), { recursive: true });
+    const occupied = await run('restore', file('any.tar.gz', ''), '--data-dir', inUse);
+    expect(occupied.code).toBe(1);
+    expect(occupied.err).toMatch(/already holds data .*--force/);
+
+    expect((await run('backup')).code).toBe(2);
+  });
+});

@@ -4,6 +4,8 @@
  *   npm run -s waymark -- compile <graph.json> [--json]
  *   npm run -s waymark -- simulate <graph.json> --customers N --days D [--seed S] [--json]
  *   npm run -s waymark -- import-events <events.jsonl> [--url URL] [--key KEY] [--json]
+ *   npm run -s waymark -- backup <file.tar.gz> [--data-dir DIR]
+ *   npm run -s waymark -- restore <file.tar.gz> [--data-dir DIR] [--force]
  *
  * `compile` exits 0 and prints a summary, or exits 1 and prints the errors
  * (`--json`: `{"ok":false,"errors":[{"nodeId":…,"code":…,"message":…}]}`).
@@ -14,14 +16,20 @@
  * `--key`, else WAYMARK_ADMIN_API_KEY, else the admin key `npm start` keeps in the data directory
  * (WAYMARK_DATA_DIR/admin-api-key). It exits 0 when every line was imported or a duplicate, 1
  * when lines were rejected or the import failed.
+ * `backup` writes the embedded default's data (WAYMARK_DATA_DIR, or `--data-dir`, default
+ * `.data`) to one file, also while `npm start` runs; `restore` puts it back into a data directory
+ * while Waymark is stopped (an empty one, or `--force` to replace what is there). Both exit 1
+ * with the reason when they cannot.
  * Usage mistakes exit 2.
  */
 import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { backup, BackupError, restore } from '../embedded/backup.ts';
 import { builtinTemplateCatalogue } from '../store/builtins.ts';
+import { defaultDataDir } from './config.ts';
 import { compile, generateCohort, nodeName, simulate, summaryOf } from '../journey/index.ts';
 import type { CompileError, JourneyDefinition, SimulationReport } from '../journey/index.ts';
 import type { EventImportReport } from '../api/wire/events.ts';
@@ -44,7 +52,9 @@ interface FileProblem {
 const usage = `Usage:
   waymark compile <graph.json> [--json]
   waymark simulate <graph.json> --customers N --days D [--seed S] [--json]
-  waymark import-events <events.jsonl> [--url URL] [--key KEY] [--json]`;
+  waymark import-events <events.jsonl> [--url URL] [--key KEY] [--json]
+  waymark backup <file.tar.gz> [--data-dir DIR]
+  waymark restore <file.tar.gz> [--data-dir DIR] [--force]`;
 
 class UsageError extends Error {}
 
@@ -244,9 +254,6 @@ function runSimulate(io: CliIo, file: string, values: { customers?: string; days
   return 0;
 }
 
-/** Where `npm start` keeps its data (and the generated admin key): as `cli/config.ts` resolves it. */
-const defaultDataDir = resolve(import.meta.dirname, '..', '.data');
-
 /** The API's base URL: `--url`, else where `npm start` listens (as `cli/config.ts` resolves it). */
 function apiBase(url: string | undefined, env: NodeJS.ProcessEnv): string {
   const configured = url ?? (env['WAYMARK_PUBLIC_URL']?.trim() || `http://${env['WAYMARK_HOST']?.trim() || '127.0.0.1'}:${env['WAYMARK_PORT']?.trim() || '3000'}`);
@@ -413,6 +420,23 @@ async function runImportEvents(io: CliIo, file: string, values: { url?: string; 
   return report.rejected === 0 ? 0 : 1;
 }
 
+async function runBackup(io: CliIo, command: 'backup' | 'restore', file: string, dataDir: string, force: boolean): Promise<number> {
+  try {
+    if (command === 'backup') {
+      const manifest = await backup(dataDir, file);
+      io.out(`Backed up ${dataDir} to ${file}: ${manifest.files.join(', ')}`);
+    } else {
+      const manifest = await restore(file, dataDir, { force });
+      io.out(`Restored ${file} (taken ${manifest.createdAt}) into ${dataDir}: ${manifest.files.join(', ')}. Start Waymark with WAYMARK_DATA_DIR=${dataDir}.`);
+    }
+    return 0;
+  } catch (error) {
+    if (!(error instanceof BackupError)) throw error;
+    io.err(`Cannot ${command}: ${error.message}`);
+    return 1;
+  }
+}
+
 /** Runs the CLI with arguments (without `node` and the script) and resolves to the exit code. */
 export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   try {
@@ -426,6 +450,8 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
         seed: { type: 'string' },
         url: { type: 'string' },
         key: { type: 'string' },
+        'data-dir': { type: 'string' },
+        force: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -437,6 +463,10 @@ export async function runCli(argv: readonly string[], io: CliIo, env: NodeJS.Pro
     if (command === 'import-events') {
       if (file === undefined || rest.length > 0) throw new UsageError('import-events takes exactly one JSON-lines file.');
       return await runImportEvents(io, file, values, values.json, env);
+    }
+    if (command === 'backup' || command === 'restore') {
+      if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one backup file.`);
+      return await runBackup(io, command, file, values['data-dir'] || env['WAYMARK_DATA_DIR'] || defaultDataDir, values.force);
     }
     if (file === undefined || rest.length > 0) throw new UsageError(`${command} takes exactly one graph file.`);
     if (command === 'compile') return runCompile(io, file, values.json);

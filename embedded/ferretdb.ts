@@ -14,8 +14,9 @@ export async function startFerretDb(options: {
   port: number;
   dataDir: string;
   logFile: string;
+  supervised?: boolean;
 }): Promise<ManagedProcess & { url: string }> {
-  const { port, dataDir, logFile } = options;
+  const { port, dataDir, logFile, supervised = false } = options;
   mkdirSync(dataDir, { recursive: true });
   const proc = await startProcess({
     name: 'FerretDB',
@@ -31,6 +32,7 @@ export async function startFerretDb(options: {
     ],
     port,
     logFile,
+    supervised,
   });
   return Object.assign(proc, { url: `mongodb://127.0.0.1:${port}/` });
 }

@@ -36,7 +36,14 @@ export async function startInbox(options: {
   const file = dataDir ? join(dataDir, 'inbox.jsonl') : undefined;
   const messages: InboxMessage[] = [];
   if (file && existsSync(file)) {
-    for (const line of readFileSync(file, 'utf8').split('\n')) if (line.trim()) messages.push(JSON.parse(line) as InboxMessage);
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        messages.push(JSON.parse(line) as InboxMessage);
+      } catch {
+        // a line cut off by a crash mid-write: that message was never acknowledged to its sender
+      }
+    }
   }
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   let counter = messages.length;

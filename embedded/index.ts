@@ -1,10 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from '../cli/config.ts';
 import { startFerretDb } from './ferretdb.ts';
-import { startInbox } from './inbox.ts';
-import { startSmsSandbox } from './sms-sandbox.ts';
+import { isListening, startProcess, type ManagedProcess } from './process.ts';
+import { persisted } from './secret-file.ts';
+import type { ServiceKind } from './serve.ts';
+import { supervise, type Supervised, type SuperviseOptions } from './supervise.ts';
 import { startTemporalDevServer } from './temporal.ts';
-import { waitForTemporal } from './wait.ts';
 
 /** Where each dependency is, whether Waymark started it or it was configured. */
 export interface Endpoints {
@@ -14,72 +17,114 @@ export interface Endpoints {
   twilio: { accountSid: string; authToken: string; from: string; baseUrl?: string; embedded: boolean };
 }
 
-/** The sandbox's fixed credentials: not secrets, nothing leaves the machine. */
-export const sandboxTwilio = { accountSid: `AC${'5a'.repeat(16)}`, authToken: 'waymark-sandbox-token', from: '+15005550006' };
+/** The sandbox's account and sender: not secrets, nothing leaves the machine. */
+export const sandboxAccount = { accountSid: `AC${'5a'.repeat(16)}`, from: '+15005550006' };
 
 /**
- * Starts every dependency that is not configured (the embedded default) and returns where
- * each one is. `stop()` stops what was started, children first.
+ * The sandbox's auth token (the key of its webhook signatures): random per data directory,
+ * kept there readable by its owner only, reused on restart.
+ */
+export const sandboxAuthToken = (dataDir: string) => persisted(dataDir, 'sms-sandbox-token', () => randomBytes(24).toString('base64url'));
+
+/** Where `npm start` keeps the embedded services' files inside the data directory. */
+export const dataLayout = (dataDir: string) => ({
+  logs: join(dataDir, 'logs'),
+  ferretdb: join(dataDir, 'ferretdb'),
+  inbox: join(dataDir, 'inbox'),
+  sms: join(dataDir, 'sms'),
+  run: join(dataDir, 'run'),
+  /** `npm start`'s pid while it runs: `waymark restore` will not overwrite a running data directory. */
+  pid: join(dataDir, 'run', 'waymark.pid'),
+});
+
+/** One line of console output at a level; lines below `LOG_LEVEL` are dropped by the caller. */
+export type Log = SuperviseOptions['log'];
+
+const serveEntry = fileURLToPath(new URL('./serve.ts', import.meta.url));
+
+/**
+ * Starts one of Waymark's own services (`embedded/serve.ts`) as a process of its own: `node`
+ * with tsx's loader, one process, so a kill reaches the service itself.
+ */
+export function startOwnService(kind: ServiceKind, options: {
+  name: string;
+  ports: number[];
+  logFile: string;
+  serviceOptions: Record<string, unknown>;
+}): Promise<ManagedProcess> {
+  const [port, ...more] = options.ports;
+  return startProcess({
+    name: options.name,
+    cmd: process.execPath,
+    args: ['--import', import.meta.resolve('tsx'), serveEntry, kind],
+    ...(port !== undefined ? { port } : {}),
+    logFile: options.logFile,
+    env: { WAYMARK_SERVICE_OPTIONS: JSON.stringify(options.serviceOptions) },
+    supervised: true,
+    ready: async () => {
+      for (const p of more) if (!(await isListening(p))) throw new Error(`${options.name} does not listen on ${p}; see ${options.logFile}`);
+    },
+  });
+}
+
+/**
+ * Starts every dependency that is not configured (the embedded default), each supervised
+ * (restarted with backoff when it exits, see `supervise`), and returns where each one is.
+ * `stop()` stops what was started, in reverse order.
  */
 export async function startEmbedded(
   config: Config,
-  log: (line: string) => void,
-): Promise<{ endpoints: Endpoints; stop(): Promise<void> }> {
-  const stops: Array<() => Promise<void>> = [];
-  const logs = join(config.dataDir, 'logs');
+  log: Log,
+): Promise<{ endpoints: Endpoints; services: Supervised[]; stop(): Promise<void> }> {
+  const services: Supervised[] = [];
+  const layout = dataLayout(config.dataDir);
+  const stop = async () => {
+    for (const service of [...services].reverse()) await service.stop().catch(() => undefined);
+  };
+  const supervised = async (name: string, key: string, start: (logFile: string) => Promise<ManagedProcess>) => {
+    const logFile = join(layout.logs, `${key}.log`);
+    services.push(await supervise({ name, key, logFile, dataDir: config.dataDir, log, start: () => start(logFile) }));
+  };
   try {
-    const temporal = config.temporal.address
-      ? { address: config.temporal.address, namespace: config.temporal.namespace, embedded: false }
-      : await (async () => {
-          log(`starting Temporal dev server on 127.0.0.1:${config.temporal.port} …`);
-          const server = await startTemporalDevServer({
-            port: config.temporal.port,
-            uiPort: config.temporal.uiPort,
-            dataDir: config.dataDir,
-            logFile: join(logs, 'temporal.log'),
-          });
-          stops.push(() => server.stop());
-          await waitForTemporal(server.address);
-          return { address: server.address, namespace: 'default', ...(server.uiUrl ? { uiUrl: server.uiUrl } : {}), embedded: true };
-        })();
+    let temporal: Endpoints['temporal'] = { address: config.temporal.address ?? '', namespace: config.temporal.namespace, embedded: false };
+    if (!config.temporal.address) {
+      const { port, uiPort } = config.temporal;
+      const address = `127.0.0.1:${port}`;
+      await supervised('Temporal dev server', 'temporal', (logFile) => startTemporalDevServer({ port, uiPort, dataDir: config.dataDir, logFile, supervised: true }));
+      temporal = { address, namespace: 'default', uiUrl: `http://127.0.0.1:${uiPort}`, embedded: true };
+    }
 
-    const mongo = config.mongo.url
-      ? { url: config.mongo.url, embedded: false }
-      : await (async () => {
-          log(`starting FerretDB on 127.0.0.1:${config.mongo.port} …`);
-          const server = await startFerretDb({ port: config.mongo.port, dataDir: join(config.dataDir, 'ferretdb'), logFile: join(logs, 'ferretdb.log') });
-          stops.push(() => server.stop());
-          return { url: server.url, embedded: true };
-        })();
+    let mongo: Endpoints['mongo'] = { url: config.mongo.url ?? '', embedded: false };
+    if (!config.mongo.url) {
+      const { port } = config.mongo;
+      await supervised('FerretDB', 'ferretdb', (logFile) => startFerretDb({ port, dataDir: layout.ferretdb, logFile, supervised: true }));
+      mongo = { url: `mongodb://127.0.0.1:${port}/`, embedded: true };
+    }
 
-    const smtp = config.smtp.url
-      ? { url: config.smtp.url, embedded: false }
-      : await (async () => {
-          log(`starting the SMTP inbox on 127.0.0.1:${config.smtp.port} (HTTP ${config.smtp.inboxPort}) …`);
-          const inbox = await startInbox({ smtpPort: config.smtp.port, httpPort: config.smtp.inboxPort, dataDir: join(config.dataDir, 'inbox') });
-          stops.push(() => inbox.stop());
-          return { url: inbox.smtpUrl, inboxUrl: inbox.apiUrl, embedded: true };
-        })();
+    let smtp: Endpoints['smtp'] = { url: config.smtp.url ?? '', embedded: false };
+    if (!config.smtp.url) {
+      const { port, inboxPort } = config.smtp;
+      await supervised('SMTP inbox', 'inbox', (logFile) =>
+        startOwnService('inbox', { name: 'SMTP inbox', ports: [port, inboxPort], logFile, serviceOptions: { smtpPort: port, httpPort: inboxPort, dataDir: layout.inbox } }),
+      );
+      smtp = { url: `smtp://127.0.0.1:${port}`, inboxUrl: `http://127.0.0.1:${inboxPort}`, embedded: true };
+    }
 
     const { accountSid, authToken, from } = config.twilio;
-    const twilio =
-      accountSid && authToken && from
-        ? { accountSid, authToken, from, ...(config.twilio.baseUrl ? { baseUrl: config.twilio.baseUrl } : {}), embedded: false }
-        : await (async () => {
-            log(`starting the SMS sandbox on 127.0.0.1:${config.twilio.sandboxPort} …`);
-            const sandbox = await startSmsSandbox({ port: config.twilio.sandboxPort, ...sandboxTwilio, dataDir: join(config.dataDir, 'sms') });
-            stops.push(() => sandbox.stop());
-            return { ...sandboxTwilio, baseUrl: sandbox.baseUrl, embedded: true };
-          })();
-
-    return {
-      endpoints: { temporal, mongo, smtp, twilio },
-      stop: async () => {
-        for (const stop of stops.reverse()) await stop().catch(() => undefined);
-      },
-    };
+    let twilio: Endpoints['twilio'];
+    if (accountSid && authToken && from) {
+      twilio = { accountSid, authToken, from, ...(config.twilio.baseUrl ? { baseUrl: config.twilio.baseUrl } : {}), embedded: false };
+    } else {
+      const port = config.twilio.sandboxPort;
+      const sandbox = { ...sandboxAccount, authToken: sandboxAuthToken(config.dataDir) };
+      await supervised('SMS sandbox', 'sms', (logFile) =>
+        startOwnService('sms', { name: 'SMS sandbox', ports: [port], logFile, serviceOptions: { port, accountSid: sandbox.accountSid, authToken: sandbox.authToken, dataDir: layout.sms } }),
+      );
+      twilio = { ...sandbox, baseUrl: `http://127.0.0.1:${port}`, embedded: true };
+    }
+    return { endpoints: { temporal, mongo, smtp, twilio }, services, stop };
   } catch (error) {
-    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+    await stop();
     throw error;
   }
 }

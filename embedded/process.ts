@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
+import { serviceLog } from './logs.ts';
 
 /** A child process Waymark started and must stop. */
 export interface ManagedProcess {
@@ -51,17 +52,28 @@ export function isListening(port: number, host = '127.0.0.1'): Promise<boolean> 
 }
 
 /**
- * Starts `cmd` with its output appended to `logFile`, and waits until `port` accepts
- * connections. Fails with the log's path if the process exits first or `timeoutMs` passes.
+ * Starts `cmd` with its output appended to `logFile` (rotated by size), and waits until `port`
+ * accepts connections (and `ready` resolves, when given). Fails with the log's path if the
+ * process exits first or `timeoutMs` passes. Without `port`, it is started once spawned.
  */
 export interface StartOptions {
   name: string;
   cmd: string;
   args: string[];
-  port: number;
+  port?: number;
+  /** Waits until the service answers, after its port accepts connections. */
+  ready?: () => Promise<void>;
   logFile: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
+  /** How long a stop waits after SIGTERM before SIGKILL. */
+  stopGraceMs?: number;
+  /**
+   * Its own process group (supervised children of `npm start`): a Ctrl-C in the terminal reaches
+   * `npm start` only, which stops its children in order, rather than every child at once (which
+   * would look like crashes). It also exits when `npm start` is gone, where it can tell.
+   */
+  supervised?: boolean;
   /** Starts tried when the process exits before listening (e.g. a port it picked itself was taken). */
   attempts?: number;
 }
@@ -82,14 +94,16 @@ class ExitedEarly extends Error {}
 
 async function startOnce(options: StartOptions): Promise<ManagedProcess> {
   const { name, cmd, args, port, logFile, timeoutMs = 60_000 } = options;
-  if (await isListening(port)) {
+  if (port !== undefined && (await isListening(port))) {
     throw new Error(`${name}: port ${port} is already in use; choose another with its environment variable (see README).`);
   }
   mkdirSync(dirname(logFile), { recursive: true });
-  const log = createWriteStream(logFile, { flags: 'a' });
-  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  const log = serviceLog(logFile);
+  const supervised = options.supervised === true;
+  const env = { ...process.env, ...(supervised ? { WAYMARK_EXIT_WITH_PARENT: '1' } : {}), ...options.env };
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: supervised, env });
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
   let exited: string | undefined;
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
@@ -98,7 +112,7 @@ async function startOnce(options: StartOptions): Promise<ManagedProcess> {
     exited = `could not start (${error.message})`;
   });
   const deadline = Date.now() + timeoutMs;
-  while (!(await isListening(port))) {
+  while (port !== undefined && !(await isListening(port))) {
     if (exited) throw new ExitedEarly(`${name} ${exited} before listening on ${port}; see ${logFile}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
@@ -106,10 +120,19 @@ async function startOnce(options: StartOptions): Promise<ManagedProcess> {
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (options.ready) {
+    try {
+      await options.ready();
+    } catch (error) {
+      child.kill('SIGKILL');
+      throw error;
+    }
+  }
+  if (exited) throw new ExitedEarly(`${name} ${exited} right after starting; see ${logFile}`);
   return {
     name,
     child,
-    stop: () => stopChild(child),
+    stop: () => stopChild(child, options.stopGraceMs),
   };
 }
 

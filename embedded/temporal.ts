@@ -1,28 +1,32 @@
 import { join } from 'node:path';
 import { startProcess, type ManagedProcess } from './process.ts';
 import { tools } from './tools.ts';
+import { waitForTemporal } from './wait.ts';
 
 /**
- * Starts the Temporal CLI dev server on 127.0.0.1. With `dataDir` its SQLite file persists
- * there (restarts keep workflows); without, it is in memory.
+ * Starts the Temporal CLI dev server on 127.0.0.1 and waits until its default namespace
+ * answers. With `dataDir` its SQLite file persists there (restarts keep workflows); without,
+ * it is in memory.
  */
 export async function startTemporalDevServer(options: {
   port: number;
   uiPort?: number;
   dataDir?: string;
   logFile: string;
+  supervised?: boolean;
 }): Promise<ManagedProcess & { address: string; uiUrl?: string }> {
-  const { port, uiPort, dataDir, logFile } = options;
+  const { port, uiPort, dataDir, logFile, supervised = false } = options;
+  const address = `127.0.0.1:${port}`;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
   // The HTTP API and metrics ports default to fixed numbers; pin them next to the gRPC port
   // so two servers (npm start and npm test) can run side by side.
   args.push('--http-port', String(port + 1), '--metrics-port', String(port + 2));
   if (uiPort) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort));
   else args.push('--headless');
-  if (dataDir) args.push('--db-filename', join(dataDir, 'temporal.sqlite'));
-  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile });
-  return Object.assign(proc, {
-    address: `127.0.0.1:${port}`,
-    ...(uiPort ? { uiUrl: `http://127.0.0.1:${uiPort}` } : {}),
-  });
+  if (dataDir) args.push('--db-filename', temporalDbFile(dataDir));
+  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile, supervised, ready: () => waitForTemporal(address) });
+  return Object.assign(proc, { address, ...(uiPort ? { uiUrl: `http://127.0.0.1:${uiPort}` } : {}) });
 }
+
+/** The dev server's SQLite file in a data directory. */
+export const temporalDbFile = (dataDir: string) => join(dataDir, 'temporal.sqlite');

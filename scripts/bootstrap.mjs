@@ -4,7 +4,8 @@
 // Plain Node (no dependencies) because it runs before `npm install`.
 //
 //   node scripts/bootstrap.mjs              npm packages + pinned tools
-//   node scripts/bootstrap.mjs --for-tests  also Debian's chromium for browser tests
+//   node scripts/bootstrap.mjs --for-tests  also Debian's chromium for browser tests and the
+//                                           sqlite3 CLI (the backup test; `waymark backup` needs it)
 //
 // Tools are built into WAYMARK_TOOLS_DIR (default ~/.cache/waymark), outside the repository,
 // so every clone on this machine shares them. Paths must match embedded/tools.ts.
@@ -30,7 +31,12 @@ const steps = [
   { name: `Temporal CLI ${TEMPORAL_CLI_VERSION} (dev server)`, run: temporalCli },
   { name: `FerretDB ${FERRETDB_VERSION} (MongoDB protocol on SQLite)`, run: ferretDb },
   { name: `Temporal time-skipping test server ${TEST_SERVER_VERSION} (Java)`, run: testServer },
-  ...(forTests ? [{ name: "Debian's chromium and CJK fonts (browser tests)", run: chromium }] : []),
+  ...(forTests
+    ? [
+        { name: "Debian's chromium and CJK fonts (browser tests)", run: chromium },
+        { name: 'sqlite3 command-line tool (backup and restore)', run: sqlite3 },
+      ]
+    : []),
 ];
 
 const started = Date.now();
@@ -171,6 +177,16 @@ exec java -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto -cp "$HOME_DIR/$
   );
   chmodSync(wrapper, 0o755);
   return `installed: ${wrapper}`;
+}
+
+function sqlite3() {
+  const found = spawnSync('sqlite3', ['--version'], { encoding: 'utf8' });
+  if (found.status === 0) return `present: sqlite3 ${found.stdout.split(' ')[0]}`;
+  if (process.getuid?.() !== 0) throw new Error('sqlite3 is missing and this user cannot apt-get install it: run `sudo apt-get install -y sqlite3`.');
+  process.stdout.write('apt-get install … ');
+  run('apt-get', ['update'], { log: 'apt-update' });
+  run('apt-get', ['install', '-y', '--no-install-recommends', 'sqlite3'], { log: 'apt-sqlite3', env: { DEBIAN_FRONTEND: 'noninteractive' } });
+  return 'installed: sqlite3';
 }
 
 function chromium() {

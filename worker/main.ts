@@ -2,6 +2,7 @@
 // embedded/index.ts `endpointsEnv`); in production run it directly, as many as needed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DefaultLogger, Runtime, type LogLevel } from '@temporalio/worker';
 import { MongoClient } from 'mongodb';
 import { fileSendJournal } from '../activities/index.ts';
 import { createClients } from '../cli/clients.ts';
@@ -9,6 +10,7 @@ import { composeWorker } from '../cli/compose.ts';
 import { loadConfig } from '../cli/config.ts';
 import type { Config } from '../cli/config.ts';
 import type { Endpoints } from '../embedded/index.ts';
+import { exitWithParent } from '../embedded/parent.ts';
 import { ensureIndexes } from '../store/db.ts';
 import { ensureRunIndexes } from '../store/runs.ts';
 
@@ -49,8 +51,21 @@ async function poolFor(url: string): Promise<string> {
   }
 }
 
+/** LOG_LEVEL for Temporal's own logger in this process (the workflow bundler, worker state changes). */
+const temporalLevels: Record<Config['logLevel'], LogLevel | null> = {
+  trace: 'TRACE',
+  debug: 'DEBUG',
+  info: 'INFO',
+  warn: 'WARN',
+  error: 'ERROR',
+  fatal: 'ERROR',
+  silent: null,
+};
+
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const level = temporalLevels[config.logLevel];
+  Runtime.install({ logger: level ? new DefaultLogger(level) : new DefaultLogger('ERROR', () => undefined) });
   const configured = endpointsOf(config);
   const endpoints = { ...configured, mongo: { ...configured.mongo, url: await poolFor(configured.mongo.url) } };
   const clients = await createClients(config, endpoints);
@@ -67,6 +82,7 @@ async function main(): Promise<void> {
   // Temporal's runtime shuts the worker down on SIGINT/SIGTERM; run() resolves once drained.
   log(`polling task queue ${config.temporal.taskQueue} on ${endpoints.temporal.address} (pid ${process.pid})`);
   try {
+    exitWithParent(() => worker.shutdown());
     await worker.run();
   } finally {
     await close();

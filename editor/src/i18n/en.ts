@@ -7,7 +7,6 @@ import { tasksEn } from './tasks.en.ts';
 /** English UI strings. Every key here must exist in zh-CN.ts too (a test checks). */
 export const en = {
   common: { loading: 'Loading…', close: 'Close', cancel: 'Cancel' },
-  comingSoon: 'This part of the console is coming soon.',
   nav: {
     label: 'Main',
     journeys: 'Journeys',

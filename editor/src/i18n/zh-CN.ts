@@ -11,7 +11,6 @@ type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]>
 /** 简体中文界面文案。键与 en.ts 完全一致（类型检查保证）。 */
 export const zhCN: Strings<typeof en> = {
   common: { loading: '加载中…', close: '关闭', cancel: '取消' },
-  comingSoon: '控制台的这一部分即将推出。',
   nav: {
     label: '主导航',
     journeys: '旅程',
