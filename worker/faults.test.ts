@@ -363,14 +363,14 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
   });
 
-  it('SMTP down for 10 s mid-campaign', { timeout: 240_000 }, async () => {
+  it('SMTP down for 30 s mid-campaign', { timeout: 300_000 }, async () => {
     const relay = await smtpRelay();
     const row = await seedRow('smtp-down', 20);
     const worker = await startWorker(row, { SMTP_URL: relay.url, WAYMARK_SMTP_LOOKUP_URL: undefined });
     await launch(row, email);
     await eventually(async () => relay.received.length, (n) => n >= 3, 60_000, 50);
     await relay.close();
-    await new Promise((r) => setTimeout(r, 10_000));
+    await new Promise((r) => setTimeout(r, 30_000));
     await relay.listen();
     await finished(row);
     worker.kill('SIGTERM');
