@@ -15,7 +15,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../embedded/process.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
-import { CustomerProfile } from '../journey/index.ts';
+import { consentRecords, CustomerProfile } from '../journey/index.ts';
 import type { JourneyGraph } from '../journey/index.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { customersCollection } from '../store/customers.ts';
@@ -91,7 +91,7 @@ async function seedRow(name: string, count: number, phone?: (i: number) => strin
   const timezone = middayZone(Date.now());
   await customersCollection(database.db).insertMany(
     customers.map((c) => {
-      const { id: _id, ...rest } = CustomerProfile.parse({ ...c, timezone, tags: [id], consent: { email: true, sms: true } });
+      const { id: _id, ...rest } = CustomerProfile.parse({ ...c, timezone, tags: [id], consent: consentRecords({ email: true, sms: true }, 'api', new Date().toISOString()) });
       return { _id: c.id, ...rest };
     }),
   );
