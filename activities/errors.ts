@@ -60,7 +60,10 @@ export function classifySmtpError(error: unknown): Error {
   if (typeof code === 'number' && code >= 500 && field(error, 'command') === 'RCPT TO') {
     return permanent('InvalidAddress', `the mail server refused the recipient: ${message}`);
   }
-  if (field(error, 'code') === 'EENVELOPE') return permanent('InvalidAddress', `invalid recipient: ${message}`);
+  // nodemailer also names a DATA or RCPT reply EENVELOPE: a 4xx there (421 shutting down, 451,
+  // 452) is the server's passing trouble, not the address.
+  const transientReply = typeof code === 'number' && code >= 400 && code < 500;
+  if (field(error, 'code') === 'EENVELOPE' && !transientReply) return permanent('InvalidAddress', `invalid recipient: ${message}`);
   return error instanceof Error ? error : new Error(message);
 }
 
