@@ -52,7 +52,7 @@ describe('journey drafts, compile and publish', () => {
   it('refuses a draft for another journey id', async () => {
     const other = simpleGraph('someone-else', triggers.api());
     const response = await app.call('PUT', '/journeys/welcome-test/draft', { as: 'marketer', json: other });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(409);
     expect(response.json).toMatchObject({ errors: [{ path: 'body.id' }] });
   });
 

@@ -6,7 +6,7 @@ import { createJourney, getJourney, getVersion, listJourneys, listVersions, publ
 import type { JourneyRecord, JourneyStatus } from '../../store/journeys.ts';
 import { readers } from '../auth.ts';
 import { compileContext } from '../compileContext.ts';
-import { conflict, invalidRequest, notFound, unprocessable } from '../problem.ts';
+import { conflict, notFound, unprocessable } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import {
@@ -35,7 +35,8 @@ async function mustGet(deps: ResolvedDeps, id: string): Promise<JourneyRecord> {
 }
 
 function sameId(graph: JourneyGraph, id: string): void {
-  if (graph.id !== id) throw invalidRequest([{ path: 'body.id', message: `must be ${id}, the journey in the URL` }]);
+  // Well-formed, but about another journey than the URL's: a conflict, like other mismatches.
+  if (graph.id !== id) throw conflict(`body.id must be ${id}, the journey in the URL`, 'body.id');
 }
 
 function byNode(errors: readonly CompileError[]): Record<string, CompileError[]> {

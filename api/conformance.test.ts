@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApp } from '../test/app.ts';
+import { runSchemathesis } from '../test/schemathesis.ts';
+
+/**
+ * The API against its own OpenAPI document, checked by a third-party tester (Schemathesis)
+ * against the real stack — API, worker, Temporal, FerretDB, SMTP inbox, SMS sandbox — as an
+ * integrator's generated client would call it. Any finding fails the test and prints
+ * Schemathesis's report: the failing request as a curl command, and what was wrong.
+ */
+
+const examples = Number(process.env['WAYMARK_CONFORMANCE_EXAMPLES'] ?? 5);
+const budgetSeconds = 240;
+
+let app: Awaited<ReturnType<typeof startTestApp>>;
+beforeAll(async () => {
+  app = await startTestApp();
+});
+afterAll(() => app?.stop());
+
+describe('the API keeps its OpenAPI contract', () => {
+  it(
+    'Schemathesis finds no server error, schema drift, accepted-invalid or rejected-valid request',
+    async () => {
+      const { code, output } = await runSchemathesis(
+        [
+          'run',
+          `${app.url}/v1/openapi.json`,
+          '--header',
+          `Authorization: Bearer ${app.adminApiKey}`,
+          '--checks',
+          'all',
+          '--phases',
+          'examples,coverage,fuzzing',
+          '--max-examples',
+          String(examples),
+          '--seed',
+          '20',
+          '--workers',
+          '2',
+          '--request-timeout',
+          '30',
+          '--max-time',
+          String(budgetSeconds - 30),
+          '--suppress-health-check',
+          'all',
+          '--no-shrink',
+          ...(process.env['WAYMARK_CONFORMANCE_ARGS'] ?? '').split(' ').filter(Boolean),
+        ],
+        budgetSeconds * 1000,
+      );
+      if (code !== 0) console.log(output);
+      expect(code, 'Schemathesis reported findings (its report is printed above)').toBe(0);
+    },
+    (budgetSeconds + 30) * 1000,
+  );
+});
