@@ -10,7 +10,8 @@ import { runSchemathesis } from '../test/schemathesis.ts';
  */
 
 const examples = Number(process.env['WAYMARK_CONFORMANCE_EXAMPLES'] ?? 5);
-const budgetSeconds = 240;
+// Schemathesis's fuzzing repeats until `--max-time` is spent: the run takes about this long.
+const budgetSeconds = 180;
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -44,6 +45,12 @@ describe('the API keeps its OpenAPI contract', () => {
           String(budgetSeconds - 30),
           '--suppress-health-check',
           'all',
+          // Their bodies are whole CSV or NDJSON files, whose inner structure OpenAPI cannot
+          // state (api/import.test.ts and api/eventImport.test.ts test them line by line).
+          '--exclude-operation-id',
+          'importCustomers',
+          '--exclude-operation-id',
+          'importEvents',
           '--no-shrink',
           ...(process.env['WAYMARK_CONFORMANCE_ARGS'] ?? '').split(' ').filter(Boolean),
         ],
@@ -51,6 +58,9 @@ describe('the API keeps its OpenAPI contract', () => {
       );
       if (code !== 0) console.log(output);
       expect(code, 'Schemathesis reported findings (its report is printed above)').toBe(0);
+      // The run could not lock the caller out: the admin key still works.
+      const health = await fetch(`${app.url}/v1/api-keys`, { headers: { authorization: `Bearer ${app.adminApiKey}` } });
+      expect(health.status).toBe(200);
     },
     (budgetSeconds + 30) * 1000,
   );

@@ -83,17 +83,18 @@ export const Email = z.email({ pattern: new RegExp(`^(?:${localPart})@${domain}$
 export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'use E.164 format, e.g. +14155550100');
 
 /**
- * A BCP 47 language tag (language, optional script, region and variants), e.g. `en`, `zh-CN`,
- * `zh-Hans-CN`. Also checked with `Intl`, so every stored locale can format dates and numbers.
+ * A BCP 47 language tag: language, optional script, region and one variant, e.g. `en`,
+ * `zh-CN`, `zh-Hans-CN`. Also checked with `Intl`, so every stored locale can format dates
+ * and numbers.
  */
 export const Locale = z
   .string()
   .max(35)
   .regex(
-    /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))*$/,
+    /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))?$/,
     { message: 'use a BCP 47 language tag, e.g. en or zh-CN', abort: true },
   )
-  .refine(isWellFormedLocale, 'use a BCP 47 language tag, e.g. en or zh-CN (each variant once)');
+  .refine(isWellFormedLocale, 'use a BCP 47 language tag, e.g. en or zh-CN');
 
 function isWellFormedLocale(tag: string): boolean {
   try {

@@ -24,7 +24,7 @@ describe('journey drafts, compile and publish', () => {
 
   it('refuses to publish a draft with errors, naming the step', async () => {
     const refused = await app.call('POST', '/journeys/welcome-test/publish', { as: 'marketer', json: { note: 'first' } });
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     expect((refused.json as Problem).errors).toContainEqual(expect.objectContaining({ code: 'TEMPLATE_NOT_FOUND', nodeId: 'send', path: 'draft.nodes[1].config.templateId' }));
     expect((await app.call('GET', '/journeys/welcome-test')).json).toMatchObject({ status: 'draft', latestVersion: 0 });
   });
