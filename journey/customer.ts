@@ -76,8 +76,12 @@ const localPart = [`${atom}{1,64}`, `${atom}{1,31}\\.${atom}{1,32}`, `${atom}{1,
 /** Host labels of at most 63 characters, neither starting nor ending with `-`; a letters-only top-level domain. */
 const domain = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,3}[A-Za-z]{2,24}';
 
-/** An email address: `name@example.com`; the local part at most 64 characters, host labels at most 63. */
-export const Email = z.email({ pattern: new RegExp(`^(?:${localPart})@${domain}$`), message: 'not an email address, e.g. ana@example.com' }).max(254);
+/**
+ * An email address: `name@example.com`; the local part at most 64 characters, host labels at
+ * most 63, the whole at most 253 (the SMTP path limit, RFC 5321 4.5.3.1.3: mail servers refuse
+ * longer recipients).
+ */
+export const Email = z.email({ pattern: new RegExp(`^(?:${localPart})@${domain}$`), message: 'not an email address, e.g. ana@example.com' }).max(253);
 
 /** A phone number in E.164, e.g. `+8613800138000`. */
 export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'use E.164 format, e.g. +14155550100');
