@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 /**
@@ -17,8 +17,11 @@ export function schemathesisPath(): string {
 
 /** Runs Schemathesis with `args`; resolves with its exit code and output once it ends or `timeoutMs` passes. */
 export function runSchemathesis(args: readonly string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
+  // Schemathesis keeps a `.schemathesis/` cache in its working directory: a throwaway one.
+  const cwd = mkdtempSync(join(tmpdir(), 'waymark-schemathesis-'));
+  return new Promise<{ code: number | null; output: string }>((resolve, reject) => {
     const child = spawn(schemathesisPath(), args, {
+      cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
       // No colours, no telemetry, no prompt: plain text the test can print.
       env: { ...process.env, NO_COLOR: '1', SCHEMATHESIS_TELEMETRY: 'false', COLUMNS: '160' },
@@ -38,5 +41,5 @@ export function runSchemathesis(args: readonly string[], timeoutMs: number): Pro
       clearTimeout(timer);
       resolve({ code, output });
     });
-  });
+  }).finally(() => rmSync(cwd, { recursive: true, force: true }));
 }
