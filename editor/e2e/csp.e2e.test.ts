@@ -1,22 +1,11 @@
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { startTestApp } from '../../test/app.ts';
-import { launchChromium, openPage, screenshot } from './browser.ts';
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appAndBrowser, openPage, screenshot } from './browser.ts';
 
 // The editor, the console and the API reference under the server's Content-Security-Policy, in
 // real Chromium against the real app: each renders, and the browser reports no violation.
 
-let app: Awaited<ReturnType<typeof startTestApp>>;
-let browser: Browser;
-
-beforeAll(async () => {
-  [app, browser] = await Promise.all([startTestApp(), launchChromium()]);
-}, 180_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await app?.stop();
-});
+const session = appAndBrowser();
 
 /** Records every `securitypolicyviolation` the page reports, from its first script on. */
 async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
@@ -29,6 +18,7 @@ async function watchViolations(page: Page): Promise<() => Promise<string[]>> {
 }
 
 test('the editor, the console and the API reference work under the Content-Security-Policy', { timeout: 180_000 }, async () => {
+  const { app, browser } = session;
   const { page, consoleErrors } = await openPage(browser, 'csp');
   const violations = await watchViolations(page);
 
