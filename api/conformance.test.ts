@@ -9,9 +9,11 @@ import { runSchemathesis } from '../test/schemathesis.ts';
  * Schemathesis's report: the failing request as a curl command, and what was wrong.
  */
 
-const examples = Number(process.env['WAYMARK_CONFORMANCE_EXAMPLES'] ?? 5);
-// Schemathesis's fuzzing repeats until `--max-time` is spent: the run takes about this long.
-const budgetSeconds = 180;
+const examples = Number(process.env['WAYMARK_CONFORMANCE_EXAMPLES'] ?? 3);
+// A fixed number of examples per operation and a fixed seed, so two runs send the same requests;
+// the budget only stops a run that hangs.
+const budgetSeconds = 300;
+
 
 let app: Awaited<ReturnType<typeof startTestApp>>;
 beforeAll(async () => {
@@ -41,8 +43,6 @@ describe('the API keeps its OpenAPI contract', () => {
           '2',
           '--request-timeout',
           '30',
-          '--max-time',
-          String(budgetSeconds - 30),
           '--suppress-health-check',
           'all',
           // Their bodies are whole CSV or NDJSON files, whose inner structure OpenAPI cannot
@@ -51,6 +51,11 @@ describe('the API keeps its OpenAPI contract', () => {
           'importCustomers',
           '--exclude-operation-id',
           'importEvents',
+          // A schema-valid body can still break its one rule between fields, which JSON Schema
+          // cannot state: stage thresholds must grow (atRiskDays < dormantDays < churnedDays);
+          // the server answers 400 naming the field (api/routes/lifecycle.test.ts).
+          '--exclude-operation-id',
+          'putLifecycleSettings',
           '--no-shrink',
           ...(process.env['WAYMARK_CONFORMANCE_ARGS'] ?? '').split(' ').filter(Boolean),
         ],

@@ -73,8 +73,15 @@ export type ComputedProfile = z.infer<typeof ComputedProfile>;
 const atom = "[A-Za-z0-9_'+-]";
 /** Dot-separated parts of a local part, at most 64 characters in all (RFC 5321). */
 const localPart = [`${atom}{1,64}`, `${atom}{1,31}\\.${atom}{1,32}`, `${atom}{1,20}\\.${atom}{1,20}\\.${atom}{1,22}`, `${atom}{1,15}\\.${atom}{1,15}\\.${atom}{1,15}\\.${atom}{1,16}`].join('|');
-/** Host labels of at most 63 characters, neither starting nor ending with `-`; a letters-only top-level domain. */
-const domain = '(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\\.){1,3}[A-Za-z]{2,24}';
+/**
+ * Host labels of at most 63 characters, neither starting nor ending with `-` and without `--`
+ * in the third and fourth place (reserved for IDNA `xn--` labels: address checkers refuse it
+ * unless it is valid punycode); a letters-only top-level domain.
+ */
+const alnum = '[A-Za-z0-9]';
+const ldh = '[A-Za-z0-9-]';
+const label = [`${alnum}(?:${ldh}?${alnum})?`, `${alnum}${ldh}(?:${alnum}|-)${alnum}`, `${alnum}${ldh}(?:${alnum}${ldh}|-${alnum})${ldh}{0,58}${alnum}`].join('|');
+const domain = `(?:(?:${label})\\.){1,3}[A-Za-z]{2,24}`;
 
 /**
  * An email address: `name@example.com`; the local part at most 64 characters, host labels at
