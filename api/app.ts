@@ -4,12 +4,13 @@ import { pino } from 'pino';
 import { createEventPipeline } from '../runtime/pipeline.ts';
 import { allows, authenticate, authorize } from './auth.ts';
 import type { AppDeps, ResolvedDeps } from './deps.ts';
-import { mountDocs } from './openapi.ts';
-import { invalidRequest, notFound, ProblemError, problemHandler } from './problem.ts';
+import { docsRoutes, mountDocs } from './openapi.ts';
+import { invalidRequest, methodNotAllowed, notFound, ProblemError, problemHandler } from './problem.ts';
 import { RateLimiter } from './rateLimit.ts';
 import type { Principal, Reply, Route } from './route.ts';
 import { routeTable } from './routes/index.ts';
 import { unsafeKeys } from './safety.ts';
+import { securityHeaders } from './securityHeaders.ts';
 
 export { routeTable } from './routes/index.ts';
 
@@ -104,6 +105,32 @@ function mount(route: Route, deps: ResolvedDeps, limiter: RateLimiter, parsers: 
   };
 }
 
+/**
+ * A known path with another method: `405` naming the methods it has in `Allow` (RFC 9110), and
+ * `OPTIONS` answers `204` with the same header. Mounted after the routes, so it only sees
+ * requests none of them took (Express answers `HEAD` with the `GET` route).
+ */
+function mountAllow(router: express.Router, routes: ReadonlyArray<{ method: string; path: string }>): void {
+  const methods = new Map<string, Set<string>>();
+  for (const route of routes) {
+    const set = methods.get(route.path) ?? new Set<string>();
+    set.add(route.method.toUpperCase());
+    if (route.method === 'get') set.add('HEAD');
+    methods.set(route.path, set);
+  }
+  for (const [path, set] of methods) {
+    const allow = [...set, 'OPTIONS'].join(', ');
+    router.all(path, (req, res) => {
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Allow', allow);
+        res.status(204).end();
+        return;
+      }
+      throw methodNotAllowed(`${req.method} /v1${req.path}`, allow);
+    });
+  }
+}
+
 /** Logs method, path (never the query: it carries signed tokens), status, time and key id. */
 function requestLog(deps: ResolvedDeps): RequestHandler {
   return (req, res, next: NextFunction) => {
@@ -141,10 +168,12 @@ export function createApp(appDeps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('query parser', 'simple');
   app.use(requestLog(deps));
+  app.use(securityHeaders());
 
   const router = express.Router({ strict: false, caseSensitive: true });
   for (const route of routeTable) router[route.method](route.path, mount(route, deps, limiter, parsers));
   mountDocs(router, config.publicUrl);
+  mountAllow(router, [...routeTable, ...docsRoutes]);
   router.use((req) => {
     throw notFound(`${req.method} /v1${req.path}`);
   });

@@ -30,9 +30,10 @@ export function createFakeRuntime(): JourneyRuntime & {
     calls.push({ method, args } as RuntimeCall);
   };
   const page = <T>(items: T[], limit: number, cursor?: string) => {
-    const start = cursor === undefined ? 0 : Number(cursor);
+    // Cursors of the `PageCursor` form: `n<offset>.` (a number and an empty id).
+    const start = cursor === undefined ? 0 : Number(cursor.slice(1, cursor.lastIndexOf('.')));
     const slice = items.slice(start, start + limit);
-    return { items: slice, nextCursor: start + limit < items.length ? String(start + limit) : null };
+    return { items: slice, nextCursor: start + limit < items.length ? `n${start + limit}.` : null };
   };
   return {
     calls,

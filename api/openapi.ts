@@ -3,8 +3,10 @@ import { dirname } from 'node:path';
 import express from 'express';
 import type { Router } from 'express';
 import { z } from 'zod';
+import { knownTimezones, Timezone } from '../journey/customer.ts';
 import type { Route } from './route.ts';
 import { routeTable } from './routes/index.ts';
+import { safeKeyNames } from './safety.ts';
 import { Problem } from './wire/common.ts';
 
 /**
@@ -17,13 +19,51 @@ type Io = 'input' | 'output';
 
 const ref = (name: string) => `#/components/schemas/${name}`;
 
+const isObject = (value: unknown): value is JsonSchema => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * Makes a converted schema say exactly what the server does, in forms every OpenAPI 3.1 tool
+ * reads:
+ * - tuples of one item type (`prefixItems` + `items: false`) become arrays of fixed length;
+ * - in requests, every object without a rule for other properties gets
+ *   `additionalProperties: false` (the route rejects unknown fields, see `droppedKeys`), and
+ *   open maps (custom attributes, Twilio's fields) name the keys the server refuses
+ *   (`unsafeKeys`: `$…`, dots, NUL, `__proto__`…).
+ */
+function exact(node: unknown, io: Io): unknown {
+  if (Array.isArray(node)) return node.map((child) => exact(child, io));
+  if (!isObject(node)) return node;
+  const out: JsonSchema = Object.fromEntries(Object.entries(node).map(([key, child]) => [key, key === 'properties' || key === '$defs' ? mapValues(child, io) : exact(child, io)]));
+  const tuple = out['prefixItems'];
+  if (Array.isArray(tuple) && out['items'] === false && tuple.length > 0 && tuple.every((item) => JSON.stringify(item) === JSON.stringify(tuple[0]))) {
+    delete out['prefixItems'];
+    out['items'] = tuple[0];
+  }
+  if (io === 'input' && out['type'] === 'object') {
+    if (!('additionalProperties' in out)) out['additionalProperties'] = false;
+    else if (out['additionalProperties'] !== false) out['propertyNames'] = safeKeyNames(isObject(out['propertyNames']) ? out['propertyNames'] : {});
+  }
+  return out;
+}
+
+function mapValues(value: unknown, io: Io): unknown {
+  return isObject(value) ? Object.fromEntries(Object.entries(value).map(([key, child]) => [key, exact(child, io)])) : value;
+}
+
+/** Input-only additions: a time zone's known names (the server also accepts their aliases). */
+function override(io: Io) {
+  return (ctx: { zodSchema: unknown; jsonSchema: JsonSchema }) => {
+    if (io === 'input' && ctx.zodSchema === Timezone) ctx.jsonSchema['enum'] = knownTimezones();
+  };
+}
+
 /** Converts zod schemas to JSON Schema 2020-12, collecting named ones as components. */
 class SchemaCollector {
   readonly components: Record<string, JsonSchema> = {};
   private readonly outputs = new Map<string, string>();
 
   convert(schema: z.ZodType, io: Io): JsonSchema {
-    const json = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' }) as JsonSchema;
+    const json = exact(z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any', override: override(io) }), io) as JsonSchema;
     const defs = (json['$defs'] ?? {}) as Record<string, JsonSchema>;
     delete json['$defs'];
     delete json['$schema'];
@@ -107,7 +147,8 @@ function operation(collector: SchemaCollector, route: Route) {
     requestBody = { required: true, content };
   } else if (route.body !== undefined) {
     const type = route.bodyType === 'form' ? 'application/x-www-form-urlencoded' : 'application/json';
-    requestBody = { required: true, content: { [type]: { schema: collector.convert(route.body, 'input') } } };
+    // A body with a default (e.g. compile: `{}` compiles the stored draft) may be left out.
+    requestBody = { required: !route.body.safeParse(undefined).success, content: { [type]: { schema: collector.convert(route.body, 'input') } } };
   }
   return {
     operationId: route.operationId,
@@ -165,8 +206,18 @@ const docsPage = `<!doctype html>
 <link rel="stylesheet" href="./docs/assets/swagger-ui.css"></head>
 <body><div id="ui"></div>
 <script src="./docs/assets/swagger-ui-bundle.js"></script>
-<script>window.ui = SwaggerUIBundle({ url: './openapi.json', dom_id: '#ui', persistAuthorization: true });</script>
+<script src="./docs/init.js"></script>
 </body></html>`;
+
+// A file, not an inline script: the Content-Security-Policy allows scripts from files only.
+const docsInit = `window.ui = SwaggerUIBundle({ url: './openapi.json', dom_id: '#ui', persistAuthorization: true });\n`;
+
+/** The paths `mountDocs` serves, for the `Allow` of other methods. */
+export const docsRoutes = [
+  { method: 'get', path: '/openapi.json' },
+  { method: 'get', path: '/docs' },
+  { method: 'get', path: '/docs/init.js' },
+] as const;
 
 /**
  * Mounts `/openapi.json` and the reference page `/docs` (Swagger UI). Both are public: they
@@ -182,6 +233,9 @@ export function mountDocs(router: Router, serverUrl: string): void {
     // Relative asset URLs need the page to be `/v1/docs`, not `/v1/docs/`.
     if (req.originalUrl.endsWith('/')) res.redirect(301, '../docs');
     else res.type('html').send(docsPage);
+  });
+  router.get('/docs/init.js', (_req, res) => {
+    res.type('text/javascript').send(docsInit);
   });
   router.use('/docs/assets', express.static(swaggerDir, { index: false, fallthrough: false }));
 }

@@ -55,6 +55,13 @@ export function notFound(what: string): ProblemError {
   return new ProblemError(404, 'not-found', 'Not found', `${what} does not exist`);
 }
 
+/** 405: the path exists, the method does not; `allow` lists the methods it has. */
+export function methodNotAllowed(what: string, allow: string): ProblemError {
+  return new ProblemError(405, 'method-not-allowed', 'Method not allowed', `${what} is not supported; this path allows ${allow}`, undefined, {
+    Allow: allow,
+  });
+}
+
 /** 409: the resource is not in a state that allows this. */
 export function conflict(detail: string, path?: string): ProblemError {
   return new ProblemError(409, 'conflict', 'Conflict', detail, path === undefined ? undefined : [{ path, message: detail }]);

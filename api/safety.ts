@@ -13,9 +13,24 @@ const maxDepth = 32;
 function unsafeKeyReason(key: string): string | null {
   if (key.startsWith('$')) return 'field names may not start with $';
   if (key.includes('.')) return 'field names may not contain .';
-  if (key === '__proto__' || key === 'constructor' || key === 'prototype') return `field name ${key} is not allowed`;
+  if (reservedKeys.includes(key)) return `field name ${key} is not allowed`;
   if (key.includes('\0')) return 'field names may not contain NUL';
   return null;
+}
+
+const reservedKeys = ['__proto__', 'constructor', 'prototype'];
+
+/**
+ * The rule of `unsafeKeyReason` as JSON Schema `propertyNames` (for the OpenAPI document),
+ * added to `names` (the map's own rule for its keys). A pattern without look-arounds, so
+ * generated clients and testers read it as the server does.
+ */
+export function safeKeyNames(names: Record<string, unknown>): Record<string, unknown> {
+  return {
+    ...names,
+    ...(typeof names['pattern'] === 'string' || Array.isArray(names['enum']) ? {} : { pattern: '^(?:[^$.\\x00][^.\\x00]*)?$' }),
+    not: { enum: reservedKeys },
+  };
 }
 
 /** Every unsafe key in `value`, with its path under `location` (e.g. `body`). */

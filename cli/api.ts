@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import express from 'express';
 import { multistream, pino } from 'pino';
 import { createApp } from '../api/app.ts';
+import { securityHeaders } from '../api/securityHeaders.ts';
 import type { Mailer, SmsSender } from '../api/deps.ts';
 import { serviceLog } from '../embedded/logs.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
@@ -81,6 +82,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<express.Expres
   });
   const app = express();
   app.disable('x-powered-by');
+  app.use(securityHeaders());
   if (existsSync(editorDist)) {
     app.use(express.static(editorDist, { index: 'index.html', maxAge: '1h' }));
     app.get(/^\/(?!v1(\/|$)).*/, (_req, res) => res.sendFile('index.html', { root: editorDist }));

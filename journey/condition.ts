@@ -99,6 +99,27 @@ export const Condition = z.discriminatedUnion('type', [
 ]);
 export type Condition = z.infer<typeof Condition>;
 
+const profileOnly = {
+  error: 'use a condition on the profile (attribute, segment, stage, rfm, tag, consent, all, any): eventCount counts events seen during a journey run, so only branches can use it',
+};
+const ProfileSimpleCondition = z.discriminatedUnion(
+  'type',
+  [AttributeCondition, SegmentCondition, StageCondition, RfmCondition, TagCondition, ConsentCondition],
+  profileOnly,
+);
+
+/** A `Condition` on the profile alone (no `eventCount`): what segments, evaluated outside any run, can test. */
+export const ProfileCondition = z.discriminatedUnion(
+  'type',
+  [
+    ...ProfileSimpleCondition.options,
+    z.object({ type: z.literal('all'), conditions: z.array(ProfileSimpleCondition).min(1) }),
+    z.object({ type: z.literal('any'), conditions: z.array(ProfileSimpleCondition).min(1) }),
+  ],
+  profileOnly,
+);
+export type ProfileCondition = z.infer<typeof ProfileCondition>;
+
 /** What a condition is evaluated against. `eventTimes` holds event times seen during the run. */
 export interface ConditionContext {
   customer: JourneyCustomer;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Consent } from './consent.ts';
+import { isValidTimezone } from './timezone.ts';
 
 /**
  * The customer profile as journeys see it. One schema for the API, the data layer,
@@ -62,6 +63,75 @@ export const ComputedProfile = z.object({
 });
 export type ComputedProfile = z.infer<typeof ComputedProfile>;
 
+/**
+ * The formats a customer's contact fields take: one definition each, used by the API's input,
+ * the data layer and the responses alike. Each is written so that its JSON Schema (in the
+ * OpenAPI document) says exactly what the check accepts: patterns without look-arounds, so
+ * any generated client or tester reads the same rule.
+ */
+
+const atom = "[A-Za-z0-9_'+-]";
+/** Dot-separated parts of a local part, at most 64 characters in all (RFC 5321). */
+const localPart = [`${atom}{1,64}`, `${atom}{1,31}\\.${atom}{1,32}`, `${atom}{1,20}\\.${atom}{1,20}\\.${atom}{1,22}`, `${atom}{1,15}\\.${atom}{1,15}\\.${atom}{1,15}\\.${atom}{1,16}`].join('|');
+/**
+ * Host labels of at most 63 characters, neither starting nor ending with `-` and without `--`
+ * in the third and fourth place (reserved for IDNA `xn--` labels: address checkers refuse it
+ * unless it is valid punycode); a letters-only top-level domain.
+ */
+const alnum = '[A-Za-z0-9]';
+const ldh = '[A-Za-z0-9-]';
+const label = [`${alnum}(?:${ldh}?${alnum})?`, `${alnum}${ldh}(?:${alnum}|-)${alnum}`, `${alnum}${ldh}(?:${alnum}${ldh}|-${alnum})${ldh}{0,58}${alnum}`].join('|');
+const domain = `(?:(?:${label})\\.){1,3}[A-Za-z]{2,24}`;
+
+/**
+ * An email address: `name@example.com`; the local part at most 64 characters, host labels at
+ * most 63, the whole at most 253 (the SMTP path limit, RFC 5321 4.5.3.1.3: mail servers refuse
+ * longer recipients).
+ */
+export const Email = z.email({ pattern: new RegExp(`^(?:${localPart})@${domain}$`), message: 'not an email address, e.g. ana@example.com' }).max(253);
+
+/** A phone number in E.164, e.g. `+8613800138000`. */
+export const Phone = z.string().regex(/^\+[1-9]\d{6,14}$/, 'use E.164 format, e.g. +14155550100');
+
+/**
+ * A BCP 47 language tag: language, optional script, region and one variant, e.g. `en`,
+ * `zh-CN`, `zh-Hans-CN`. Also checked with `Intl`, so every stored locale can format dates
+ * and numbers.
+ */
+export const Locale = z
+  .string()
+  .max(35)
+  .regex(
+    /^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|[0-9]{3}))?(?:-(?:[A-Za-z0-9]{5,8}|[0-9][A-Za-z0-9]{3}))?$/,
+    { message: 'use a BCP 47 language tag, e.g. en or zh-CN', abort: true },
+  )
+  .refine(isWellFormedLocale, 'use a BCP 47 language tag, e.g. en or zh-CN');
+
+function isWellFormedLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * An IANA time zone, e.g. `Asia/Shanghai`. The OpenAPI document lists the names the server's
+ * time zone database knows; their aliases (e.g. `Asia/Kolkata` beside `Asia/Calcutta`) are
+ * accepted as well and kept as sent.
+ */
+export const Timezone = z
+  .string()
+  .min(1)
+  .max(64)
+  .refine(isValidTimezone, 'not a time zone the server knows; use an IANA name, e.g. Asia/Shanghai')
+  .meta({ id: 'Timezone', description: 'IANA time zone, e.g. `Asia/Shanghai`.' });
+
+/** The names `Timezone` lists in the OpenAPI document (the runtime's IANA database, and UTC). */
+export function knownTimezones(): string[] {
+  return [...new Set(['UTC', ...Intl.supportedValuesOf('timeZone')])];
+}
+
 /** Identifiers are the integrator's own (external ids): letters, digits, `_`, `-`, `.`, `@`, `:`. */
 export const CustomerId = z
   .string()
@@ -71,17 +141,11 @@ export const CustomerId = z
 
 export const CustomerProfile = z.object({
   id: CustomerId,
-  email: z.email().optional(),
-  /** E.164, e.g. +8613800138000. */
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'use E.164 format, e.g. +14155550100')
-    .optional(),
+  email: Email.optional(),
+  phone: Phone.optional(),
   name: z.string().max(200).optional(),
-  /** BCP 47 language tag, e.g. `en` or `zh-CN`. */
-  locale: z.string().min(2).max(35).default('en'),
-  /** IANA timezone, e.g. `Asia/Shanghai`. */
-  timezone: z.string().min(1).max(64).default('UTC'),
+  locale: Locale.default('en'),
+  timezone: Timezone.default('UTC'),
   /** `YYYY-MM-DD`. */
   birthday: z.iso.date().optional(),
   /** Per channel: granted or withdrawn, when, from where. Never assumed: no record, no marketing. */

@@ -25,7 +25,7 @@ export type { ConditionContext } from './condition.ts';
 // Graph, settings, definition
 export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, reEntryAllowed } from './settings.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
-export { HandleId, NodeId, Position } from './ids.ts';
+export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
 
 // Node kinds

@@ -7,8 +7,9 @@ export interface QuietHoursWindow {
   end: LocalTime;
 }
 
-// Formatters are expensive to build and pure to reuse; the cache only ever grows by the
-// timezones actually seen (a few hundred at most).
+// Formatters are expensive to build and pure to reuse; the cache only ever grows by the valid
+// timezones actually seen (a few hundred at most): names that are not one are never kept, so
+// requests with made-up names cannot grow it.
 const formatters = new Map<string, Intl.DateTimeFormat | null>();
 
 function formatter(timezone: string): Intl.DateTimeFormat | null {
@@ -27,7 +28,7 @@ function formatter(timezone: string): Intl.DateTimeFormat | null {
         weekday: 'short',
       });
     } catch {
-      cached = null;
+      return null;
     }
     formatters.set(timezone, cached);
   }

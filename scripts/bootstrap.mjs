@@ -4,8 +4,9 @@
 // Plain Node (no dependencies) because it runs before `npm install`.
 //
 //   node scripts/bootstrap.mjs              npm packages + pinned tools
-//   node scripts/bootstrap.mjs --for-tests  also Debian's chromium for browser tests and the
+//   node scripts/bootstrap.mjs --for-tests  also Debian's chromium for browser tests, the
 //                                           sqlite3 CLI (the backup test; `waymark backup` needs it)
+//                                           and Schemathesis (PyPI) for the API conformance run
 //
 // Tools are built into WAYMARK_TOOLS_DIR (default ~/.cache/waymark), outside the repository,
 // so every clone on this machine shares them. Paths must match embedded/tools.ts.
@@ -25,6 +26,7 @@ const versions = JSON.parse(readFileSync(join(repo, 'scripts', 'tool-versions.js
 const TEMPORAL_CLI_VERSION = versions.temporalCli;
 const FERRETDB_VERSION = versions.ferretdb;
 const TEST_SERVER_VERSION = versions.temporalTestServer;
+const SCHEMATHESIS_VERSION = versions.schemathesis;
 
 const steps = [
   { name: 'npm packages', run: npmPackages },
@@ -35,6 +37,7 @@ const steps = [
     ? [
         { name: "Debian's chromium and CJK fonts (browser tests)", run: chromium },
         { name: 'sqlite3 command-line tool (backup and restore)', run: sqlite3 },
+        { name: `Schemathesis ${SCHEMATHESIS_VERSION} (API conformance run, from PyPI)`, run: schemathesis },
       ]
     : []),
 ];
@@ -200,4 +203,34 @@ function chromium() {
   run('apt-get', ['update'], { log: 'apt-update' });
   run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium', 'fonts-noto-cjk'], { log: 'apt-chromium', env: { DEBIAN_FRONTEND: 'noninteractive' } });
   return 'installed: /usr/bin/chromium, Noto CJK fonts';
+}
+
+/**
+ * Schemathesis, the OpenAPI conformance tester `api/conformance.test.ts` runs against the real
+ * stack: pinned, from PyPI, in its own virtual environment under the tools directory (the same
+ * path as test/schemathesis.ts).
+ */
+function schemathesis() {
+  const home = join(toolsDir, `schemathesis-${SCHEMATHESIS_VERSION}`);
+  const bin = join(home, 'bin', 'schemathesis');
+  if (existsSync(bin)) return `present: ${bin}`;
+  const python = process.env.PYTHON || 'python3';
+  const probe = spawnSync(python, ['-c', 'import sys, venv, ensurepip; sys.exit(0 if sys.version_info >= (3, 9) else 1)'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(
+      `Schemathesis needs Python >= 3.9 with the venv and ensurepip modules (\`${python}\` ${probe.error ? 'was not found' : 'is older or lacks them'}).\n` +
+        'Install it, e.g. `sudo apt-get install -y python3 python3-venv`, or point PYTHON at one, and re-run.',
+    );
+  }
+  process.stdout.write('pip install … ');
+  rmSync(home, { recursive: true, force: true });
+  try {
+    run(python, ['-m', 'venv', home], { log: 'schemathesis-venv' });
+    run(join(home, 'bin', 'python'), ['-m', 'pip', 'install', '--disable-pip-version-check', '--quiet', `schemathesis==${SCHEMATHESIS_VERSION}`], { log: 'schemathesis-pip' });
+  } catch (error) {
+    // A half-installed environment is never left in place: the next run starts over.
+    rmSync(home, { recursive: true, force: true });
+    throw error;
+  }
+  return `installed: ${bin}`;
 }

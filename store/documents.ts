@@ -1,6 +1,7 @@
 import { MongoServerError } from 'mongodb';
 import type { Collection, Document, Filter, Sort } from 'mongodb';
 import type { z } from 'zod';
+import { PageCursor } from '../journey/index.ts';
 
 /**
  * Shared helpers of the repositories: validation of what goes in and comes out of a
@@ -95,7 +96,7 @@ export interface PageRequest {
   cursor?: string | undefined;
 }
 
-/** A cursor that is not one this server handed out. */
+/** A cursor that is not one this server hands out (see `PageCursor`). */
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError';
   constructor() {
@@ -105,21 +106,24 @@ export class InvalidCursorError extends Error {
 
 type CursorValue = string | number | boolean | null;
 
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
 function encodeCursor(value: CursorValue, id: string): string {
-  return Buffer.from(JSON.stringify([value, id])).toString('base64url');
+  const head =
+    typeof value === 'string' ? `s${base64url(value)}` : typeof value === 'number' && Number.isFinite(value) ? `n${value}` : value === true ? 't' : value === false ? 'f' : 'z';
+  return `${head}.${base64url(id)}`;
 }
 
+/** Reads a cursor of the `PageCursor` form: every such string is a position. */
 function decodeCursor(cursor: string): [CursorValue, string] {
-  try {
-    const parsed: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
-      const [value, id] = parsed as [unknown, string];
-      if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return [value as CursorValue, id];
-    }
-  } catch {
-    // fall through to the typed error
-  }
-  throw new InvalidCursorError();
+  if (!PageCursor.safeParse(cursor).success) throw new InvalidCursorError();
+  const dot = cursor.lastIndexOf('.');
+  const head = cursor.slice(0, dot);
+  const id = Buffer.from(cursor.slice(dot + 1), 'base64url').toString('utf8');
+  if (head === 't' || head === 'f') return [head === 't', id];
+  if (head === 'z') return [null, id];
+  if (head.startsWith('n')) return [Math.max(-Number.MAX_VALUE, Math.min(Number.MAX_VALUE, Number(head.slice(1)))), id];
+  return [Buffer.from(head.slice(1), 'base64url').toString('utf8'), id];
 }
 
 function readPath(doc: Document, path: string): CursorValue {

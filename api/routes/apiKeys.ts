@@ -1,5 +1,6 @@
 import { createApiKey, listApiKeys, revokeApiKey } from '../../store/apiKeys.ts';
-import { notFound } from '../problem.ts';
+import { conflict, notFound } from '../problem.ts';
+import { Problem } from '../wire/common.ts';
 import { defineRoute } from '../route.ts';
 import { ApiKey, ApiKeyCreate, ApiKeyCreated, ApiKeyPage, ApiKeyQuery } from '../wire/apiKeys.ts';
 import { IdParams } from '../wire/common.ts';
@@ -40,10 +41,15 @@ export const apiKeyRoutes = [
     path: '/api-keys/:id',
     tag: 'API keys',
     summary: 'Revoke an API key',
+    description: 'A key cannot revoke itself (409), so an admin cannot lock everyone out by mistake: revoke it with another admin key.',
     access: [],
     params: IdParams,
-    responses: { 200: { description: 'Revoked.', schema: ApiKey } },
-    async handler({ params, deps, now }) {
+    responses: {
+      200: { description: 'Revoked.', schema: ApiKey },
+      409: { description: 'The key revoking is the key to revoke.', schema: Problem, contentType: 'application/problem+json' },
+    },
+    async handler({ params, deps, now, principal }) {
+      if (principal?.keyId === params.id) throw conflict('a key cannot revoke itself: use another admin key', 'params.id');
       const record = await revokeApiKey(deps.db, params.id, now);
       if (record === null) throw notFound(`API key ${params.id}`);
       return { status: 200, body: record };

@@ -4,7 +4,7 @@ import { countAudience } from '../../store/customers.ts';
 import { entryOf, getJourney, getVersion } from '../../store/journeys.ts';
 import { readers } from '../auth.ts';
 import type { ResolvedDeps } from '../deps.ts';
-import { conflict, notFound, unprocessable } from '../problem.ts';
+import { conflict, notFound } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { AudienceCount, AudienceCountBody, Campaign, CampaignCreate, CampaignPage, CampaignQuery } from '../wire/campaigns.ts';
 import { IdParams } from '../wire/common.ts';
@@ -75,9 +75,8 @@ export const campaignRoutes = [
       const entry = entryOf(version.definition);
       const trigger = version.definition.nodes[version.definition.entryNodeId];
       if (trigger?.kind !== 'audience') {
-        throw unprocessable(`journey ${journey.id} starts with a ${entry.kind} trigger, not a campaign audience`, [
-          { path: 'body.journeyId', message: 'the journey must start with a campaign-audience trigger' },
-        ]);
+        // 409 like a paused journey: the request is fine, the journey it names cannot be launched.
+        throw conflict(`journey ${journey.id} starts with a ${entry.kind} trigger, not a campaign audience: only a journey with one can be launched`, 'body.journeyId');
       }
       const audience = body.audience ?? { segments: [trigger.config.segment] };
       const ratePerSecond = body.ratePerSecond ?? trigger.config.sendRatePerMinute / 60;

@@ -24,7 +24,7 @@ describe('journey drafts, compile and publish', () => {
 
   it('refuses to publish a draft with errors, naming the step', async () => {
     const refused = await app.call('POST', '/journeys/welcome-test/publish', { as: 'marketer', json: { note: 'first' } });
-    expect(refused.status).toBe(422);
+    expect(refused.status).toBe(409);
     expect((refused.json as Problem).errors).toContainEqual(expect.objectContaining({ code: 'TEMPLATE_NOT_FOUND', nodeId: 'send', path: 'draft.nodes[1].config.templateId' }));
     expect((await app.call('GET', '/journeys/welcome-test')).json).toMatchObject({ status: 'draft', latestVersion: 0 });
   });
@@ -52,7 +52,7 @@ describe('journey drafts, compile and publish', () => {
   it('refuses a draft for another journey id', async () => {
     const other = simpleGraph('someone-else', triggers.api());
     const response = await app.call('PUT', '/journeys/welcome-test/draft', { as: 'marketer', json: other });
-    expect(response.status).toBe(400);
+    expect(response.status).toBe(409);
     expect(response.json).toMatchObject({ errors: [{ path: 'body.id' }] });
   });
 

@@ -6,7 +6,7 @@ import { createJourney, getJourney, getVersion, listJourneys, listVersions, publ
 import type { JourneyRecord, JourneyStatus } from '../../store/journeys.ts';
 import { readers } from '../auth.ts';
 import { compileContext } from '../compileContext.ts';
-import { conflict, invalidRequest, notFound, unprocessable } from '../problem.ts';
+import { conflict, notFound, ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import {
@@ -35,7 +35,8 @@ async function mustGet(deps: ResolvedDeps, id: string): Promise<JourneyRecord> {
 }
 
 function sameId(graph: JourneyGraph, id: string): void {
-  if (graph.id !== id) throw invalidRequest([{ path: 'body.id', message: `must be ${id}, the journey in the URL` }]);
+  // Well-formed, but about another journey than the URL's: a conflict, like other mismatches.
+  if (graph.id !== id) throw conflict(`body.id must be ${id}, the journey in the URL`, 'body.id');
 }
 
 function byNode(errors: readonly CompileError[]): Record<string, CompileError[]> {
@@ -157,7 +158,8 @@ export const journeyRoutes = [
     tag: 'Journeys',
     summary: 'Publish the draft as a new immutable version',
     description:
-      'Compiles the draft; any compile error refuses the publish (422, one entry per error with its step). ' +
+      'Compiles the draft; any compile error refuses the publish (409: the journey’s draft is not publishable; one entry ' +
+      'per error with its step). ' +
       'Customers already in the journey stay on their version; new entries get this one.',
     access: writers,
     params: JourneyParams,
@@ -168,7 +170,11 @@ export const journeyRoutes = [
       if (journey.status === 'archived') throw conflict(`journey ${params.id} is archived`);
       const result = compile(journey.draft, await compileContext(deps.db));
       if (!result.ok) {
-        throw unprocessable(
+        // 409, not 422: the request is fine, the journey's stored draft is what cannot be published.
+        throw new ProblemError(
+          409,
+          'draft-does-not-compile',
+          'The draft does not compile',
           `the draft has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; fix them and publish again`,
           result.errors.map((e) => ({
             path: e.path === undefined ? 'draft' : `draft.${e.path}`,

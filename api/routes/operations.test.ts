@@ -103,7 +103,7 @@ describe('campaigns', () => {
 
   it('refuses a journey without an audience trigger, or a paused one', async () => {
     const wrong = await app.call('POST', '/campaigns', { as: 'operator', json: { name: 'x', journeyId: 'not-a-campaign' } });
-    expect(wrong.status).toBe(422);
+    expect(wrong.status).toBe(409);
     expect(wrong.json).toMatchObject({ errors: [{ path: 'body.journeyId' }] });
     await app.call('POST', '/journeys/winback-campaign/pause', { as: 'marketer' });
     const paused = await app.call('POST', '/campaigns', { as: 'operator', json: { name: 'x', journeyId: 'winback-campaign' } });

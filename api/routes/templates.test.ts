@@ -34,7 +34,7 @@ describe('templates', () => {
     const missingText = { ...emailTemplate('broken'), locales: { en: { subject: 'x', html: '<p>x</p>' } } };
     const refused = await app.call('POST', '/templates', { as: 'marketer', json: missingText });
     expect(refused.status).toBe(400);
-    expect(refused.json).toMatchObject({ errors: [{ path: 'body.locales.en.text', message: 'the en version needs a text' }] });
+    expect(refused.json).toMatchObject({ errors: [{ path: 'body.locales.en.text', message: 'an email version needs a text part' }] });
     const replaced = await app.call('PUT', '/templates/nudge', { as: 'marketer', json: { ...smsTemplate('nudge'), name: 'Renamed' } });
     expect(replaced.json).toMatchObject({ template: { name: 'Renamed' } });
     expect((await app.call('PUT', '/templates/nudge', { as: 'marketer', json: emailTemplate('nudge') })).status).toBe(409);
@@ -65,8 +65,11 @@ describe('templates', () => {
     expect(sms.json).toMatchObject({ channel: 'sms', providerId: expect.stringMatching(/^SM/) });
     expect(app.sent.sms.at(-1)).toEqual({ to: '+14155550100', body: 'Hi Ana, 20% off today with ' });
     const wrong = await app.call('POST', '/templates/nudge/test-send', { as: 'marketer', json: { to: 'qa@example.com' } });
-    expect(wrong.status).toBe(400);
+    expect(wrong.status).toBe(409);
     expect(wrong.json).toMatchObject({ errors: [{ path: 'body.to' }] });
+    const neither = await app.call('POST', '/templates/nudge/test-send', { as: 'marketer', json: { to: 'call me maybe' } });
+    expect(neither.status).toBe(400);
+    expect(neither.json).toMatchObject({ errors: [{ path: 'body.to' }] });
   });
 
   it('refuses a test send to a suppressed address, and limits test sends per key', async () => {

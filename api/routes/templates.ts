@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { CustomerProfile } from '../../journey/customer.ts';
+import { CustomerProfile, Email, Phone } from '../../journey/customer.ts';
 import { smsSegments } from '../../journey/sms.ts';
 import type { MessageTemplate } from '../../journey/template.ts';
 import { getCustomer } from '../../store/customers.ts';
@@ -9,7 +8,7 @@ import { createTemplate, deleteTemplate, getTemplate, getTemplateRecord, listTem
 import { readers } from '../auth.ts';
 import { consentLinks } from '../consent.ts';
 import type { RenderedMessage, ResolvedDeps } from '../deps.ts';
-import { conflict, invalidRequest, notFound, ProblemError } from '../problem.ts';
+import { conflict, notFound, ProblemError } from '../problem.ts';
 import { RateLimiter } from '../rateLimit.ts';
 import { defineRoute } from '../route.ts';
 import { Problem } from '../wire/common.ts';
@@ -70,7 +69,11 @@ async function render(
 const notConfigured = { description: 'This server has no message renderer.', schema: Problem, contentType: 'application/problem+json' };
 
 const limited = { description: 'Over the key’s test-send rate; see Retry-After.', schema: Problem, contentType: 'application/problem+json' };
-const suppressedTarget = { description: 'The address or number is suppressed (unsubscribed, STOP, bounced…).', schema: Problem, contentType: 'application/problem+json' };
+const suppressedTarget = {
+  description: 'The address or number is suppressed (unsubscribed, STOP, bounced…), or is not for the template’s channel (a number for an email template, or the reverse).',
+  schema: Problem,
+  contentType: 'application/problem+json',
+};
 
 // Test sends reach real inboxes and phones: a few a minute per key, per API process.
 const testSendLimiters = new WeakMap<object, RateLimiter>();
@@ -83,9 +86,6 @@ function testSendLimiter(deps: ResolvedDeps): RateLimiter {
   }
   return limiter;
 }
-
-const EmailAddress = z.email();
-const PhoneNumber = CustomerProfile.shape.phone.unwrap();
 
 export const templateRoutes = [
   defineRoute({
@@ -145,7 +145,7 @@ export const templateRoutes = [
     body: Template,
     responses: { 200: { description: 'Replaced.', schema: TemplateRecord } },
     async handler({ params, body, deps, now }) {
-      if (body.id !== params.id) throw invalidRequest([{ path: 'body.id', message: `must be ${params.id}, the template in the URL` }]);
+      if (body.id !== params.id) throw conflict(`body.id must be ${params.id}, the template in the URL`, 'body.id');
       const existing = await getTemplate(deps.db, params.id);
       if (existing !== null && existing.channel !== body.channel) {
         throw conflict(`template ${params.id} is an ${existing.channel} template; create a new one for ${body.channel}`, 'body.channel');
@@ -207,9 +207,9 @@ export const templateRoutes = [
     responses: { 200: { description: 'Handed to the provider.', schema: TestSendResult }, 409: suppressedTarget, 429: limited, 503: notConfigured },
     async handler({ params, body, deps, now, principal }) {
       const template = await mustGet(deps, params.id);
-      const address = (template.channel === 'email' ? EmailAddress : PhoneNumber).safeParse(body.to);
-      if (!address.success) {
-        throw invalidRequest([{ path: 'body.to', message: template.channel === 'email' ? 'an email address' : 'an E.164 number, e.g. +14155550100' }]);
+      // `to` is an address or a number (the schema checks which); the template's channel picks one.
+      if (!(template.channel === 'email' ? Email : Phone).safeParse(body.to).success) {
+        throw conflict(`template ${template.id} is ${template.channel === 'email' ? 'an email template: send it to an email address' : 'an SMS template: send it to an E.164 number, e.g. +14155550100'}`, 'body.to');
       }
       const suppression = await getSuppression(deps.db, template.channel, body.to);
       if (suppression !== null) throw conflict(`${body.to} is suppressed (${suppression.reason}): test sends respect suppressions like journeys do`, 'body.to');

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageCursor } from '../../journey/ids.ts';
 
 /**
  * Wire formats shared by every resource. `api/wire/` is imported by the browser editor:
@@ -34,7 +35,7 @@ export type Problem = z.infer<typeof Problem>;
 /** Query of every list: page size and the cursor from the previous page. */
 export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(50).describe('Items per page (1–500).'),
-  cursor: z.string().max(1000).optional().describe('`nextCursor` of the previous page.'),
+  cursor: PageCursor.optional().describe('`nextCursor` of the previous page, unchanged (an opaque position; a malformed one is a 400 naming `query.cursor`).'),
 });
 
 /** A page of `item`s; `nextCursor` is null on the last page. */

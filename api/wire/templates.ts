@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { Channel, CustomerId, CustomerProfile } from '../../journey/customer.ts';
-import { MessageTemplate } from '../../journey/template.ts';
+import { Channel, CustomerId, CustomerProfile, Email, Locale, Phone } from '../../journey/customer.ts';
+import { MessageTemplate, TemplateId } from '../../journey/template.ts';
 import { PageQuery, pageOf } from './common.ts';
 
 /** A message template with a version per locale. */
@@ -11,14 +11,14 @@ export const TemplateRecord = z
   .meta({ id: 'TemplateRecord' });
 export const TemplatePage = pageOf(TemplateRecord).meta({ id: 'TemplatePage' });
 export const TemplateQuery = PageQuery.extend({ channel: Channel.optional() });
-export const TemplateParams = z.strictObject({ id: MessageTemplate.shape.id });
+export const TemplateParams = z.strictObject({ id: TemplateId });
 
 /** Run variables a preview or test send fills in, e.g. `{ couponCode: 'WB-7KQ2M9' }`. */
 const Vars = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), z.string().max(1000));
 
 export const PreviewRequest = z
   .strictObject({
-    locale: z.string().min(2).max(35).optional().describe('defaults to the customer’s locale'),
+    locale: Locale.optional().describe('defaults to the customer’s locale'),
     customerId: CustomerId.optional().describe('render for this stored customer'),
     sample: CustomerProfile.partial().optional().describe('or for this sample profile (merged over the built-in sample)'),
     vars: Vars.default({}),
@@ -43,8 +43,8 @@ export const Preview = z
 
 export const TestSendRequest = z
   .strictObject({
-    to: z.string().min(3).max(320).describe('an email address or an E.164 number, matching the template’s channel'),
-    locale: z.string().min(2).max(35).optional(),
+    to: z.union([Email, Phone]).describe('an email address or an E.164 number, matching the template’s channel'),
+    locale: Locale.optional(),
     customerId: CustomerId.optional(),
     vars: Vars.default({}),
   })

@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
-import { expect, onTestFailed } from 'vitest';
+import { afterAll, beforeAll, expect, onTestFailed } from 'vitest';
+import { startTestApp } from '../../test/app.ts';
 
 /** Screenshots of end-to-end runs (git-ignored), to look at after a run. */
 export const artifactsDir = fileURLToPath(new URL('../../artifacts/e2e/', import.meta.url));
@@ -13,6 +14,24 @@ export function launchChromium(): Promise<Browser> {
     executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/**
+ * Starts the real app and Chromium once for the test file and stops both after it. Read
+ * `session.app` and `session.browser` inside tests.
+ *
+ * @example const session = appAndBrowser(); test('…', async () => { await session.browser.newPage(); });
+ */
+export function appAndBrowser(): { app: Awaited<ReturnType<typeof startTestApp>>; browser: Browser } {
+  const session = {} as { app: Awaited<ReturnType<typeof startTestApp>>; browser: Browser };
+  beforeAll(async () => {
+    [session.app, session.browser] = await Promise.all([startTestApp(), launchChromium()]);
+  }, 180_000);
+  afterAll(async () => {
+    await session.browser?.close();
+    await session.app?.stop();
+  });
+  return session;
 }
 
 /**

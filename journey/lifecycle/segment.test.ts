@@ -39,7 +39,8 @@ describe('segment membership', () => {
       name: 'x',
       condition: { type: 'eventCount', eventType: 'login', op: 'gte', count: 1, withinDays: 7 },
     });
-    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['condition', 'id']);
+    expect(bad.error?.issues.map((i) => i.path.join('.'))).toEqual(['condition.type', 'id']);
+    expect(bad.error?.issues[0]?.message).toMatch(/only branches can use it/);
   });
 });
 

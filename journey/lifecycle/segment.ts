@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition, evaluateCondition } from '../condition.ts';
+import { evaluateCondition, ProfileCondition } from '../condition.ts';
 import type { CustomerProfile } from '../customer.ts';
 
 /**
@@ -23,18 +23,12 @@ export const SegmentId = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes, e.g. dormant-90d');
 export type SegmentId = z.infer<typeof SegmentId>;
 
-function usesEventCount(condition: Condition): boolean {
-  const leaves = condition.type === 'all' || condition.type === 'any' ? condition.conditions : [condition];
-  return leaves.some((c) => c.type === 'eventCount');
-}
-
 /** The part of a segment a marketer edits. */
 export const SegmentRule = z.object({
   name: z.string().min(1).max(120),
   description: z.string().max(500).default(''),
-  condition: Condition.refine((c) => !usesEventCount(c), {
-    message: 'segments cannot count events (eventCount is for journey branches): use computed fields such as orderCount or daysSinceLastPurchase',
-  }),
+  // No eventCount, by the schema itself, so the OpenAPI document says so too.
+  condition: ProfileCondition,
 });
 export type SegmentRule = z.infer<typeof SegmentRule>;
 

@@ -10,19 +10,21 @@ export const LifecycleSettings = z
     stages: StageThresholds.default(StageThresholds.parse({})),
     valueTiers: z
       .object({
+        // Each below a half, so the two always leave a `low` tier: a bound the OpenAPI document
+        // can state (a rule on their sum could not be).
         /** Share of paying customers, by total spend, in the `high` tier (default the top 20 %). */
-        highShare: z.number().gt(0).lt(1).default(0.2),
+        highShare: z.number().gt(0).lt(0.5).default(0.2),
         /** Share in the `mid` tier, just below `high` (default the next 30 %). */
-        midShare: z.number().min(0).lt(1).default(0.3),
+        midShare: z.number().min(0).lt(0.5).default(0.3),
       })
-      .refine((v) => v.highShare + v.midShare < 1, { message: 'highShare + midShare must stay below 1', path: ['midShare'] })
       .default({ highShare: 0.2, midShare: 0.3 }),
     churn: z
       .object({
+        // Between a day and ten years: churn risk and CLV divide by the gap.
         /** Usual gap assumed for one-order customers when no customer has two orders yet. */
-        defaultGapDays: z.number().positive().default(90),
+        defaultGapDays: z.number().min(1).max(3650).default(90),
         /** Floor of a usual gap, so two orders on one day do not make every later day "late". */
-        minGapDays: z.number().positive().default(7),
+        minGapDays: z.number().min(1).max(3650).default(7),
       })
       .default({ defaultGapDays: 90, minGapDays: 7 }),
     clv: z

@@ -2,9 +2,15 @@ import { z } from 'zod';
 import { actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
+/**
+ * An ISO 4217 currency code the runtime can format, e.g. `USD`, `CNY`: an enum, so the OpenAPI
+ * document and the editor's picker list them. USD first: the editor's form starts with it.
+ */
+export const Currency = z.enum([...new Set(['USD', ...Intl.supportedValuesOf('currency')])], { error: 'use an ISO 4217 currency code, e.g. USD or CNY' });
+
 export const CouponOffer = z.discriminatedUnion('type', [
   z.object({ type: z.literal('percent'), percent: z.number().positive().max(100) }),
-  z.object({ type: z.literal('amount'), amount: z.number().positive(), currency: z.string().regex(/^[A-Z]{3}$/, 'use a 3-letter currency code, e.g. USD') }),
+  z.object({ type: z.literal('amount'), amount: z.number().positive(), currency: Currency }),
 ]);
 export type CouponOffer = z.infer<typeof CouponOffer>;
 

@@ -1,5 +1,6 @@
 /// <reference lib="webworker" />
 // Runs the core's simulator off the main thread, so the canvas stays responsive.
+import '../zodConfig.ts';
 import { compile } from '../../../journey/compile/compile.ts';
 import { generateCohort } from '../../../journey/simulate/cohort.ts';
 import { simulate } from '../../../journey/simulate/simulate.ts';

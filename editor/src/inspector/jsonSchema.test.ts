@@ -27,7 +27,7 @@ describe('forms from config schemas', () => {
     const offer = root.properties?.['offer'];
     const variants = offer ? (variantsOf(offer) ?? []) : [];
     expect(discriminatorOf(variants, root)).toBe('type');
-    expect(variants.map((v) => defaultFor(v, root))).toEqual([{ type: 'percent', percent: 1 }, { type: 'amount', amount: 1, currency: '' }]);
+    expect(variants.map((v) => defaultFor(v, root))).toEqual([{ type: 'percent', percent: 1 }, { type: 'amount', amount: 1, currency: 'USD' }]);
   });
 
   test('empty journey settings get the schema’s defaults', () => {
