@@ -1,5 +1,5 @@
 import type { Db } from 'mongodb';
-import type { RunDocument } from './runs.ts';
+import type { RunRecord } from '../journey/run.ts';
 
 /**
  * Report rollups: counters kept up to date as things happen, so a report reads O(rows shown)
@@ -28,7 +28,10 @@ interface RollupDocument {
   recountedAt?: string;
 }
 
-type RunState = Pick<RunDocument, 'status' | 'nodeId' | 'visited'>;
+type RunState = Pick<RunRecord, 'status' | 'nodeId' | 'visited'>;
+
+/** What the counters read of a run record (`journeyRuns`, written by `store/runs.ts`). */
+type RunCounted = RunState & { _id: string; journeyId: string };
 
 const name = 'rollups';
 
@@ -68,7 +71,7 @@ export async function applyRunChange(db: Db, journeyId: string, before: RunState
 /** Rebuilds a journey's step counters from its runs (one read of the journey's runs). */
 export async function recountSteps(db: Db, journeyId: string, now: Date = new Date()): Promise<StepCount[]> {
   const totals = new Map<string, number>();
-  const runs = db.collection<RunDocument>('journeyRuns').find({ journeyId }, { projection: { status: 1, nodeId: 1, visited: 1 }, batchSize: 5_000 });
+  const runs = db.collection<RunCounted>('journeyRuns').find({ journeyId }, { projection: { status: 1, nodeId: 1, visited: 1 }, batchSize: 5_000 });
   for await (const run of runs) for (const [key, n] of contribution(run)) totals.set(key, (totals.get(key) ?? 0) + n);
   const steps: RollupDocument['steps'] = {};
   for (const [key, n] of totals) {
@@ -95,7 +98,7 @@ export async function stepCounts(db: Db, journeyId: string): Promise<StepCount[]
 
 /** Recounts every journey that has runs (the daily repair of counters a crash left one off). */
 export async function recountAllSteps(db: Db, now: Date = new Date()): Promise<number> {
-  const journeyIds = (await db.collection<RunDocument>('journeyRuns').distinct('journeyId')).filter((id): id is string => typeof id === 'string');
+  const journeyIds = (await db.collection<RunCounted>('journeyRuns').distinct('journeyId')).filter((id): id is string => typeof id === 'string');
   for (const journeyId of journeyIds) await recountSteps(db, journeyId, now);
   return journeyIds.length;
 }
