@@ -5,14 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestApp } from '../api/testHarness.ts';
 import type { TestApp } from '../api/testHarness.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { eventually, inbox, publish, realActivities, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, publish, startRealWorker, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyWorkflowId } from '../workflows/definitions.ts';
-import { bundleWorkflows, createWorker } from '../worker/index.ts';
 import type { JourneyRuntime } from './runtime.ts';
 import { createTemporalRuntime } from './temporal.ts';
 
@@ -23,9 +21,7 @@ let app: TestApp;
 let real: JourneyRuntime;
 let client: Client;
 let workerConnection: NativeConnection;
-let worker: Worker;
-let running: Promise<void>;
-let closeActivities: () => void;
+let worker: { stop(): Promise<void> } | undefined;
 let journey: PublishedJourney;
 /** Set to make the next cancellation of a customer's journeys fail (Temporal unreachable). */
 let failNextCancel = false;
@@ -48,10 +44,7 @@ beforeAll(async () => {
   const temporal = createTemporalRuntime({ client, db: app.db, taskQueue });
   real = temporal;
   workerConnection = await NativeConnection.connect({ address: services.temporalAddress });
-  const activities = realActivities(app.db, services, temporal.starter);
-  closeActivities = activities.close;
-  worker = await createWorker({ connection: workerConnection, taskQueue, activities: activities.activities, workflowBundle: await bundleWorkflows() });
-  running = worker.run();
+  worker = await startRealWorker({ connection: workerConnection, db: app.db, services, taskQueue, starter: temporal.starter });
   journey = await publish(
     app.db,
     testJourneyGraph({ id: `erasure-${uniqueSuffix()}`, trigger: { kind: 'event', eventType: 'signed_up' }, waitForEvent: { eventType: 'order_completed', timeoutMinutes: 60 } }),
@@ -60,9 +53,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  closeActivities?.();
+  await worker?.stop();
   await client?.connection.close();
   await workerConnection?.close();
   await app?.close();

@@ -6,16 +6,14 @@ import { connect, createServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import { getCustomer } from '../store/customers.ts';
 import { countUnfinished } from '../store/events.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, realActivities, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, prepareDatabase, publish, seedCustomer, startRealWorker, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyWorkflowId } from '../workflows/definitions.ts';
-import { bundleWorkflows, createWorker } from '../worker/index.ts';
 import { createEventPipeline } from './pipeline.ts';
 import type { EventPipeline } from './pipeline.ts';
 import { createTemporalRuntime } from './temporal.ts';
@@ -70,9 +68,7 @@ let database: Awaited<ReturnType<typeof testDatabase>>;
 let proxy: Awaited<ReturnType<typeof cuttableProxy>>;
 let workerConnection: NativeConnection;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let closeActivities: () => void;
+let worker: { stop(): Promise<void> } | undefined;
 let pipeline: EventPipeline;
 let journey: PublishedJourney;
 
@@ -85,10 +81,7 @@ beforeAll(async () => {
   client = new Client({ connection: await Connection.connect({ address: proxy.address(), interceptors: [] }) });
   const runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
   pipeline = createEventPipeline({ db: database.db, runtime });
-  const real = realActivities(database.db, services, runtime.starter);
-  closeActivities = real.close;
-  worker = await createWorker({ connection: workerConnection, taskQueue, activities: real.activities, workflowBundle: await bundleWorkflows() });
-  running = worker.run();
+  worker = await startRealWorker({ connection: workerConnection, db: database.db, services, taskQueue, starter: runtime.starter });
   journey = await publish(
     database.db,
     testJourneyGraph({ id: `abandoned-${uniqueSuffix()}`, trigger: { kind: 'event', eventType: 'cart_abandoned' }, waitForEvent: { eventType: 'order_completed', timeoutMinutes: 60 } }),
@@ -97,9 +90,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  closeActivities?.();
+  await worker?.stop();
   await client?.connection.close();
   await workerConnection?.close();
   await proxy?.close();

@@ -2,16 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import type { Worker } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { CustomerProfile } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { getRun } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, realActivities, routeByRegistry, seedAudience, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, prepareDatabase, publish, routeByRegistry, seedAudience, seedCustomer, startRealWorker, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { dateSweepScheduleId, journeyStatusQuery, journeyWorkflowId, lifecycleScheduleId } from '../workflows/definitions.ts';
-import { bundleWorkflows, createWorker } from '../worker/index.ts';
 import { createTemporalRuntime } from './temporal.ts';
 
 const services = inject('services');
@@ -19,9 +17,7 @@ const taskQueue = `runtime-${randomUUID()}`;
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let connection: NativeConnection;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
-let closeActivities: () => void;
+let worker: { stop(): Promise<void> } | undefined;
 let runtime: ReturnType<typeof createTemporalRuntime>;
 
 beforeAll(async () => {
@@ -30,16 +26,11 @@ beforeAll(async () => {
   connection = await NativeConnection.connect({ address: services.temporalAddress });
   client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
   runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
-  const real = realActivities(database.db, services, runtime.starter);
-  closeActivities = real.close;
-  worker = await createWorker({ connection, taskQueue, activities: real.activities, workflowBundle: await bundleWorkflows() });
-  running = worker.run();
+  worker = await startRealWorker({ connection, db: database.db, services, taskQueue, starter: runtime.starter });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  closeActivities?.();
+  await worker?.stop();
   await client?.connection.close();
   await connection?.close();
   await database?.close();

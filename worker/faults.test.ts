@@ -123,6 +123,12 @@ async function ledger(row: Row): Promise<Record<string, number>> {
   return counts;
 }
 
+/** The row's emails in the embedded inbox, tallied by their `X-Waymark-Key` against the ledger. */
+async function inboxTally(row: Row) {
+  const mails = (await inbox(services)).filter((m) => m.to[0]?.endsWith(`@${row.domain}`));
+  return { mails, result: tally(await ledgerKeys(row), mails.map((m) => m.headers['x-waymark-key'] ?? '')) };
+}
+
 /** The reasons of rows that did not end `sent` (shown when a row's counts are off). */
 async function unsent(row: Row): Promise<string> {
   const docs = await database.db.collection<{ status: string; error?: string }>('messages').find({ journeyId: row.id, status: { $ne: 'sent' } }).toArray();
@@ -231,8 +237,7 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     await finished(row);
     worker.kill('SIGTERM');
     await exited(worker);
-    const mails = (await inbox(services)).filter((m) => m.to[0]?.endsWith(`@${row.domain}`));
-    const result = tally(await ledgerKeys(row), mails.map((m) => m.headers['x-waymark-key'] ?? ''));
+    const { mails, result } = await inboxTally(row);
     report('kill-email', { inbox: mails.length, ledger: await ledger(row), ...result });
     expect(await ledger(row)).toEqual({ sent: 20 });
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
@@ -347,8 +352,7 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     await finished(row);
     for (const w of started.slice(1)) w.kill('SIGTERM');
     await Promise.all(started.map(exited));
-    const mails = (await inbox(services)).filter((m) => m.to[0]?.endsWith(`@${row.domain}`));
-    const result = tally(await ledgerKeys(row), mails.map((m) => m.headers['x-waymark-key'] ?? ''));
+    const { mails, result } = await inboxTally(row);
     report('three-workers', { inbox: mails.length, ledger: await ledger(row), ...result });
     expect(await ledger(row)).toEqual({ sent: 50 });
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
@@ -416,8 +420,7 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     await new Promise((r) => setTimeout(r, 3_000));
     worker.kill('SIGTERM');
     await exited(worker);
-    const mails = (await inbox(services)).filter((m) => m.to[0]?.endsWith(`@${row.domain}`));
-    const result = tally(await ledgerKeys(row), mails.map((m) => m.headers['x-waymark-key'] ?? ''));
+    const { mails, result } = await inboxTally(row);
     const perCustomer = tally(row.customers.map((c) => c.email), mails.map((m) => m.to[0] ?? ''));
     report('after-exit-batch', { inbox: mails.length, ledger: await ledger(row), progress: await row.runtime.campaignProgress(row.id), ...perCustomer });
     expect(await ledger(row)).toEqual({ sent: 20 });
