@@ -29,6 +29,12 @@ export interface ChannelSender<M> {
    * the lease, before sending again.
    */
   lookup?(query: { key: string; to: string; message: M; since: number }): Promise<string | null>;
+  /**
+   * The provider's own send window for this message (e.g. Aliyun's 08:00–21:00 for promotional
+   * SMS), in the customer's time zone: the earliest time it may go out. A later time defers the
+   * send like quiet hours do.
+   */
+  notBefore?(message: M, timezone: string, now: number): number;
 }
 
 const settled: ReadonlySet<MessageRecord['status']> = new Set(['sent', 'delivered', 'opened', 'clicked']);
@@ -79,10 +85,12 @@ function lastAttempt(maxBackoffMs: number): boolean {
  *    attempt fails retryably and Temporal tries later;
  * 3. the profile is read fresh: no consent, no address or a suppressed address end the record
  *    (`suppressed`/`failed`, with the reason), and so does a template that does not render;
- * 4. quiet hours and frequency caps defer the send, releasing the lease;
+ * 4. quiet hours, the provider's send window (Aliyun promotional SMS: 08:00–21:00) and frequency
+ *    caps defer the send, releasing the lease;
  * 5. after a takeover whose previous holder may have handed the message over, the provider is
  *    asked first (`lookup`: the embedded inbox by `X-Waymark-Key`, Twilio by listing messages to
- *    the number since that lease); a message it holds is recorded, not resent;
+ *    the number since that lease, Aliyun by `QuerySendDetails` matched on `OutId`); a message it
+ *    holds is recorded, not resent;
  * 6. the provider accepts the message, the local journal notes it at once, the record becomes
  *    `sent`. Permanent provider errors end the record with their reason (Twilio 21610 also
  *    suppresses the number); the last retry that fails ends it `failed`.
@@ -160,7 +168,7 @@ export async function deliver<M>(
     }
 
     const timezone = effectiveTimezone(customer.timezone, settings.timezone);
-    const allowed = nextAllowedTime(now, timezone, settings.quietHours);
+    const allowed = Math.max(nextAllowedTime(now, timezone, settings.quietHours), sender.notBefore?.(message, timezone, now) ?? now);
     if (allowed > now) {
       await release(false, allowed);
       return { outcome: 'deferred', until: allowed };

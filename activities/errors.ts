@@ -18,6 +18,8 @@ export type PermanentReason =
   | 'InvalidConfig'
   | 'CustomerNotFound'
   | 'WebhookRejected'
+  /** The provider's daily limit for this number (Aliyun: per number, template and sign name). */
+  | 'DailyLimit'
   /** Transient errors until the retries ran out (the send's deadline). */
   | 'GaveUp';
 
@@ -32,6 +34,7 @@ export const permanentReasons: readonly PermanentReason[] = [
   'InvalidConfig',
   'CustomerNotFound',
   'WebhookRejected',
+  'DailyLimit',
   'GaveUp',
 ];
 

@@ -5,6 +5,8 @@ import { deliver } from './deliver.ts';
 import { noSendJournal } from './send-journal.ts';
 import type { SendJournal } from './send-journal.ts';
 import { contextFor, render } from './render.ts';
+import { aliyunDetails, aliyunNotBefore, aliyunNumber, aliyunRefusal, classifyAliyunError, findAliyunSend, renderAliyunMessage } from './sms-aliyun.ts';
+import type { AliyunSmsClient } from './sms-aliyun.ts';
 import { loadTemplate, pickLocale } from './templates.ts';
 import type { TemplateSource } from './templates.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
@@ -36,6 +38,8 @@ export interface SmsDeps {
   shopUrl: string;
   /** Sends the provider accepted, kept locally until the ledger has them (see send-journal.ts). */
   journal?: SendJournal;
+  /** When set, journey SMS go through Aliyun SMS instead of Twilio (`SMS_PROVIDER=aliyun`). */
+  aliyun?: AliyunSmsClient;
 }
 
 /**
@@ -43,6 +47,7 @@ export interface SmsDeps {
  * with the encoding (GSM-7 or UCS-2) and the number of billed segments recorded in the ledger.
  */
 export function sendSmsAction(db: Db, deps: SmsDeps, templates: TemplateSource, request: ActionRequest<'sms'>): Promise<ActionOutcome> {
+  if (deps.aliyun !== undefined) return sendAliyunSms(db, deps, deps.aliyun, templates, request);
   const { action } = request;
   return deliver(db, deps.journal ?? noSendJournal, request, {
     channel: 'sms',
@@ -79,6 +84,48 @@ export function sendSmsAction(db: Db, deps: SmsDeps, templates: TemplateSource, 
         return found?.sid ?? null;
       } catch (error) {
         throw classifyTwilioError(error);
+      }
+    },
+  });
+}
+
+/**
+ * Sends an SMS step through Aliyun SMS: the template's approved sign name and template code with
+ * the customer's variables, `OutId` = the ledger key. A takeover asks `QuerySendDetails` for that
+ * `OutId` before sending again; promotional templates wait for 08:00–21:00 customer time.
+ */
+function sendAliyunSms(db: Db, deps: SmsDeps, client: AliyunSmsClient, templates: TemplateSource, request: ActionRequest<'sms'>): Promise<ActionOutcome> {
+  const { action } = request;
+  return deliver(db, deps.journal ?? noSendJournal, request, {
+    channel: 'sms',
+    address: (customer) => customer.phone,
+    async prepare(customer, now) {
+      const template = await loadTemplate(templates, action.config.templateId, 'sms');
+      const { locale } = pickLocale(template, customer.locale, action.fallbackLocale);
+      return renderAliyunMessage(template, contextFor(customer, request, now, deps.shopUrl), locale);
+    },
+    notBefore: aliyunNotBefore,
+    async send(message, to) {
+      let answer: Awaited<ReturnType<AliyunSmsClient['sendSms']>>;
+      try {
+        answer = await client.sendSms({
+          phoneNumbers: aliyunNumber(to),
+          signName: message.signName,
+          templateCode: message.templateCode,
+          templateParam: JSON.stringify(message.templateParam),
+          outId: action.idempotencyKey,
+        });
+      } catch (error) {
+        throw classifyAliyunError(error);
+      }
+      if (answer.code !== 'OK') throw aliyunRefusal(answer.code, answer.message);
+      return { providerId: answer.bizId ?? `aliyun:${action.idempotencyKey}`, details: aliyunDetails(message) };
+    },
+    async lookup({ key, to, since }) {
+      try {
+        return await findAliyunSend(client, { key, to, since, now: Date.now() });
+      } catch (error) {
+        throw classifyAliyunError(error);
       }
     },
   });

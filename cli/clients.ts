@@ -2,6 +2,7 @@ import { Client, Connection } from '@temporalio/client';
 import { MongoClient, type Db } from 'mongodb';
 import nodemailer, { type Transporter } from 'nodemailer';
 import twilio from 'twilio';
+import { aliyunSmsClient, type AliyunSmsClient } from '../activities/sms-aliyun.ts';
 import type { Endpoints } from '../embedded/index.ts';
 import type { Config } from './config.ts';
 
@@ -16,11 +17,13 @@ export interface Clients {
   twilioFrom: string;
   /** Twilio signs webhooks with it; the API validates their signatures. */
   twilioAuthToken: string;
+  /** Aliyun SMS (or its sandbox) when it is the SMS provider of journey sends. */
+  aliyunSms?: AliyunSmsClient;
   close(): Promise<void>;
 }
 
 /**
- * Connects to Temporal, MongoDB, SMTP and Twilio (or the SMS sandbox).
+ * Connects to Temporal, MongoDB, SMTP and Twilio (or the SMS sandbox), and Aliyun SMS when it is the provider.
  *
  * @example const clients = await createClients(config, endpoints);
  */
@@ -43,6 +46,7 @@ export async function createClients(config: Config, endpoints: Endpoints): Promi
     twilio: sms,
     twilioFrom: endpoints.twilio.from,
     twilioAuthToken: endpoints.twilio.authToken,
+    ...(endpoints.aliyun ? { aliyunSms: aliyunSmsClient(endpoints.aliyun) } : {}),
     close: async () => {
       mailer.close();
       await Promise.allSettled([connection.close(), mongo.close()]);

@@ -52,6 +52,14 @@ const Env = z.object({
   /** Base URL of a Twilio-compatible API; set by `npm start` to its SMS sandbox. */
   WAYMARK_TWILIO_BASE_URL: optional,
   WAYMARK_SMS_PORT: port(8026),
+
+  /** Which provider sends journey SMS: Twilio (default) or Aliyun SMS (阿里云短信). */
+  SMS_PROVIDER: z.enum(['twilio', 'aliyun']).default('twilio'),
+  ALIYUN_ACCESS_KEY_ID: optional,
+  ALIYUN_ACCESS_KEY_SECRET: optional,
+  /** Aliyun SMS endpoint (host or host:port); set by `npm start` to its Aliyun sandbox. */
+  ALIYUN_SMS_ENDPOINT: optional,
+  WAYMARK_ALIYUN_SMS_PORT: port(8027),
 });
 
 /** Resolved configuration: what to start embedded and where everything is. */
@@ -68,6 +76,8 @@ export interface Config {
   mongo: { url?: string; db: string; port: number };
   smtp: { url?: string; from: string; port: number; inboxPort: number; lookupUrl?: string };
   twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl?: string; sandboxPort: number };
+  /** The SMS provider of journey sends; Aliyun's keys and endpoint when it is Aliyun (none: the embedded Aliyun sandbox). */
+  sms: { provider: 'twilio' | 'aliyun'; aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; sandboxPort: number } };
 }
 
 /**
@@ -86,6 +96,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
   const twilioVars = [e.TWILIO_ACCOUNT_SID, e.TWILIO_AUTH_TOKEN, e.TWILIO_FROM].filter(Boolean).length;
   if (twilioVars !== 0 && twilioVars !== 3) {
     throw new Error('Invalid configuration: set all of TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM, or none (to use the SMS sandbox).');
+  }
+  if (Boolean(e.ALIYUN_ACCESS_KEY_ID) !== Boolean(e.ALIYUN_ACCESS_KEY_SECRET)) {
+    throw new Error('Invalid configuration: set both ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET, or neither (to use the Aliyun SMS sandbox).');
+  }
+  if (e.ALIYUN_ACCESS_KEY_ID && e.SMS_PROVIDER !== 'aliyun') {
+    throw new Error('Invalid configuration: ALIYUN_ACCESS_KEY_ID is set but SMS_PROVIDER is not aliyun; set SMS_PROVIDER=aliyun to send SMS through Aliyun.');
   }
   mkdirSync(e.WAYMARK_DATA_DIR, { recursive: true });
   return {
@@ -120,6 +136,15 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       ...(e.TWILIO_FROM ? { from: e.TWILIO_FROM } : {}),
       ...(e.WAYMARK_TWILIO_BASE_URL ? { baseUrl: e.WAYMARK_TWILIO_BASE_URL } : {}),
       sandboxPort: e.WAYMARK_SMS_PORT,
+    },
+    sms: {
+      provider: e.SMS_PROVIDER,
+      aliyun: {
+        ...(e.ALIYUN_ACCESS_KEY_ID ? { accessKeyId: e.ALIYUN_ACCESS_KEY_ID } : {}),
+        ...(e.ALIYUN_ACCESS_KEY_SECRET ? { accessKeySecret: e.ALIYUN_ACCESS_KEY_SECRET } : {}),
+        ...(e.ALIYUN_SMS_ENDPOINT ? { endpoint: e.ALIYUN_SMS_ENDPOINT } : {}),
+        sandboxPort: e.WAYMARK_ALIYUN_SMS_PORT,
+      },
     },
   };
 }

@@ -15,6 +15,8 @@ export interface Endpoints {
   mongo: { url: string; embedded: boolean };
   smtp: { url: string; inboxUrl?: string; embedded: boolean };
   twilio: { accountSid: string; authToken: string; from: string; baseUrl?: string; embedded: boolean };
+  /** Aliyun SMS, when it is the SMS provider (`SMS_PROVIDER=aliyun`): real, or the embedded sandbox. */
+  aliyun?: { accessKeyId: string; accessKeySecret: string; endpoint?: string; baseUrl?: string; embedded: boolean };
 }
 
 /** The sandbox's account and sender: not secrets, nothing leaves the machine. */
@@ -26,12 +28,17 @@ export const sandboxAccount = { accountSid: `AC${'5a'.repeat(16)}`, from: '+1500
  */
 export const sandboxAuthToken = (dataDir: string) => persisted(dataDir, 'sms-sandbox-token', () => randomBytes(24).toString('base64url'));
 
+/** The Aliyun SMS sandbox's access key id (not a secret) and its secret, random per data directory like the Twilio sandbox's token. */
+export const aliyunSandboxKeyId = 'LTAIwaymarkSandbox';
+export const aliyunSandboxSecret = (dataDir: string) => persisted(dataDir, 'aliyun-sms-sandbox-secret', () => randomBytes(24).toString('base64url'));
+
 /** Where `npm start` keeps the embedded services' files inside the data directory. */
 export const dataLayout = (dataDir: string) => ({
   logs: join(dataDir, 'logs'),
   ferretdb: join(dataDir, 'ferretdb'),
   inbox: join(dataDir, 'inbox'),
   sms: join(dataDir, 'sms'),
+  aliyunSms: join(dataDir, 'aliyun-sms'),
   run: join(dataDir, 'run'),
   /** `npm start`'s pid while it runs: `waymark restore` will not overwrite a running data directory. */
   pid: join(dataDir, 'run', 'waymark.pid'),
@@ -122,7 +129,20 @@ export async function startEmbedded(
       );
       twilio = { ...sandbox, baseUrl: `http://127.0.0.1:${port}`, embedded: true };
     }
-    return { endpoints: { temporal, mongo, smtp, twilio }, services, stop };
+    let aliyun: Endpoints['aliyun'];
+    if (config.sms.provider === 'aliyun') {
+      const { accessKeyId, accessKeySecret, endpoint, sandboxPort: port } = config.sms.aliyun;
+      if (accessKeyId && accessKeySecret) {
+        aliyun = { accessKeyId, accessKeySecret, ...(endpoint ? { endpoint } : {}), embedded: false };
+      } else {
+        const keys = { accessKeyId: aliyunSandboxKeyId, accessKeySecret: aliyunSandboxSecret(config.dataDir) };
+        await supervised('Aliyun SMS sandbox', 'aliyun-sms', (logFile) =>
+          startOwnService('aliyun-sms', { name: 'Aliyun SMS sandbox', ports: [port], logFile, serviceOptions: { port, ...keys, dataDir: layout.aliyunSms } }),
+        );
+        aliyun = { ...keys, endpoint: `127.0.0.1:${port}`, baseUrl: `http://127.0.0.1:${port}`, embedded: true };
+      }
+    }
+    return { endpoints: { temporal, mongo, smtp, twilio, ...(aliyun ? { aliyun } : {}) }, services, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -141,5 +161,13 @@ export function endpointsEnv(endpoints: Endpoints): NodeJS.ProcessEnv {
     TWILIO_AUTH_TOKEN: endpoints.twilio.authToken,
     TWILIO_FROM: endpoints.twilio.from,
     ...(endpoints.twilio.baseUrl ? { WAYMARK_TWILIO_BASE_URL: endpoints.twilio.baseUrl } : {}),
+    ...(endpoints.aliyun
+      ? {
+          SMS_PROVIDER: 'aliyun',
+          ALIYUN_ACCESS_KEY_ID: endpoints.aliyun.accessKeyId,
+          ALIYUN_ACCESS_KEY_SECRET: endpoints.aliyun.accessKeySecret,
+          ...(endpoints.aliyun.endpoint ? { ALIYUN_SMS_ENDPOINT: endpoints.aliyun.endpoint } : {}),
+        }
+      : {}),
   };
 }

@@ -1,23 +1,25 @@
-// Runs one of Waymark's own embedded services (the SMTP inbox, the SMS sandbox) as a process of
+// Runs one of Waymark's own embedded services (the SMTP inbox, the SMS sandboxes) as a process of
 // its own, so `npm start` can supervise it like the others: it can crash or be killed alone and
-// is restarted. `node --import tsx embedded/serve.ts <inbox|sms>`, options as JSON in
+// is restarted. `node --import tsx embedded/serve.ts <inbox|sms|aliyun-sms>`, options as JSON in
 // WAYMARK_SERVICE_OPTIONS. SIGTERM or SIGINT stops it.
 import { startInbox } from './inbox.ts';
 import { exitWithParent } from './parent.ts';
 import { startSmsSandbox } from './sms-sandbox.ts';
+import { startAliyunSmsSandbox } from './aliyun-sms-sandbox.ts';
 
 const services = {
   inbox: (options: Parameters<typeof startInbox>[0]) => startInbox(options),
   sms: (options: Parameters<typeof startSmsSandbox>[0]) => startSmsSandbox(options),
+  'aliyun-sms': (options: Parameters<typeof startAliyunSmsSandbox>[0]) => startAliyunSmsSandbox(options),
 } satisfies Record<string, (options: never) => Promise<{ stop(): Promise<void> }>>;
 
 export type ServiceKind = keyof typeof services;
 
 async function main(): Promise<void> {
   const kind = process.argv[2];
-  if (kind !== 'inbox' && kind !== 'sms') throw new Error(`unknown service ${kind ?? '(none)'}; expected ${Object.keys(services).join(' or ')}`);
+  if (kind === undefined || !Object.hasOwn(services, kind)) throw new Error(`unknown service ${kind ?? '(none)'}; expected ${Object.keys(services).join(' or ')}`);
   const options: unknown = JSON.parse(process.env['WAYMARK_SERVICE_OPTIONS'] ?? '{}');
-  const service = await services[kind](options as never);
+  const service = await services[kind as ServiceKind](options as never);
   let stopping = false;
   const stop = () => {
     if (stopping) return;

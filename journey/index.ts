@@ -79,10 +79,10 @@ export type { BehaviourModel, ScriptedEvent, SimCustomer } from './simulate/coho
 export type { ArmStats, ChannelStats, CustomerTimeline, NodeStats, SimulationReport } from './simulate/report.ts';
 
 // Message templates
-export { LocalizedMessage, MessageTemplate, MessageTemplateMeta, templateCatalogue } from './template.ts';
+export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, LocalizedMessage, MessageTemplate, MessageTemplateMeta, templateCatalogue } from './template.ts';
 
 // Pure helpers
-export { smsSegments } from './sms.ts';
+export { aliyunSmsBilling, smsSegments } from './sms.ts';
 export type { SmsSegments } from './sms.ts';
 export { effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime } from './timezone.ts';
 export { createRandom, stableHash } from './hash.ts';

@@ -42,3 +42,15 @@ export function smsSegments(body: string): SmsSegments {
   const segments = characters === 0 ? 0 : characters <= single ? 1 : countParts(costs, multi);
   return { encoding: gsm ? 'GSM-7' : 'UCS-2', characters, segments };
 }
+
+/**
+ * How Aliyun SMS bills a mainland message: every character counts one (Chinese, Latin, digits,
+ * punctuation and spaces alike), the signature 【signName】 included; up to 70 characters is one
+ * message, a longer one is billed per 67 characters.
+ *
+ * @example aliyunSmsBilling('您的会员日优惠已到账 拒收请回复R', '好店') // { characters: 21, segments: 1 }
+ */
+export function aliyunSmsBilling(text: string, signName: string): { characters: number; segments: number } {
+  const characters = Array.from(`【${signName}】${text}`).length;
+  return { characters, segments: characters <= 70 ? 1 : Math.ceil(characters / 67) };
+}

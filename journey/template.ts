@@ -31,6 +31,44 @@ const EmailVersion = LocalizedMessage.extend({
 /** An SMS version needs a body. */
 const SmsVersion = LocalizedMessage.extend({ body: z.string({ error: 'an SMS version needs a body' }).min(1, 'an SMS version needs a body').max(2_000) });
 
+/** What every Aliyun promotional (marketing) SMS must end with: how the recipient refuses more. */
+export const aliyunPromotionalSuffix = '拒收请回复R';
+
+/** Aliyun template variables as its templates write them: `${name}`. */
+const aliyunVariable = /\$\{([A-Za-z0-9_]+)\}/g;
+
+/** The `${name}` variables of an Aliyun template's content, in order of first use. */
+export function aliyunTemplateVariables(content: string): string[] {
+  return [...new Set([...content.matchAll(aliyunVariable)].map((m) => m[1] ?? ''))];
+}
+
+const aliyunCommon = {
+  /** The approved signature (签名), 2–12 characters; Aliyun prints it as 【signName】. */
+  signName: z.string().min(2, 'an Aliyun sign name has 2 to 12 characters').max(12, 'an Aliyun sign name has 2 to 12 characters'),
+  /** The approved template's code, e.g. `SMS_154950909`. */
+  templateCode: z.string().regex(/^SMS_[0-9]{1,20}$/, 'an Aliyun template code looks like SMS_154950909'),
+  /** Each `${name}` of the content: a Handlebars source rendered per customer (`{{customer.name}}`). */
+  params: z
+    .record(z.string().regex(/^[A-Za-z0-9_]{1,32}$/, 'Aliyun variable names are letters, digits and _'), z.string().max(500))
+    .default({}),
+};
+const aliyunContent = z.string().min(1).max(500);
+
+/**
+ * How an SMS template is sent through Aliyun SMS (阿里云短信): the approved sign name and
+ * template (its code, and its content as approved, with `${name}` variables) and each variable's
+ * Handlebars source. A promotional template's content must end with 「拒收请回复R」.
+ */
+export const AliyunSmsTemplate = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('notification'), ...aliyunCommon, content: aliyunContent }),
+  z.object({
+    kind: z.literal('promotional'),
+    ...aliyunCommon,
+    content: aliyunContent.regex(/拒收请回复R$/, `a promotional Aliyun template must end with 「${aliyunPromotionalSuffix}」`),
+  }),
+]);
+export type AliyunSmsTemplate = z.infer<typeof AliyunSmsTemplate>;
+
 /** Versions by locale: at least one. */
 const versions = <T extends z.ZodType>(version: T) =>
   z
@@ -41,7 +79,7 @@ const versions = <T extends z.ZodType>(version: T) =>
 /** A message template with its versions by locale (`en`, `zh-CN`…). Email needs subject, html and text; SMS a body. */
 export const MessageTemplate = z.discriminatedUnion('channel', [
   MessageTemplateMeta.extend({ channel: z.literal('email'), id: TemplateId, locales: versions(EmailVersion) }),
-  MessageTemplateMeta.extend({ channel: z.literal('sms'), id: TemplateId, locales: versions(SmsVersion) }),
+  MessageTemplateMeta.extend({ channel: z.literal('sms'), id: TemplateId, locales: versions(SmsVersion), aliyun: AliyunSmsTemplate.optional() }),
 ]);
 export type MessageTemplate = z.infer<typeof MessageTemplate>;
 

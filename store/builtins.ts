@@ -62,7 +62,7 @@ function readLocale(dir: string): LocalizedMessage {
   return message;
 }
 
-/** Loads every message template under `templates/messages/<id>/` (meta.json plus one folder per locale). */
+/** Loads every message template under `templates/messages/<id>/` (meta.json, one folder per locale, and an SMS template's `aliyun.json`). */
 export function loadBuiltinTemplates(): MessageTemplate[] {
   const ids = readdirSync(messagesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
@@ -76,7 +76,10 @@ export function loadBuiltinTemplates(): MessageTemplate[] {
         .filter((entry) => entry.isDirectory())
         .map((entry) => [entry.name, readLocale(join(dir, entry.name))]),
     );
-    const result = MessageTemplate.safeParse({ ...meta, id, locales });
+    // An SMS template's Aliyun part (sign name, template code, variables), when it has one.
+    const aliyunFile = join(dir, 'aliyun.json');
+    const aliyun: unknown = existsSync(aliyunFile) ? JSON.parse(readFileSync(aliyunFile, 'utf8')) : undefined;
+    const result = MessageTemplate.safeParse({ ...meta, id, locales, ...(aliyun === undefined ? {} : { aliyun }) });
     if (!result.success) throw new BuiltinLoadError(dir, result.error.issues.map((i) => `${pathOf(i)}: ${i.message}`).join('; '));
     return result.data;
   });

@@ -18,12 +18,13 @@ const log = (line: string) => console.log(`waymark worker: ${line}`);
 
 /** The endpoints from the configuration; the worker never starts services of its own. */
 function endpointsOf(config: Config): Endpoints {
-  const { temporal, mongo, smtp, twilio } = config;
+  const { temporal, mongo, smtp, twilio, sms } = config;
   const missing = [
     temporal.address ? null : 'TEMPORAL_ADDRESS',
     mongo.url ? null : 'MONGODB_URL',
     smtp.url ? null : 'SMTP_URL',
     twilio.accountSid ? null : 'TWILIO_ACCOUNT_SID (with TWILIO_AUTH_TOKEN and TWILIO_FROM)',
+    sms.provider !== 'aliyun' || sms.aliyun.accessKeyId ? null : 'ALIYUN_ACCESS_KEY_ID and ALIYUN_ACCESS_KEY_SECRET (SMS_PROVIDER=aliyun)',
   ].filter((name): name is string => name !== null);
   if (missing.length > 0 || !temporal.address || !mongo.url || !smtp.url || !twilio.accountSid || !twilio.authToken || !twilio.from) {
     throw new Error(`set ${missing.join(', ')} (npm start sets them for the embedded services)`);
@@ -33,6 +34,9 @@ function endpointsOf(config: Config): Endpoints {
     mongo: { url: mongo.url, embedded: false },
     smtp: { url: smtp.url, embedded: false },
     twilio: { accountSid: twilio.accountSid, authToken: twilio.authToken, from: twilio.from, ...(twilio.baseUrl ? { baseUrl: twilio.baseUrl } : {}), embedded: false },
+    ...(sms.provider === 'aliyun' && sms.aliyun.accessKeyId && sms.aliyun.accessKeySecret
+      ? { aliyun: { accessKeyId: sms.aliyun.accessKeyId, accessKeySecret: sms.aliyun.accessKeySecret, ...(sms.aliyun.endpoint ? { endpoint: sms.aliyun.endpoint } : {}), embedded: false } }
+      : {}),
   };
 }
 
