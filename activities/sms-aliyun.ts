@@ -1,6 +1,6 @@
 import * as dysms from '@alicloud/dysmsapi20170525';
 import { Config as OpenApiConfig } from '@alicloud/openapi-client';
-import { aliyunSmsBilling, aliyunTemplateVariables, nextAllowedTime } from '../journey/index.ts';
+import { aliyunNumber, aliyunSmsBilling, aliyunTemplateVariables, nextAllowedTime } from '../journey/index.ts';
 import type { AliyunSmsTemplate, MessageTemplate } from '../journey/index.ts';
 import { isPermanent, permanent } from './errors.ts';
 import { render } from './render.ts';
@@ -59,19 +59,6 @@ export function aliyunSmsClient(options: { accessKeyId: string; accessKeySecret:
       };
     },
   };
-}
-
-/** The number as Aliyun's mainland calls take it: 11 digits for +86, otherwise the digits with their country code. */
-export function aliyunNumber(e164: string): string {
-  return e164.startsWith('+86') ? e164.slice(3) : e164.replace(/^\+/, '');
-}
-
-/** A customer's reply as Aliyun reports it (`13800000000`) in E.164, as profiles store numbers. */
-export function e164FromAliyun(number: string): string {
-  const digits = number.replace(/[^0-9]/g, '');
-  if (/^1[3-9][0-9]{9}$/.test(digits)) return `+86${digits}`;
-  if (/^(?:0086|86)1[3-9][0-9]{9}$/.test(digits)) return `+86${digits.slice(-11)}`;
-  return `+${digits}`;
 }
 
 /** Aliyun answer codes that no retry can fix, by what they mean for the message. */

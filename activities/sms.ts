@@ -1,11 +1,11 @@
 import type { Db } from 'mongodb';
-import { smsSegments } from '../journey/index.ts';
+import { aliyunNumber, smsSegments } from '../journey/index.ts';
 import { classifyTwilioError, permanent } from './errors.ts';
 import { deliver } from './deliver.ts';
 import { noSendJournal } from './send-journal.ts';
 import type { SendJournal } from './send-journal.ts';
 import { contextFor, render } from './render.ts';
-import { aliyunDetails, aliyunNotBefore, aliyunNumber, aliyunRefusal, classifyAliyunError, findAliyunSend, renderAliyunMessage } from './sms-aliyun.ts';
+import { aliyunDetails, aliyunNotBefore, aliyunRefusal, classifyAliyunError, findAliyunSend, renderAliyunMessage } from './sms-aliyun.ts';
 import type { AliyunSmsClient } from './sms-aliyun.ts';
 import { loadTemplate, pickLocale } from './templates.ts';
 import type { TemplateSource } from './templates.ts';

@@ -75,3 +75,18 @@ export async function smsStart(deps: ResolvedDeps, phone: string, now: Date): Pr
   for (const id of ids) await optIn(deps, id, 'sms', ['stop'], now, 'start');
   return ids.length;
 }
+
+/**
+ * An SMS reply that is no opt-out keyword: an `sms_received` event for each customer with that
+ * number, so a journey can wait for e.g. "reply YES". `messageId` (the provider's id of the reply)
+ * makes a repeated delivery of the same reply one event.
+ */
+export async function smsReply(deps: ResolvedDeps, phone: string, text: string, messageId: string | undefined, now: Date): Promise<void> {
+  for (const customerId of await customerIdsByPhone(deps.db, phone)) {
+    await ingestEvent(
+      deps,
+      { ...(messageId === undefined ? {} : { id: `sms:${messageId}:${customerId}`.slice(0, 128) }), type: 'sms_received', customerId, properties: { body: text.slice(0, 1600) } },
+      now,
+    );
+  }
+}

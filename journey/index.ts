@@ -82,7 +82,7 @@ export type { ArmStats, ChannelStats, CustomerTimeline, NodeStats, SimulationRep
 export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, LocalizedMessage, MessageTemplate, MessageTemplateMeta, templateCatalogue } from './template.ts';
 
 // Pure helpers
-export { aliyunSmsBilling, smsSegments } from './sms.ts';
+export { aliyunNumber, aliyunSmsBilling, e164FromAliyun, smsSegments } from './sms.ts';
 export type { SmsSegments } from './sms.ts';
 export { effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime } from './timezone.ts';
 export { createRandom, stableHash } from './hash.ts';

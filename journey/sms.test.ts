@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { smsSegments } from './sms.ts';
+import { aliyunSmsBilling, smsSegments } from './sms.ts';
 
 describe('smsSegments', () => {
   it.each([
@@ -14,5 +14,17 @@ describe('smsSegments', () => {
     ['empty body sends nothing', '', 'GSM-7', 0, 0],
   ])('%s', (_name, body, encoding, characters, segments) => {
     expect(smsSegments(body)).toEqual({ encoding, characters, segments });
+  });
+});
+
+describe('aliyunSmsBilling', () => {
+  it.each([
+    // 【好店】 is 4 characters of the 70.
+    ['66 characters and the signature fit one message', '好'.repeat(66), 70, 1],
+    ['one more is two messages of 67', '好'.repeat(67), 71, 2],
+    ['Latin letters count like Chinese ones', 'a'.repeat(130), 134, 2],
+    ['three messages past 134', 'a'.repeat(131), 135, 3],
+  ])('%s', (_name, text, characters, segments) => {
+    expect(aliyunSmsBilling(text, '好店')).toEqual({ characters, segments });
   });
 });

@@ -54,3 +54,16 @@ export function aliyunSmsBilling(text: string, signName: string): { characters: 
   const characters = Array.from(`【${signName}】${text}`).length;
   return { characters, segments: characters <= 70 ? 1 : Math.ceil(characters / 67) };
 }
+
+/** The number as Aliyun's mainland calls take it: 11 digits for +86, otherwise the digits with their country code. */
+export function aliyunNumber(e164: string): string {
+  return e164.startsWith('+86') ? e164.slice(3) : e164.replace(/^\+/, '');
+}
+
+/** A customer's reply as Aliyun reports it (`13800000000`) in E.164, as profiles store numbers. */
+export function e164FromAliyun(number: string): string {
+  const digits = number.replace(/[^0-9]/g, '');
+  if (/^1[3-9][0-9]{9}$/.test(digits)) return `+86${digits}`;
+  if (/^(?:0086|86)1[3-9][0-9]{9}$/.test(digits)) return `+86${digits.slice(-11)}`;
+  return `+${digits}`;
+}

@@ -18,6 +18,20 @@ describe('MessageTemplate', () => {
     expect(result.success).toBe(false);
     expect(result.error?.issues[0]?.path).toEqual(['locales', 'en', 'text']);
   });
+
+  it('refuses a promotional Aliyun SMS template that does not end with 「拒收请回复R」, naming the field', () => {
+    const sms = (content: string, kind: 'promotional' | 'notification' = 'promotional') =>
+      MessageTemplate.safeParse({ id: 'x', channel: 'sms', name: 'X', locales: { 'zh-CN': { body: '会员日' } }, aliyun: { kind, signName: '好店', templateCode: 'SMS_1', content } });
+    const refused = sms('会员日全场八折，回T退订');
+    expect(refused.success).toBe(false);
+    expect(refused.error?.issues[0]).toMatchObject({ path: ['aliyun', 'content'], message: 'a promotional Aliyun template must end with 「拒收请回复R」' });
+    expect(sms('会员日全场八折，拒收请回复R').success).toBe(true);
+    expect(sms('您的订单已发货', 'notification').success).toBe(true);
+    expect(MessageTemplate.safeParse({ id: 'x', channel: 'sms', name: 'X', locales: { en: { body: 'x' } }, aliyun: { kind: 'notification', signName: '好', templateCode: '1', content: 'x' } }).error?.issues.map((i) => i.path.join('.'))).toEqual([
+      'aliyun.signName',
+      'aliyun.templateCode',
+    ]);
+  });
 });
 
 describe('built-in message templates', () => {

@@ -16,6 +16,7 @@ import { taskRoutes } from './tasks.ts';
 import { templateRoutes } from './templates.ts';
 import { timelineRoutes } from './timeline.ts';
 import { twilioRoutes } from './twilio.ts';
+import { aliyunRoutes } from './aliyun.ts';
 
 /**
  * Every route of the API. `createApp` mounts these and nothing else (besides the OpenAPI
@@ -36,6 +37,7 @@ export const routeTable: readonly Route[] = [
   ...ledgerRoutes,
   ...consentRoutes,
   ...twilioRoutes,
+  ...aliyunRoutes,
   ...apiKeyRoutes,
   ...lifecycleRoutes,
   ...segmentRoutes,

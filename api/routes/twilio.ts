@@ -2,10 +2,8 @@ import { z } from 'zod';
 import { validateRequest } from 'twilio/lib/webhooks/webhooks.js';
 import { markMessage, markMessageByProviderId } from '../../store/messages.ts';
 import type { MessageStatus } from '../../store/messages.ts';
-import { customerIdsByPhone } from '../../store/customers.ts';
 import type { ResolvedDeps } from '../deps.ts';
-import { ingestEvent } from '../ingest.ts';
-import { smsStart, smsStop } from '../optOut.ts';
+import { smsReply, smsStart, smsStop } from '../optOut.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import type { HandlerContext } from '../route.ts';
@@ -50,17 +48,8 @@ async function inbound(deps: ResolvedDeps, params: Record<string, string>, now: 
   const keyword = text.toUpperCase();
   if (stopWords.has(keyword)) await smsStop(deps, from, now);
   else if (startWords.has(keyword)) await smsStart(deps, from, now);
-  else {
-    // Other replies become events, so a journey can wait for e.g. "reply YES".
-    for (const customerId of await customerIdsByPhone(deps.db, from)) {
-      const sid = params['MessageSid'];
-      await ingestEvent(
-        deps,
-        { ...(sid === undefined ? {} : { id: `sms:${sid}:${customerId}`.slice(0, 128) }), type: 'sms_received', customerId, properties: { body: text.slice(0, 1600) } },
-        now,
-      );
-    }
-  }
+  // Other replies become events, so a journey can wait for e.g. "reply YES".
+  else await smsReply(deps, from, text, params['MessageSid'], now);
 }
 
 /** Twilio's message statuses, in the ledger's words; null for interim states. */
