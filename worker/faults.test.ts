@@ -1,6 +1,6 @@
 // The fault suite: campaigns through real worker processes on the Temporal dev server while
 // things go wrong — a worker killed right after a provider accepted, one of three workers killed,
-// SMTP slower than the activity timeout or down, Twilio failing, an invalid number, a campaign
+// SMTP slower than the activity timeout or down, Twilio failing, an Aliyun send cut off, an invalid number, a campaign
 // batch failing after it started its runs. Each row counts what arrived at the receiving end
 // (SMTP server, SMS sandbox, webhook receiver, coupon and task collections) against the ledger:
 // nothing lost, nothing twice. Everything listens on 127.0.0.1; counts are small and bounded.
@@ -15,6 +15,7 @@ import { SMTPServer } from 'smtp-server';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { freePort } from '../embedded/process.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
+import { startAliyunSmsSandbox } from '../embedded/aliyun-sms-sandbox.ts';
 import { consentRecords, CustomerProfile } from '../journey/index.ts';
 import type { JourneyGraph } from '../journey/index.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
@@ -301,6 +302,28 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     const result = tally(phones, arrived);
     report('kill-sms', { sandbox: arrived.length, ledger: await ledger(row), ...result });
     expect(await ledger(row)).toEqual({ sent: 20 });
+    expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
+  });
+
+  it('Aliyun SMS: the worker is killed right after Aliyun accepted; the retry, on another machine, finds the OutId by QuerySendDetails', { timeout: 240_000 }, async () => {
+    const keys = { accessKeyId: 'LTAIfaults', accessKeySecret: `secret-${uniqueSuffix()}` };
+    const aliyun = await startAliyunSmsSandbox({ port: await freePort(), ...keys });
+    cleanups.push(aliyun.stop);
+    const env = { SMS_PROVIDER: 'aliyun', ALIYUN_ACCESS_KEY_ID: keys.accessKeyId, ALIYUN_ACCESS_KEY_SECRET: keys.accessKeySecret, ALIYUN_SMS_ENDPOINT: aliyun.endpoint };
+    const prefix = String(Math.floor(Math.random() * 900) + 100);
+    const row = await seedRow('kill-aliyun', 20, (i) => `+86138${prefix}${String(20_000 + i * 7)}`);
+    await launch(row, sms);
+    await dieAt(row, 'sms:5', env);
+    // A fresh data directory: no local journal to lean on.
+    const worker = await startWorker(row, env);
+    await finished(row);
+    worker.kill('SIGTERM');
+    await exited(worker);
+    const received = ((await (await fetch(`${aliyun.baseUrl}/sandbox/messages`)).json()) as { messages: Array<{ outId?: string }> }).messages;
+    const result = tally(await ledgerKeys(row), received.map((m) => m.outId ?? ''));
+    report('kill-aliyun', { sandbox: received.length, ledger: await ledger(row), ...result });
+    expect(await ledger(row), await unsent(row)).toEqual({ sent: 20 });
+    expect(received).toHaveLength(20);
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
   });
 
