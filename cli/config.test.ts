@@ -47,5 +47,8 @@ describe('configuration', () => {
   it('names the variable at fault', () => {
     expect(() => loadConfig({ WAYMARK_DATA_DIR: dataDir(), WAYMARK_PORT: 'eighty' })).toThrow(/WAYMARK_PORT/);
     expect(() => loadConfig({ WAYMARK_DATA_DIR: dataDir(), TWILIO_ACCOUNT_SID: 'AC1' })).toThrow(/TWILIO_AUTH_TOKEN/);
+    expect(() => loadConfig({ WAYMARK_DATA_DIR: dataDir(), SMS_PROVIDER: 'aliyun', ALIYUN_ACCESS_KEY_ID: 'LTAI1' })).toThrow(/ALIYUN_ACCESS_KEY_SECRET/);
+    expect(() => loadConfig({ WAYMARK_DATA_DIR: dataDir(), ALIYUN_ACCESS_KEY_ID: 'LTAI1', ALIYUN_ACCESS_KEY_SECRET: 's' })).toThrow(/SMS_PROVIDER=aliyun/);
+    expect(() => loadConfig({ WAYMARK_DATA_DIR: dataDir(), SMS_PROVIDER: 'sms77' })).toThrow(/SMS_PROVIDER/);
   });
 });

@@ -1,5 +1,5 @@
 // `npm start`: Waymark on the embedded default. Starts what is not configured (Temporal dev
-// server, FerretDB, SMTP inbox, SMS sandbox), then the worker (a child process) and the API
+// server, FerretDB, SMTP inbox, SMS sandbox, the Aliyun SMS sandbox with SMS_PROVIDER=aliyun), then the worker (a child process) and the API
 // serving the editor; every child is supervised (restarted when it exits); prints every URL;
 // Ctrl-C stops everything. Data stays in WAYMARK_DATA_DIR.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,6 +10,7 @@ import { dataLayout, endpointsEnv, startEmbedded, type Endpoints, type Log } fro
 import { startProcess } from '../embedded/process.ts';
 import { takeOverRunDir } from '../embedded/run-dir.ts';
 import { supervise, type Supervised } from '../embedded/supervise.ts';
+import { aliyunCallbackToken, aliyunUplinkPath } from '../api/routes/aliyun.ts';
 import { createClients } from './clients.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createHealthCheck } from './health.ts';
@@ -109,6 +110,12 @@ function printUrls(config: Config, endpoints: Endpoints, seconds: string): void 
     ['SMTP', `${endpoints.smtp.url.replace(/\/\/[^@]*@/, '//***@')}${endpoints.smtp.embedded ? ' (embedded inbox)' : ''}`],
     ...(endpoints.smtp.inboxUrl ? [['Inbox (received mail)', `${endpoints.smtp.inboxUrl}/`] as [string, string]] : []),
     ['SMS', endpoints.twilio.embedded ? `${endpoints.twilio.baseUrl}/sandbox/messages (embedded Twilio sandbox)` : `Twilio (${endpoints.twilio.from})`],
+    ...(endpoints.aliyun
+      ? ([
+          ['Journey SMS', endpoints.aliyun.embedded ? `Aliyun SMS: ${endpoints.aliyun.baseUrl}/sandbox/messages (embedded Aliyun sandbox)` : `Aliyun SMS (${endpoints.aliyun.endpoint ?? 'dysmsapi.aliyuncs.com'})`],
+          ['Aliyun replies URL', `${config.publicUrl.replace(/\/$/, '')}${aliyunUplinkPath}?token=${aliyunCallbackToken(config.secret)} (SmsUp HTTP push)`],
+        ] as Array<[string, string]>)
+      : []),
     ['Logs', `${dataLayout(config.dataDir).logs}/ (one file per service, rotated at 10 MB)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -1,5 +1,5 @@
 // Backup and restore of the embedded default's data directory: Temporal's SQLite, FerretDB's
-// SQLite files, the SMTP inbox and SMS sandbox (JSON lines), the worker's send journal and the
+// SQLite files, the SMTP inbox and SMS sandboxes (JSON lines), the worker's send journal and the
 // generated secrets. Backups are taken while Waymark runs: each SQLite file is copied with
 // `VACUUM INTO` (one read transaction, so a consistent snapshot while the service writes);
 // restores need Waymark stopped.
@@ -15,11 +15,11 @@ import { temporalDbFile } from './temporal.ts';
 const run = promisify(execFile);
 
 /** Files kept as they are (secrets, so signed links and keys stay valid). */
-const plainFiles = ['secret', 'admin-api-key', 'sms-sandbox-token'];
+const plainFiles = ['secret', 'admin-api-key', 'sms-sandbox-token', 'aliyun-sms-sandbox-secret'];
 /** Append-only JSON-lines files: copied up to their last complete line. */
 const journals = (dataDir: string) => {
   const layout = dataLayout(dataDir);
-  return [join(layout.inbox, 'inbox.jsonl'), join(layout.sms, 'sms.jsonl'), join(dataDir, 'send-journal.jsonl')];
+  return [join(layout.inbox, 'inbox.jsonl'), join(layout.sms, 'sms.jsonl'), join(layout.aliyunSms, 'aliyun-sms.jsonl'), join(dataDir, 'send-journal.jsonl')];
 };
 
 export interface BackupManifest {
