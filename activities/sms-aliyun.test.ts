@@ -101,6 +101,19 @@ describe('SMS through Aliyun', () => {
     expect(await received(other.phone ?? '')).toHaveLength(1);
   });
 
+  it('sends a ledger key of 256 characters or more as its SHA-256 OutId (Aliyun takes less), and a takeover still finds it', async () => {
+    const c = await customer();
+    const key = `journey/${'long-journey-id-'.repeat(16)}/${c.id}#1:sms:1`;
+    expect(key.length).toBeGreaterThanOrEqual(256);
+    expect(await activities.sendSms(request('winback-reminder', key, c.id, { couponCode: 'X' }))).toEqual({ outcome: 'ok' });
+    const [sent] = await received(c.phone ?? '');
+    expect(sent?.outId).toMatch(/^sha256:[0-9a-f]{64}$/);
+    // The row as a worker that died right after Aliyun's answer leaves it: pending, its lease run out.
+    await database.db.collection('messages').updateOne({ key }, { $set: { status: 'pending', lease: { attempt: 1, holder: 'dead-worker', since: new Date(Date.now() - 60_000).toISOString(), expiresAt: new Date(Date.now() - 30_000).toISOString() } } });
+    expect(await activities.sendSms(request('winback-reminder', key, c.id, { couponCode: 'X' }))).toEqual({ outcome: 'ok', duplicate: true });
+    expect(await received(c.phone ?? '')).toHaveLength(1);
+  });
+
   it('fails clearly once the number reached Aliyun’s daily limit for the template and sign name', async () => {
     const c = await customer();
     for (const visit of [1, 2, 3]) {

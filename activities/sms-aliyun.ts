@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as dysms from '@alicloud/dysmsapi20170525';
 import { Config as OpenApiConfig } from '@alicloud/openapi-client';
 import { aliyunNumber, aliyunSmsBilling, aliyunTemplateVariables, nextAllowedTime } from '../journey/index.ts';
@@ -59,6 +60,14 @@ export function aliyunSmsClient(options: { accessKeyId: string; accessKeySecret:
       };
     },
   };
+}
+
+/**
+ * The `OutId` of a send: its ledger key, which Aliyun takes below 256 characters; a longer key
+ * (long journey and customer ids) is sent as its SHA-256, the same on every attempt.
+ */
+export function aliyunOutId(key: string): string {
+  return key.length < 256 ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
 }
 
 /** Aliyun answer codes that no retry can fix, by what they mean for the message. */
@@ -159,7 +168,7 @@ export async function findAliyunSend(client: AliyunSmsClient, query: { key: stri
     for (let currentPage = 1; currentPage <= 20; currentPage++) {
       const answer = await client.querySendDetails({ phoneNumber: aliyunNumber(query.to), sendDate, pageSize: 50, currentPage });
       if (answer.code !== 'OK') throw aliyunRefusal(answer.code, answer.message);
-      if (answer.details.some((d) => d.outId === query.key)) return `aliyun:found ${sendDate}`;
+      if (answer.details.some((d) => d.outId === aliyunOutId(query.key))) return `aliyun:found ${sendDate}`;
       if (currentPage * 50 >= answer.totalCount) break;
     }
   }

@@ -5,7 +5,7 @@ import { deliver } from './deliver.ts';
 import { noSendJournal } from './send-journal.ts';
 import type { SendJournal } from './send-journal.ts';
 import { contextFor, render } from './render.ts';
-import { aliyunDetails, aliyunNotBefore, aliyunRefusal, classifyAliyunError, findAliyunSend, renderAliyunMessage } from './sms-aliyun.ts';
+import { aliyunDetails, aliyunNotBefore, aliyunOutId, aliyunRefusal, classifyAliyunError, findAliyunSend, renderAliyunMessage } from './sms-aliyun.ts';
 import type { AliyunSmsClient } from './sms-aliyun.ts';
 import { loadTemplate, pickLocale } from './templates.ts';
 import type { TemplateSource } from './templates.ts';
@@ -113,7 +113,7 @@ function sendAliyunSms(db: Db, deps: SmsDeps, client: AliyunSmsClient, templates
           signName: message.signName,
           templateCode: message.templateCode,
           templateParam: JSON.stringify(message.templateParam),
-          outId: action.idempotencyKey,
+          outId: aliyunOutId(action.idempotencyKey),
         });
       } catch (error) {
         throw classifyAliyunError(error);

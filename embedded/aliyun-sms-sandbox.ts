@@ -104,7 +104,7 @@ function verifySignature(req: express.Request, body: Buffer, keys: { accessKeyId
  *
  * - `SendSms` (PhoneNumbers, SignName, TemplateCode, TemplateParam, OutId): answers like Aliyun
  *   (`Code: OK`, `BizId`); refuses a malformed sign name, template code, number or parameter
- *   JSON, a variable longer than 35 characters, and more than `dailyLimit` (default 50) messages
+ *   JSON, a variable longer than 35 characters, an `OutId` of 256 characters or more, and more than `dailyLimit` (default 50) messages
  *   a day per number, template and sign name (`isv.BUSINESS_LIMIT_CONTROL`), as Aliyun does.
  * - `QuerySendDetails` (PhoneNumber, SendDate `yyyyMMdd`, PageSize ≤ 50, CurrentPage): the
  *   messages to that number on that (Shanghai) date, with their `OutId`.
@@ -158,6 +158,8 @@ export async function startAliyunSmsSandbox(options: {
     if (tooLong) return { Code: 'isv.PARAM_LENGTH_LIMIT', Message: `参数超出长度限制: ${tooLong[0]}` };
     const numbers = phones.map((p) => mainlandMobile.exec(p.trim())?.[1]);
     if (numbers.some((n) => n === undefined || INVALID_NUMBER.test(n))) return { Code: 'isv.MOBILE_NUMBER_ILLEGAL', Message: '非法手机号' };
+    const outId = params.get('OutId');
+    if (outId !== undefined && outId.length >= 256) return { Code: 'isv.INVALID_PARAMETERS', Message: 'OutId must be shorter than 256 characters' };
     const now = Date.now();
     const { date } = shanghai(now);
     for (const number of numbers as string[]) {
@@ -165,7 +167,6 @@ export async function startAliyunSmsSandbox(options: {
       if (today >= dailyLimit) return { Code: 'isv.BUSINESS_LIMIT_CONTROL', Message: `触发天级流控Permits:${dailyLimit}` };
     }
     const bizId = `${String(now).slice(-9)}${randomBytes(3).toString('hex')}^0`;
-    const outId = params.get('OutId');
     for (const number of numbers as string[]) {
       const sms: AliyunSandboxSms = { bizId, phoneNumber: number, signName, templateCode, templateParam, ...(outId ? { outId } : {}), sendDate: date, createdAt: new Date(now).toISOString() };
       messages.push(sms);
