@@ -93,6 +93,7 @@ describe('role policy', () => {
       '/consent/unsubscribe',
       '/consent/unsubscribe',
       '/health',
+      '/webhooks/aliyun/sms-report',
       '/webhooks/aliyun/sms-up',
       '/webhooks/twilio/inbound',
       '/webhooks/twilio/status',

@@ -10,7 +10,7 @@ import { dataLayout, endpointsEnv, startEmbedded, type Endpoints, type Log } fro
 import { startProcess } from '../embedded/process.ts';
 import { takeOverRunDir } from '../embedded/run-dir.ts';
 import { supervise, type Supervised } from '../embedded/supervise.ts';
-import { aliyunCallbackToken, aliyunUplinkPath } from '../api/routes/aliyun.ts';
+import { aliyunReportPath, aliyunUplinkPath, aliyunWebhookUrl } from '../api/routes/aliyun.ts';
 import { createClients } from './clients.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createHealthCheck } from './health.ts';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   writeFileSync(dataLayout(config.dataDir).pid, String(process.pid));
   log.info(`data directory ${config.dataDir}`);
   log.info(`editor: ${ensureEditorBuilt()}`);
-  const embedded = await startEmbedded(config, log);
+  const embedded = await startEmbedded(config, log, { aliyunReportUrl: aliyunWebhookUrl(config.publicUrl, config.secret, aliyunReportPath) });
   const { endpoints } = embedded;
   const clients = await createClients(config, endpoints);
   const worker = await superviseWorker(config, endpoints, log);
@@ -113,7 +113,8 @@ function printUrls(config: Config, endpoints: Endpoints, seconds: string): void 
     ...(endpoints.aliyun
       ? ([
           ['Journey SMS', endpoints.aliyun.embedded ? `Aliyun SMS: ${endpoints.aliyun.baseUrl}/sandbox/messages (embedded Aliyun sandbox)` : `Aliyun SMS (${endpoints.aliyun.endpoint ?? 'dysmsapi.aliyuncs.com'})`],
-          ['Aliyun replies URL', `${config.publicUrl.replace(/\/$/, '')}${aliyunUplinkPath}?token=${aliyunCallbackToken(config.secret)} (SmsUp HTTP push)`],
+          ['Aliyun replies URL', `${aliyunWebhookUrl(config.publicUrl, config.secret, aliyunUplinkPath)} (SmsUp HTTP push)`],
+          ['Aliyun reports URL', `${aliyunWebhookUrl(config.publicUrl, config.secret, aliyunReportPath)} (SmsReport HTTP push)`],
         ] as Array<[string, string]>)
       : []),
     ['Logs', `${dataLayout(config.dataDir).logs}/ (one file per service, rotated at 10 MB)`],

@@ -106,6 +106,8 @@ function verifySignature(req: express.Request, body: Buffer, keys: { accessKeyId
  *   (`Code: OK`, `BizId`); refuses a malformed sign name, template code, number or parameter
  *   JSON, a variable longer than 35 characters, an `OutId` of 256 characters or more, and more than `dailyLimit` (default 50) messages
  *   a day per number, template and sign name (`isv.BUSINESS_LIMIT_CONTROL`), as Aliyun does.
+ * - With `reportUrl`: a delivery report (SmsReport HTTP batch push, `success: true`) for each
+ *   accepted SMS, posted there a moment later.
  * - `QuerySendDetails` (PhoneNumber, SendDate `yyyyMMdd`, PageSize ≤ 50, CurrentPage): the
  *   messages to that number on that (Shanghai) date, with their `OutId`.
  * - `GET /sandbox/messages?phone=` / `DELETE /sandbox/messages` — what it received.
@@ -119,6 +121,8 @@ export async function startAliyunSmsSandbox(options: {
   accessKeySecret: string;
   dataDir?: string;
   dailyLimit?: number;
+  /** Where to push delivery reports (Aliyun's SmsReport HTTP batch push), one per accepted SMS. */
+  reportUrl?: string;
 }): Promise<{ baseUrl: string; endpoint: string; stop(): Promise<void> }> {
   const { port, dataDir } = options;
   const dailyLimit = options.dailyLimit ?? 50;
@@ -171,8 +175,16 @@ export async function startAliyunSmsSandbox(options: {
       const sms: AliyunSandboxSms = { bizId, phoneNumber: number, signName, templateCode, templateParam, ...(outId ? { outId } : {}), sendDate: date, createdAt: new Date(now).toISOString() };
       messages.push(sms);
       if (file) appendFileSync(file, `${JSON.stringify(sms)}\n`);
+      if (options.reportUrl) report(options.reportUrl, sms);
     }
     return { Code: 'OK', Message: 'OK', BizId: bizId };
+  };
+
+  // Aliyun's SmsReport push: delivered a moment after the send; a receiver that is down misses it, as with Aliyun.
+  const report = (url: string, sms: AliyunSandboxSms) => {
+    const at = shanghai(Date.parse(sms.createdAt)).time;
+    const body = [{ phone_number: sms.phoneNumber, send_time: at, report_time: at, success: true, err_code: 'DELIVERED', err_msg: '用户接收成功', sms_size: '1', biz_id: sms.bizId, ...(sms.outId ? { out_id: sms.outId } : {}) }];
+    setTimeout(() => void fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }).catch(() => undefined), 50);
   };
 
   const querySendDetails = (params: Map<string, string>) => {

@@ -82,6 +82,8 @@ export function startOwnService(kind: ServiceKind, options: {
 export async function startEmbedded(
   config: Config,
   log: Log,
+  /** Where the Aliyun sandbox pushes delivery reports (the API's SmsReport URL). */
+  options: { aliyunReportUrl?: string } = {},
 ): Promise<{ endpoints: Endpoints; services: Supervised[]; stop(): Promise<void> }> {
   const services: Supervised[] = [];
   const layout = dataLayout(config.dataDir);
@@ -137,7 +139,7 @@ export async function startEmbedded(
       } else {
         const keys = { accessKeyId: aliyunSandboxKeyId, accessKeySecret: aliyunSandboxSecret(config.dataDir) };
         await supervised('Aliyun SMS sandbox', 'aliyun-sms', (logFile) =>
-          startOwnService('aliyun-sms', { name: 'Aliyun SMS sandbox', ports: [port], logFile, serviceOptions: { port, ...keys, dataDir: layout.aliyunSms } }),
+          startOwnService('aliyun-sms', { name: 'Aliyun SMS sandbox', ports: [port], logFile, serviceOptions: { port, ...keys, dataDir: layout.aliyunSms, ...(options.aliyunReportUrl ? { reportUrl: options.aliyunReportUrl } : {}) } }),
         );
         aliyun = { ...keys, endpoint: `127.0.0.1:${port}`, baseUrl: `http://127.0.0.1:${port}`, embedded: true };
       }

@@ -7,13 +7,21 @@ import { getSuppression } from '../../store/suppressions.ts';
 import { smsTemplate } from '../fixtures.ts';
 import { startTestApp, testConfig } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
-import { aliyunCallbackToken, aliyunUplinkPath } from './aliyun.ts';
+import { aliyunSmsClient } from '../../activities/sms-aliyun.ts';
+import { findMessageByKey, markMessage, recordPendingMessage } from '../../store/messages.ts';
+import { eventually } from '../../test/fixtures/workflow-harness.ts';
+import { aliyunCallbackToken, aliyunReportPath, aliyunUplinkPath, aliyunWebhookUrl } from './aliyun.ts';
 
 let app: TestApp;
 let sandbox: Awaited<ReturnType<typeof startAliyunSmsSandbox>>;
 beforeAll(async () => {
   app = await startTestApp();
-  sandbox = await startAliyunSmsSandbox({ port: await freePort(), accessKeyId: 'LTAItest', accessKeySecret: 'secret' });
+  sandbox = await startAliyunSmsSandbox({
+    port: await freePort(),
+    accessKeyId: 'LTAItest',
+    accessKeySecret: 'secret',
+    reportUrl: aliyunWebhookUrl(app.publicUrl, testConfig.secret, aliyunReportPath),
+  });
 });
 afterAll(async () => {
   await sandbox.stop();
@@ -63,5 +71,18 @@ describe('Aliyun SMS replies', () => {
     expect(forged.status).toBe(403);
     expect(JSON.parse(forged.body)).toMatchObject({ errors: [{ path: 'query.token' }] });
     expect(await getSuppression(app.db, 'sms', '+8613900000004')).toBeNull();
+  });
+});
+
+describe('Aliyun SMS delivery reports', () => {
+  it('a delivery report pushed by Aliyun moves the ledger row to delivered', async () => {
+    const key = 'journey/win-back/zhao#1:sms:1';
+    const lease = { attempt: 1, holder: 'test', since: new Date().toISOString(), expiresAt: new Date(Date.now() + 9_000).toISOString() };
+    await recordPendingMessage(app.db, { key, channel: 'sms', customerId: 'zhao', journeyId: 'win-back', templateId: 'winback-reminder', to: '+8613900000009', lease }, new Date());
+    const client = aliyunSmsClient({ accessKeyId: 'LTAItest', accessKeySecret: 'secret', endpoint: sandbox.endpoint });
+    const sent = await client.sendSms({ phoneNumbers: '13900000009', signName: '好物商城', templateCode: 'SMS_900000004', templateParam: '{}', outId: key });
+    await markMessage(app.db, key, 'sent', { providerId: sent.bizId }, new Date());
+    const record = await eventually(() => findMessageByKey(app.db, key), (m) => m?.status === 'delivered', 10_000, 100);
+    expect(record).toMatchObject({ status: 'delivered', providerId: sent.bizId });
   });
 });

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { e164FromAliyun } from '../../journey/sms.ts';
 import type { ResolvedDeps } from '../deps.ts';
+import { markMessage, markMessageByProviderId } from '../../store/messages.ts';
 import { smsReply, smsStop } from '../optOut.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
@@ -19,6 +20,13 @@ export function aliyunCallbackToken(secret: string): string {
 
 /** The path Aliyun's console is given for SMS replies (with `?token=`). */
 export const aliyunUplinkPath = '/v1/webhooks/aliyun/sms-up';
+/** The path Aliyun's console is given for delivery reports (with `?token=`). */
+export const aliyunReportPath = '/v1/webhooks/aliyun/sms-report';
+
+/** The full URL of an Aliyun push endpoint, with its token, for Aliyun's console. */
+export function aliyunWebhookUrl(publicUrl: string, secret: string, path: string): string {
+  return `${publicUrl.replace(/\/$/, '')}${path}?token=${aliyunCallbackToken(secret)}`;
+}
 
 /** Replies that opt out: 「拒收请回复R」's R, and the usual 退订 / TD / T / N. */
 const refusals = new Set(['R', 'TD', 'T', 'N', '退订', 'STOP']);
@@ -34,6 +42,24 @@ const SmsUp = z
     sequence_id: z.union([z.number(), z.string().max(64)]).optional(),
   })
   .catchall(z.unknown());
+
+/** One delivery report of Aliyun's SmsReport push. */
+const SmsReport = z
+  .object({
+    phone_number: z.string().min(1).max(32),
+    success: z.boolean(),
+    biz_id: z.string().max(100).optional(),
+    out_id: z.string().max(300).optional(),
+    err_code: z.string().max(100).optional(),
+    err_msg: z.string().max(500).optional(),
+    send_time: z.string().max(40).optional(),
+    report_time: z.string().max(40).optional(),
+    sms_size: z.string().max(10).optional(),
+  })
+  .catchall(z.unknown());
+
+const received = { 200: { description: 'Received: Aliyun’s expected answer `{"code":0,"msg":"成功"}`.', schema: z.object({ code: z.literal(0), msg: z.string() }) } };
+const ok = { code: 0 as const, msg: '成功' };
 
 function checkToken(deps: ResolvedDeps, token: string | undefined): void {
   const expected = Buffer.from(aliyunCallbackToken(deps.config.secret));
@@ -55,7 +81,7 @@ export const aliyunRoutes = [
     access: 'public',
     query: z.object({ token: z.string().max(100).optional() }),
     body: z.array(SmsUp).max(1_000),
-    responses: { 200: { description: 'Received: Aliyun’s expected answer `{"code":0,"msg":"成功"}`.', schema: z.object({ code: z.literal(0), msg: z.string() }) } },
+    responses: received,
     async handler({ body, query, deps, now }) {
       checkToken(deps, query.token);
       for (const reply of body) {
@@ -64,7 +90,30 @@ export const aliyunRoutes = [
         if (refusals.has(text.toUpperCase())) await smsStop(deps, phone, now);
         else await smsReply(deps, phone, text, reply.sequence_id === undefined ? undefined : `aliyun-${String(reply.sequence_id)}`, now);
       }
-      return { status: 200, body: { code: 0 as const, msg: '成功' } };
+      return { status: 200, body: ok };
+    },
+  }),
+  defineRoute({
+    operationId: 'aliyunSmsReport',
+    method: 'post',
+    path: '/webhooks/aliyun/sms-report',
+    tag: 'Webhooks',
+    summary: 'Aliyun SMS delivery reports (SmsReport)',
+    description:
+      'Aliyun’s HTTP batch push of delivery reports: moves the message’s ledger record to `delivered` (or `undelivered` with Aliyun’s error code), found by `biz_id` or else by `out_id` (the ledger key Waymark sent as `OutId`), never backward. The URL must carry the token `npm start` prints.',
+    access: 'public',
+    query: z.object({ token: z.string().max(100).optional() }),
+    body: z.array(SmsReport).max(1_000),
+    responses: received,
+    async handler({ body, query, deps, now }) {
+      checkToken(deps, query.token);
+      for (const report of body) {
+        const status = report.success ? 'delivered' : 'undelivered';
+        const error = report.success ? undefined : `Aliyun ${report.err_code ?? 'error'}${report.err_msg ? `: ${report.err_msg}` : ''}`;
+        const moved = report.biz_id === undefined ? null : await markMessageByProviderId(deps.db, report.biz_id, status, { error }, now);
+        if (moved === null && report.out_id !== undefined) await markMessage(deps.db, report.out_id, status, { ...(report.biz_id ? { providerId: report.biz_id } : {}), error }, now);
+      }
+      return { status: 200, body: ok };
     },
   }),
 ];
