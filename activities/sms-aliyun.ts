@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as dysms from '@alicloud/dysmsapi20170525';
 import { Config as OpenApiConfig } from '@alicloud/openapi-client';
-import { aliyunNumber, aliyunSmsBilling, aliyunTemplateVariables, nextAllowedTime } from '../journey/index.ts';
+import { aliyunNumber, aliyunSmsBilling, aliyunTemplateVariables, missingAliyunParam, nextAllowedTime } from '../journey/index.ts';
 import type { AliyunSmsTemplate, MessageTemplate } from '../journey/index.ts';
 import { isPermanent, permanent } from './errors.ts';
 import { render } from './render.ts';
@@ -123,12 +123,10 @@ export function renderAliyunMessage(template: MessageTemplate, context: object, 
   if (aliyun === undefined) {
     throw permanent('TemplateError', `template ${template.id} has no Aliyun sign name and template code; SMS_PROVIDER=aliyun sends only templates with an "aliyun" part`);
   }
+  const missing = missingAliyunParam(aliyun);
+  if (missing !== null) throw permanent('TemplateError', `template ${template.id}: the Aliyun content uses \${${missing}} but aliyun.params has no ${missing}`);
   const templateParam: Record<string, string> = {};
-  for (const name of aliyunTemplateVariables(aliyun.content)) {
-    const source = aliyun.params[name];
-    if (source === undefined) throw permanent('TemplateError', `template ${template.id}: the Aliyun content uses \${${name}} but aliyun.params has no ${name}`);
-    templateParam[name] = render(source, context, 'text').trim();
-  }
+  for (const name of aliyunTemplateVariables(aliyun.content)) templateParam[name] = render(aliyun.params[name] ?? '', context, 'text').trim();
   const text = aliyun.content.replace(/\$\{([A-Za-z0-9_]+)\}/g, (_m, name: string) => templateParam[name] ?? '');
   return { signName: aliyun.signName, templateCode: aliyun.templateCode, templateParam, text, promotional: aliyun.kind === 'promotional', locale };
 }

@@ -79,7 +79,7 @@ export type { BehaviourModel, ScriptedEvent, SimCustomer } from './simulate/coho
 export type { ArmStats, ChannelStats, CustomerTimeline, NodeStats, SimulationReport } from './simulate/report.ts';
 
 // Message templates
-export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, LocalizedMessage, MessageTemplate, MessageTemplateMeta, templateCatalogue } from './template.ts';
+export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, missingAliyunParam, LocalizedMessage, MessageTemplate, MessageTemplateMeta, templateCatalogue } from './template.ts';
 
 // Pure helpers
 export { aliyunNumber, aliyunSmsBilling, e164FromAliyun, smsSegments } from './sms.ts';

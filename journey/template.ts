@@ -69,6 +69,14 @@ export const AliyunSmsTemplate = z.discriminatedUnion('kind', [
 ]);
 export type AliyunSmsTemplate = z.infer<typeof AliyunSmsTemplate>;
 
+/**
+ * A rule between an Aliyun template's fields that a schema cannot state: every `${name}` of the
+ * content needs a variable in `params`. The first variable without one, or null.
+ */
+export function missingAliyunParam(aliyun: AliyunSmsTemplate): string | null {
+  return aliyunTemplateVariables(aliyun.content).find((name) => aliyun.params[name] === undefined) ?? null;
+}
+
 /** Versions by locale: at least one. */
 const versions = <T extends z.ZodType>(version: T) =>
   z

@@ -51,6 +51,14 @@ describe('Aliyun SMS templates', () => {
     const kept = await app.call('GET', '/templates/member-day', { as: 'viewer' });
     expect(kept.json).toMatchObject({ template: { aliyun: { content: '${name}您好，会员日全场八折。拒收请回复R', templateCode: 'SMS_900000004' } } });
   });
+
+  it('refuses (409) content with a variable that has no source in params, naming it, and saves nothing', async () => {
+    const template = { ...smsTemplate('coupon-day'), aliyun: aliyun('${name}您好，您的券${code}今日可用。拒收请回复R') };
+    const refused = await app.call('POST', '/templates', { as: 'marketer', json: template });
+    expect(refused.status).toBe(409);
+    expect(refused.json).toMatchObject({ errors: [{ path: 'body.aliyun.params.code' }] });
+    expect((await app.call('GET', '/templates/coupon-day', { as: 'viewer' })).status).toBe(404);
+  });
 });
 
 describe('Aliyun SMS replies', () => {

@@ -1,5 +1,6 @@
 import { CustomerProfile, Email, Phone } from '../../journey/customer.ts';
 import { smsSegments } from '../../journey/sms.ts';
+import { missingAliyunParam } from '../../journey/template.ts';
 import type { MessageTemplate } from '../../journey/template.ts';
 import { getCustomer } from '../../store/customers.ts';
 import { getSuppression } from '../../store/suppressions.ts';
@@ -38,6 +39,12 @@ const sampleCustomer: CustomerProfile = CustomerProfile.parse({
     segments: ['dormant-90d', 'high-value-at-risk'],
   },
 });
+
+/** An Aliyun part whose content uses a variable it gives no source for: 409 naming it. */
+function checkAliyun(template: MessageTemplate): void {
+  const missing = template.channel === 'sms' && template.aliyun !== undefined ? missingAliyunParam(template.aliyun) : null;
+  if (missing !== null) throw conflict(`the Aliyun content uses \${${missing}}; add aliyun.params.${missing}`, `body.aliyun.params.${missing}`);
+}
 
 async function mustGet(deps: ResolvedDeps, id: string): Promise<MessageTemplate> {
   const template = await getTemplate(deps.db, id);
@@ -113,6 +120,7 @@ export const templateRoutes = [
     body: Template,
     responses: { 201: { description: 'Created.', schema: TemplateRecord } },
     async handler({ body, deps, now }) {
+      checkAliyun(body);
       const created = await createTemplate(deps.db, body, now);
       if (created === null) throw conflict(`template ${body.id} already exists`, 'body.id');
       return { status: 201, body: created };
@@ -150,6 +158,7 @@ export const templateRoutes = [
       if (existing !== null && existing.channel !== body.channel) {
         throw conflict(`template ${params.id} is an ${existing.channel} template; create a new one for ${body.channel}`, 'body.channel');
       }
+      checkAliyun(body);
       const replaced = await replaceTemplate(deps.db, body, now);
       if (replaced === null) throw notFound(`template ${params.id}`);
       return { status: 200, body: replaced };
