@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { Endpoints } from '../embedded/index.ts';
+import { startAliyunSmsSandbox } from '../embedded/aliyun-sms-sandbox.ts';
 import { freePort } from '../embedded/process.ts';
 import { createClients, type Clients } from './clients.ts';
 import { loadConfig } from './config.ts';
@@ -53,5 +54,19 @@ describe('health check', () => {
   it('reports the SMS provider down when Twilio rejects the credentials', async () => {
     const health = await createHealthCheck(healthy, 'AC-not-this-account', 2_000)();
     expect(health.services.sms.ok).toBe(false);
+  });
+
+  it('asks Aliyun SMS too when it is the provider, and names a wrong key', async () => {
+    const sandbox = await startAliyunSmsSandbox({ port: await freePort(), accessKeyId: 'LTAIhealth', accessKeySecret: 'right' });
+    const aliyun = (secret: string) => createClients(config, endpoints({ aliyun: { accessKeyId: 'LTAIhealth', accessKeySecret: secret, endpoint: sandbox.endpoint, embedded: false } }));
+    const [good, wrong] = await Promise.all([aliyun('right'), aliyun('wrong')]);
+    try {
+      expect((await createHealthCheck(good, services.sms.accountSid)()).services.aliyunSms).toEqual({ ok: true });
+      const health = await createHealthCheck(wrong, services.sms.accountSid)();
+      expect(health.ok).toBe(false);
+      expect(health.services.aliyunSms).toMatchObject({ ok: false, detail: expect.stringContaining('SignatureDoesNotMatch') });
+    } finally {
+      await Promise.all([good.close(), wrong.close(), sandbox.stop()]);
+    }
   });
 });

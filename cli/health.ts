@@ -14,7 +14,7 @@ export interface DependencyHealth {
  */
 export interface Health {
   ok: boolean;
-  services: Record<'temporal' | 'mongodb' | 'smtp' | 'sms', DependencyHealth>;
+  services: Record<'temporal' | 'mongodb' | 'smtp' | 'sms', DependencyHealth> & { aliyunSms?: DependencyHealth };
   supervised?: Record<string, SupervisedState>;
 }
 
@@ -30,9 +30,16 @@ async function check(work: () => Promise<unknown>, timeoutMs: number): Promise<D
   }
 }
 
+async function aliyunAnswers(client: NonNullable<Clients['aliyunSms']>): Promise<void> {
+  const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+  const answer = await client.querySendDetails({ phoneNumber: '13800000000', sendDate: today, pageSize: 1, currentPage: 1 });
+  if (answer.code !== 'OK') throw new Error(`Aliyun ${answer.code}: ${answer.message}`);
+}
+
 /**
  * Builds the health check: each dependency is asked a cheap real question in parallel
- * (Temporal: system info; MongoDB: ping; SMTP: a NOOP handshake; Twilio: fetch the account).
+ * (Temporal: system info; MongoDB: ping; SMTP: a NOOP handshake; Twilio: fetch the account;
+ * Aliyun SMS, when it is the provider: a `QuerySendDetails`).
  * `supervised` adds the state of the processes `npm start` supervises.
  *
  * @example const health = createHealthCheck(clients, accountSid); const { ok } = await health();
@@ -50,7 +57,10 @@ export function createHealthCheck(
       check(() => clients.mailer.verify(), timeoutMs),
       check(() => clients.twilio.api.v2010.accounts(twilioAccountSid).fetch(), timeoutMs),
     ]);
-    const services = { temporal, mongodb, smtp, sms };
+    // Aliyun SMS, when it is the provider: a QuerySendDetails (free) proves the endpoint and the keys.
+    const aliyun = clients.aliyunSms;
+    const aliyunSms = aliyun === undefined ? undefined : await check(() => aliyunAnswers(aliyun), timeoutMs);
+    const services = { temporal, mongodb, smtp, sms, ...(aliyunSms ? { aliyunSms } : {}) };
     const processes = supervised?.();
     const ok = Object.values(services).every((s) => s.ok) && Object.values(processes ?? {}).every((p) => p.state !== 'failed');
     return { ok, services, ...(processes ? { supervised: processes } : {}) };
