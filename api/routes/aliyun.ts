@@ -6,6 +6,7 @@ import { markMessage, markMessageByProviderId } from '../../store/messages.ts';
 import { smsReply, smsStop } from '../optOut.ts';
 import { ProblemError } from '../problem.ts';
 import { defineRoute } from '../route.ts';
+import { Problem } from '../wire/common.ts';
 
 /**
  * Aliyun SMS uplink (上行短信, "SmsUp"): customers' replies, as Aliyun's HTTP batch push posts
@@ -58,7 +59,10 @@ const SmsReport = z
   })
   .catchall(z.unknown());
 
-const received = { 200: { description: 'Received: Aliyun’s expected answer `{"code":0,"msg":"成功"}`.', schema: z.object({ code: z.literal(0), msg: z.string() }) } };
+const received = {
+  200: { description: 'Received: Aliyun’s expected answer `{"code":0,"msg":"成功"}`.', schema: z.object({ code: z.literal(0), msg: z.string() }) },
+  403: { description: 'The URL’s token is not this server’s.', schema: Problem, contentType: 'application/problem+json' },
+};
 const ok = { code: 0 as const, msg: '成功' };
 
 function checkToken(deps: ResolvedDeps, token: string | undefined): void {
