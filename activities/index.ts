@@ -8,23 +8,18 @@ import type { AudienceFilter } from '../store/customers.ts';
 import { endAbandonedMessages } from '../store/messages.ts';
 import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
 import type { RunRecord, RunStatus } from '../journey/run.ts';
+import { actionActivities } from './actions/index.ts';
 import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
-import { createTaskAction } from './task.ts';
-import { issueCouponAction } from './coupon.ts';
 import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
 import type { LifecycleRunner } from './lifecycle.ts';
 import type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
-import { sendEmailAction } from './email.ts';
 import type { EmailDeps } from './email.ts';
-import { sendSmsAction } from './sms.ts';
 import type { SmsDeps } from './sms.ts';
 import type { TemplateSource } from './templates.ts';
-import type { ActionOutcome, ActionRequest, JourneyStarter } from './types.ts';
-import { updateProfileAction } from './update.ts';
-import { callWebhookAction } from './webhook.ts';
+import type { JourneyStarter } from './types.ts';
 import type { WebhookOptions } from './webhook.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
@@ -157,12 +152,8 @@ export function createActivities(deps: ActivityDeps) {
         at,
       });
     },
-    sendEmail: (request: ActionRequest<'email'>): Promise<ActionOutcome> => sendEmailAction(db, deps.email, deps.templates, request),
-    sendSms: (request: ActionRequest<'sms'>): Promise<ActionOutcome> => sendSmsAction(db, deps.sms, deps.templates, request),
-    issueCoupon: (request: ActionRequest<'coupon'>): Promise<ActionOutcome> => issueCouponAction(db, request),
-    createTask: (request: ActionRequest<'task'>): Promise<ActionOutcome> => createTaskAction(db, request, deps.email.shopUrl),
-    updateProfile: (request: ActionRequest<'update'>): Promise<ActionOutcome> => updateProfileAction(db, request),
-    callWebhook: (request: ActionRequest<'webhook'>): Promise<ActionOutcome> => callWebhookAction(db, request, deps.webhooks),
+    // One activity per action kind (activities/actions/), named by the kind's registry entry.
+    ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
     startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input),
     /** Marks the stored campaign completed or cancelled once the launch ends. */

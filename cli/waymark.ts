@@ -30,7 +30,7 @@ import { parseArgs } from 'node:util';
 import { backup, BackupError, restore } from '../embedded/backup.ts';
 import { builtinTemplateCatalogue } from '../store/builtins.ts';
 import { defaultDataDir } from './config.ts';
-import { compile, generateCohort, nodeName, simulate, summaryOf } from '../journey/index.ts';
+import { compile, generateCohort, nodeName, nodeRegistry, simulate, summaryOf } from '../journey/index.ts';
 import type { CompileError, JourneyDefinition, SimulationReport } from '../journey/index.ts';
 import type { EventImportReport } from '../api/wire/events.ts';
 
@@ -169,7 +169,7 @@ function summary(definition: JourneyDefinition) {
   const entry = definition.nodes[definition.entryNodeId];
   const actions: Record<string, number> = {};
   for (const node of nodes) {
-    if (['email', 'sms', 'coupon', 'task', 'update', 'webhook'].includes(node.kind)) actions[node.kind] = (actions[node.kind] ?? 0) + 1;
+    if (nodeRegistry[node.kind].category === 'action') actions[node.kind] = (actions[node.kind] ?? 0) + 1;
   }
   const s = definition.settings;
   return {

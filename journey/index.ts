@@ -29,9 +29,9 @@ export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
 
 // Node kinds
-export { GraphNode, NodeKind, exitsOf, isNodeKind, nodeName, nodeRegistry, summaryOf } from './nodes/registry.ts';
-export type { NodeConfigMap, NodeRegistry } from './nodes/registry.ts';
-export type { ExitSpec, NodeCategory, NodeSpec } from './nodes/spec.ts';
+export { GraphNode, NodeKind, actionKinds, actionSpecOf, exitsOf, isNodeKind, nodeName, nodeRegistry, summaryOf } from './nodes/registry.ts';
+export type { ActivityOf, NodeConfigMap, NodeRegistry } from './nodes/registry.ts';
+export type { ActionSpec, ExitSpec, NodeCategory, NodeSpec } from './nodes/spec.ts';
 export { ApiTriggerConfig } from './nodes/trigger-api.ts';
 export { AudienceTriggerConfig } from './nodes/trigger-audience.ts';
 export { DateTriggerConfig, dateTriggerTime } from './nodes/trigger-date.ts';

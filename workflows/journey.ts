@@ -2,7 +2,7 @@
 // `step()` and maps its blocking command to a durable timer, a signal wait or an activity. All
 // journey logic lives in journey/; nothing here decides where a customer goes.
 import { ActivityFailure, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { step } from '../journey/index.ts';
+import { actionSpecOf, step } from '../journey/index.ts';
 import type { ActionCommand, Command, HistoryEntry, JourneyState, StepInput } from '../journey/index.ts';
 import type { ActionOutcome, ActionRequest, JourneyActivities, RunProgress } from '../activities/index.ts';
 import { customerEventSignal, exitJourneySignal, journeyStatusQuery } from './definitions.ts';
@@ -159,21 +159,16 @@ async function perform(input: JourneyWorkflowInput, action: ActionCommand): Prom
   }
 }
 
+/**
+ * Calls the activity the registry names for the action's kind, under its retry policy. The
+ * activity names are those recorded in histories (sendEmail, callWebhook…), so replay is unchanged.
+ */
 function runAction(base: Omit<ActionRequest, 'action'>, action: ActionCommand): Promise<ActionOutcome> {
-  switch (action.kind) {
-    case 'email':
-      return messages.sendEmail({ ...base, action });
-    case 'sms':
-      return messages.sendSms({ ...base, action });
-    case 'coupon':
-      return effects.issueCoupon({ ...base, action });
-    case 'task':
-      return effects.createTask({ ...base, action });
-    case 'update':
-      return effects.updateProfile({ ...base, action });
-    case 'webhook':
-      return effects.callWebhook({ ...base, action });
-  }
+  const { activity, retry } = actionSpecOf(action.kind);
+  const proxy = retry === 'message' ? messages : effects;
+  // The worker registers each kind's handler under this name (activities/actions/index.ts).
+  const run = proxy[activity] as (request: ActionRequest) => Promise<ActionOutcome>;
+  return run({ ...base, action });
 }
 
 /** Step ids the run passed through, for per-step statistics. */

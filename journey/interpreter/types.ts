@@ -2,12 +2,7 @@ import { z } from 'zod';
 import { PropertyFilter } from '../condition.ts';
 import { JourneyCustomer } from '../customer.ts';
 import { CustomerEvent, EventType } from '../event.ts';
-import { CouponConfig } from '../nodes/coupon.ts';
-import { EmailConfig } from '../nodes/email.ts';
-import { SmsConfig } from '../nodes/sms.ts';
-import { TaskConfig } from '../nodes/task.ts';
-import { UpdateConfig } from '../nodes/update.ts';
-import { WebhookConfig } from '../nodes/webhook.ts';
+import { ActionCommand } from '../nodes/registry.ts';
 
 /** Why a run is paused on a timer. */
 export const WaitReason = z.enum(['duration', 'timeWindow', 'dateAttribute', 'quietHours', 'deferred', 'holdout']);
@@ -29,28 +24,9 @@ export const WaitForEventCommand = z.object({
   until: z.number(),
 });
 
-const actionFields = {
-  type: z.literal('action'),
-  nodeId: z.string(),
-  /** `runId:nodeId:visit`: the ledger's unique key, so a retried send is never sent twice. */
-  idempotencyKey: z.string(),
-  visit: z.number().int().positive(),
-  /** Run variables such as `couponCode`, for templates (`{{vars.couponCode}}`). */
-  variables: z.record(z.string(), z.string()),
-  /** The journey's default locale, used when a template lacks the customer's locale. */
-  fallbackLocale: z.string(),
-};
-
-/** Run the activity named by `kind` with the step's config; answer with `actionResult`. */
-export const ActionCommand = z.discriminatedUnion('kind', [
-  z.object({ ...actionFields, kind: z.literal('email'), config: EmailConfig }),
-  z.object({ ...actionFields, kind: z.literal('sms'), config: SmsConfig }),
-  z.object({ ...actionFields, kind: z.literal('coupon'), config: CouponConfig }),
-  z.object({ ...actionFields, kind: z.literal('task'), config: TaskConfig }),
-  z.object({ ...actionFields, kind: z.literal('update'), config: UpdateConfig }),
-  z.object({ ...actionFields, kind: z.literal('webhook'), config: WebhookConfig }),
-]);
-export type ActionCommand = z.infer<typeof ActionCommand>;
+// Action commands are declared by their kinds (`actionCommand` in nodes/action.ts) and gathered
+// by the registry.
+export { ActionCommand };
 export type ActionKind = ActionCommand['kind'];
 
 /** The run is over. */

@@ -1,8 +1,29 @@
+import { z } from 'zod';
 import type { ActionCommand } from '../interpreter/types.ts';
 import { limits } from '../limits.ts';
 import { MINUTE } from '../time.ts';
 import { effectiveTimezone, nextAllowedTime } from '../timezone.ts';
 import type { Effects, ExitSpec, NodeOutcome, ResumeInput, RunContext } from './spec.ts';
+
+const actionFields = {
+  type: z.literal('action'),
+  nodeId: z.string(),
+  /** `runId:nodeId:visit`: the ledger's unique key, so a retried send is never sent twice. */
+  idempotencyKey: z.string(),
+  visit: z.number().int().positive(),
+  /** Run variables such as `couponCode`, for templates (`{{vars.couponCode}}`). */
+  variables: z.record(z.string(), z.string()),
+  /** The journey's default locale, used when a template lacks the customer's locale. */
+  fallbackLocale: z.string(),
+};
+
+/**
+ * The command an action kind blocks on: the shared fields, its kind and its config. Each action
+ * kind's file declares its own; the registry gathers them into `ActionCommand`.
+ */
+export function actionCommand<const K extends string, S extends z.ZodType>(kind: K, config: S) {
+  return z.object({ ...actionFields, kind: z.literal(kind), config });
+}
 
 /** The fields every action command shares; each action kind adds its `kind` and `config`. */
 export interface ActionBase {

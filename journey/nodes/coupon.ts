@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 /**
@@ -24,6 +24,9 @@ export const CouponConfig = z.object({
 });
 export type CouponConfig = z.infer<typeof CouponConfig>;
 
+/** What the workflow hands the `issueCoupon` activity. */
+export const CouponCommand = actionCommand('coupon', CouponConfig);
+
 /** Issues a personal coupon code; the activity returns it as `variables[config.variable]`. */
 export const couponNode = defineNode(CouponConfig)({
   kind: 'coupon',
@@ -33,5 +36,6 @@ export const couponNode = defineNode(CouponConfig)({
   defaults: () => ({ offer: { type: 'percent', percent: 10 }, expiresInDays: 14, prefix: '', variable: 'couponCode' }),
   exits: () => actionExits('issued', 'issued'),
   summary: (c) => `Coupon ${c.offer.type === 'percent' ? `${c.offer.percent}%` : `${c.offer.amount} ${c.offer.currency}`} off, ${c.expiresInDays} days`,
+  action: { activity: 'issueCoupon', retry: 'effect', simulate: 'coupon' },
   ...actionSteps<CouponConfig>({ okExit: 'issued', quietHours: false, command: (config, base) => ({ ...base, kind: 'coupon', config }) }),
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 export const EmailConfig = z.object({
@@ -7,6 +7,9 @@ export const EmailConfig = z.object({
   templateId: z.string().max(128),
 });
 export type EmailConfig = z.infer<typeof EmailConfig>;
+
+/** What the workflow hands the `sendEmail` activity. */
+export const EmailCommand = actionCommand('email', EmailConfig);
 
 /** Sends an email from a template in the customer's language (falling back to the journey's default locale). */
 export const emailNode = defineNode(EmailConfig)({
@@ -20,5 +23,6 @@ export const emailNode = defineNode(EmailConfig)({
   check(c, ctx) {
     ctx.checkTemplate(c.templateId, 'email', 'templateId');
   },
+  action: { activity: 'sendEmail', retry: 'message', simulate: 'email' },
   ...actionSteps<EmailConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'email', config }) }),
 });

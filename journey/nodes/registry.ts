@@ -1,26 +1,27 @@
 import { z } from 'zod';
 import { quote } from '../compile/errors.ts';
 import { branchNode } from './branch.ts';
-import { couponNode } from './coupon.ts';
-import { emailNode } from './email.ts';
+import { CouponCommand, couponNode } from './coupon.ts';
+import { EmailCommand, emailNode } from './email.ts';
 import { exitNode } from './exit.ts';
-import { smsNode } from './sms.ts';
+import { SmsCommand, smsNode } from './sms.ts';
 import type { CheckContext } from '../compile/errors.ts';
-import type { ExitSpec, NodeOutcome, NodeSpec, ResumeInput, RunContext } from './spec.ts';
+import type { ActionSpec, ExitSpec, NodeOutcome, NodeSpec, ResumeInput, RunContext } from './spec.ts';
 import { splitNode } from './split.ts';
-import { taskNode } from './task.ts';
+import { TaskCommand, taskNode } from './task.ts';
 import { apiTrigger } from './trigger-api.ts';
 import { audienceTrigger } from './trigger-audience.ts';
 import { dateTrigger } from './trigger-date.ts';
 import { eventTrigger } from './trigger-event.ts';
 import { segmentTrigger } from './trigger-segment.ts';
-import { updateNode } from './update.ts';
+import { UpdateCommand, updateNode } from './update.ts';
 import { waitForEventNode } from './wait-for-event.ts';
 import { waitNode } from './wait.ts';
-import { webhookNode } from './webhook.ts';
+import { WebhookCommand, webhookNode } from './webhook.ts';
 
-// Adding a node kind: write its file under nodes/, then add it to the three lists below.
-// The type checks underneath fail until all three agree.
+// Adding a node kind: write its file under nodes/, then add it to the lists below (an action
+// kind also to `ActionCommand`, and its handler to activities/actions/). The type checks
+// underneath fail until they all agree.
 
 export const NodeKind = z.enum([
   'event',
@@ -63,6 +64,14 @@ export const GraphNode = z.discriminatedUnion('kind', [
 ]);
 export type GraphNode = z.infer<typeof GraphNode>;
 
+/**
+ * What the workflow hands an action's activity: the shared action fields, the kind and its
+ * config (one `…Command` per action kind, declared in the kind's file).
+ */
+export const ActionCommand = z.discriminatedUnion('kind', [EmailCommand, SmsCommand, CouponCommand, TaskCommand, UpdateCommand, WebhookCommand]);
+export type ActionCommand = z.infer<typeof ActionCommand>;
+type ActionKind = ActionCommand['kind'];
+
 /** Each kind's config type, e.g. `NodeConfigMap['email']` is `{ templateId: string }`. */
 export type NodeConfigMap = { [N in GraphNode as N['kind']]: N['config'] };
 export type NodeRegistry = { readonly [K in NodeKind]: NodeSpec<K, NodeConfigMap[K]> };
@@ -89,6 +98,22 @@ const specs = {
   update: updateNode,
   webhook: webhookNode,
 } satisfies Record<NodeKind, NodeSpec> & NodeRegistry;
+
+// Every action command kind is an action node with an engine spec, and the other way round.
+type ActionNodeKind = { [K in NodeKind]: (typeof specs)[K]['action'] extends ActionSpec ? K : never }[NodeKind];
+const actionsAgree: Same<ActionKind, ActionNodeKind> = true;
+void actionsAgree;
+
+/** Each action kind's Temporal activity type, e.g. `ActivityOf<'email'>` is `'sendEmail'`. */
+export type ActivityOf<K extends ActionKind> = (typeof specs)[K]['action']['activity'];
+
+/** How the engine runs an action kind: its activity, retry policy and simulation. */
+export function actionSpecOf<K extends ActionKind>(kind: K): ActionSpec<ActivityOf<K>> {
+  return specs[kind].action as ActionSpec<ActivityOf<K>>;
+}
+
+/** The action kinds, in registry order. */
+export const actionKinds: readonly ActionKind[] = ActionCommand.options.map((option) => option.shape.kind.value);
 
 /** Every node kind's description: palette entry, config schema, defaults, exits, checks and interpreter step. */
 export const nodeRegistry: NodeRegistry = specs;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 export const SmsConfig = z.object({
@@ -7,6 +7,9 @@ export const SmsConfig = z.object({
   templateId: z.string().max(128),
 });
 export type SmsConfig = z.infer<typeof SmsConfig>;
+
+/** What the workflow hands the `sendSms` activity. */
+export const SmsCommand = actionCommand('sms', SmsConfig);
 
 /** Sends a text message from a template, only to customers who gave SMS consent. */
 export const smsNode = defineNode(SmsConfig)({
@@ -20,5 +23,6 @@ export const smsNode = defineNode(SmsConfig)({
   check(c, ctx) {
     ctx.checkTemplate(c.templateId, 'sms', 'templateId');
   },
+  action: { activity: 'sendSms', retry: 'message', simulate: 'sms' },
   ...actionSteps<SmsConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'sms', config }) }),
 });

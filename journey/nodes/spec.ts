@@ -48,6 +48,22 @@ export type NodeOutcome =
 export type ResumeInput = Extract<StepInput, { type: 'timerFired' | 'eventReceived' | 'actionResult' }>;
 
 /**
+ * How the engine runs an action kind, read by the workflow, the worker and the simulator: which
+ * Temporal activity (its type name is recorded in run histories: never rename one), under which
+ * retry policy, and what the forecast simulates.
+ */
+export interface ActionSpec<A extends string = string> {
+  readonly activity: A;
+  /**
+   * `message`: a send to a person, retried with backoff for up to three days, heartbeating its
+   * ledger lease; `effect`: a record or a call, retried for up to a day.
+   */
+  readonly retry: 'message' | 'effect';
+  /** What the forecast does: a send on a channel it models, a coupon, a task, a profile update, or a notification it only counts. */
+  readonly simulate: 'email' | 'sms' | 'coupon' | 'task' | 'update' | 'notify';
+}
+
+/**
  * One node kind, described once: the editor's palette and forms, the compiler's checks and the
  * interpreter all read this.
  */
@@ -69,6 +85,8 @@ export interface NodeSpec<K extends string = string, C = unknown> {
   check?(config: C, ctx: CheckContext): void;
   enter(config: C, ctx: RunContext): NodeOutcome;
   resume?(config: C, ctx: RunContext, input: ResumeInput): NodeOutcome;
+  /** Action kinds only: how the engine runs the step's side effect. */
+  readonly action?: ActionSpec | undefined;
 }
 
 /**
@@ -78,7 +96,7 @@ export interface NodeSpec<K extends string = string, C = unknown> {
  * @example export const exitNode = defineNode(z.object({}))({ kind: 'exit', ... })
  */
 export function defineNode<S extends z.ZodType>(configSchema: S) {
-  return <const K extends string>(spec: Omit<NodeSpec<K, z.output<S>>, 'configSchema'>) => {
+  return <const K extends string, const A extends ActionSpec | undefined = undefined>(spec: Omit<NodeSpec<K, z.output<S>>, 'configSchema' | 'action'> & { action?: A }) => {
     const node = z.object({
       id: NodeId,
       kind: z.literal(spec.kind),
@@ -86,7 +104,7 @@ export function defineNode<S extends z.ZodType>(configSchema: S) {
       position: Position,
       label: NodeLabel.optional(),
     });
-    return { ...spec, configSchema, node };
+    return { ...spec, action: spec.action as A, configSchema, node };
   };
 }
 

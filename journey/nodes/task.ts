@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 export const TaskConfig = z.object({
@@ -13,6 +13,9 @@ export const TaskConfig = z.object({
   dueInHours: z.number().positive().max(24 * 90).default(48),
 });
 export type TaskConfig = z.infer<typeof TaskConfig>;
+
+/** What the workflow hands the `createTask` activity. */
+export const TaskCommand = actionCommand('task', TaskConfig);
 
 /** Opens a customer-service task, e.g. a personal call from the account manager. */
 export const taskNode = defineNode(TaskConfig)({
@@ -30,5 +33,6 @@ export const taskNode = defineNode(TaskConfig)({
   }),
   exits: () => actionExits('created', 'created'),
   summary: (c) => `Task “${c.title}” (${c.priority}, ${c.queue})`,
+  action: { activity: 'createTask', retry: 'effect', simulate: 'task' },
   ...actionSteps<TaskConfig>({ okExit: 'created', quietHours: false, command: (config, base) => ({ ...base, kind: 'task', config }) }),
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { AttributeValue, LifecycleStage } from '../customer.ts';
 import type { CustomerProfile } from '../customer.ts';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 export const UpdateOperation = z.discriminatedUnion('op', [
@@ -14,6 +14,9 @@ export type UpdateOperation = z.infer<typeof UpdateOperation>;
 
 export const UpdateConfig = z.object({ operations: z.array(UpdateOperation).min(1) });
 export type UpdateConfig = z.infer<typeof UpdateConfig>;
+
+/** What the workflow hands the `updateProfile` activity. */
+export const UpdateCommand = actionCommand('update', UpdateConfig);
 
 /** The profile after the update, so later branches in the same run see it. */
 export function applyUpdate(customer: CustomerProfile, operations: readonly UpdateOperation[]): CustomerProfile {
@@ -51,6 +54,7 @@ export const updateNode = defineNode(UpdateConfig)({
       if (operation.op === 'setAttribute') ctx.checkAttribute(operation.attribute, `operations[${i}].attribute`);
     });
   },
+  action: { activity: 'updateProfile', retry: 'effect', simulate: 'update' },
   ...actionSteps<UpdateConfig>({
     okExit: 'updated',
     quietHours: false,

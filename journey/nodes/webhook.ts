@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { actionExits, actionSteps } from './action.ts';
+import { actionCommand, actionExits, actionSteps } from './action.ts';
 import { defineNode } from './spec.ts';
 
 export const WebhookConfig = z.object({
@@ -11,6 +11,9 @@ export const WebhookConfig = z.object({
 });
 export type WebhookConfig = z.infer<typeof WebhookConfig>;
 
+/** What the workflow hands the `callWebhook` activity. */
+export const WebhookCommand = actionCommand('webhook', WebhookConfig);
+
 /** Posts templated JSON to another system, e.g. a team chat robot. */
 export const webhookNode = defineNode(WebhookConfig)({
   kind: 'webhook',
@@ -20,5 +23,6 @@ export const webhookNode = defineNode(WebhookConfig)({
   defaults: () => ({ url: 'https://example.com/hook', method: 'POST', headers: {}, body: '{"text":"{{customer.name}}"}' }),
   exits: () => actionExits('delivered', 'delivered'),
   summary: (c) => `${c.method} ${new URL(c.url).host}`,
+  action: { activity: 'callWebhook', retry: 'effect', simulate: 'notify' },
   ...actionSteps<WebhookConfig>({ okExit: 'delivered', quietHours: false, command: (config, base) => ({ ...base, kind: 'webhook', config }) }),
 });

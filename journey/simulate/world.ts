@@ -4,6 +4,7 @@ import type { JourneyDefinition } from '../definition.ts';
 import { stableHash } from '../hash.ts';
 import type { Random } from '../hash.ts';
 import type { ActionCommand, JourneyState } from '../interpreter/types.ts';
+import { actionSpecOf } from '../nodes/registry.ts';
 import { applyUpdate } from '../nodes/update.ts';
 import { DAY, HOUR, MINUTE } from '../time.ts';
 import type { SimCustomer } from './cohort.ts';
@@ -129,13 +130,19 @@ export type ActionOutcome =
   | { outcome: 'failed'; error: string }
   | { outcome: 'deferred'; until: number };
 
-/** What the activity for an action command would do in the virtual world. */
+/**
+ * What the activity for an action command would do in the virtual world, as the kind's registry
+ * entry says (`action.simulate`): a send on a modelled channel, a coupon, a task, a profile
+ * update, or a notification to another system that is only counted.
+ */
 export function perform(world: World, run: SimRun, command: ActionCommand, now: number): ActionOutcome {
-  switch (command.kind) {
+  const how = actionSpecOf(command.kind).simulate;
+  switch (how) {
     case 'email':
     case 'sms':
-      return send(world, run, command.kind, now);
+      return send(world, run, how, now);
     case 'coupon': {
+      if (command.kind !== 'coupon') break;
       world.report.coupons.issued++;
       run.couponUntil = now + command.config.expiresInDays * DAY;
       schedulePurchase(world, run, now);
@@ -147,11 +154,13 @@ export function perform(world: World, run: SimRun, command: ActionCommand, now: 
       if (world.random() < run.sim.behaviour.taskToPurchase) scheduleEvent(world, run, now + world.random() * 3 * DAY, 'order_completed', { total: 120 });
       return { outcome: 'ok' };
     case 'update':
+      if (command.kind !== 'update') break;
       world.report.updates++;
       run.profile = applyUpdate(run.profile, command.config.operations);
       return { outcome: 'ok' };
-    case 'webhook':
+    case 'notify':
       world.report.webhooks++;
       return { outcome: 'ok' };
   }
+  throw new Error(`the simulator models ${how} from its own config, not from a ${command.kind} step`);
 }

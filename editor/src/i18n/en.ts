@@ -3,6 +3,14 @@ import { consoleEn } from './console.en.ts';
 import { customersEn } from './customers.en.ts';
 import { dashboardsEn } from './dashboards.en.ts';
 import { tasksEn } from './tasks.en.ts';
+import { nodeRegistry } from '../../../journey/nodes/registry.ts';
+import type { NodeKind } from '../../../journey/nodes/registry.ts';
+
+/** Every node kind's palette name and description, from the registry. */
+function kindTexts(): Record<NodeKind, { name: string; description: string }> {
+  const texts = Object.values(nodeRegistry).map((spec) => [spec.kind, { name: spec.displayName, description: spec.description }] as const);
+  return Object.fromEntries(texts) as Record<NodeKind, { name: string; description: string }>;
+}
 
 /** English UI strings. Every key here must exist in zh-CN.ts too (a test checks). */
 export const en = {
@@ -78,24 +86,9 @@ export const en = {
     action: 'Action',
     unknown: 'Unknown',
   },
-  kinds: {
-    event: { name: 'When an event happens', description: 'Starts the journey when a customer does something, such as signing up or ordering.' },
-    segment: { name: 'When a customer enters a segment', description: 'Starts the journey when a customer joins a segment, e.g. dormant for 90 days.' },
-    date: { name: 'On a yearly date', description: 'Starts the journey every year around a date such as the birthday, at a local time.' },
-    audience: { name: 'Campaign audience', description: 'Operations launch the journey once for everyone in a segment, at a limited rate.' },
-    api: { name: 'Started through the API', description: 'Another system starts the journey for a customer through the API.' },
-    wait: { name: 'Wait', description: 'Pauses for a time, until a local time window, or until a date such as the birthday.' },
-    waitForEvent: { name: 'Wait for an event', description: 'Waits until the customer does something, or gives up after a timeout.' },
-    branch: { name: 'Branch', description: 'Sends customers down different paths by attributes, segments, stage, RFM, activity or consent.' },
-    split: { name: 'Split (A/B test)', description: 'Divides customers at random by weight, with an optional holdout group that gets nothing.' },
-    exit: { name: 'Exit', description: 'Ends the journey for the customer.' },
-    email: { name: 'Send email', description: 'Sends an email from a template, in the customer’s language, outside quiet hours.' },
-    sms: { name: 'Send SMS', description: 'Sends a text message from a template to customers who gave SMS consent.' },
-    coupon: { name: 'Issue coupon', description: 'Creates a personal coupon code that later messages can include.' },
-    task: { name: 'Create CS task', description: 'Opens a task for the customer-service team, such as a personal call.' },
-    update: { name: 'Update profile', description: 'Sets an attribute, adds or removes a tag, or changes the lifecycle stage.' },
-    webhook: { name: 'Call webhook', description: 'Posts a JSON message to another system, such as a DingTalk, WeCom or Slack robot.' },
-  },
+  // Palette names and descriptions in English are the registry's own (journey/nodes/<kind>.ts);
+  // zh-CN.ts must translate every kind (its type requires the same keys).
+  kinds: kindTexts(),
   exits: {
     next: 'next',
     sent: 'sent',

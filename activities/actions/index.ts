@@ -1,0 +1,33 @@
+import { actionKinds, actionSpecOf } from '../../journey/index.ts';
+import type { ActionKind, ActivityOf } from '../../journey/index.ts';
+import type { ActivityDeps } from '../index.ts';
+import type { ActionOutcome, ActionRequest } from '../types.ts';
+import { coupon } from './coupon.ts';
+import { email } from './email.ts';
+import type { ActionHandler, ActionHandlers } from './handler.ts';
+import { sms } from './sms.ts';
+import { task } from './task.ts';
+import { update } from './update.ts';
+import { webhook } from './webhook.ts';
+
+export type { ActionHandler } from './handler.ts';
+
+/** Every action kind's handler, one file each. */
+export const actionHandlers: ActionHandlers = { email, sms, coupon, task, update, webhook } satisfies ActionHandlers;
+
+/** The action activities as the worker registers them: by each kind's activity name (`sendEmail`…). */
+export type ActionActivities = { [K in ActionKind as ActivityOf<K>]: (request: ActionRequest<K>) => Promise<ActionOutcome> };
+
+function bind<K extends ActionKind>(deps: ActivityDeps, kind: K): [string, (request: ActionRequest<K>) => Promise<ActionOutcome>] {
+  const handler: ActionHandler<K> = actionHandlers[kind];
+  return [actionSpecOf(kind).activity, (request) => handler(deps, request)];
+}
+
+/**
+ * One activity per action kind, named by its registry entry, bound to the worker's
+ * dependencies. The names are Temporal activity types recorded in histories.
+ */
+export function actionActivities(deps: ActivityDeps): ActionActivities {
+  // The mapped type above is what this builds: each kind under its registry name.
+  return Object.fromEntries(actionKinds.map((kind) => bind(deps, kind))) as ActionActivities;
+}
