@@ -20,6 +20,7 @@ import type { EmailDeps } from './email.ts';
 import type { SmsDeps } from './sms.ts';
 import type { TemplateSource } from './templates.ts';
 import type { JourneyStarter } from './types.ts';
+import type { RobotOptions } from './robots.ts';
 import type { WebhookOptions } from './webhook.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
@@ -39,6 +40,8 @@ export interface ActivityDeps {
   sms: SmsDeps;
   templates: TemplateSource;
   webhooks: WebhookOptions;
+  /** Group robots (WeCom, DingTalk, Feishu): configured base URLs and the per-robot rate (default: the public services, 20 a minute). */
+  robots?: Omit<RobotOptions, 'shopUrl'>;
   /** Starts journey runs (campaigns, date sweep); only the worker that runs those needs it. */
   starter?: JourneyStarter;
   /** The daily lifecycle run through the event pipeline; only the worker that runs it needs it. */

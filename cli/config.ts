@@ -60,6 +60,12 @@ const Env = z.object({
   /** Aliyun SMS endpoint (host or host:port); set by `npm start` to its Aliyun sandbox. */
   ALIYUN_SMS_ENDPOINT: optional,
   WAYMARK_ALIYUN_SMS_PORT: port(8027),
+
+  /** Group robot APIs; a platform left unset goes to the embedded robot sandbox. */
+  WAYMARK_WECOM_ROBOT_URL: optional,
+  WAYMARK_DINGTALK_ROBOT_URL: optional,
+  WAYMARK_FEISHU_ROBOT_URL: optional,
+  WAYMARK_ROBOT_PORT: port(8028),
 });
 
 /** Resolved configuration: what to start embedded and where everything is. */
@@ -78,6 +84,8 @@ export interface Config {
   twilio: { accountSid?: string; authToken?: string; from?: string; baseUrl?: string; sandboxPort: number };
   /** The SMS provider of journey sends; Aliyun's keys and endpoint when it is Aliyun (none: the embedded Aliyun sandbox). */
   sms: { provider: 'twilio' | 'aliyun'; aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; sandboxPort: number } };
+  /** Base URLs of the group robot APIs the operator configured (trusted); the rest use the sandbox. */
+  robots: { baseUrls: Partial<Record<'wecom' | 'dingtalk' | 'feishu', string>>; sandboxPort: number };
 }
 
 /**
@@ -145,6 +153,14 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         ...(e.ALIYUN_SMS_ENDPOINT ? { endpoint: e.ALIYUN_SMS_ENDPOINT } : {}),
         sandboxPort: e.WAYMARK_ALIYUN_SMS_PORT,
       },
+    },
+    robots: {
+      baseUrls: {
+        ...(e.WAYMARK_WECOM_ROBOT_URL ? { wecom: e.WAYMARK_WECOM_ROBOT_URL } : {}),
+        ...(e.WAYMARK_DINGTALK_ROBOT_URL ? { dingtalk: e.WAYMARK_DINGTALK_ROBOT_URL } : {}),
+        ...(e.WAYMARK_FEISHU_ROBOT_URL ? { feishu: e.WAYMARK_FEISHU_ROBOT_URL } : {}),
+      },
+      sandboxPort: e.WAYMARK_ROBOT_PORT,
     },
   };
 }

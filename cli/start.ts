@@ -117,6 +117,7 @@ function printUrls(config: Config, endpoints: Endpoints, seconds: string): void 
           ['Aliyun reports URL', `${aliyunWebhookUrl(config.publicUrl, config.secret, aliyunReportPath)} (SmsReport HTTP push)`],
         ] as Array<[string, string]>)
       : []),
+    ['Group robots', endpoints.robots?.sandboxUrl ? `${endpoints.robots.sandboxUrl}/sandbox/robot-messages (embedded robot sandbox)` : 'WeCom, DingTalk and Feishu (configured)'],
     ['Logs', `${dataLayout(config.dataDir).logs}/ (one file per service, rotated at 10 MB)`],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));

@@ -17,6 +17,8 @@ export interface Endpoints {
   twilio: { accountSid: string; authToken: string; from: string; baseUrl?: string; embedded: boolean };
   /** Aliyun SMS, when it is the SMS provider (`SMS_PROVIDER=aliyun`): real, or the embedded sandbox. */
   aliyun?: { accessKeyId: string; accessKeySecret: string; endpoint?: string; baseUrl?: string; embedded: boolean };
+  /** Each platform's robot API: configured, or the embedded robot sandbox (`sandboxUrl`). */
+  robots?: { baseUrls: Record<'wecom' | 'dingtalk' | 'feishu', string>; sandboxUrl?: string };
 }
 
 /** The sandbox's account and sender: not secrets, nothing leaves the machine. */
@@ -39,6 +41,7 @@ export const dataLayout = (dataDir: string) => ({
   inbox: join(dataDir, 'inbox'),
   sms: join(dataDir, 'sms'),
   aliyunSms: join(dataDir, 'aliyun-sms'),
+  robots: join(dataDir, 'robots'),
   run: join(dataDir, 'run'),
   /** `npm start`'s pid while it runs: `waymark restore` will not overwrite a running data directory. */
   pid: join(dataDir, 'run', 'waymark.pid'),
@@ -144,7 +147,20 @@ export async function startEmbedded(
         aliyun = { ...keys, endpoint: `127.0.0.1:${port}`, baseUrl: `http://127.0.0.1:${port}`, embedded: true };
       }
     }
-    return { endpoints: { temporal, mongo, smtp, twilio, ...(aliyun ? { aliyun } : {}) }, services, stop };
+    // Group robots: the platforms the operator did not point anywhere go to the robot sandbox.
+    const configured = config.robots.baseUrls;
+    let robots: Endpoints['robots'];
+    if (configured.wecom && configured.dingtalk && configured.feishu) {
+      robots = { baseUrls: { wecom: configured.wecom, dingtalk: configured.dingtalk, feishu: configured.feishu } };
+    } else {
+      const port = config.robots.sandboxPort;
+      await supervised('Robot sandbox', 'robots', (logFile) =>
+        startOwnService('robots', { name: 'Robot sandbox', ports: [port], logFile, serviceOptions: { port, dataDir: layout.robots } }),
+      );
+      const sandboxUrl = `http://127.0.0.1:${port}`;
+      robots = { baseUrls: { wecom: configured.wecom ?? sandboxUrl, dingtalk: configured.dingtalk ?? sandboxUrl, feishu: configured.feishu ?? sandboxUrl }, sandboxUrl };
+    }
+    return { endpoints: { temporal, mongo, smtp, twilio, ...(aliyun ? { aliyun } : {}), robots }, services, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -169,6 +185,13 @@ export function endpointsEnv(endpoints: Endpoints): NodeJS.ProcessEnv {
           ALIYUN_ACCESS_KEY_ID: endpoints.aliyun.accessKeyId,
           ALIYUN_ACCESS_KEY_SECRET: endpoints.aliyun.accessKeySecret,
           ...(endpoints.aliyun.endpoint ? { ALIYUN_SMS_ENDPOINT: endpoints.aliyun.endpoint } : {}),
+        }
+      : {}),
+    ...(endpoints.robots
+      ? {
+          WAYMARK_WECOM_ROBOT_URL: endpoints.robots.baseUrls.wecom,
+          WAYMARK_DINGTALK_ROBOT_URL: endpoints.robots.baseUrls.dingtalk,
+          WAYMARK_FEISHU_ROBOT_URL: endpoints.robots.baseUrls.feishu,
         }
       : {}),
   };

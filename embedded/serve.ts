@@ -1,9 +1,10 @@
-// Runs one of Waymark's own embedded services (the SMTP inbox, the SMS sandboxes) as a process of
+// Runs one of Waymark's own embedded services (the SMTP inbox, the SMS and robot sandboxes) as a process of
 // its own, so `npm start` can supervise it like the others: it can crash or be killed alone and
-// is restarted. `node --import tsx embedded/serve.ts <inbox|sms|aliyun-sms>`, options as JSON in
+// is restarted. `node --import tsx embedded/serve.ts <inbox|sms|aliyun-sms|robots>`, options as JSON in
 // WAYMARK_SERVICE_OPTIONS. SIGTERM or SIGINT stops it.
 import { startInbox } from './inbox.ts';
 import { exitWithParent } from './parent.ts';
+import { startRobotSandbox } from './robot-sandbox.ts';
 import { startSmsSandbox } from './sms-sandbox.ts';
 import { startAliyunSmsSandbox } from './aliyun-sms-sandbox.ts';
 
@@ -11,6 +12,7 @@ const services = {
   inbox: (options: Parameters<typeof startInbox>[0]) => startInbox(options),
   sms: (options: Parameters<typeof startSmsSandbox>[0]) => startSmsSandbox(options),
   'aliyun-sms': (options: Parameters<typeof startAliyunSmsSandbox>[0]) => startAliyunSmsSandbox(options),
+  robots: (options: Parameters<typeof startRobotSandbox>[0]) => startRobotSandbox(options),
 } satisfies Record<string, (options: never) => Promise<{ stop(): Promise<void> }>>;
 
 export type ServiceKind = keyof typeof services;

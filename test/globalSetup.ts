@@ -6,6 +6,7 @@ import { ensureEditorBuilt } from '../cli/editor-build.ts';
 import { startFerretDb } from '../embedded/ferretdb.ts';
 import { startInbox } from '../embedded/inbox.ts';
 import { freePort, freePortRun } from '../embedded/process.ts';
+import { startRobotSandbox } from '../embedded/robot-sandbox.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
 import { startTemporalDevServer } from '../embedded/temporal.ts';
 import { tools } from '../embedded/tools.ts';
@@ -22,15 +23,16 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // writing editor/dist at the same time would serve each other half-written files.
   ensureEditorBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
-  const [mongoPort, smtpPort, inboxPort, smsPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
-  const temporalPort = await freePortRun(3, [mongoPort, smtpPort, inboxPort, smsPort]);
+  const [mongoPort, smtpPort, inboxPort, smsPort, robotPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const temporalPort = await freePortRun(3, [mongoPort, smtpPort, inboxPort, smsPort, robotPort]);
   const accountSid = `AC${'0'.repeat(32)}`;
   const authToken = 'test-auth-token';
-  const [mongo, temporal, inbox, sms] = await Promise.all([
+  const [mongo, temporal, inbox, sms, robots] = await Promise.all([
     startFerretDb({ port: mongoPort, dataDir: join(dataDir, 'ferretdb'), logFile: join(dataDir, 'ferretdb.log') }),
     startTemporalDevServer({ port: temporalPort, logFile: join(dataDir, 'temporal.log') }),
     startInbox({ smtpPort, httpPort: inboxPort }),
     startSmsSandbox({ port: smsPort, accountSid, authToken }),
+    startRobotSandbox({ port: robotPort }),
   ]);
   await waitForTemporal(temporal.address);
   const services: TestServices = {
@@ -38,12 +40,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
     temporalAddress: temporal.address,
     smtp: { host: '127.0.0.1', port: smtpPort, apiUrl: inbox.apiUrl },
     sms: { baseUrl: sms.baseUrl, accountSid, authToken },
+    robots: { baseUrl: robots.baseUrl },
     testServerPath: tools.testServer,
     dataDir,
   };
   project.provide('services', services);
   return async () => {
-    await Promise.allSettled([mongo.stop(), temporal.stop(), inbox.stop(), sms.stop()]);
+    await Promise.allSettled([mongo.stop(), temporal.stop(), inbox.stop(), sms.stop(), robots.stop()]);
     rmSync(dataDir, { recursive: true, force: true });
   };
 }

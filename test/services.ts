@@ -4,6 +4,8 @@ export interface TestServices {
   temporalAddress: string;
   smtp: { host: string; port: number; apiUrl: string };
   sms: { baseUrl: string; accountSid: string; authToken: string };
+  /** The group robot sandbox (WeCom, DingTalk, Feishu), by the wall clock. */
+  robots: { baseUrl: string };
   /** Executable for `@temporalio/testing`'s time-skipping server (`existing-path`). */
   testServerPath: string;
   /** Throwaway directory for this test run. */

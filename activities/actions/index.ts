@@ -5,6 +5,7 @@ import type { ActionOutcome, ActionRequest } from '../types.ts';
 import { coupon } from './coupon.ts';
 import { email } from './email.ts';
 import type { ActionHandler, ActionHandlers } from './handler.ts';
+import { robot } from './robot.ts';
 import { sms } from './sms.ts';
 import { task } from './task.ts';
 import { update } from './update.ts';
@@ -13,7 +14,7 @@ import { webhook } from './webhook.ts';
 export type { ActionHandler } from './handler.ts';
 
 /** Every action kind's handler, one file each. */
-export const actionHandlers: ActionHandlers = { email, sms, coupon, task, update, webhook } satisfies ActionHandlers;
+export const actionHandlers: ActionHandlers = { email, sms, coupon, task, update, webhook, robot } satisfies ActionHandlers;
 
 /** The action activities as the worker registers them: by each kind's activity name (`sendEmail`…). */
 export type ActionActivities = { [K in ActionKind as ActivityOf<K>]: (request: ActionRequest<K>) => Promise<ActionOutcome> };

@@ -13,6 +13,7 @@ import { apiTrigger } from './trigger-api.ts';
 import { audienceTrigger } from './trigger-audience.ts';
 import { dateTrigger } from './trigger-date.ts';
 import { eventTrigger } from './trigger-event.ts';
+import { RobotCommand, robotNode } from './robot.ts';
 import { segmentTrigger } from './trigger-segment.ts';
 import { UpdateCommand, updateNode } from './update.ts';
 import { waitForEventNode } from './wait-for-event.ts';
@@ -40,6 +41,7 @@ export const NodeKind = z.enum([
   'task',
   'update',
   'webhook',
+  'robot',
 ]);
 export type NodeKind = z.infer<typeof NodeKind>;
 
@@ -61,6 +63,7 @@ export const GraphNode = z.discriminatedUnion('kind', [
   taskNode.node,
   updateNode.node,
   webhookNode.node,
+  robotNode.node,
 ]);
 export type GraphNode = z.infer<typeof GraphNode>;
 
@@ -68,7 +71,7 @@ export type GraphNode = z.infer<typeof GraphNode>;
  * What the workflow hands an action's activity: the shared action fields, the kind and its
  * config (one `…Command` per action kind, declared in the kind's file).
  */
-export const ActionCommand = z.discriminatedUnion('kind', [EmailCommand, SmsCommand, CouponCommand, TaskCommand, UpdateCommand, WebhookCommand]);
+export const ActionCommand = z.discriminatedUnion('kind', [EmailCommand, SmsCommand, CouponCommand, TaskCommand, UpdateCommand, WebhookCommand, RobotCommand]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 type ActionKind = ActionCommand['kind'];
 
@@ -97,6 +100,7 @@ const specs = {
   task: taskNode,
   update: updateNode,
   webhook: webhookNode,
+  robot: robotNode,
 } satisfies Record<NodeKind, NodeSpec> & NodeRegistry;
 
 // Every action command kind is an action node with an engine spec, and the other way round.

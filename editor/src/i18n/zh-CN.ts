@@ -99,6 +99,7 @@ export const zhCN: Strings<typeof en> = {
     task: { name: '创建客服任务', description: '为客服团队创建任务，例如一次专人回访电话。' },
     update: { name: '更新档案', description: '设置属性、添加或移除标签，或更改生命周期阶段。' },
     webhook: { name: '调用 Webhook', description: '向其他系统（如钉钉、企业微信、Slack 机器人）发送 JSON 消息。' },
+    robot: { name: '群机器人消息', description: '向企业微信、钉钉或飞书群机器人发送消息（如提醒销售团队）；达到每分钟 20 条的限制时等待，不丢弃。' },
   },
   exits: {
     next: '下一步',
