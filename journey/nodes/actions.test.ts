@@ -15,6 +15,7 @@ const actions: [StepSpec, string, boolean][] = [
   [{ id: 'n', kind: 'task', config: { title: 'Call {{customer.name}}', body: '', queue: 'customer-care', assignee: 'accountOwner', priority: 'high', dueInHours: 48 } }, 'created', false],
   [{ id: 'n', kind: 'update', config: { operations: [{ op: 'addTag', tag: 'won-back' }] } }, 'updated', false],
   [{ id: 'n', kind: 'webhook', config: { url: 'https://example.com/hook', method: 'POST', headers: {}, body: '{}' } }, 'delivered', false],
+  [{ id: 'n', kind: 'robot', config: { platform: 'wecom', token: 'sales', secret: '', format: 'text', title: '', content: 'Call {{customer.name}}', mentions: [] } }, 'sent', false],
 ];
 
 const quietHours = { start: '21:00', end: '09:00' };
@@ -144,5 +145,27 @@ describe('message template checks', () => {
     expect(result.ok ? [] : result.errors).toEqual([
       expect.objectContaining({ nodeId: 'n', code, path: 'nodes[1].config.templateId', ...(message ? { message } : {}) }),
     ]);
+  });
+});
+
+describe('the robot step’s checks', () => {
+  const robot = (config: Record<string, unknown>): StepSpec => ({ id: 'n', kind: 'robot', config: { platform: 'wecom', token: 'sales', secret: '', format: 'text', title: '', content: 'Hi', mentions: [], ...config } });
+  const problems = (config: Record<string, unknown>) => {
+    const result = compile(around(robot(config)));
+    return result.ok ? [] : result.errors.map((e) => `${e.code} ${e.path ?? ''}: ${e.message}`);
+  };
+
+  it.each([
+    ['a WeCom text over 2,048 bytes', { content: '好'.repeat(683) }, 'nodes[1].config.content', 'at most 2048 bytes'],
+    ['a secret on a WeCom robot', { secret: 'x' }, 'nodes[1].config.secret', 'no signing secret'],
+    ['a DingTalk markdown message without a title', { platform: 'dingtalk', format: 'markdown' }, 'nodes[1].config.title', 'needs a title'],
+    ['a token that is not one', { token: 'https://oapi.dingtalk.com/robot/send?access_token=abc' }, 'nodes[1].config.token', 'webhook address'],
+  ])('refuses %s, naming the field', (_name, config, path, words) => {
+    expect(problems(config)).toEqual([expect.stringMatching(new RegExp(`^INVALID_CONFIG ${path.replace(/[.[\]]/g, '\\$&')}: .*${words}`))]);
+  });
+
+  it('accepts a WeCom text of exactly 2,048 bytes and a signed Feishu markdown card', () => {
+    expect(problems({ content: 'a'.repeat(2048) })).toEqual([]);
+    expect(problems({ platform: 'feishu', secret: 's', format: 'markdown', title: 'VIP', content: '**{{customer.name}}**' })).toEqual([]);
   });
 });

@@ -51,6 +51,7 @@ export interface SimulationReport {
   coupons: { issued: number };
   tasks: { created: number };
   updates: number;
+  /** Notifications to other systems: webhook calls and group robot messages. */
   webhooks: number;
   purchases: number;
   completions: Partial<Record<CompleteReason, number>>;
