@@ -1,10 +1,9 @@
 import { z } from 'zod';
 import type { Db, Filter } from 'mongodb';
-import { eventMatches } from '../journey/condition.ts';
 import { JourneyDefinition } from '../journey/definition.ts';
 import type { CustomerEvent } from '../journey/event.ts';
 import { JourneyGraph } from '../journey/graph.ts';
-import { eventIsFresh } from '../journey/nodes/trigger-event.ts';
+import { triggerEnters, triggerRoutesOf } from '../journey/nodes/registry.ts';
 import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
@@ -84,12 +83,7 @@ function toVersion(doc: VersionDocument): JourneyVersionRecord {
 export function entryOf(definition: JourneyDefinition): JourneyEntry {
   const node = definition.nodes[definition.entryNodeId];
   if (node === undefined) return { kind: 'none' };
-  const config: unknown = node.config;
-  const field = (name: string) =>
-    typeof config === 'object' && config !== null && name in config ? String((config as Record<string, unknown>)[name]) : undefined;
-  const eventType = node.kind === 'event' ? field('eventType') : undefined;
-  const segment = node.kind === 'segment' || node.kind === 'audience' ? field('segment') : undefined;
-  return { kind: node.kind, ...(eventType === undefined ? {} : { eventType }), ...(segment === undefined ? {} : { segment }) };
+  return { kind: node.kind, ...triggerRoutesOf(node) };
 }
 
 /** Creates a journey with its first draft; null when the id is taken. */
@@ -244,11 +238,8 @@ export async function liveTriggeredJourneys(db: Db): Promise<PublishedJourney[]>
  */
 export function eventEnters(journey: PublishedJourney, event: CustomerEvent, now: number): boolean {
   const trigger = journey.definition.nodes[journey.definition.entryNodeId];
-  if (trigger?.kind === 'event') {
-    return eventMatches(trigger.config.eventType, trigger.config.filter, event) && eventIsFresh(trigger.config, Date.parse(event.at), now);
-  }
-  if (trigger?.kind === 'segment') return event.type === 'segment_entered' && event.properties['segment'] === trigger.config.segment;
-  return false;
+  // Each trigger kind says in its registry entry which events let a customer in.
+  return trigger !== undefined && triggerEnters(trigger, event, now);
 }
 
 /** Live journeys `event` lets its customer into at `now` (see `eventEnters`). */

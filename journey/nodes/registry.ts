@@ -6,7 +6,8 @@ import { EmailCommand, emailNode } from './email.ts';
 import { exitNode } from './exit.ts';
 import { SmsCommand, smsNode } from './sms.ts';
 import type { CheckContext } from '../compile/errors.ts';
-import type { ActionSpec, ExitSpec, NodeOutcome, NodeSpec, ResumeInput, RunContext } from './spec.ts';
+import type { CustomerEvent } from '../event.ts';
+import type { ActionSpec, ExitSpec, NodeOutcome, NodeSpec, ResumeInput, RunContext, TriggerSpec } from './spec.ts';
 import { splitNode } from './split.ts';
 import { TaskCommand, taskNode } from './task.ts';
 import { apiTrigger } from './trigger-api.ts';
@@ -160,6 +161,18 @@ export function enterNode<K extends NodeKind>(node: { kind: K; config: NodeConfi
 /** An input reaching the step the run is blocked on; `ignore` when the kind does not react to it. */
 export function resumeNode<K extends NodeKind>(node: { kind: K; config: NodeConfigMap[K] }, ctx: RunContext, input: ResumeInput): NodeOutcome {
   return nodeRegistry[node.kind].resume?.(node.config, ctx, input) ?? { type: 'ignore' };
+}
+
+/** What routing files a trigger step under (its event type or segment); nothing for other steps. */
+export function triggerRoutesOf<K extends NodeKind>(node: { kind: K; config: NodeConfigMap[K] }): { eventType?: string; segment?: string } {
+  const trigger: TriggerSpec<NodeConfigMap[K]> | undefined = nodeRegistry[node.kind].trigger;
+  return trigger?.routes(node.config) ?? {};
+}
+
+/** Does `event` let its customer into a journey starting at this trigger step, at `now`? */
+export function triggerEnters<K extends NodeKind>(node: { kind: K; config: NodeConfigMap[K] }, event: CustomerEvent, now: number): boolean {
+  const trigger: TriggerSpec<NodeConfigMap[K]> | undefined = nodeRegistry[node.kind].trigger;
+  return trigger?.enters?.(node.config, event, now) ?? false;
 }
 
 /** A step's name as messages show it: its label, or its kind and id. */

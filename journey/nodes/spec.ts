@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { CheckContext, CompileErrorCode } from '../compile/errors.ts';
 import type { CustomerProfile } from '../customer.ts';
+import type { CustomerEvent } from '../event.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import { NodeId, NodeLabel, Position } from '../ids.ts';
 import type { BlockingCommand, CompleteReason, JourneyState, StepInput } from '../interpreter/types.ts';
@@ -63,6 +64,14 @@ export interface ActionSpec<A extends string = string> {
   readonly simulate: 'email' | 'sms' | 'coupon' | 'task' | 'update' | 'notify';
 }
 
+/** Trigger kinds only: what routing needs to find the journeys an event lets a customer into. */
+export interface TriggerSpec<C> {
+  /** The event type or segment the journey list files a live journey under. */
+  routes(config: C): { eventType?: string; segment?: string };
+  /** Does `event` let its customer in at `now`? Kinds that events never start leave it out. */
+  enters?(config: C, event: CustomerEvent, now: number): boolean;
+}
+
 /**
  * One node kind, described once: the editor's palette and forms, the compiler's checks and the
  * interpreter all read this.
@@ -85,6 +94,8 @@ export interface NodeSpec<K extends string = string, C = unknown> {
   check?(config: C, ctx: CheckContext): void;
   enter(config: C, ctx: RunContext): NodeOutcome;
   resume?(config: C, ctx: RunContext, input: ResumeInput): NodeOutcome;
+  /** Trigger kinds only: how events find the journey. */
+  readonly trigger?: TriggerSpec<C>;
   /** Action kinds only: how the engine runs the step's side effect. */
   readonly action?: ActionSpec | undefined;
 }

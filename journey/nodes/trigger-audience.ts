@@ -22,4 +22,6 @@ export const audienceTrigger = defineNode(AudienceTriggerConfig)({
     ctx.checkSegment(c.segment, 'segment');
   },
   enter: () => ({ type: 'follow', exit: 'next' }),
+  // Launched by operations for the segment; no event starts it.
+  trigger: { routes: (c) => ({ segment: c.segment }) },
 });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PropertyFilter } from '../condition.ts';
+import { PropertyFilter, eventMatches } from '../condition.ts';
 import { EventType } from '../event.ts';
 import { defineNode, triggerExits } from './spec.ts';
 
@@ -28,6 +28,11 @@ export const eventTrigger = defineNode(EventTriggerConfig)({
     ctx.checkEvent(c.eventType, 'eventType');
   },
   enter: () => ({ type: 'follow', exit: 'next' }),
+  trigger: {
+    routes: (c) => ({ eventType: c.eventType }),
+    // The type, property filters and entry window (a history import starts nothing).
+    enters: (c, event, now) => eventMatches(c.eventType, c.filter, event) && eventIsFresh(c, Date.parse(event.at), now),
+  },
 });
 
 /** An event trigger's entry window when the journey does not set one. */

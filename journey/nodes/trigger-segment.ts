@@ -17,4 +17,9 @@ export const segmentTrigger = defineNode(SegmentTriggerConfig)({
     ctx.checkSegment(c.segment, 'segment');
   },
   enter: () => ({ type: 'follow', exit: 'next' }),
+  trigger: {
+    routes: (c) => ({ segment: c.segment }),
+    // The lifecycle records `segment_entered` when membership starts.
+    enters: (c, event) => event.type === 'segment_entered' && event.properties['segment'] === c.segment,
+  },
 });
