@@ -168,6 +168,12 @@ export type CustomerProfile = z.infer<typeof CustomerProfile>;
  */
 export const JourneyCustomer = CustomerProfile.extend({
   present: z.object({ email: z.boolean(), phone: z.boolean(), name: z.boolean() }).optional(),
+  /**
+   * Per attribute holding a lunar date (`journey/lunar.ts`): its solar dates (`YYYY-MM-DD`) in
+   * the lunar years around the time the run loaded the profile, converted where the calendar
+   * library runs (the activity that loads the profile), so waits stay pure and replay alike.
+   */
+  lunarAnniversaries: z.record(z.string(), z.array(z.iso.date())).optional(),
 });
 export type JourneyCustomer = z.infer<typeof JourneyCustomer>;
 
