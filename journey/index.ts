@@ -23,7 +23,7 @@ export {
 export type { ConditionContext } from './condition.ts';
 
 // Graph, settings, definition
-export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, reEntryAllowed } from './settings.ts';
+export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, SendDays, reEntryAllowed } from './settings.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
 export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
@@ -86,7 +86,7 @@ export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, mi
 // Pure helpers
 export { aliyunNumber, aliyunSmsBilling, e164FromAliyun, smsSegments } from './sms.ts';
 export type { SmsSegments } from './sms.ts';
-export { effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime } from './timezone.ts';
+export { addDays, effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime, zonedTimeToUtc } from './timezone.ts';
 export { createRandom, stableHash } from './hash.ts';
 export type { Random } from './hash.ts';
 export { diffDefinitions } from './diff.ts';

@@ -1,7 +1,9 @@
-// A lunar (农历) birthday journey on Temporal's time-skipping test server, with the real date
-// sweep and activities against FerretDB and the SMTP inbox: entry three days before, a wait
-// until the birthday, an email that morning, across lunar 2027 (no leap month) and lunar 2028
-// (a leap 5th month, 闰五月).
+// The Chinese calendar on Temporal's time-skipping test server, with the real date sweep and
+// activities against FerretDB and the SMTP inbox: a send on a day off waits for the next
+// working day; a lunar (农历) birthday journey — entry three days before, a wait until the
+// birthday, an email that morning — across lunar 2027 (no leap month) and lunar 2028 (a leap
+// 5th month, 闰五月). (The Spring Festival make-up days are in activities/send-days.test.ts:
+// the holiday data covers published years only, and this clock can only move forward.)
 import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -10,6 +12,7 @@ import type { JourneyGraph } from '../journey/index.ts';
 import { listMessages } from '../store/messages.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, prepareDatabase, publish, seedCustomer, startJourneyWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import type { PublishedJourney } from '../store/journeys.ts';
 import { journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
@@ -19,6 +22,7 @@ const zone = 'Asia/Shanghai';
 let env: TestWorkflowEnvironment;
 let database: Awaited<ReturnType<typeof testDatabase>>;
 let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
+let workingDaysJourney: PublishedJourney;
 
 const graph: JourneyGraph = {
   schemaVersion: 1,
@@ -38,11 +42,29 @@ const graph: JourneyGraph = {
   settings: { defaultLocale: 'zh-CN', timezone: zone },
 } as JourneyGraph;
 
+/** An email on entry, sent on working days only. */
+const workingDays: JourneyGraph = {
+  ...graph,
+  id: `working-days-${uniqueSuffix()}`,
+  name: '工作日发送',
+  nodes: [
+    { id: 'trigger', kind: 'api', position: { x: 0, y: 0 }, config: {} },
+    { id: 'greeting', kind: 'email', position: { x: 0, y: 100 }, config: { templateId: 'welcome' } },
+    { id: 'done', kind: 'exit', position: { x: 0, y: 200 }, config: {} },
+  ].map((node) => GraphNode.parse(node)),
+  edges: [
+    { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'greeting' },
+    { id: 'e2', source: 'greeting', sourceHandle: 'sent', target: 'done' },
+  ],
+  settings: { defaultLocale: 'zh-CN', timezone: zone, quietHours: { start: '21:00', end: '09:00' }, sendDays: 'workingDays' },
+} as JourneyGraph;
+
 beforeAll(async () => {
   env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
   database = await testDatabase();
   await prepareDatabase(database.db);
   await publish(database.db, graph);
+  workingDaysJourney = await publish(database.db, workingDays);
   journeyWorker = await startJourneyWorker(env, database.db, services, taskQueue);
 });
 
@@ -62,22 +84,34 @@ async function skipTo(iso: string): Promise<void> {
 const sweep = () => env.client.workflow.execute(workflowTypes.dateSweep, { taskQueue, workflowId: `sweep-${uniqueSuffix()}`, args: [{ journeyIds: [graph.id] }] });
 
 /** The local date and time (Shanghai) the greeting of a run went out, read once the run ended. */
-async function greetedAt(customerId: string, lunarYear: number): Promise<string> {
-  const handle = env.client.workflow.getHandle(journeyWorkflowId(graph.id, customerId, lunarYear));
+async function greetedAt(customerId: string, lunarYear?: number, journeyId = graph.id): Promise<string> {
+  const handle = env.client.workflow.getHandle(journeyWorkflowId(journeyId, customerId, lunarYear));
   await eventually(() => handle.describe(), (d) => d.status.name === 'COMPLETED');
-  const sent = (await listMessages(database.db, { customerId }, { limit: 10 })).items.filter((m) => m.status === 'sent');
-  const last = sent.map((m) => Date.parse(m.createdAt)).sort((a, b) => b - a)[0] ?? 0;
+  // When each message went out: its ledger row's `sent` entry (a deferred row was claimed earlier).
+  const sent = (await listMessages(database.db, { customerId }, { limit: 10 })).items.flatMap((m) => m.history.filter((h) => h.status === 'sent'));
+  const last = sent.map((h) => Date.parse(h.at)).sort((a, b) => b - a)[0] ?? 0;
   const p = localParts(last, zone);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${p.year}-${pad(p.month)}-${pad(p.day)} ${pad(p.hour)}:${pad(p.minute)}`;
 }
 
+const customer = (fields: Record<string, unknown>) =>
+  seedCustomer(database.db, { id: `c-${uniqueSuffix()}`, email: `${uniqueSuffix()}@example.test`, timezone: zone, locale: 'zh-CN', consent: { email: true }, ...fields });
+
+describe('working days only', () => {
+  it('holds a Saturday send until Monday at the end of quiet hours', async () => {
+    const c = await customer({});
+    await skipTo('2027-01-09T02:00:00Z'); // Saturday 9 January 2027, 10:00 in Shanghai
+    await journeyWorker.runtime.starter.start({ journey: workingDaysJourney, customerId: c.id });
+    await skipTo('2027-01-12T00:00:00Z');
+    expect(await greetedAt(c.id, undefined, workingDaysJourney.journeyId)).toBe('2027-01-11 09:00');
+  });
+});
+
 describe('lunar birthday across a leap month', () => {
   it('greets a 闰五月 birthday in the regular 5th month of 2027 and in the leap month of 2028', async () => {
-    const customer = (lunarBirthday: string) =>
-      seedCustomer(database.db, { id: `c-${uniqueSuffix()}`, email: `${uniqueSuffix()}@example.test`, timezone: zone, locale: 'zh-CN', consent: { email: true }, attributes: { lunarBirthday } });
-    const leapBorn = await customer('lunar-leap-05-10');
-    const regularBorn = await customer('lunar-05-10');
+    const leapBorn = await customer({ attributes: { lunarBirthday: 'lunar-leap-05-10' } });
+    const regularBorn = await customer({ attributes: { lunarBirthday: 'lunar-05-10' } });
 
     // Lunar 2027 has no leap month: both birthdays fall on 五月初十 = 14 June 2027, entry on the 11th.
     await skipTo('2027-06-10T12:00:00Z');
