@@ -3,7 +3,7 @@
 
 // Customers and events
 export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, JourneyCustomer, LifecycleStage, RfmCell, RfmScore, ValueTier, journeyView } from './customer.ts';
-export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, upgradeConsent } from './consent.ts';
+export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, refusesPersonalisation, upgradeConsent } from './consent.ts';
 export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
 export { RunRecord, RunStatus } from './run.ts';
 
