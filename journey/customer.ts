@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Consent } from './consent.ts';
+import { LunarOrOtherText } from './lunar.ts';
 import { isValidTimezone } from './timezone.ts';
 
 /**
@@ -34,6 +35,9 @@ export type ValueTier = z.infer<typeof ValueTier>;
 /** Custom attribute values stay scalar so conditions and storage stay simple. */
 export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type AttributeValue = z.infer<typeof AttributeValue>;
+
+/** A custom attribute as callers write it: text starting with `lunar-` must be a lunar date (`journey/lunar.ts`). */
+export const AttributeWriteValue = z.union([LunarOrOtherText, z.number(), z.boolean(), z.null()]);
 
 const Score = z.number().int().min(1).max(5);
 

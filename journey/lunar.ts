@@ -28,6 +28,19 @@ export interface LunarMonthDay {
 }
 
 /**
+ * Any text that is not meant as a lunar date (does not start with `lunar-`), or a valid one:
+ * custom attributes are written against this, so a mistyped 农历 birthday (`lunar-8-15`) is
+ * refused instead of silently never celebrated. Look-around free, so the OpenAPI document
+ * states the same rule.
+ */
+export const LunarOrOtherText = z
+  .string()
+  .regex(
+    /^(?:lunar-(?:leap-)?(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|30)$|(?:l|lu|lun|luna|lunar)?$|[^l]|l[^u]|lu[^n]|lun[^a]|luna[^r]|lunar[^-])/,
+    'text starting with lunar- is a lunar date: use lunar-MM-DD or lunar-leap-MM-DD, e.g. lunar-08-15',
+  );
+
+/**
  * Reads a `LunarDate` string; `null` for anything else (a solar date, a number, nothing).
  * Matches the pattern rather than parsing with the schema: runs call it in workflow code,
  * where zod's lazily defined properties cannot be added to the frozen shared module.
