@@ -7,6 +7,7 @@ import { paginate } from '../store/documents.ts';
 import { listJourneys, livePublished } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { startOnce } from './campaign.ts';
+import { lunarDatesOn, lunarToSolar } from './lunar.ts';
 import type { JourneyStarter } from './types.ts';
 
 const DAY = 86_400_000;
@@ -68,6 +69,18 @@ export function candidateMonthDays(from: number, to: number, offsetDays: number)
 }
 
 /**
+ * The lunar dates (`lunar-MM-DD`, `lunar-leap-MM-DD`) whose anniversaries, shifted by
+ * `offsetDays`, can fall within the window: the lunar counterpart of `candidateMonthDays`.
+ */
+export function candidateLunarDates(from: number, to: number, offsetDays: number): string[] {
+  const dates = new Set<string>();
+  for (let day = Math.floor(from / DAY) - 1; day <= Math.floor(to / DAY) + 1; day++) {
+    for (const lunar of lunarDatesOn(new Date((day - offsetDays) * DAY).toISOString().slice(0, 10))) dates.add(lunar);
+  }
+  return [...dates].sort();
+}
+
+/**
  * One page of the daily sweep of a date-triggered journey: every customer whose entry time
  * (the date's anniversary, shifted by the offset, at the local time in their timezone) falls
  * in `[at - grace, at + horizon)` gets a run `journey/{id}/{customer}/{year}` that waits until
@@ -81,14 +94,18 @@ export async function sweepDateJourneyPage(db: Db, starter: JourneyStarter, inpu
   const from = input.at - input.graceHours * 3_600_000;
   const to = input.at + input.horizonHours * 3_600_000;
   const monthDays = candidateMonthDays(from, to, config.offsetDays);
-  const filter: Filter<CustomerDocument> = { [path]: { $regex: `^\\d{4}-(${monthDays.join('|')})` } };
+  const lunarDates = candidateLunarDates(from, to, config.offsetDays);
+  // Solar dates by month-day, lunar ones (农历, custom attributes) whole.
+  const filter: Filter<CustomerDocument> = { [path]: { $regex: `^(\\d{4}-(${monthDays.join('|')})|(${lunarDates.join('|')})$)` } };
   const page = await paginate(customersCollection(db), filter, { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) });
   const result: DateSweepPageResult = { scheduled: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor };
+  // For a lunar date the year is the lunar year; the same three years cover it (a 12th-month
+  // date of lunar year Y falls in January or February of Y + 1).
   const utcYear = new Date(input.at).getUTCFullYear();
   for (const doc of page.items) {
     const customer = toProfile(doc);
     for (const year of [utcYear - 1, utcYear, utcYear + 1]) {
-      const startAt = dateTriggerTime(config, customer, year, journey.definition.settings.timezone);
+      const startAt = dateTriggerTime(config, customer, year, journey.definition.settings.timezone, lunarToSolar);
       if (startAt === null || startAt < from || startAt >= to) continue;
       const { outcome, fresh } = await startOnce(db, `date:${journey.journeyId}:${customer.id}:${year}`, 'dateStart', customer.id, journey.journeyId, () =>
         starter.start({ journey, customerId: customer.id, year, startAt }),

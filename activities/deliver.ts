@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { effectiveTimezone, hasConsent, nextAllowedTime } from '../journey/index.ts';
+import { effectiveTimezone, hasConsent } from '../journey/index.ts';
+import { nextSendTime } from './send-days.ts';
 import type { Channel, CustomerProfile, FrequencyCap } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { markMessageById, messageTimesBefore, recordPendingMessage, releaseLease, renewLease, takeOverLease } from '../store/messages.ts';
@@ -85,8 +86,8 @@ function lastAttempt(maxBackoffMs: number): boolean {
  *    attempt fails retryably and Temporal tries later;
  * 3. the profile is read fresh: no consent, no address or a suppressed address end the record
  *    (`suppressed`/`failed`, with the reason), and so does a template that does not render;
- * 4. quiet hours, the provider's send window (Aliyun promotional SMS: 08:00–21:00) and frequency
- *    caps defer the send, releasing the lease;
+ * 4. quiet hours, send days (public holidays), the provider's send window (Aliyun promotional
+ *    SMS: 08:00–21:00) and frequency caps defer the send, releasing the lease;
  * 5. after a takeover whose previous holder may have handed the message over, the provider is
  *    asked first (`lookup`: the embedded inbox by `X-Waymark-Key`, Twilio by listing messages to
  *    the number since that lease, Aliyun by `QuerySendDetails` matched on `OutId`); a message it
@@ -168,7 +169,7 @@ export async function deliver<M>(
     }
 
     const timezone = effectiveTimezone(customer.timezone, settings.timezone);
-    const allowed = Math.max(nextAllowedTime(now, timezone, settings.quietHours), sender.notBefore?.(message, timezone, now) ?? now);
+    const allowed = Math.max(nextSendTime(now, timezone, settings), sender.notBefore?.(message, timezone, now) ?? now);
     if (allowed > now) {
       await release(false, allowed);
       return { outcome: 'deferred', until: allowed };

@@ -13,6 +13,7 @@ import { countCampaignAudience, startCampaignBatch, versionCache } from './campa
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
 import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
+import { lunarAnniversaries } from './lunar.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
 import type { LifecycleRunner } from './lifecycle.ts';
 import type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
@@ -113,11 +114,14 @@ export function createActivities(deps: ActivityDeps) {
   return {
     /**
      * The profile as stored now, as a journey holds it (no address, number or name: the result
-     * is recorded in the run's history), or null when the customer was erased.
+     * is recorded in the run's history), or null when the customer was erased. Lunar date
+     * attributes come with their solar dates around now, so waits on them need no calendar.
      */
     loadCustomer: async (customerId: string): Promise<JourneyCustomer | null> => {
       const customer = await getCustomer(db, customerId);
-      return customer === null ? null : journeyView(customer);
+      if (customer === null) return null;
+      const lunar = lunarAnniversaries(customer, activityNow());
+      return { ...journeyView(customer), ...(lunar === undefined ? {} : { lunarAnniversaries: lunar }) };
     },
     /** Upserts the run's progress document (a local activity at every change of step). */
     recordRunProgress: async (progress: RunProgress): Promise<void> => {

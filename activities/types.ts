@@ -2,7 +2,7 @@ import type { ActionCommand, ActionKind, JourneySettings } from '../journey/inde
 
 /**
  * What the journey workflow passes to an action activity: the interpreter's command as is,
- * plus the journey settings that apply at send time (quiet hours, frequency caps).
+ * plus the journey settings that apply at send time (quiet hours, send days, frequency caps).
  */
 export interface ActionRequest<K extends ActionKind = ActionKind> {
   action: Extract<ActionCommand, { kind: K }>;
@@ -10,7 +10,7 @@ export interface ActionRequest<K extends ActionKind = ActionKind> {
   journeyName: string;
   version: number;
   customerId: string;
-  settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'frequencyCaps'>;
+  settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'sendDays' | 'frequencyCaps'>;
 }
 
 /**

@@ -35,7 +35,7 @@ const maxListedErrors = 1000;
 
 /** CSV columns: the writable profile fields; `attributes.<name>` for custom attributes. */
 const scalarColumns = new Set(['id', 'email', 'phone', 'name', 'locale', 'timezone', 'birthday', 'accountOwner', 'tags']);
-const consentColumns = new Set(['consent.email', 'consent.sms']);
+const consentColumns = new Set(['consent.email', 'consent.sms', 'consent.personalisation']);
 const attributeColumn = /^attributes\.([A-Za-z_][A-Za-z0-9_]{0,63})$/;
 
 function checkHeader(header: string[]): string[] {
@@ -76,9 +76,10 @@ function rowFromCsv(record: Record<string, string>): Record<string, unknown> {
       row[column] = cell;
     }
   }
-  // A consent cell left empty (or a column left out) records nothing: that channel gets no marketing.
+  // A consent cell left empty (or a column left out) records nothing: that channel gets no
+  // marketing (for `personalisation`: no refusal, PIPL Art. 24).
   const consent: Record<string, unknown> = {};
-  for (const channel of ['email', 'sms']) {
+  for (const channel of ['email', 'sms', 'personalisation']) {
     const cell = record[`consent.${channel}`];
     if (cell !== undefined && cell !== '') consent[channel] = consentValue(cell);
   }

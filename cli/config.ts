@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { persisted } from '../embedded/secret-file.ts';
+import { WorkspaceLanguage } from '../store/builtins.ts';
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const optional = z
@@ -25,6 +26,7 @@ const Env = z.object({
   WAYMARK_SECRET: optional,
   WAYMARK_ADMIN_API_KEY: optional,
   WAYMARK_SEED: z.enum(['auto', 'never']).default('auto'),
+  WAYMARK_LANGUAGE: WorkspaceLanguage.default('en'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 
   TEMPORAL_ADDRESS: optional,
@@ -77,6 +79,8 @@ export interface Config {
   secret: string;
   adminApiKey: string;
   seed: 'auto' | 'never';
+  /** The workspace's language: which version of the built-in journeys and templates a first start seeds. */
+  language: WorkspaceLanguage;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   temporal: { address?: string; namespace: string; taskQueue: string; apiKey?: string; tls: boolean; port: number; uiPort: number };
   mongo: { url?: string; db: string; port: number };
@@ -120,6 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     secret: e.WAYMARK_SECRET ?? persisted(e.WAYMARK_DATA_DIR, 'secret', () => randomBytes(32).toString('hex')),
     adminApiKey: e.WAYMARK_ADMIN_API_KEY ?? persisted(e.WAYMARK_DATA_DIR, 'admin-api-key', () => `wm_admin_${randomBytes(18).toString('base64url')}`),
     seed: e.WAYMARK_SEED,
+    language: e.WAYMARK_LANGUAGE,
     logLevel: e.LOG_LEVEL,
     temporal: {
       ...(e.TEMPORAL_ADDRESS ? { address: e.TEMPORAL_ADDRESS } : {}),

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { compile } from '../journey/index.ts';
 import { loadBuiltinJourneys, loadBuiltinTemplates } from '../store/builtins.ts';
+import type { WorkspaceLanguage } from '../store/builtins.ts';
 import { createJourney, getJourney, publishVersion } from '../store/journeys.ts';
 import { seedDemo } from '../store/seed.ts';
 import { ensureBuiltinSegments } from '../store/segments.ts';
@@ -10,11 +11,12 @@ import { getTemplate, putTemplate, templateCatalogue } from '../store/templates.
  * What a first `npm start` finds in its database: the built-in message templates, segments
  * and journeys (welcome, activation, win-back, birthday care — published as version 1), and a
  * few hundred demo customers with their orders. Idempotent: anything already there (an edited
- * template, a journey the marketer changed, existing customers) is left alone.
+ * template, a journey the marketer changed, existing customers) is left alone. `language`: the
+ * workspace's (`WAYMARK_LANGUAGE`); `zh-CN` seeds the built-ins in 简体中文.
  */
-export async function seedOnFirstStart(db: Db, log: (line: string) => void, now = new Date()): Promise<void> {
+export async function seedOnFirstStart(db: Db, log: (line: string) => void, now = new Date(), language: WorkspaceLanguage = 'en'): Promise<void> {
   let templates = 0;
-  for (const template of loadBuiltinTemplates()) {
+  for (const template of loadBuiltinTemplates(language)) {
     if ((await getTemplate(db, template.id)) !== null) continue;
     await putTemplate(db, template, now);
     templates += 1;
@@ -22,7 +24,7 @@ export async function seedOnFirstStart(db: Db, log: (line: string) => void, now 
   const segments = await ensureBuiltinSegments(db, now);
   const catalogue = await templateCatalogue(db);
   let journeys = 0;
-  for (const graph of loadBuiltinJourneys()) {
+  for (const graph of loadBuiltinJourneys(language)) {
     if ((await getJourney(db, graph.id)) !== null) continue;
     const compiled = compile(graph, { templates: catalogue });
     if (!compiled.ok) {

@@ -64,7 +64,7 @@ async function main(): Promise<void> {
   const health = createHealthCheck(clients, endpoints.twilio.accountSid, 3_000, () => supervisedStates(services));
   const logFile = join(dataLayout(config.dataDir).logs, 'api.log');
   http.server = await listen({ config, clients, health, logFile }, async () => {
-    if (config.seed === 'auto') await seedOnFirstStart(clients.db, log.info);
+    if (config.seed === 'auto') await seedOnFirstStart(clients.db, log.info, new Date(), config.language);
   });
   printUrls(config, endpoints, ((Date.now() - started) / 1000).toFixed(1));
 }

@@ -19,8 +19,14 @@ export const ConsentRecord = z.object({
 });
 export type ConsentRecord = z.infer<typeof ConsentRecord>;
 
-/** Per channel; a channel left out has never been asked: no marketing. */
-export const Consent = z.object({ email: ConsentRecord.optional(), sms: ConsentRecord.optional() });
+/**
+ * Per channel; a channel left out has never been asked: no marketing. `personalisation` is the
+ * other way round (PIPL Art. 24, 个人信息保护法第二十四条: a person may refuse marketing
+ * decided by automated profiling): `granted: false` records the refusal, when and from where;
+ * no record means not refused. Steps marked personalised then send their non-personalised
+ * variant or are skipped (`journey/nodes/personalisation.ts`).
+ */
+export const Consent = z.object({ email: ConsentRecord.optional(), sms: ConsentRecord.optional(), personalisation: ConsentRecord.optional() });
 export type Consent = z.infer<typeof Consent>;
 
 /**
@@ -31,11 +37,13 @@ export const ConsentInput = z.union([z.boolean(), ConsentRecord.partial({ at: tr
 export type ConsentInput = z.infer<typeof ConsentInput>;
 
 /** The consent part of a profile write: channels sent replace their record, others are kept. */
-export const ConsentWrite = z.strictObject({ email: ConsentInput.optional(), sms: ConsentInput.optional() });
+export const ConsentWrite = z.strictObject({ email: ConsentInput.optional(), sms: ConsentInput.optional(), personalisation: ConsentInput.optional() });
 export type ConsentWrite = z.infer<typeof ConsentWrite>;
 
-type ChannelName = keyof Consent;
+type ChannelName = 'email' | 'sms';
 const channels: readonly ChannelName[] = ['email', 'sms'];
+/** Every record a profile's consent holds: the channels and the personalisation choice. */
+const recordKeys: readonly (keyof Consent)[] = [...channels, 'personalisation'];
 
 /**
  * True only for a record that grants consent to `channel`. Also reads the plain `true` of
@@ -47,13 +55,22 @@ export function hasConsent(customer: { consent: Consent }, channel: ChannelName)
 }
 
 /**
+ * True when the customer refused personalised marketing (PIPL Art. 24): a `personalisation`
+ * record with `granted: false`. No record is no refusal. Reads without parsing: runs call it.
+ */
+export function refusesPersonalisation(customer: { consent: Consent }): boolean {
+  const value: unknown = customer.consent.personalisation;
+  return typeof value === 'object' && value !== null && (value as { granted?: unknown }).granted === false;
+}
+
+/**
  * Turns what a caller sent into records, stamped with `source` and `at` where it left them out.
  *
  * @example consentRecords({ email: true }, 'import', '2026-01-01T00:00:00.000Z') // { email: { granted: true, at: '2026-01-01T00:00:00.000Z', source: 'import' } }
  */
 export function consentRecords(write: ConsentWrite, source: ConsentSource, at: string): Consent {
   const out: Consent = {};
-  for (const channel of channels) {
+  for (const channel of recordKeys) {
     const value = write[channel];
     if (value === undefined) continue;
     out[channel] = typeof value === 'boolean' ? { granted: value, at, source } : { granted: value.granted, at: value.at ?? at, source: value.source ?? source };
@@ -68,7 +85,7 @@ export function consentRecords(write: ConsentWrite, source: ConsentSource, at: s
 export function upgradeConsent(stored: unknown, at: string): Consent {
   const out: Consent = {};
   if (typeof stored !== 'object' || stored === null) return out;
-  for (const channel of channels) {
+  for (const channel of recordKeys) {
     const value: unknown = (stored as Record<string, unknown>)[channel];
     if (typeof value === 'boolean') out[channel] = { granted: value, at, source: 'migrated' };
     else {

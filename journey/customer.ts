@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Consent } from './consent.ts';
+import { LunarOrOtherText } from './lunar.ts';
 import { isValidTimezone } from './timezone.ts';
 
 /**
@@ -34,6 +35,9 @@ export type ValueTier = z.infer<typeof ValueTier>;
 /** Custom attribute values stay scalar so conditions and storage stay simple. */
 export const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export type AttributeValue = z.infer<typeof AttributeValue>;
+
+/** A custom attribute as callers write it: text starting with `lunar-` must be a lunar date (`journey/lunar.ts`). */
+export const AttributeWriteValue = z.union([LunarOrOtherText, z.number(), z.boolean(), z.null()]);
 
 const Score = z.number().int().min(1).max(5);
 
@@ -168,6 +172,12 @@ export type CustomerProfile = z.infer<typeof CustomerProfile>;
  */
 export const JourneyCustomer = CustomerProfile.extend({
   present: z.object({ email: z.boolean(), phone: z.boolean(), name: z.boolean() }).optional(),
+  /**
+   * Per attribute holding a lunar date (`journey/lunar.ts`): its solar dates (`YYYY-MM-DD`) in
+   * the lunar years around the time the run loaded the profile, converted where the calendar
+   * library runs (the activity that loads the profile), so waits stay pure and replay alike.
+   */
+  lunarAnniversaries: z.record(z.string(), z.array(z.iso.date())).optional(),
 });
 export type JourneyCustomer = z.infer<typeof JourneyCustomer>;
 

@@ -3,7 +3,7 @@
 
 // Customers and events
 export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, JourneyCustomer, LifecycleStage, RfmCell, RfmScore, ValueTier, journeyView } from './customer.ts';
-export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, upgradeConsent } from './consent.ts';
+export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, refusesPersonalisation, upgradeConsent } from './consent.ts';
 export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
 export { RunRecord, RunStatus } from './run.ts';
 
@@ -23,7 +23,7 @@ export {
 export type { ConditionContext } from './condition.ts';
 
 // Graph, settings, definition
-export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, reEntryAllowed } from './settings.ts';
+export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, SendDays, reEntryAllowed } from './settings.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
 export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
@@ -35,6 +35,8 @@ export type { ActionSpec, ExitSpec, NodeCategory, NodeSpec } from './nodes/spec.
 export { ApiTriggerConfig } from './nodes/trigger-api.ts';
 export { AudienceTriggerConfig } from './nodes/trigger-audience.ts';
 export { DateTriggerConfig, dateTriggerTime } from './nodes/trigger-date.ts';
+export { LunarDate, formatLunarDate, readLunarDate } from './lunar.ts';
+export type { LunarCalendar, LunarMonthDay } from './lunar.ts';
 export { EventTriggerConfig, eventIsFresh } from './nodes/trigger-event.ts';
 export { SegmentTriggerConfig } from './nodes/trigger-segment.ts';
 export { WaitConfig } from './nodes/wait.ts';
@@ -84,7 +86,7 @@ export { AliyunSmsTemplate, aliyunPromotionalSuffix, aliyunTemplateVariables, mi
 // Pure helpers
 export { aliyunNumber, aliyunSmsBilling, e164FromAliyun, smsSegments } from './sms.ts';
 export type { SmsSegments } from './sms.ts';
-export { effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime } from './timezone.ts';
+export { addDays, effectiveTimezone, isValidTimezone, localParts, nextAllowedTime, nextWindowTime, zonedTimeToUtc } from './timezone.ts';
 export { createRandom, stableHash } from './hash.ts';
 export type { Random } from './hash.ts';
 export { diffDefinitions } from './diff.ts';

@@ -42,6 +42,16 @@ export function reEntryAllowed(reEntry: ReEntry, previous: { running: boolean; e
 export const QuietHours = z.object({ start: LocalTime, end: LocalTime });
 export type QuietHours = z.infer<typeof QuietHours>;
 
+/**
+ * The days email and SMS may go out, by mainland China's official calendar (法定节假日 and the
+ * 调休 make-up working days the State Council publishes each year): `workingDays` — Monday to
+ * Friday except public holidays, plus make-up working Saturdays and Sundays; `notOnPublicHolidays`
+ * — any day but a public holiday. Left out: every day. A send on another day waits until the
+ * next allowed day (after quiet hours, if it begins inside them), never dropped.
+ */
+export const SendDays = z.enum(['workingDays', 'notOnPublicHolidays']);
+export type SendDays = z.infer<typeof SendDays>;
+
 /** At most `max` messages on `channel` per customer in any `periodHours`, across all journeys. */
 export const FrequencyCap = z.object({
   channel: Channel,
@@ -58,6 +68,7 @@ export const JourneySettings = z.object({
   goal: Goal.optional(),
   reEntry: ReEntry.default({ policy: 'never' }),
   quietHours: QuietHours.optional(),
+  sendDays: SendDays.optional(),
   frequencyCaps: z.array(FrequencyCap).default([]),
   /** Only customers matching this condition when they would enter actually enter. */
   audienceFilter: Condition.optional(),

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { JourneyGraph, MessageTemplate, MessageTemplateMeta, templateCatalogue } from '../journey/index.ts';
 import type { CompileContext, LocalizedMessage } from '../journey/index.ts';
 
@@ -16,6 +16,15 @@ const messagesDir = join(root, 'messages');
 
 /** The built-in journey ids, in the order the gallery shows them. */
 export const builtinJourneyIds = ['welcome', 'activation', 'win-back', 'birthday-care'] as const;
+
+/**
+ * The workspace's language (`WAYMARK_LANGUAGE`): which version of the built-ins a new
+ * workspace gets. `zh-CN` (简体中文): the journeys' names, step labels, task and chat texts in
+ * Chinese, the templates' names too, Chinese the default message language, Asia/Shanghai the
+ * fallback time zone and coupons in CNY (`templates/journeys/zh-CN/`, `meta.zh-CN.json`).
+ */
+export const WorkspaceLanguage = z.enum(['en', 'zh-CN']);
+export type WorkspaceLanguage = z.infer<typeof WorkspaceLanguage>;
 
 /** A built-in file is missing or does not match its schema; names the file and the field. */
 export class BuiltinLoadError extends Error {
@@ -46,9 +55,10 @@ function readJson<T>(file: string, schema: z.ZodType<T>): T {
   return result.data;
 }
 
-/** Loads and validates the four built-in journeys as editor graphs. */
-export function loadBuiltinJourneys(): JourneyGraph[] {
-  return builtinJourneyIds.map((id) => readJson(join(journeysDir, `${id}.json`), JourneyGraph));
+/** Loads and validates the four built-in journeys as editor graphs, in the workspace's language. */
+export function loadBuiltinJourneys(language: WorkspaceLanguage = 'en'): JourneyGraph[] {
+  const dir = language === 'en' ? journeysDir : join(journeysDir, language);
+  return builtinJourneyIds.map((id) => readJson(join(dir, `${id}.json`), JourneyGraph));
 }
 
 const parts = ['subject', 'html', 'text', 'body'] as const;
@@ -62,15 +72,22 @@ function readLocale(dir: string): LocalizedMessage {
   return message;
 }
 
-/** Loads every message template under `templates/messages/<id>/` (meta.json, one folder per locale, and an SMS template's `aliyun.json`). */
-export function loadBuiltinTemplates(): MessageTemplate[] {
+const TranslatedMeta = MessageTemplateMeta.pick({ name: true, description: true });
+
+/**
+ * Loads every message template under `templates/messages/<id>/` (meta.json, one folder per
+ * locale, and an SMS template's `aliyun.json`); in another workspace language its name and
+ * description from `meta.<language>.json`.
+ */
+export function loadBuiltinTemplates(language: WorkspaceLanguage = 'en'): MessageTemplate[] {
   const ids = readdirSync(messagesDir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory())
     .map((entry) => entry.name)
     .sort();
   return ids.map((id) => {
     const dir = join(messagesDir, id);
-    const meta = readJson(join(dir, 'meta.json'), MessageTemplateMeta);
+    const translated = join(dir, `meta.${language}.json`);
+    const meta = { ...readJson(join(dir, 'meta.json'), MessageTemplateMeta), ...(language !== 'en' && existsSync(translated) ? readJson(translated, TranslatedMeta) : {}) };
     const locales = Object.fromEntries(
       readdirSync(dir, { withFileTypes: true })
         .filter((entry) => entry.isDirectory())

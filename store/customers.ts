@@ -279,11 +279,11 @@ export async function pageAudience(
   return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
 }
 
-/** Records consent decisions per channel; returns the updated profile or null if unknown. */
+/** Records consent decisions per channel (and the personalisation choice); returns the updated profile or null if unknown. */
 export async function setConsent(
   db: Db,
   id: string,
-  consent: Partial<Record<Channel, ConsentRecord>>,
+  consent: Partial<Record<Channel | 'personalisation', ConsentRecord>>,
   now: Date,
 ): Promise<CustomerProfile | null> {
   const set: Record<string, unknown> = { updatedAt: now.toISOString() };

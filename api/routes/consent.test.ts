@@ -148,3 +148,46 @@ describe('Twilio webhooks', () => {
     expect(await findMessageByKey(app.db, 'k-sms-2')).toMatchObject({ status: 'delivered', providerId: 'SMstatus2' });
   });
 });
+
+describe('refusing personalised marketing (PIPL Art. 24)', () => {
+  type Records = { email?: ConsentRecord; personalisation?: ConsentRecord };
+  const records = async (id: string) => ((await app.call('GET', `/customers/${id}`)).json as { consent: Records }).consent;
+
+  it('records a refusal sent through the API with when and where, and keeps the channels', async () => {
+    await app.call('PUT', '/customers/pipl-api', { as: 'ingest', json: { email: 'pipl-api@example.com', consent: { email: true } } });
+    expect((await records('pipl-api')).personalisation).toBeUndefined();
+    const put = await app.call('PUT', '/customers/pipl-api', { as: 'ingest', json: { consent: { personalisation: { granted: false, at: '2026-03-01T10:00:00Z', source: 'form' } } } });
+    expect(put.status, put.text).toBe(200);
+    const consent = await records('pipl-api');
+    expect(consent.personalisation).toEqual({ granted: false, at: '2026-03-01T10:00:00Z', source: 'form' });
+    expect(consent.email).toMatchObject({ granted: true, source: 'api' });
+    const bad = await app.call('PUT', '/customers/pipl-api', { as: 'ingest', json: { consent: { personalisation: 'no' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errors: [expect.objectContaining({ path: expect.stringContaining('body.consent.personalisation') })] });
+    expect((await records('pipl-api')).personalisation).toEqual({ granted: false, at: '2026-03-01T10:00:00Z', source: 'form' });
+  });
+
+  it('records a refusal from an import column', async () => {
+    const csv = 'id,email,consent.email,consent.personalisation\npipl-import,pipl-import@example.com,yes,no\npipl-silent,pipl-silent@example.com,yes,\n';
+    const response = await app.call('POST', '/customers/import', { as: 'ingest', body: csv, headers: { 'content-type': 'text/csv' } });
+    expect(response.status, response.text).toBe(200);
+    expect((await records('pipl-import')).personalisation).toMatchObject({ granted: false, source: 'import' });
+    // An empty cell records nothing: no refusal.
+    expect((await records('pipl-silent')).personalisation).toBeUndefined();
+  });
+
+  it('offers the refusal on the preferences page, and records only a change', async () => {
+    await app.call('PUT', '/customers/pipl-form', { as: 'ingest', json: { email: 'pipl-form@example.com', consent: { email: true } } });
+    const link = consentLinks(app.config).preferencesUrl('pipl-form');
+    expect(await (await fetch(link)).text()).toContain('name="personalisation" checked');
+    const post = (fields: Record<string, string>) => fetch(link, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form(fields) });
+    await post({ email: 'on', personalisation: 'on' });
+    expect((await records('pipl-form')).personalisation).toBeUndefined();
+    await post({ email: 'on' });
+    expect((await records('pipl-form')).personalisation).toMatchObject({ granted: false, source: 'form' });
+    expect((await records('pipl-form')).email).toMatchObject({ granted: true });
+    expect(await (await fetch(link)).text()).not.toContain('name="personalisation" checked');
+    await post({ email: 'on', personalisation: 'on' });
+    expect((await records('pipl-form')).personalisation).toMatchObject({ granted: true, source: 'form' });
+  });
+});

@@ -1,6 +1,6 @@
-import { hasConsent } from '../../journey/consent.ts';
+import { hasConsent, refusesPersonalisation } from '../../journey/consent.ts';
 import { z } from 'zod';
-import { getCustomer } from '../../store/customers.ts';
+import { getCustomer, setConsent } from '../../store/customers.ts';
 import { verifyConsentToken } from '../consent.ts';
 import type { ConsentToken } from '../consent.ts';
 import { optIn, optOut } from '../optOut.ts';
@@ -15,7 +15,7 @@ import { defineRoute } from '../route.ts';
 const TokenQuery = z.strictObject({ token: z.string().min(10).max(1000) });
 
 /** Checkbox form of the preferences page: a box left unticked is not sent. */
-const PreferencesForm = z.strictObject({ email: z.literal('on').optional(), sms: z.literal('on').optional() }).default({});
+const PreferencesForm = z.strictObject({ email: z.literal('on').optional(), sms: z.literal('on').optional(), personalisation: z.literal('on').optional() }).default({});
 
 function verify(secret: string, token: string, kind: ConsentToken['scope']['kind']): ConsentToken {
   const verified = verifyConsentToken(secret, token);
@@ -105,10 +105,12 @@ export const consentRoutes = [
       const customer = await getCustomer(deps.db, token.customerId);
       const box = (name: 'email' | 'sms', label: string) =>
         `<p><label><input type="checkbox" name="${name}"${customer !== null && hasConsent(customer, name) ? ' checked' : ''}> ${label}</label></p>`;
+      // PIPL Art. 24: refusing personalised marketing is one untick away; ticked unless refused.
+      const personalised = `<p><label><input type="checkbox" name="personalisation"${customer !== null && refusesPersonalisation(customer) ? '' : ' checked'}> Offers chosen for me from my purchases (personalised marketing)</label></p>`;
       return html(
         200,
         'Your message preferences',
-        `<form method="post" action="?token=${encodeURIComponent(query.token)}">${box('email', 'Emails')}${box('sms', 'Text messages')}<button>Save</button></form>`,
+        `<form method="post" action="?token=${encodeURIComponent(query.token)}">${box('email', 'Emails')}${box('sms', 'Text messages')}${personalised}<button>Save</button></form>`,
       );
     },
   }),
@@ -118,7 +120,7 @@ export const consentRoutes = [
     path: '/consent/preferences',
     tag: 'Consent',
     summary: 'Save message preferences (signed link)',
-    description: 'A form post from the preferences page; a channel left unticked is opted out.',
+    description: 'A form post from the preferences page; a channel left unticked is opted out, personalised marketing left unticked is refused (PIPL Art. 24).',
     access: 'public',
     query: TokenQuery,
     bodyType: 'form',
@@ -132,6 +134,13 @@ export const consentRoutes = [
         if (customer === null || hasConsent(customer, channel) === wanted) continue;
         if (wanted) await optIn(deps, token.customerId, channel, ['unsubscribe'], now, 'form');
         else await optOut(deps, token.customerId, channel, 'unsubscribe', now, 'form');
+      }
+      // Personalisation changes only when the box differs from the stored choice: an untouched
+      // box creates no record (no record already means not refused).
+      const refuses = body.personalisation !== 'on';
+      const customer = await getCustomer(deps.db, token.customerId);
+      if (customer !== null && refusesPersonalisation(customer) !== refuses) {
+        await setConsent(deps.db, token.customerId, { personalisation: { granted: !refuses, at: now.toISOString(), source: 'form' } }, now);
       }
       return html(200, 'Preferences saved', '<p>Thank you. Your choices apply from now on.</p>');
     },

@@ -157,6 +157,15 @@ describe('bulk import', () => {
     expect((await app.call('GET', '/customers/imp-1')).json).toMatchObject({ name: 'One Updated', email: 'one@example.com' });
   });
 
+  it('stores a lunar birthday and refuses a mistyped one, naming the attribute and keeping the profile', async () => {
+    const ok = await app.call('PUT', '/customers/lunar-ana', { as: 'ingest', json: { attributes: { lunarBirthday: 'lunar-leap-06-10', plan: 'lunatic' } } });
+    expect(ok.status, ok.text).toBe(201);
+    const bad = await app.call('PUT', '/customers/lunar-ana', { as: 'ingest', json: { attributes: { lunarBirthday: 'lunar-6-10' } } });
+    expect(bad.status).toBe(400);
+    expect(bad.json).toMatchObject({ errors: [expect.objectContaining({ path: 'body.attributes.lunarBirthday', message: expect.stringContaining('lunar-MM-DD') })] });
+    expect(((await app.call('GET', '/customers/lunar-ana')).json as { attributes: Record<string, unknown> }).attributes).toEqual({ lunarBirthday: 'lunar-leap-06-10', plan: 'lunatic' });
+  });
+
   it('415s an import in another format', async () => {
     const response = await app.call('POST', '/customers/import', { as: 'ingest', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(response.status).toBe(415);

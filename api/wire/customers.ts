@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConsentWrite } from '../../journey/consent.ts';
-import { CustomerId, CustomerProfile, LifecycleStage } from '../../journey/customer.ts';
+import { AttributeWriteValue, CustomerId, CustomerProfile, LifecycleStage } from '../../journey/customer.ts';
 import { PageQuery, pageOf } from './common.ts';
 
 /** A customer as the API returns it: the core's profile, computed fields included. */
@@ -25,7 +25,7 @@ export const CustomerWrite = z
       'Per channel: true/false (granted or withdrawn now) or {granted, at?, source?}. Never assumed: a channel without a record gets no marketing.',
     ),
     accountOwner: shape.accountOwner,
-    attributes: shape.attributes.unwrap().optional(),
+    attributes: z.record(z.string(), AttributeWriteValue).optional(),
     tags: shape.tags.unwrap().optional(),
   })
   .meta({ id: 'CustomerWrite' });

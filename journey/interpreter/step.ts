@@ -91,7 +91,7 @@ function settle(run: Run, nodeId: string, first: NodeOutcome): StepResult {
         return finish(run);
       case 'follow': {
         applyEffects(run, at, outcome.effects);
-        record(run, at, outcome.exit);
+        record(run, at, outcome.recordAs ?? outcome.exit);
         const target = own(own(run.definition.wiring, at), outcome.exit);
         // Only optional exits (an action's `failed`) may be unconnected in a compiled journey.
         if (target === undefined) return complete(run, outcome.exit === 'failed' ? 'failed' : 'exit', at);

@@ -3,6 +3,7 @@ import type { ActionCommand } from '../interpreter/types.ts';
 import { limits } from '../limits.ts';
 import { MINUTE } from '../time.ts';
 import { effectiveTimezone, nextAllowedTime } from '../timezone.ts';
+import { notPersonalised } from './personalisation.ts';
 import type { Effects, ExitSpec, NodeOutcome, ResumeInput, RunContext } from './spec.ts';
 
 const actionFields = {
@@ -57,6 +58,11 @@ interface ActionOptions<C> {
   okExit: string;
   /** Email and SMS respect quiet hours; tasks, coupons, updates and webhooks do not. */
   quietHours: boolean;
+  /**
+   * The config for this customer (e.g. a message's non-personalised variant, PIPL Art. 24), or
+   * `null` to skip the step: it takes its ok exit without acting, recorded as `notPersonalised`.
+   */
+  variant?(config: C, customer: RunContext['state']['customer']): C | null;
   command(config: C, base: ActionBase): ActionCommand;
   /** Extra effects of a successful action, e.g. an update applied to the customer snapshot. */
   onOk?(config: C, ctx: RunContext): Effects;
@@ -67,7 +73,9 @@ interface ActionOptions<C> {
  * with its idempotency key, and the outcomes (ok, failed, deferred by frequency caps).
  */
 export function actionSteps<C>(options: ActionOptions<C>) {
-  function act(config: C, ctx: RunContext): NodeOutcome {
+  function act(drawn: C, ctx: RunContext): NodeOutcome {
+    const config = options.variant ? options.variant(drawn, ctx.state.customer) : drawn;
+    if (config === null) return { type: 'follow', exit: options.okExit, recordAs: notPersonalised };
     if (options.quietHours) {
       const settings = ctx.definition.settings;
       const timezone = effectiveTimezone(ctx.state.customer.timezone, settings.timezone);

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { actionCommand, actionExits, actionSteps } from './action.ts';
+import { checkPersonalisation, messageFor, PersonalisationFields } from './personalisation.ts';
 import { defineNode } from './spec.ts';
 
 export const EmailConfig = z.object({
   /** A message template with `subject`, `html` and `text` in every locale the journey needs. */
   templateId: z.string().max(128),
+  ...PersonalisationFields,
 });
 export type EmailConfig = z.infer<typeof EmailConfig>;
 
@@ -22,7 +24,8 @@ export const emailNode = defineNode(EmailConfig)({
   summary: (c) => `Email ${c.templateId}`,
   check(c, ctx) {
     ctx.checkTemplate(c.templateId, 'email', 'templateId');
+    checkPersonalisation(c, ctx, 'email');
   },
   action: { activity: 'sendEmail', retry: 'message', simulate: 'email' },
-  ...actionSteps<EmailConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'email', config }) }),
+  ...actionSteps<EmailConfig>({ okExit: 'sent', quietHours: true, variant: messageFor, command: (config, base) => ({ ...base, kind: 'email', config }) }),
 });

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import { actionCommand, actionExits, actionSteps } from './action.ts';
+import { checkPersonalisation, messageFor, PersonalisationFields } from './personalisation.ts';
 import { defineNode } from './spec.ts';
 
 export const SmsConfig = z.object({
   /** A message template with a `body` in every locale the journey needs. */
   templateId: z.string().max(128),
+  ...PersonalisationFields,
 });
 export type SmsConfig = z.infer<typeof SmsConfig>;
 
@@ -22,7 +24,8 @@ export const smsNode = defineNode(SmsConfig)({
   summary: (c) => `SMS ${c.templateId}`,
   check(c, ctx) {
     ctx.checkTemplate(c.templateId, 'sms', 'templateId');
+    checkPersonalisation(c, ctx, 'sms');
   },
   action: { activity: 'sendSms', retry: 'message', simulate: 'sms' },
-  ...actionSteps<SmsConfig>({ okExit: 'sent', quietHours: true, command: (config, base) => ({ ...base, kind: 'sms', config }) }),
+  ...actionSteps<SmsConfig>({ okExit: 'sent', quietHours: true, variant: messageFor, command: (config, base) => ({ ...base, kind: 'sms', config }) }),
 });

@@ -40,7 +40,8 @@ export interface Effects {
 
 /** What running a step decided. */
 export type NodeOutcome =
-  | { type: 'follow'; exit: string; effects?: Effects }
+  /** `recordAs`: what the run's history says instead of the exit (a step skipped on purpose). */
+  | { type: 'follow'; exit: string; effects?: Effects; recordAs?: string }
   | { type: 'block'; command: BlockingCommand; deferrals?: number; effects?: Effects }
   | { type: 'complete'; reason: CompleteReason; effects?: Effects }
   | { type: 'ignore' };

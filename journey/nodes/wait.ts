@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DAY, Duration, LocalTime, Weekday, describeDuration, durationMs, minutesOfDay, weekdays } from '../time.ts';
 import { effectiveTimezone, localParts, nextWindowTime } from '../timezone.ts';
-import { anniversary, instantAround, readDate } from './dates.ts';
+import { anniversary, heldLunarAnniversaries, instantAround, readDate } from './dates.ts';
 import type { NodeOutcome, RunContext } from './spec.ts';
 import { defineNode } from './spec.ts';
 
@@ -17,7 +17,7 @@ export const WaitConfig = z.discriminatedUnion('mode', [
     /** Use this timezone instead of the customer's (e.g. the shop's opening hours). */
     timezone: z.string().min(1).max(64).optional(),
   }),
-  /** Wait until a date attribute (e.g. the birthday) plus `offsetDays`, at a local time. */
+  /** Wait until a date attribute (e.g. the birthday, or a lunar `lunar-MM-DD` one) plus `offsetDays`, at a local time. */
   z.object({
     mode: z.literal('dateAttribute'),
     attribute: z.string().min(1).max(64).default('birthday'),
@@ -29,15 +29,21 @@ export const WaitConfig = z.discriminatedUnion('mode', [
 ]);
 export type WaitConfig = z.infer<typeof WaitConfig>;
 
+function nearest(candidates: number[], now: number): number | null {
+  return candidates.reduce<number | null>((best, t) => (best === null || Math.abs(t - now) < Math.abs(best - now) ? t : best), null);
+}
+
 function dateTarget(config: Extract<WaitConfig, { mode: 'dateAttribute' }>, ctx: RunContext, timezone: string): number | null {
+  const minutes = minutesOfDay(config.localTime);
+  // A lunar date (农历) is yearly by nature: the nearest of the solar dates the run holds for it.
+  const lunar = heldLunarAnniversaries(ctx.state.customer, config.attribute);
+  if (lunar !== null) return nearest(lunar.map((d) => instantAround(d, config.offsetDays, minutes, timezone)), ctx.now);
   const date = readDate(ctx.state.customer, config.attribute);
   if (!date) return null;
-  const minutes = minutesOfDay(config.localTime);
   if (!config.yearly) return instantAround(date, config.offsetDays, minutes, timezone);
   const year = localParts(ctx.now, timezone).year;
   // The anniversary nearest to now: just after a birthday we continue rather than wait a year.
-  const candidates = [year - 1, year, year + 1].map((y) => instantAround(anniversary(date, y), config.offsetDays, minutes, timezone));
-  return candidates.reduce((best, t) => (Math.abs(t - ctx.now) < Math.abs(best - ctx.now) ? t : best));
+  return nearest([year - 1, year, year + 1].map((y) => instantAround(anniversary(date, y), config.offsetDays, minutes, timezone)), ctx.now);
 }
 
 function target(config: WaitConfig, ctx: RunContext): number | null {

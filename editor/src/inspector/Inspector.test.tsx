@@ -42,6 +42,14 @@ describe('the step form', () => {
     expect(config(store)).toEqual({ mode: 'duration', duration: { amount: 3, unit: 'hours' } });
   });
 
+  test('an email step can be marked personalised marketing, with a variant for customers who refused it', () => {
+    const { store } = setup('email');
+    render(<Harness store={store} />);
+    fireEvent.click(screen.getByLabelText('Personalised marketing (PIPL Art. 24)'));
+    expect(config(store)).toMatchObject({ personalised: true });
+    expect(screen.getByLabelText('Template for customers who refused personalisation (none: skip)')).toBeTruthy();
+  });
+
   test('switching the wait to a time window shows the window’s fields', () => {
     const { store } = setup('wait');
     const { rerender } = render(<Harness store={store} />);

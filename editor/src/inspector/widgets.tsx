@@ -116,6 +116,7 @@ export function widgetFor(name: string, schema: JsonSchema): ComponentType<Field
   if (schema.type !== 'string' || schema.enum) return null;
   switch (name) {
     case 'templateId':
+    case 'nonPersonalisedTemplateId':
       return TemplatePicker;
     case 'segment':
       return SegmentWidget;
