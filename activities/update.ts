@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { UpdateOperation } from '../journey/index.ts';
 import { customersCollection } from '../store/customers.ts';
+import { updateCustomerCounted } from '../store/lifecycleRollup.ts';
 import { activityNow } from './clock.ts';
 import { permanent } from './errors.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
@@ -22,8 +23,8 @@ export async function updateProfileAction(db: Db, request: ActionRequest<'update
   const update: Record<string, Record<string, unknown>> = { $set: set };
   if (addTags.length > 0) update.$addToSet = { tags: { $each: addTags } };
   const customers = customersCollection(db);
-  const result = await customers.updateOne({ _id: customerId }, update);
-  if (result.matchedCount === 0) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
+  // Counted: a stage set here moves the lifecycle rollup's stage counters.
+  if (!(await updateCustomerCounted(db, { _id: customerId }, update))) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
   // MongoDB refuses $addToSet and $pull on the same field in one update: a second one.
   if (removeTags.length > 0) await customers.updateOne({ _id: customerId }, { $pullAll: { tags: removeTags } });
   return { outcome: 'ok' };

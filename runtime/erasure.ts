@@ -3,6 +3,7 @@ import { couponsCollection } from '../store/coupons.ts';
 import { customersCollection } from '../store/customers.ts';
 import { beginErasure, countRemoved, finishErasure, getErasure, redactCustomerMessages } from '../store/erasures.ts';
 import { deleteCustomerEvents } from '../store/events.ts';
+import { deleteCustomerCounted } from '../store/lifecycleRollup.ts';
 import { deleteCustomerRuns } from '../store/runs.ts';
 import type { Erasure } from '../store/erasures.ts';
 import type { JourneyRuntime } from './runtime.ts';
@@ -41,7 +42,7 @@ export async function eraseCustomer(deps: { db: Db; runtime: Pick<JourneyRuntime
  * is idempotent and its count added to the erasure record as it completes.
  */
 async function eraseCustomerData(db: Db, customerId: string, now: Date): Promise<void> {
-  const profile = (await customersCollection(db).deleteOne({ _id: customerId })).deletedCount;
+  const profile = (await deleteCustomerCounted(db, customerId)) ? 1 : 0;
   await countRemoved(db, customerId, { profile });
   await countRemoved(db, customerId, { events: await deleteCustomerEvents(db, customerId) });
   await countRemoved(db, customerId, { runRecords: await deleteCustomerRuns(db, customerId) });

@@ -6,6 +6,7 @@ import type { ConsentRecord } from '../journey/consent.ts';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { Channel, LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
 import { escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
+import { countCreated } from './lifecycleRollup.ts';
 import type { Page, PageRequest } from './documents.ts';
 
 /** Stored shape: the profile with its external id as `_id`. */
@@ -129,8 +130,10 @@ export async function upsertCustomer(
   let created = false;
   if ((await customers.updateOne({ _id: id }, setFields(valid, now))).matchedCount === 0) {
     try {
-      await customers.insertOne(freshDocument(id, valid, now));
+      const doc = freshDocument(id, valid, now);
+      await customers.insertOne(doc);
       created = true;
+      await countCreated(db, [doc]);
     } catch (error) {
       if (!isDuplicateKeyError(error)) throw error;
       await customers.updateOne({ _id: id }, setFields(valid, now));
@@ -161,8 +164,8 @@ export async function bulkUpsertCustomers(
   const errors: BulkRowError[] = [];
   let existing: number[] = [];
   if (rows.length === 0) return { created: 0, updated: 0, errors };
+  const documents = rows.map((row) => freshDocument(row.id, validateDocument(CustomerFields, row.fields, name, row.id), now));
   try {
-    const documents = rows.map((row) => freshDocument(row.id, validateDocument(CustomerFields, row.fields, name, row.id), now));
     await customers.insertMany(documents, { ordered: false });
   } catch (error) {
     if (!(error instanceof MongoBulkWriteError)) throw error;
@@ -172,6 +175,8 @@ export async function bulkUpsertCustomers(
       else errors.push({ index: writeError.index, message: writeError.errmsg ?? 'write failed' });
     }
   }
+  const notInserted = new Set([...existing, ...errors.map((e) => e.index)]);
+  await countCreated(db, documents.filter((_, i) => !notInserted.has(i)));
   const created = rows.length - existing.length - errors.length;
   let updated = 0;
   // A row whose id appears twice in the batch lands here too: applied in order, like upserts.
@@ -189,7 +194,9 @@ export async function bulkUpsertCustomers(
 /** Creates a default profile for `id` if none exists (an event for an unknown customer). */
 export async function ensureCustomer(db: Db, id: string, now: Date): Promise<void> {
   try {
-    await customersCollection(db).insertOne({ _id: id, ...freshProfile(id, now) });
+    const doc = { _id: id, ...freshProfile(id, now) };
+    await customersCollection(db).insertOne(doc);
+    await countCreated(db, [doc]);
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
   }

@@ -4,6 +4,7 @@ import type { AnyBulkWriteOperation, Collection, Db, Document, Filter, OptionalU
 import { CustomerEvent, eventKey, StoredEvent } from '../journey/event.ts';
 import { customersCollection, freshCustomerDocument } from './customers.ts';
 import { erasedAmong } from './erasures.ts';
+import { countCreated } from './lifecycleRollup.ts';
 import type { CustomerDocument } from './customers.ts';
 import { paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
@@ -344,7 +345,8 @@ export async function readOrCreateCustomers(db: Db, ids: readonly string[], now:
   const erased = missing.length === 0 ? new Set<string>() : await erasedAmong(db, missing);
   const unknown = missing.filter((id) => !erased.has(id)).map((id) => freshCustomerDocument(id, now));
   if (unknown.length > 0) {
-    await insertManyNew(customers, unknown);
+    const existed = await insertManyNew(customers, unknown);
+    await countCreated(db, unknown.filter((_, i) => !existed.has(i)));
     for (const doc of await customers.find({ _id: { $in: unknown.map((d) => d._id) } }).toArray()) found.set(doc._id, doc);
   }
   return found;

@@ -19,6 +19,8 @@ import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
+import type { CustomerFilter } from './lifecycleRollup.ts';
+import { lifecycleCounts, recountLifecycle, snapshotStages, touchesCounted, updateCustomerCounted } from './lifecycleRollup.ts';
 
 /**
  * Lifecycle computation against the database: the full recompute, the incremental update of
@@ -267,33 +269,46 @@ async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt
  * its pool and stall; 32 stay well inside it.
  */
 const bulkChunk = 32;
+/** Counted writes (one `findOneAndUpdate` each) in flight at once. */
+const countedConcurrency = 8;
 
 const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.lastSeenAt', 'computed.nps']);
 
-/** Records, writes and emits one batch of plans. */
-async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions) {
+/**
+ * Records, writes and emits one batch of plans. `counted`: writes that change a counted field
+ * (store/lifecycleRollup.ts) return the document before them and apply their difference to the
+ * counters (the event pipeline's path); otherwise everything is one bulk write per 32 customers
+ * and the caller recounts (the full passes).
+ */
+async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions, counted = true) {
   const recorded = await (options.record ?? ((events, at) => recordEvents(db, events, at)))(plans.flatMap((p) => p.events), new Date(now));
-  const writes: AnyBulkWriteOperation<LifecycleDocument>[] = [];
+  const writes: Array<{ filter: CustomerFilter & Filter<LifecycleDocument>; update: Document }> = [];
   for (const { doc, set, unset, fold } of plans) {
     if (fold !== undefined) {
       // Fold and score in one write, conditional on the events not folded yet.
       const update: Document = { ...fold.update, $set: { ...(fold.update['$set'] as object), ...set } };
       const unsetAll = { ...(fold.update['$unset'] as object | undefined), ...unset };
       if (Object.keys(unsetAll).length > 0) update['$unset'] = unsetAll;
-      writes.push({ updateOne: { filter: fold.filter as Filter<LifecycleDocument>, update } });
+      writes.push({ filter: fold.filter as CustomerFilter & Filter<LifecycleDocument>, update });
       continue;
     }
     if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) continue;
     // Repairing aggregates is guarded by the version read: an event folded in meanwhile wins.
     const repairs = [...Object.keys(set), ...Object.keys(unset)].some((path) => aggregatePaths.has(path));
     const version = doc.updatedAt === undefined ? { updatedAt: { $exists: false } } : { updatedAt: doc.updatedAt };
-    const filter: Filter<LifecycleDocument> = repairs ? { _id: doc._id, ...version } : { _id: doc._id };
+    const filter: CustomerFilter & Filter<LifecycleDocument> = repairs ? { _id: doc._id, ...version } : { _id: doc._id };
     const update = Object.keys(unset).length === 0 ? { $set: set } : Object.keys(set).length === 0 ? { $unset: unset } : { $set: set, $unset: unset };
-    writes.push({ updateOne: { filter, update } });
+    writes.push({ filter, update });
   }
+  const one = counted ? writes.filter((w) => touchesCounted(w.update)) : [];
+  const bulk: AnyBulkWriteOperation<LifecycleDocument>[] = (counted ? writes.filter((w) => !touchesCounted(w.update)) : writes).map((w) => ({ updateOne: w }));
   let matched = 0;
-  for (let i = 0; i < writes.length; i += bulkChunk) {
-    matched += (await customers(db).bulkWrite(writes.slice(i, i + bulkChunk), { ordered: false })).matchedCount;
+  for (let i = 0; i < bulk.length; i += bulkChunk) {
+    matched += (await customers(db).bulkWrite(bulk.slice(i, i + bulkChunk), { ordered: false })).matchedCount;
+  }
+  for (let i = 0; i < one.length; i += countedConcurrency) {
+    const done = await Promise.all(one.slice(i, i + countedConcurrency).map((w) => updateCustomerCounted(db, w.filter, w.update)));
+    matched += done.filter(Boolean).length;
   }
   const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
   const changes = recorded.flatMap((event) => {
@@ -332,7 +347,7 @@ async function runOverCustomers(
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
   const flush = async () => {
-    const done = await commit(db, plans, ctx.now, options);
+    const done = await commit(db, plans, ctx.now, options, false);
     report.updated += done.updated;
     report.conflicts += done.conflicts;
     report.events += done.events;
@@ -351,6 +366,8 @@ async function runOverCustomers(
     if (plans.length >= batchSize) await flush();
   }
   await flush();
+  // The bulk writes above counted nothing: the counters are recounted from what is stored now.
+  await recountLifecycle(db, new Date(ctx.now));
   return report;
 }
 
@@ -427,6 +444,7 @@ export async function dailyLifecycle(db: Db, now: Date, options: LifecycleRunOpt
   await state(db).updateOne({ _id: 'base' }, { $set: { value: base, updatedAt: now.toISOString() } }, { upsert: true });
   const ctx = await context(db, now, base);
   const report = await runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), everyone);
+  await snapshotStages(db, await lifecycleCounts(db), now);
   return { ...report, base };
 }
 
@@ -561,27 +579,14 @@ export interface LifecycleOverview {
   base: LifecycleBase | null;
 }
 
-/**
- * The lifecycle numbers of the whole base, counted in application code over one cursor (one
- * collection scan on FerretDB instead of one per count).
- */
+/** Scores repeated as often as counted (`{ s9: 2 }` → `[9, 9]`), for the survey summaries. */
+function scores(histogram: Partial<Record<string, number>>): number[] {
+  return Object.entries(histogram).flatMap(([key, n]) => Array.from({ length: n ?? 0 }, () => Number(key.slice(1))));
+}
+
+/** The lifecycle numbers of the whole base, from the lifecycle rollup (store/lifecycleRollup.ts): two document reads. */
 export async function lifecycleOverview(db: Db): Promise<LifecycleOverview> {
-  const stages: Partial<Record<LifecycleStage, number>> = {};
-  const rfmCells: Partial<Record<RfmCell, number>> = {};
-  const valueTiers: Partial<Record<string, number>> = {};
-  const nps: number[] = [];
-  const csat: number[] = [];
-  let total = 0;
-  const cursor = customers(db).find({}, { projection: { computed: 1, lifecycle: 1 }, batchSize: 10_000 });
-  for await (const doc of cursor) {
-    total++;
-    const c = doc.computed;
-    stages[c.stage] = (stages[c.stage] ?? 0) + 1;
-    if (c.rfm !== undefined) rfmCells[c.rfm.cell] = (rfmCells[c.rfm.cell] ?? 0) + 1;
-    if (c.valueTier !== undefined) valueTiers[c.valueTier] = (valueTiers[c.valueTier] ?? 0) + 1;
-    const answer = doc.lifecycle?.nps ?? c.nps;
-    if (answer !== undefined) nps.push(answer);
-    if (doc.lifecycle?.csat !== undefined) csat.push(doc.lifecycle.csat);
-  }
-  return { customers: total, stages, rfmCells, valueTiers, nps: npsSummary(nps), csat: csatSummary(csat), base: await getLifecycleBase(db) };
+  const [counts, base] = await Promise.all([lifecycleCounts(db), getLifecycleBase(db)]);
+  const { customers: total, stages, rfmCells, valueTiers } = counts;
+  return { customers: total, stages, rfmCells, valueTiers, nps: npsSummary(scores(counts.nps)), csat: csatSummary(scores(counts.csat)), base };
 }

@@ -7,11 +7,13 @@ import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/life
 import { customersCollection, toProfile } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { isDuplicateKeyError, validateDocument, withId } from './documents.ts';
+import { forgetSegmentCount, lifecycleCounts } from './lifecycleRollup.ts';
 
 /**
  * Segment definitions (rules in the condition language of `branch`) and their membership.
  * Membership is materialised in `customers.computed.segments` (indexed) by the lifecycle code
- * (store/lifecycle.ts) on every event and in every sweep; the count and the sample read it.
+ * (store/lifecycle.ts) on every event and in every sweep; the sample reads it, the count is the
+ * lifecycle rollup's counter (store/lifecycleRollup.ts).
  * A preview evaluates a draft rule over every customer in application code, so any condition
  * works on FerretDB too.
  */
@@ -91,6 +93,7 @@ export async function deleteSegment(db: Db, id: string): Promise<boolean> {
   const result = await segments(db).deleteOne({ _id: id });
   if (result.deletedCount === 0) return false;
   await customersCollection(db).updateMany({ 'computed.segments': id }, { $pull: { 'computed.segments': id } });
+  await forgetSegmentCount(db, id);
   return true;
 }
 
@@ -108,9 +111,14 @@ export async function ensureBuiltinSegments(db: Db, now: Date): Promise<number> 
   return created;
 }
 
-/** How many customers are members now (materialised membership). */
+/** How many customers are members now: the lifecycle rollup's counter (one document read). */
 export async function countSegmentMembers(db: Db, id: string): Promise<number> {
-  return customersCollection(db).countDocuments({ 'computed.segments': id });
+  return (await lifecycleCounts(db)).segments[id] ?? 0;
+}
+
+/** Members per segment id (one document read for every segment). */
+export async function segmentSizes(db: Db): Promise<Partial<Record<string, number>>> {
+  return (await lifecycleCounts(db)).segments;
 }
 
 /** Up to `limit` members, by id. */
