@@ -90,7 +90,7 @@ describe('lifecycle rollup', () => {
   beforeAll(async () => {
     env = await testDatabase();
     await ensureBuiltinSegments(env.db, start);
-    await createSegment(env.db, { id: 'repeat-buyers', name: 'Repeat buyers', condition: { type: 'attribute', attribute: 'orderCount', op: 'gte', value: 2 } }, start);
+    await createSegment(env.db, { id: 'repeat-buyers', name: 'Repeat buyers', description: 'Two orders or more.', condition: { type: 'attribute', attribute: 'orderCount', op: 'gte', value: 2 } }, start);
     // A base model, so customers get RFM cells and value tiers.
     for (let i = 0; i < 6; i++) await apply(env.db, `seed-${i}`, { kind: 'order', daysAgo: 20 * i, amount: 100 * (i + 1) }, start, false);
     await recomputeLifecycle(env.db, start);

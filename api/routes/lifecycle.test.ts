@@ -33,6 +33,10 @@ describe('lifecycle and segments API', () => {
     expect(recompute.status).toBe(200);
     const overview = await app.call('GET', '/lifecycle', { as: 'viewer' });
     expect(overview.json).toMatchObject({ customers: 3, stages: { new: 1, dormant: 1, churned: 1 }, base: { purchasers: 3 } });
+    // The trend: no daily run stored a day yet, so today's live counts only.
+    const trend = await app.call('GET', '/lifecycle/trend?days=7', { as: 'viewer' });
+    expect(trend.json).toMatchObject({ days: [{ customers: 3, stages: { new: 1, dormant: 1, churned: 1 } }] });
+    expect((await app.call('GET', '/lifecycle/trend?days=0', { as: 'viewer' })).status).toBe(400);
     const routed = app.runtime.callsTo('routeEvent').map(([input]) => `${input.event.customerId}:${input.event.type}`);
     expect(routed).toEqual(expect.arrayContaining(['bo:stage_changed', 'cy:stage_changed', 'ana:rfm_changed']));
   });

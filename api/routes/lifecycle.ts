@@ -1,7 +1,8 @@
 import { getLifecycleSettings, lifecycleOverview, saveLifecycleSettings } from '../../store/lifecycle.ts';
+import { stageTrend } from '../../store/lifecycleRollup.ts';
 import { readers } from '../auth.ts';
 import { defineRoute } from '../route.ts';
-import { LifecycleOverviewBody, LifecycleSettingsBody, RecomputeReport } from '../wire/lifecycle.ts';
+import { LifecycleOverviewBody, LifecycleSettingsBody, RecomputeReport, StageTrendBody, StageTrendQuery } from '../wire/lifecycle.ts';
 
 export const lifecycleRoutes = [
   defineRoute({
@@ -10,13 +11,27 @@ export const lifecycleRoutes = [
     path: '/lifecycle',
     tag: 'Lifecycle',
     summary: 'Customers per stage, RFM cell and value tier; NPS and CSAT',
-    description: 'Counted over the whole base; `base` holds the cut points of the last full recompute.',
+    description: 'From counters kept as customers change (one document read); `base` holds the cut points of the last full recompute.',
     access: readers,
     responses: { 200: { description: 'The overview.', schema: LifecycleOverviewBody } },
     async handler({ deps }) {
       const overview = await lifecycleOverview(deps.db);
       const base = overview.base === null ? null : { ...overview.base, computedAt: new Date(overview.base.computedAt).toISOString() };
       return { status: 200, body: { ...overview, base } };
+    },
+  }),
+  defineRoute({
+    operationId: 'getStageTrend',
+    method: 'get',
+    path: '/lifecycle/trend',
+    tag: 'Lifecycle',
+    summary: 'Customers per stage on each of the last days',
+    description: 'The counts the daily lifecycle run stored each day, and the live counts of today; reads one document per day.',
+    access: readers,
+    query: StageTrendQuery,
+    responses: { 200: { description: 'The trend, oldest day first.', schema: StageTrendBody } },
+    async handler({ query, deps, now }) {
+      return { status: 200, body: { days: await stageTrend(deps.db, query.days, now) } };
     },
   }),
   defineRoute({

@@ -39,6 +39,23 @@ export const LifecycleOverviewBody = z
   })
   .meta({ id: 'LifecycleOverview' });
 
+export const StageTrendQuery = z.strictObject({ days: z.coerce.number().int().min(1).max(90).default(30) });
+
+export const StageTrendBody = z
+  .object({
+    days: z
+      .array(
+        z.object({
+          day: z.iso.date(),
+          at: z.iso.datetime().describe('When the counts were taken: the daily lifecycle run for past days, the request for today.'),
+          customers: z.number().int().nonnegative(),
+          stages: Counts(LifecycleStage),
+        }),
+      )
+      .describe('Oldest first, today last; days on which the daily lifecycle run did not run are missing.'),
+  })
+  .meta({ id: 'StageTrend' });
+
 export const RecomputeReport = z
   .object({
     customers: z.number().int(),
