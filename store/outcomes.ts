@@ -10,7 +10,6 @@ import { eventsCollection } from './events.ts';
 import type { EventDocument } from './events.ts';
 import { getJourney, getVersion } from './journeys.ts';
 import { runsCollection } from './runs.ts';
-import type { RunDocument } from './runs.ts';
 
 /**
  * Outcome figures of a journey or a segment, read from the database page by page; the maths
@@ -194,8 +193,6 @@ function splitsOf(definition: JourneyDefinition): Map<string, SplitConfig> {
   return splits;
 }
 
-type RunPage = Pick<RunDocument, '_id' | 'customerId' | 'startedAt' | 'version' | 'visited'>;
-
 /**
  * Outcomes of a journey: every recorded entry (latest per customer), its arms at split steps,
  * and what the entrants did within the goal window. Null when the journey does not exist.
@@ -217,30 +214,26 @@ export async function journeyOutcomes(db: Db, journeyId: string, options: Outcom
   const goal = resolveGoal(latest?.definition.settings.goal, options);
   const totals = new Totals(goal);
   const pageSize = options.pageSize ?? 2_000;
-  let after: string | null = null;
-  for (;;) {
-    const filter: Filter<RunDocument> = after === null ? { journeyId } : { journeyId, _id: { $gt: after } };
-    const page: RunPage[] = await runsCollection(db)
-      .find(filter, { projection: { customerId: 1, startedAt: 1, version: 1, visited: 1 } })
-      .sort({ _id: 1 })
-      .limit(pageSize)
-      .toArray();
-    const drafts: Draft[] = [];
-    for (const run of page) {
-      const arms = new Map<string, string>();
-      for (const [nodeId, config] of await splitsAt(run.version)) {
-        if (run.visited.includes(nodeId)) arms.set(nodeId, splitArm(config, journeyId, nodeId, run.customerId));
-      }
-      drafts.push(draftOf(run.customerId, Date.parse(run.startedAt), arms));
+  // One pass over the journey's runs (an index search on `journeyId`), a page of entrants at a
+  // time: keyset pages (`_id > last`, sorted) would read every run of the journey again per page
+  // on FerretDB, which sorts in its handler.
+  const runs = runsCollection(db).find({ journeyId }, { projection: { customerId: 1, startedAt: 1, version: 1, visited: 1 }, batchSize: pageSize });
+  let drafts: Draft[] = [];
+  const flush = async () => {
+    if (drafts.length === 0) return;
+    await fillPage(db, drafts, goal);
+    totals.add(drafts, options.now.getTime());
+    drafts = [];
+  };
+  for await (const run of runs) {
+    const arms = new Map<string, string>();
+    for (const [nodeId, config] of await splitsAt(run.version)) {
+      if (run.visited.includes(nodeId)) arms.set(nodeId, splitArm(config, journeyId, nodeId, run.customerId));
     }
-    if (drafts.length > 0) {
-      await fillPage(db, drafts, goal);
-      totals.add(drafts, options.now.getTime());
-    }
-    const last = page.at(-1);
-    if (last === undefined || page.length < pageSize) break;
-    after = last._id;
+    drafts.push(draftOf(run.customerId, Date.parse(run.startedAt), arms));
+    if (drafts.length >= pageSize) await flush();
   }
+  await flush();
   return { goal, metrics: totals.metrics, windowOpen: totals.windowOpen, splits: totals.splitOutcomes() };
 }
 

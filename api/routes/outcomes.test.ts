@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitArm } from '../../journey/nodes/split.ts';
 import { issueCoupon } from '../../store/coupons.ts';
+import { journeyOutcomes } from '../../store/outcomes.ts';
 import { recordRun } from '../../store/runs.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
@@ -142,6 +143,12 @@ describe('journey outcomes with a holdout', () => {
     expect(lift.relativeCi[0]).toBeCloseTo(-0.7183, 4);
     expect(lift.relativeCi[1]).toBeCloseTo(13.1981, 4);
     expect(lift.significant).toBe(false);
+  });
+
+  it('sums the same figures when the entrants are read a few at a time', async () => {
+    const whole = await journeyOutcomes(app.db, journeyId, { now: new Date(now) });
+    expect(whole?.metrics.entered).toBe(8);
+    expect(await journeyOutcomes(app.db, journeyId, { now: new Date(now), pageSize: 3 })).toEqual(whole);
   });
 
   it('takes another window or goal event from the query', async () => {
