@@ -237,7 +237,10 @@ describe('segments', () => {
     const emitted: LifecycleChange[] = [];
     await sweepLifecycle(db, now, { emit: async (c) => void emitted.push(...c) });
     expect(await countSegmentMembers(db, 'big-spenders')).toBe(2);
-    expect((await sampleSegmentMembers(db, 'big-spenders', 1)).map((c) => c.id)).toEqual(['big']);
+    expect((await sampleSegmentMembers(db, 'big-spenders', 5)).map((c) => c.id)).toEqual(['big', 'mid']);
+    const [one, ...more] = await sampleSegmentMembers(db, 'big-spenders', 1);
+    expect(more).toEqual([]);
+    expect(['big', 'mid']).toContain(one?.id);
     expect(emitted.filter((c) => c.event.type === 'segment_entered').map((c) => c.event.customerId)).toEqual(['big', 'mid']);
 
     await updateSegment(db, 'big-spenders', { name: 'Big spenders', description: '', condition: { ...bigSpenders, value: 500 } }, now);

@@ -121,10 +121,15 @@ export async function segmentSizes(db: Db): Promise<Partial<Record<string, numbe
   return (await lifecycleCounts(db)).segments;
 }
 
-/** Up to `limit` members, by id. */
+/**
+ * Up to `limit` members: the first found, then ordered by id. Unsorted, the read stops at the
+ * `limit`-th member; sorted, FerretDB would read and sort every customer (a filter on
+ * `computed.segments` is not pushed down to SQLite).
+ */
 export async function sampleSegmentMembers(db: Db, id: string, limit: number): Promise<CustomerProfile[]> {
-  const docs = await customersCollection(db).find({ 'computed.segments': id }).sort({ _id: 1 }).limit(limit).toArray();
-  return docs.map(toProfile);
+  if (limit === 0) return [];
+  const docs = await customersCollection(db).find({ 'computed.segments': id }).limit(limit).toArray();
+  return docs.map(toProfile).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 /**

@@ -122,7 +122,7 @@ export const segmentRoutes = [
     access: readers,
     params: SegmentParams,
     query: SampleQuery,
-    responses: { 200: { description: 'Count and sample (by id).', schema: SegmentMembers } },
+    responses: { 200: { description: 'Count and a sample: the first members found, ordered by id.', schema: SegmentMembers } },
     async handler({ params, query, deps }) {
       if ((await getSegment(deps.db, params.id)) === null) throw notFound(`segment ${params.id}`);
       const [count, sample] = await Promise.all([countSegmentMembers(deps.db, params.id), sampleSegmentMembers(deps.db, params.id, query.sample)]);
