@@ -19,8 +19,8 @@ import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
-import type { CustomerFilter } from './lifecycleRollup.ts';
-import { lifecycleCounts, recountLifecycle, snapshotStages, touchesCounted, updateCustomerCounted } from './lifecycleRollup.ts';
+import type { CountedProfile, CustomerFilter } from './lifecycleRollup.ts';
+import { applyCountChanges, lifecycleCounts, recountLifecycle, snapshotStages, touchesCounted, updateCustomerForCount } from './lifecycleRollup.ts';
 
 /**
  * Lifecycle computation against the database: the full recompute, the incremental update of
@@ -306,10 +306,14 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
   for (let i = 0; i < bulk.length; i += bulkChunk) {
     matched += (await customers(db).bulkWrite(bulk.slice(i, i + bulkChunk), { ordered: false })).matchedCount;
   }
+  const counts: Array<readonly [CountedProfile, CountedProfile]> = [];
   for (let i = 0; i < one.length; i += countedConcurrency) {
-    const done = await Promise.all(one.slice(i, i + countedConcurrency).map((w) => updateCustomerCounted(db, w.filter, w.update)));
-    matched += done.filter(Boolean).length;
+    for (const change of await Promise.all(one.slice(i, i + countedConcurrency).map((w) => updateCustomerForCount(db, w.filter, w.update)))) {
+      if (change !== null) counts.push(change);
+    }
   }
+  matched += counts.length;
+  await applyCountChanges(db, counts);
   const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
   const changes = recorded.flatMap((event) => {
     const customer = byCustomer.get(event.customerId);

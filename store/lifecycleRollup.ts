@@ -158,10 +158,19 @@ export function afterUpdate(before: CountedProfile, update: Document): CountedPr
  * document matched `filter`.
  */
 export async function updateCustomerCounted(db: Db, filter: CustomerFilter, update: Document): Promise<boolean> {
-  const before = await customers(db).findOneAndUpdate(filter, update, { returnDocument: 'before' });
-  if (before === null) return false;
-  await applyCountChanges(db, [[before, afterUpdate(before, update)]]);
+  const change = await updateCustomerForCount(db, filter, update);
+  if (change === null) return false;
+  await applyCountChanges(db, [change]);
   return true;
+}
+
+/**
+ * `updateCustomerCounted` without the counter write: the change (before, after) for the caller
+ * to apply with others in one `applyCountChanges`; null when no document matched.
+ */
+export async function updateCustomerForCount(db: Db, filter: CustomerFilter, update: Document): Promise<readonly [CountedProfile, CountedProfile] | null> {
+  const before = await customers(db).findOneAndUpdate(filter, update, { returnDocument: 'before' });
+  return before === null ? null : [before, afterUpdate(before, update)];
 }
 
 /** Deletes a customer and uncounts them; false when there was none. */
