@@ -21,9 +21,9 @@ import { runsCollection } from './runs.ts';
  *   step the run passed is the split's own stable assignment (`splitArm`) under the run's version;
  * - a segment: its `segment_entered` events, each one an entry at the event's time.
  *
- * Per page of entrants (`pageSize`, default 2,000) there are two reads — the entrants' events of
- * the types the figures need (goal, `order_completed`, `coupon_redeemed`, `stage_changed`) and
- * their coupons — both streamed and folded per entrant; only events inside an entrant's goal
+ * Per page of entrants (`pageSize`, default 2,000) there are two reads per thousand entrants —
+ * the entrants' events of the types the figures need (goal, `order_completed`, `coupon_redeemed`,
+ * `stage_changed`) and their coupons — both streamed and folded per entrant; only events inside an entrant's goal
  * window are kept. No aggregation pipeline (FerretDB lacks most of it), nothing loaded whole;
  * pages are summed with `mergeOutcomeMetrics`.
  *
@@ -129,8 +129,19 @@ class Totals {
 }
 
 /**
- * Fills the drafts of one page from the entrants' events and coupons: two streamed reads.
- * (`$in` over a page of ids: one index lookup each on MongoDB, one scan on FerretDB.)
+ * Ids per `$in` read: the bootstrap's FerretDB patch pushes a `$in` of at most 1,000 strings
+ * down to SQLite's index; a longer list is filtered in FerretDB's handler, over every document.
+ */
+const inChunk = 1_000;
+
+/** The documents of `read` over `ids`, `inChunk` ids per read. */
+async function* inChunks<T>(ids: readonly string[], read: (chunk: string[]) => AsyncIterable<T>): AsyncGenerator<T> {
+  for (let i = 0; i < ids.length; i += inChunk) yield* read(ids.slice(i, i + inChunk));
+}
+
+/**
+ * Fills the drafts of one page from the entrants' events and coupons: streamed reads by the
+ * `customerId` indexes, a thousand entrants per read.
  */
 async function fillPage(db: Db, drafts: readonly Draft[], goal: OutcomeGoal): Promise<void> {
   const byCustomer = new Map<string, Draft[]>();
@@ -143,11 +154,10 @@ async function fillPage(db: Db, drafts: readonly Draft[], goal: OutcomeGoal): Pr
   const windowEnd = (d: Draft) => d.entrant.enteredAt + goal.windowDays * DAY;
   const kept = new Set([goal.eventType, orderType, redeemedType]);
 
-  const events = eventsCollection(db).find(
-    { customerId: { $in: ids }, type: { $in: [...new Set([goal.eventType, orderType, redeemedType, stageType])] } },
-    { projection: { customerId: 1, type: 1, at: 1, properties: 1 }, batchSize: 5_000 },
-  );
-  for await (const doc of events) {
+  const types = [...new Set([goal.eventType, orderType, redeemedType, stageType])];
+  const events = (chunk: string[]) =>
+    eventsCollection(db).find({ customerId: { $in: chunk }, type: { $in: types } }, { projection: { customerId: 1, type: 1, at: 1, properties: 1 }, batchSize: 5_000 });
+  for await (const doc of inChunks(ids, events)) {
     const at = Date.parse(doc.at);
     for (const draft of byCustomer.get(doc.customerId) ?? []) {
       const { entrant } = draft;
@@ -166,11 +176,9 @@ async function fillPage(db: Db, drafts: readonly Draft[], goal: OutcomeGoal): Pr
   }
 
   const earliest = drafts.reduce((min, d) => Math.min(min, d.entrant.enteredAt), Infinity);
-  const coupons = couponsCollection(db).find(
-    { customerId: { $in: ids }, issuedAt: { $gte: new Date(earliest).toISOString() } },
-    { projection: { customerId: 1, issuedAt: 1 }, batchSize: 5_000 },
-  );
-  for await (const coupon of coupons) {
+  const coupons = (chunk: string[]) =>
+    couponsCollection(db).find({ customerId: { $in: chunk }, issuedAt: { $gte: new Date(earliest).toISOString() } }, { projection: { customerId: 1, issuedAt: 1 }, batchSize: 5_000 });
+  for await (const coupon of inChunks(ids, coupons)) {
     const at = Date.parse(coupon.issuedAt);
     for (const draft of byCustomer.get(coupon.customerId) ?? []) {
       if (at >= draft.entrant.enteredAt && at <= windowEnd(draft)) draft.entrant.couponsIssued++;
