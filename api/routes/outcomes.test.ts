@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitArm } from '../../journey/nodes/split.ts';
 import { issueCoupon } from '../../store/coupons.ts';
 import { journeyOutcomes } from '../../store/outcomes.ts';
-import { recordRun } from '../../store/runs.ts';
+import { storeEvents } from '../../store/events.ts';
+import { recordRun, runsCollection } from '../../store/runs.ts';
 import { startTestApp } from '../testHarness.ts';
 import type { TestApp } from '../testHarness.ts';
 
@@ -215,5 +216,57 @@ describe('segment outcomes', () => {
 
   it('answers 404 for an unknown segment', async () => {
     expect((await app.call('GET', '/segments/nope/outcomes', { as: 'viewer' })).status).toBe(404);
+  });
+});
+
+describe('journey outcomes over many entrants', () => {
+  const journeyId = 'outcomes-many';
+  // More entrants than one read of their events takes (a thousand), in one page.
+  const entrants = 1_100;
+
+  beforeAll(async () => {
+    const graph = {
+      schemaVersion: 1,
+      id: journeyId,
+      name: 'Outcomes, many entrants',
+      nodes: [
+        { id: 'trigger', kind: 'api', config: {}, position: { x: 0, y: 0 } },
+        { id: 'done', kind: 'exit', config: {}, position: { x: 0, y: 100 } },
+      ],
+      edges: [{ id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'done' }],
+      settings: { goal: { eventType: 'order_completed', filter: [], windowDays: 14 } },
+    };
+    expect((await app.call('POST', '/journeys', { as: 'marketer', json: graph })).status).toBe(201);
+    expect((await app.call('POST', `/journeys/${journeyId}/publish`, { as: 'marketer', json: { note: 'v1' } })).status).toBe(201);
+    const entered = iso(now - 20 * DAY);
+    const ids = Array.from({ length: entrants }, (_, i) => `many-${String(i).padStart(4, '0')}`);
+    await runsCollection(app.db).insertMany(
+      ids.map((customerId) => ({
+        _id: `journey/${journeyId}/${customerId}`,
+        runKey: `journey/${journeyId}/${customerId}#000000000001`,
+        journeyId,
+        version: 1,
+        customerId,
+        status: 'completed' as const,
+        nodeId: null,
+        waitingFor: [],
+        variables: {},
+        visited: ['trigger', 'done'],
+        history: [],
+        startedAt: entered,
+        since: entered,
+        updatedAt: entered,
+      })),
+    );
+    // Every other entrant orders for 10 within the window; the last one orders after it.
+    const orders = ids.filter((_, i) => i % 2 === 0).map((customerId) => ({ id: `o-${customerId}`, type: 'order_completed', customerId, at: iso(now - 15 * DAY), properties: { amount: 10 } }));
+    orders.push({ id: 'o-late', type: 'order_completed', customerId: ids.at(-1) ?? '', at: iso(now - 2 * DAY), properties: { amount: 99 } });
+    await storeEvents(app.db, orders, new Date(now), []);
+  });
+
+  it('counts every entrant and each conversion once', async () => {
+    const response = await app.call('GET', `/journeys/${journeyId}/outcomes`, { as: 'viewer' });
+    expect(response.status, response.text).toBe(200);
+    expect(response.json).toMatchObject({ metrics: { entered: entrants, converted: entrants / 2, revenue: (entrants / 2) * 10 } });
   });
 });
