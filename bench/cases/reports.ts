@@ -70,6 +70,7 @@ function calls(size: Size): Array<[string, string]> {
     ['segments (with sizes)', '/v1/segments'],
     ['segment members (count and sample)', '/v1/segments/dormant-90d/members?sample=20'],
     ['lifecycle overview (dashboards)', '/v1/lifecycle'],
+    ['30-day stage trend (dashboards)', '/v1/lifecycle/trend?days=30'],
     ['campaign list', '/v1/campaigns?limit=20'],
     ['task inbox', '/v1/tasks?limit=50'],
     ['customer timeline', `/v1/customers/${someone}/timeline`],
