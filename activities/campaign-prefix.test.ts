@@ -16,7 +16,7 @@ import { getRun } from '../store/runs.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, realActivities, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, keepHistory, prepareDatabase, publish, realActivities, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyStatusQuery, journeyWorkflowId } from '../workflows/definitions.ts';
 import type { JourneyStarter } from './index.ts';
 
@@ -139,7 +139,9 @@ describe('a campaign’s batched first touch', () => {
     const order = { id: `o-${uniqueSuffix()}`, type: 'order_completed', customerId: ids[1] ?? '', at: new Date().toISOString(), properties: { amount: 10 } };
     const pipeline = createEventPipeline({ db: database.db, runtime });
     await pipeline.ingest([order], { wait: true });
-    expect(await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, ids[1] ?? '')).result()).toMatchObject({ reason: 'goal' });
+    const converted = client.workflow.getHandle(journeyWorkflowId(journey.journeyId, ids[1] ?? ''));
+    expect(await converted.result()).toMatchObject({ reason: 'goal' });
+    await keepHistory('campaign-prefix-goal', converted);
 
     // A second campaign of the same journey (re-entry `never`) skips everyone and sends nothing.
     const again = `cmp-${uniqueSuffix()}`;
@@ -195,6 +197,7 @@ describe('a campaign’s batched first touch', () => {
     expect(await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000)).toMatchObject({ started: 1 });
     const workflowId = journeyWorkflowId(journey.journeyId, id);
     expect(await client.workflow.getHandle(workflowId).result()).toMatchObject({ reason: 'goal' });
+    await keepHistory('campaign-prefix-event', client.workflow.getHandle(workflowId));
     expect(await eventually(() => getRun(database.db, workflowId), (r) => r?.status === 'converted')).toMatchObject({ status: 'converted' });
   });
 });
