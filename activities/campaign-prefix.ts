@@ -78,28 +78,36 @@ export async function runPrefix(perform: ActionPerformer, journey: PublishedJour
 }
 
 /**
- * Runs the prefixes of many customers, `lanes` at a time, heartbeating as each finishes. An
- * error other than an action's (the database gone) fails the batch, which is retried whole.
+ * Runs the prefixes of many customers, `lanes` at a time, each followed by `then` (record it,
+ * start its run) in the same lane, so one customer's database work and another's start overlap;
+ * heartbeats as each finishes. An error other than an action's (the database gone) fails the
+ * batch once every lane has stopped: it is retried whole, and the ledger keeps it from acting
+ * twice.
  */
-export async function runPrefixes(
+export async function runPrefixes<E extends PrefixEntry>(
   perform: ActionPerformer,
   journey: PublishedJourney,
   campaignId: string,
-  entries: readonly PrefixEntry[],
-  lanes = 16,
-): Promise<Prefix[]> {
-  const results: Prefix[] = new Array(entries.length);
+  entries: readonly E[],
+  then: (prefix: Prefix, entry: E) => Promise<void>,
+  lanes = 32,
+): Promise<void> {
   let next = 0;
+  let failure: { error: unknown } | null = null;
   const lane = async () => {
-    for (let i = next++; i < entries.length; i = next++) {
+    for (let i = next++; i < entries.length && failure === null; i = next++) {
       const entry = entries[i];
       if (entry === undefined) continue;
-      results[i] = await runPrefix(perform, journey, campaignId, entry);
+      try {
+        await then(await runPrefix(perform, journey, campaignId, entry), entry);
+      } catch (error) {
+        failure ??= { error };
+      }
       heartbeatSafely(i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(lanes, entries.length) }, lane));
-  return results;
+  if (failure !== null) throw (failure as { error: unknown }).error;
 }
 
 /**

@@ -71,7 +71,7 @@ export async function startCampaignBatch(
   starter: JourneyStarter,
   loadVersion: ReturnType<typeof versionCache>,
   input: CampaignBatchInput,
-  perform?: ActionPerformer,
+  prefix?: PrefixDeps,
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
   const page = await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) });
@@ -90,9 +90,9 @@ export async function startCampaignBatch(
   }
   // The starter skips a customer whose latest run this campaign started (a retried batch).
   const outcomes =
-    perform === undefined
+    prefix === undefined
       ? await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
-      : await startWithPrefixes(db, starter, perform, journey, input.campaignId, pending.map((p) => p.customer));
+      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer));
   faultPoint('campaignBatch');
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
@@ -118,45 +118,52 @@ export async function startCampaignBatch(
   return result;
 }
 
+/** What a campaign's batched first touch needs: the actions, and the database the runs write to. */
+export interface PrefixDeps {
+  perform: ActionPerformer;
+  db: Db;
+}
+
 /**
  * The batched first touch of a page (activities/campaign-prefix.ts): admits the customers (one
- * read of their run records), runs each one's prefix, records where each ended (the run
- * records; the registry entries of runs that start are written once they run, so the event
- * pipeline never finds one not yet started and drops its entry), starts the runs at their
- * waits, and hands them the events their customers sent since the batch began. A customer whose
- * prefix ended the journey counts as started, without a run.
+ * read of their run records), then per customer, many at once: runs the prefix, records where
+ * it ended (the run record), starts the run at its wait and writes its registry entry — after
+ * the start, so the event pipeline never finds an entry whose run is not running yet and drops
+ * it. Last, hands the runs the events their customers sent since the batch began. A customer
+ * whose prefix ended the journey counts as started, without a run.
  */
 async function startWithPrefixes(
-  db: Db,
+  deps: PrefixDeps,
   starter: JourneyStarter,
-  perform: ActionPerformer,
   journey: PublishedJourney,
   campaignId: string,
   customers: readonly CustomerProfile[],
 ): Promise<Array<StartResult | { error: unknown }>> {
+  const { db } = deps;
   const batchAt = activityNow();
   const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
   const entries = customers.flatMap((customer, i) => {
     const entry = admitted[i];
     return entry === null || entry === undefined ? [] : [{ customer, ...entry, index: i }];
   });
-  const prefixes = await runPrefixes(perform, journey, campaignId, entries);
-  await recordRunProgress(db, prefixes.filter((p) => p.ended).map((p) => p.progress));
-  const running = prefixes.flatMap((prefix, i) => (prefix.ended ? [] : [{ prefix, entry: entries[i] as (typeof entries)[number] }]));
-  await recordRunProgress(db, running.map((r) => r.prefix.progress), { registry: false });
-  const starts = await starter.startMany(
-    running.map(({ prefix, entry }) => ({ journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } })),
-  );
-  const live = running.filter((_, i) => typeof starts[i] === 'string');
-  await registerProgress(db, live.map((r) => r.prefix.progress));
-  await deliverEventsSince(db, starter, live.map((r) => r.prefix.progress), batchAt);
-
   const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
-  prefixes.forEach((prefix, i) => {
-    const entry = entries[i];
-    if (entry !== undefined && prefix.ended) outcomes[entry.index] = 'started';
+  const live: RunProgress[] = [];
+  await runPrefixes(deps.perform, journey, campaignId, entries, async (prefix, entry) => {
+    if (prefix.ended) {
+      await recordRunProgress(db, prefix.progress);
+      outcomes[entry.index] = 'started';
+      return;
+    }
+    await recordRunProgress(db, prefix.progress, { registry: false });
+    const [outcome = { error: new Error('no outcome') }] = await starter.startMany([
+      { journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } },
+    ]);
+    outcomes[entry.index] = outcome;
+    if (typeof outcome !== 'string') return;
+    await registerProgress(db, [prefix.progress]);
+    live.push(prefix.progress);
   });
-  running.forEach(({ entry }, i) => (outcomes[entry.index] = starts[i] ?? { error: new Error('no outcome') }));
+  await deliverEventsSince(db, starter, live, batchAt);
   return outcomes;
 }
 

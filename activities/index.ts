@@ -87,7 +87,7 @@ export function createActivities(deps: ActivityDeps) {
     // One activity per action kind (activities/actions/), named by the kind's registry entry.
     ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
-    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, perform),
+    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, { perform, db }),
     /** Marks the stored campaign completed or cancelled once the launch ends. */
     finishCampaign: async (campaignId: string, status: 'completed' | 'cancelled'): Promise<void> => {
       await transitionCampaign(db, campaignId, ['running', 'paused'], status, new Date(activityNow()));
