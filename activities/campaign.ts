@@ -1,11 +1,16 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { countAudience, pageAudience } from '../store/customers.ts';
+import type { CustomerProfile, RunProgress, StoredEvent } from '../journey/index.ts';
+import { changedSince, countAudience, pageAudience } from '../store/customers.ts';
+import { eventsReceivedSince } from '../store/events.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
+import { runPrefixes } from './campaign-prefix.ts';
+import type { ActionPerformer } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
+import { recordRunProgress, registerProgress, usableEvents } from './progress.ts';
 import { faultPoint } from './fault.ts';
 import { permanent } from './errors.ts';
 import type { JourneyStarter, StartResult } from './types.ts';
@@ -66,6 +71,7 @@ export async function startCampaignBatch(
   starter: JourneyStarter,
   loadVersion: ReturnType<typeof versionCache>,
   input: CampaignBatchInput,
+  prefix?: PrefixDeps,
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
   const page = await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) });
@@ -83,7 +89,10 @@ export async function startCampaignBatch(
     else result[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
   }
   // The starter skips a customer whose latest run this campaign started (a retried batch).
-  const outcomes = await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })));
+  const outcomes =
+    prefix === undefined
+      ? await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
+      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer));
   faultPoint('campaignBatch');
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
@@ -107,6 +116,73 @@ export async function startCampaignBatch(
   await settleEffects(db, settlements, new Date(activityNow()));
   if (unavailable !== null) throw unavailable;
   return result;
+}
+
+/** What a campaign's batched first touch needs: the actions, and the database the runs write to. */
+export interface PrefixDeps {
+  perform: ActionPerformer;
+  db: Db;
+}
+
+/**
+ * The batched first touch of a page (activities/campaign-prefix.ts): admits the customers (one
+ * read of their run records), then per customer, many at once: runs the prefix, records where
+ * it ended (the run record), starts the run at its wait and writes its registry entry — after
+ * the start, so the event pipeline never finds an entry whose run is not running yet and drops
+ * it. Last, hands the runs the events their customers sent since the batch began. A customer
+ * whose prefix ended the journey counts as started, without a run.
+ */
+async function startWithPrefixes(
+  deps: PrefixDeps,
+  starter: JourneyStarter,
+  journey: PublishedJourney,
+  campaignId: string,
+  customers: readonly CustomerProfile[],
+): Promise<Array<StartResult | { error: unknown }>> {
+  const { db } = deps;
+  const batchAt = activityNow();
+  const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
+  const entries = customers.flatMap((customer, i) => {
+    const entry = admitted[i];
+    return entry === null || entry === undefined ? [] : [{ customer, ...entry, index: i }];
+  });
+  const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
+  const live: RunProgress[] = [];
+  await runPrefixes(deps.perform, journey, campaignId, entries, async (prefix, entry) => {
+    if (prefix.ended) {
+      await recordRunProgress(db, prefix.progress);
+      outcomes[entry.index] = 'started';
+      return;
+    }
+    await recordRunProgress(db, prefix.progress, { registry: false });
+    const [outcome = { error: new Error('no outcome') }] = await starter.startMany([
+      { journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } },
+    ]);
+    outcomes[entry.index] = outcome;
+    if (typeof outcome !== 'string') return;
+    await registerProgress(db, [prefix.progress]);
+    live.push(prefix.progress);
+  });
+  await deliverEventsSince(db, starter, live, batchAt);
+  return outcomes;
+}
+
+/**
+ * Events a customer sent between the batch and their run's start reached no run (the registry
+ * entry was written after the start): of the customers whose documents changed since the batch
+ * began (every event is folded into its customer, one read for the page), each one's events
+ * since then that the run can use are signalled to it. The run drops an id it has seen.
+ */
+async function deliverEventsSince(db: Db, starter: JourneyStarter, runs: readonly RunProgress[], since: number): Promise<void> {
+  const changed = new Set(await changedSince(db, runs.map((r) => r.customerId), new Date(since)));
+  const deliveries: Array<{ workflowId: string; events: Array<Omit<StoredEvent, 'receivedAt'>> }> = [];
+  for (const run of runs) {
+    if (!changed.has(run.customerId)) continue;
+    const usable = new Set(usableEvents(run));
+    const events = (await eventsReceivedSince(db, run.customerId, new Date(since))).filter((e) => usable.has(e.type));
+    if (events.length > 0) deliveries.push({ workflowId: run.workflowId, events: events.map(({ receivedAt: _received, ...event }) => event) });
+  }
+  if (deliveries.length > 0) await starter.deliver(deliveries);
 }
 
 /**

@@ -1,17 +1,17 @@
 import type { Db } from 'mongodb';
 import { journeyView } from '../journey/index.ts';
-import type { HistoryEntry, JourneyCustomer, JourneyState } from '../journey/index.ts';
+import type { ActionKind, HistoryEntry, JourneyCustomer, RunProgress } from '../journey/index.ts';
 import { transitionCampaign } from '../store/campaigns.ts';
 import { getCustomer } from '../store/customers.ts';
-import { erasedAmong } from '../store/erasures.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { endAbandonedMessages } from '../store/messages.ts';
-import { recordRun, registrySlot, setRegistryEntry } from '../store/runs.ts';
-import type { RunRecord, RunStatus } from '../journey/run.ts';
-import { actionActivities } from './actions/index.ts';
+import { actionActivities, actionHandlers } from './actions/index.ts';
+import type { ActionHandler } from './actions/index.ts';
+import type { ActionPerformer } from './campaign-prefix.ts';
 import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
+import { recordRunProgress } from './progress.ts';
 import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
 import { lunarAnniversaries } from './lunar.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
@@ -25,6 +25,7 @@ import type { RobotOptions } from './robots.ts';
 import type { WebhookOptions } from './webhook.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
+export type { RunProgress } from '../journey/index.ts';
 export type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 export type { DailyLifecycleResult } from './lifecycle.ts';
@@ -56,47 +57,6 @@ export interface ActivityDeps {
 }
 
 /**
- * Where a run is, as the journey workflow reports it: the fields of the run record it knows
- * (`RunRecord` in journey/run.ts), plus what the record is computed from (what it waits on, its
- * goal and counted events, entry and completion).
- */
-export type RunProgress = Pick<RunRecord, 'runKey' | 'workflowId' | 'journeyId' | 'version' | 'customerId' | 'nodeId' | 'variables' | 'visited' | 'history'> & {
-  /** The entry's first record (replaces what an earlier entry left). */
-  first: boolean;
-  campaignId?: string;
-  waiting:
-    | { kind: 'timer'; until: number; reason: string }
-    | { kind: 'event'; eventType: string; until: number }
-    | { kind: 'action'; action: string }
-    | { kind: 'entry'; until: number }
-    | null;
-  goalEvent?: string | undefined;
-  /** Event types the run's conditions count (the definition's `trackedEvents`). */
-  trackedEvents?: string[] | undefined;
-  enteredAt: number;
-  /** When the run reached its current step (workflow time). */
-  since: number;
-  completion?: JourneyState['completion'];
-};
-
-function runStatus(completion: JourneyState['completion']): RunStatus {
-  if (completion === undefined) return 'running';
-  switch (completion.reason) {
-    case 'goal':
-      return 'converted';
-    case 'cancelled':
-      return 'cancelled';
-    case 'failed':
-    case 'loopLimit':
-      return 'failed';
-    case 'exit':
-    case 'holdout':
-    case 'notEligible':
-      return 'completed';
-  }
-}
-
-/**
  * The activities of all Waymark workflows, bound to their dependencies.
  *
  * @example
@@ -111,6 +71,9 @@ export function createActivities(deps: ActivityDeps) {
     if (deps.starter === undefined) throw new Error('this worker was created without a journey starter (campaigns, date sweep)');
     return deps.starter;
   };
+  // What a campaign's batched first touch performs for a page of customers
+  // (activities/campaign-prefix.ts): the same handler as the kind's activity.
+  const perform: ActionPerformer = (request) => (actionHandlers[request.action.kind] as ActionHandler<ActionKind>)(deps, request);
   return {
     /**
      * The profile as stored now, as a journey holds it (no address, number or name: the result
@@ -124,45 +87,11 @@ export function createActivities(deps: ActivityDeps) {
       return { ...journeyView(customer), ...(lunar === undefined ? {} : { lunarAnniversaries: lunar }) };
     },
     /** Upserts the run's progress document (a local activity at every change of step). */
-    recordRunProgress: async (progress: RunProgress): Promise<void> => {
-      // A run cancelled because its customer was erased leaves no record behind (the erasure removed them).
-      if (progress.completion?.reason === 'cancelled' && (await erasedAmong(db, [progress.customerId])).size > 0) return;
-      const at = new Date(activityNow()).toISOString();
-      const waitingFor = [
-        ...(progress.waiting?.kind === 'event' ? [progress.waiting.eventType] : []),
-        ...(progress.goalEvent !== undefined && progress.completion === undefined ? [progress.goalEvent] : []),
-      ];
-      const until = progress.waiting !== null && 'until' in progress.waiting ? new Date(progress.waiting.until).toISOString() : undefined;
-      // The run registry (store/runs.ts): what the event pipeline may signal this run with.
-      const slot = registrySlot(progress.journeyId, progress.customerId, progress.workflowId);
-      const waitsFor = [...new Set([...waitingFor, ...(progress.trackedEvents ?? [])])].sort();
-      const since = new Date(progress.enteredAt).toISOString();
-      await setRegistryEntry(db, progress.customerId, slot, progress.completion === undefined ? { workflowId: progress.workflowId, waitsFor, since, at } : null);
-      await recordRun(db, {
-        runKey: progress.runKey,
-        first: progress.first,
-        workflowId: progress.workflowId,
-        journeyId: progress.journeyId,
-        version: progress.version,
-        customerId: progress.customerId,
-        campaignId: progress.campaignId,
-        status: runStatus(progress.completion),
-        nodeId: progress.nodeId,
-        waitingFor,
-        waitingUntil: until,
-        variables: progress.variables,
-        visited: progress.visited,
-        history: progress.history,
-        reason: progress.completion?.reason,
-        startedAt: new Date(progress.enteredAt).toISOString(),
-        since: new Date(progress.since).toISOString(),
-        at,
-      });
-    },
+    recordRunProgress: (progress: RunProgress): Promise<void> => recordRunProgress(db, progress),
     // One activity per action kind (activities/actions/), named by the kind's registry entry.
     ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
-    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input),
+    startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, { perform, db }),
     /** Marks the stored campaign completed or cancelled once the launch ends. */
     finishCampaign: async (campaignId: string, status: 'completed' | 'cancelled'): Promise<void> => {
       await transitionCampaign(db, campaignId, ['running', 'paused'], status, new Date(activityNow()));

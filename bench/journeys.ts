@@ -81,3 +81,24 @@ export function stepJourneys(webhookUrl: string): Array<{ kind: string; graph: J
     return { kind, graph: journey(id, `Bench step: ${kind}`, [trigger, step, done], links) };
   });
 }
+
+/** The win-back campaign: a coupon, the win-back email with its code, then 7 days' wait for an order. */
+export const winBackJourney = (id: string) =>
+  journey(
+    id,
+    'Bench: win-back (coupon, email, 7 days for an order)',
+    [
+      audience,
+      { id: 'coupon', kind: 'coupon', config: { offer: { type: 'percent', percent: 20 }, expiresInDays: 14, prefix: 'COMEBACK', variable: 'couponCode' } },
+      { id: 'email', kind: 'email', config: { templateId: 'winback-offer' } },
+      { id: 'wait-order', kind: 'waitForEvent', config: { eventType: 'order_completed', timeout: { amount: 7, unit: 'days' } } },
+      done,
+    ],
+    [
+      ['trigger', 'next', 'coupon'],
+      ['coupon', 'issued', 'email'],
+      ['email', 'sent', 'wait-order'],
+      ['wait-order', 'event', 'done'],
+      ['wait-order', 'timeout', 'done'],
+    ],
+  );

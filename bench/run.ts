@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick] [-- --only=latency,launch] [-- --cpu-prof] [-- --trace-db]`: runs the benchmark
- * suites (core, lookups, latency, launch, throughput, ingest, waiting, pipeline, import, lifecycle, reports; `--only`
+ * suites (core, lookups, latency, launch, throughput, winback, ingest, waiting, pipeline, import, lifecycle, reports; `--only`
  * picks some, also written `--only pipeline,import`), prints a table and writes the rows as JSON
  * to bench/results/<timestamp>.json (git-ignored). Service cases start their own Temporal dev server, FerretDB, SMTP sink and SMS
  * sandbox on free 127.0.0.1 ports and stop them at the end; every case runs its bare baseline
@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { startBenchApp } from './app.ts';
 import { startBareWorker } from './bare.ts';
+import { benchWinBack } from './cases/campaign.ts';
 import { benchImport } from './cases/import.ts';
 import { benchIngest } from './cases/ingest.ts';
 import { benchLatency } from './cases/latency.ts';
@@ -164,7 +165,7 @@ async function lifecycleWithin(services: BenchServices, budgetMs: number): Promi
   });
 }
 
-const appSuites = ['latency', 'launch', 'throughput', 'ingest', 'waiting', 'pipeline', 'import'];
+const appSuites = ['latency', 'launch', 'throughput', 'winback', 'ingest', 'waiting', 'pipeline', 'import'];
 const serviceSuites = [...appSuites, 'lifecycle', 'lookups', 'reports'];
 
 async function main(): Promise<void> {
@@ -197,6 +198,7 @@ async function runApp(services: BenchServices): Promise<void> {
     await runCase('latency', () => benchLatency(ctx), pids);
     await runCase('launch', () => benchLaunch(ctx), pids);
     await runCase('throughput', () => benchThroughput(ctx), pids);
+    await runCase('winback', () => benchWinBack(ctx), pids);
     await runCase('ingest', () => benchIngest(ctx), pids);
     await runCase('waiting', async () => [...memoryRows(ctx), ...(await benchStepHistory(ctx))]);
     // Last: they publish the built-in journeys (and 46 more) and a lifecycle base, and the import

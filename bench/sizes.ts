@@ -21,6 +21,10 @@ export interface Sizes {
   sendCustomers: number;
   sendWindowMs: number;
   sendDrainMs: number;
+  /** Case 10 (win-back): the campaign's audience, its time budget, and runs sampled for history costs. */
+  winBackCustomers: number;
+  winBackBudgetMs: number;
+  winBackSample: number;
   /** Case 4: load duration per side. */
   ingestMs: number;
   /** Case 8 (pipeline): customers with a purchase history seeded for it, per kind (active; dormant). */
@@ -62,6 +66,9 @@ const full: Sizes = {
   sendCustomers: 3000,
   sendWindowMs: 75_000,
   sendDrainMs: 30_000,
+  winBackCustomers: 10_000,
+  winBackBudgetMs: 180_000,
+  winBackSample: 20,
   ingestMs: 15_000,
   pipelineBuyers: 5000,
   batchEvents: 8000,
@@ -90,6 +97,9 @@ const quick: Sizes = {
   sendCustomers: 100,
   sendWindowMs: 8000,
   sendDrainMs: 5000,
+  winBackCustomers: 300,
+  winBackBudgetMs: 30_000,
+  winBackSample: 10,
   ingestMs: 1500,
   pipelineBuyers: 1000,
   batchEvents: 3000,

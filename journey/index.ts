@@ -6,6 +6,8 @@ export { AttributeValue, Channel, ComputedProfile, CustomerId, CustomerProfile, 
 export { Consent, ConsentInput, ConsentRecord, ConsentSource, ConsentWrite, consentRecords, hasConsent, isLegacyConsent, refusesPersonalisation, upgradeConsent } from './consent.ts';
 export { CustomerEvent, EventType, StoredEvent, eventKey, lifecyclePropertyIssues, wellKnownEvents } from './event.ts';
 export { RunRecord, RunStatus } from './run.ts';
+export { runProgress, traceNodes, waitingOn } from './progress.ts';
+export type { RunProgress, RunWaiting } from './progress.ts';
 
 // Conditions
 export {

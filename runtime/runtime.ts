@@ -1,4 +1,5 @@
 import type { CustomerProfile } from '../journey/customer.ts';
+import type { JourneyState } from '../journey/index.ts';
 import type { RoutedEvent } from '../workflows/definitions.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
@@ -81,8 +82,21 @@ export type StartResult = 'started' | 'skipped';
  */
 export interface JourneyStarter {
   start(input: StartRequest): Promise<StartResult>;
-  /** Starts many customers on one journey; re-entry is checked with one query for all. */
+  /**
+   * Starts many customers on one journey; re-entry is checked with one query for all (requests
+   * with a `prefix` were admitted and registered by their caller, and are only started).
+   */
   startMany(requests: readonly StartRequest[]): Promise<Array<StartResult | { error: unknown }>>;
+  /**
+   * Which of a campaign's `requests` may enter now, read in one query: re-entry allows it and
+   * no run of theirs is running — except the campaign's own entry, still running: a retried
+   * batch finishes what its earlier attempt began (its effects are in the ledger under that
+   * key). Each admitted entry comes with its workflow id and its key (`campaignRunKey`); null:
+   * not admitted.
+   */
+  admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>>;
+  /** Delivers events to runs (a signal each); a run that is not running is skipped. */
+  deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number>;
 }
 
 /** One run to start. */
@@ -96,4 +110,10 @@ export interface StartRequest {
   /** Date triggers: when the run enters the journey. */
   startAt?: number;
   campaignId?: string;
+  /**
+   * A campaign's batched first steps ran up to this state (a wait, or an action left to the
+   * run): the run starts there, with the entry key they used (`workflows/definitions.ts`,
+   * `JourneyWorkflowInput.prefix`).
+   */
+  prefix?: { runKey: string; at: number; state: JourneyState };
 }

@@ -11,6 +11,7 @@ import { stepCounts } from '../store/rollups.ts';
 import type { RunDocument } from '../store/runs.ts';
 import {
   campaignProgressQuery,
+  campaignRunKey,
   campaignWorkflowId,
   cancelCampaignSignal,
   customerEventSignal,
@@ -88,6 +89,9 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       ...(event ? { event } : {}),
       ...(request.startAt === undefined ? {} : { startAt: request.startAt }),
       ...(request.campaignId === undefined ? {} : { campaignId: request.campaignId }),
+      ...(request.prefix === undefined
+        ? {}
+        : { prefix: { runKey: request.prefix.runKey, at: request.prefix.at }, carried: { state: request.prefix.state, inbox: [], seenEventIds: [] } }),
     };
   }
 
@@ -116,21 +120,38 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     return launch(request);
   }
 
-  /** Starts many runs, 16 at a time, with one query for all re-entry checks. */
+  /** The run records of the requests that re-entry checks need, in one query. */
+  async function recordsOf(requests: readonly StartRequest[], all = false): Promise<Map<string, RunDocument>> {
+    const checked = requests.filter((r) => r.year === undefined && (all || r.journey.definition.settings.reEntry.policy !== 'afterExit' || r.campaignId !== undefined));
+    return getRuns(db, checked.map((r) => journeyWorkflowId(r.journey.journeyId, r.customerId)));
+  }
+
+  /** Which campaign requests may enter now, with their workflow id and entry key (see `JourneyStarter.admit`). */
+  async function admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>> {
+    const records = await recordsOf(requests, true);
+    return requests.map((r) => {
+      const workflowId = journeyWorkflowId(r.journey.journeyId, r.customerId, r.year);
+      const runKey = campaignRunKey(workflowId, r.campaignId);
+      const last = r.year === undefined ? records.get(workflowId) : undefined;
+      if (last?.status === 'running') return last.runKey === runKey ? { workflowId, runKey } : null;
+      return r.year !== undefined || allowedAfter(r.journey, last, r.campaignId) ? { workflowId, runKey } : null;
+    });
+  }
+
+  /** Starts many runs, 16 at a time, with one query for all re-entry checks (none for admitted prefixes). */
   async function startMany(requests: readonly StartRequest[]): Promise<Array<StartOutcome | { error: unknown }>> {
-    const checked = requests.filter((r) => r.year === undefined && (r.journey.definition.settings.reEntry.policy !== 'afterExit' || r.campaignId !== undefined));
-    const records = await getRuns(db, checked.map((r) => journeyWorkflowId(r.journey.journeyId, r.customerId)));
+    const records = await recordsOf(requests.filter((r) => r.prefix === undefined));
     const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
-    const allowed = requests.filter((r) => r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId)), r.campaignId));
-    await register(allowed.map((r) => ({ journeyId: r.journey.journeyId, customerId: r.customerId, workflowId: journeyWorkflowId(r.journey.journeyId, r.customerId, r.year), scheduled: r.startAt !== undefined })));
+    const checked = (r: StartRequest) => r.prefix !== undefined || r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId)), r.campaignId);
+    const registering = requests.filter((r) => r.prefix === undefined && checked(r));
+    await register(registering.map((r) => ({ journeyId: r.journey.journeyId, customerId: r.customerId, workflowId: journeyWorkflowId(r.journey.journeyId, r.customerId, r.year), scheduled: r.startAt !== undefined })));
     let next = 0;
     const lane = async () => {
       for (let i = next++; i < requests.length; i = next++) {
         const request = requests[i];
         if (request === undefined) continue;
-        const last = request.year === undefined ? records.get(journeyWorkflowId(request.journey.journeyId, request.customerId)) : undefined;
         try {
-          results[i] = allowedAfter(request.journey, last, request.campaignId) ? await launch(request, true) : 'skipped';
+          results[i] = checked(request) ? await launch(request, true) : 'skipped';
         } catch (error) {
           results[i] = { error };
         }
@@ -138,6 +159,21 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     };
     await Promise.all(Array.from({ length: Math.min(16, requests.length) }, lane));
     return results;
+  }
+
+  /** Delivers events to runs, 16 signals at a time; returns how many reached a running run. */
+  async function deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number> {
+    const signals = deliveries.flatMap((d) => d.events.map((event) => ({ workflowId: d.workflowId, event })));
+    let delivered = 0;
+    let next = 0;
+    const lane = async () => {
+      for (let i = next++; i < signals.length; i = next++) {
+        const signal = signals[i];
+        if (signal !== undefined && (await signalIfRunning(signal.workflowId, customerEventSignal, [{ event: signal.event }]))) delivered += 1;
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(16, signals.length) }, lane));
+    return delivered;
   }
 
   /** Signals a workflow; false when it is not running. */
@@ -370,7 +406,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     }
   }
 
-  return { ...runtime, starter: { start, startMany }, ensureDateSweepSchedule, ensureLifecycleSchedule };
+  return { ...runtime, starter: { start, startMany, admit, deliver }, ensureDateSweepSchedule, ensureLifecycleSchedule };
 }
 
 function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {

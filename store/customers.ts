@@ -304,3 +304,13 @@ export async function customerIdsByPhone(db: Db, phone: string): Promise<string[
   const docs = await customersCollection(db).find({ phone }, { projection: { _id: 1 } }).toArray();
   return docs.map((doc) => doc._id);
 }
+
+/** Of `ids`, the customers whose documents changed at or after `since` (one `_id $in` read). */
+export async function changedSince(db: Db, ids: readonly string[], since: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const docs = await customersCollection(db)
+    .find({ _id: { $in: [...ids] } }, { projection: { _id: 1, updatedAt: 1 } })
+    .toArray();
+  const at = since.toISOString();
+  return docs.filter((doc) => doc.updatedAt !== undefined && doc.updatedAt >= at).map((doc) => doc._id);
+}

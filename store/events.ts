@@ -395,3 +395,9 @@ export async function applyEventToProfile(db: Db, event: StoredEvent, now: Date)
   if (doc === undefined) throw new Error(`customer ${event.customerId} vanished while applying ${event.id}`);
   return doc;
 }
+
+/** A customer's events stored at or after `since`, in the order they happened. */
+export async function eventsReceivedSince(db: Db, customerId: string, since: Date): Promise<StoredEvent[]> {
+  const docs = await eventsCollection(db).find({ customerId, receivedAt: { $gte: since.toISOString() } }).toArray();
+  return docs.sort((a, b) => a.at.localeCompare(b.at)).map(toStoredEvent);
+}

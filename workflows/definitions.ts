@@ -82,7 +82,15 @@ export interface JourneyWorkflowInput {
   campaignId?: string;
   /** Continue-as-new after this many history events even if Temporal does not suggest it yet. */
   historyLimit?: number;
-  /** Set by continue-as-new: the interpreter state and undelivered events. */
+  /**
+   * Set when a campaign ran the journey's first steps for a page of customers in one activity
+   * (`activities/campaign-prefix.ts`) and starts the run at the wait that ended them, the state
+   * in `carried`: the entry's key (every effect's key begins with it; fixed before the run
+   * existed, from the workflow id and the campaign) and when the batch ran. The batch recorded
+   * the run's progress at that wait and delivers the customer's events from `at` until the start.
+   */
+  prefix?: { runKey: string; at: number };
+  /** Set by continue-as-new (and by a campaign's batched first steps): the interpreter state and undelivered events. */
   carried?: { state: JourneyState; inbox: CustomerEventSignal[]; seenEventIds: string[] };
 }
 
@@ -149,6 +157,17 @@ export interface DateSweepResult {
  */
 export function journeyWorkflowId(journeyId: string, customerId: string, year?: number): string {
   return year === undefined ? `journey/${journeyId}/${customerId}` : `journey/${journeyId}/${customerId}/${year}`;
+}
+
+/**
+ * The entry key of a run a campaign starts (the prefix of its effects' keys): fixed before the
+ * run exists, so the campaign's batched first steps and the run use one key space. A campaign
+ * enters a customer once, so it is unique per entry like a run id's.
+ *
+ * @example campaignRunKey('journey/win-back/c-42', 'cmp_3f1c…') // 'journey/win-back/c-42#cmp_3f1c…'
+ */
+export function campaignRunKey(workflowId: string, campaignId: string): string {
+  return `${workflowId}#${campaignId}`;
 }
 
 /** The workflow id of a campaign launch. */

@@ -2,9 +2,9 @@
 // `step()` and maps its blocking command to a durable timer, a signal wait or an activity. All
 // journey logic lives in journey/; nothing here decides where a customer goes.
 import { ActivityFailure, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { actionSpecOf, step } from '../journey/index.ts';
-import type { ActionCommand, Command, HistoryEntry, JourneyState, StepInput } from '../journey/index.ts';
-import type { ActionOutcome, ActionRequest, JourneyActivities, RunProgress } from '../activities/index.ts';
+import { actionSpecOf, runProgress, step, traceNodes, waitingOn } from '../journey/index.ts';
+import type { ActionCommand, JourneyState, StepInput } from '../journey/index.ts';
+import type { ActionOutcome, ActionRequest, JourneyActivities } from '../activities/index.ts';
 import { customerEventSignal, exitJourneySignal, journeyStatusQuery } from './definitions.ts';
 import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult } from './definitions.ts';
 
@@ -51,7 +51,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   const { workflowId, firstExecutionRunId } = workflowInfo();
   // Unique per entry (re-entry reuses the workflow id), stable across continue-as-new. The run
   // id's tail is random in UUID v4 and v7 alike (v7 begins with a timestamp).
-  const runKey = `${workflowId}#${firstExecutionRunId.slice(-12)}`;
+  // A campaign's batched first steps fixed the key before the run existed (`prefix`).
+  const runKey = input.prefix?.runKey ?? `${workflowId}#${firstExecutionRunId.slice(-12)}`;
   const inbox: CustomerEventSignal[] = [...(input.carried?.inbox ?? [])];
   const seen = [...(input.carried?.seenEventIds ?? []), ...(input.event ? [input.event.id] : [])];
   let exitRequested = false;
@@ -95,7 +96,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     current = feed({ type: 'start', runId: runKey, journeyId: input.journeyId, customer, ...(input.event ? { event: input.event } : {}) });
   }
 
-  let recorded = '';
+  // The batch that ran the first steps recorded where they ended: the run starts with its wait.
+  let recorded = input.prefix && input.carried ? progressSignature(input.carried.state) : '';
   for (;;) {
     // Events first: a goal can end the run wherever it is, even before a pending send.
     while (current.status === 'running' && (exitRequested || inbox.length > 0)) {
@@ -171,23 +173,9 @@ function runAction(base: Omit<ActionRequest, 'action'>, action: ActionCommand): 
   return run({ ...base, action });
 }
 
-/** Step ids the run passed through, for per-step statistics. */
-function traceNodes(trace: readonly HistoryEntry[]): string[] {
-  return trace.filter((entry) => entry.outcome === 'entered').map((entry) => entry.nodeId);
-}
-
-/** What the run waits on, for the query and the progress record. */
-function waitingOn(pending: Command): JourneyRunStatus['waiting'] {
-  switch (pending.type) {
-    case 'wait':
-      return { kind: 'timer', until: pending.until, reason: pending.reason };
-    case 'waitForEvent':
-      return { kind: 'event', eventType: pending.eventType, until: pending.until };
-    case 'action':
-      return { kind: 'action', action: pending.kind };
-    case 'complete':
-      return null;
-  }
+/** What a progress record depends on besides the steps passed: a change of it is recorded. */
+function progressSignature(state: JourneyState): string {
+  return JSON.stringify([state.pending, state.status]);
 }
 
 /**
@@ -197,34 +185,30 @@ function waitingOn(pending: Command): JourneyRunStatus['waiting'] {
  * the steps passed on the way.
  */
 async function recordProgress(input: JourneyWorkflowInput, runKey: string, state: JourneyState, visited: string[], last: string): Promise<string | null> {
-  const signature = JSON.stringify([state.pending, state.status]);
+  const signature = progressSignature(state);
   if (state.pending.type === 'action' || (signature === last && visited.length === 0)) return null;
-  const nodeId = state.status === 'running' ? (state.current?.nodeId ?? null) : null;
-  const entered = state.history.findLast((entry) => entry.nodeId === nodeId && entry.outcome === 'entered');
-  const progress: RunProgress = {
-    runKey,
-    first: last === '' && input.carried === undefined,
-    workflowId: workflowInfo().workflowId,
-    journeyId: input.journeyId,
-    version: input.version,
-    customerId: input.customerId,
-    ...(input.campaignId ? { campaignId: input.campaignId } : {}),
-    nodeId,
-    waiting: waitingOn(state.pending),
-    goalEvent: input.definition.settings.goal?.eventType,
-    ...(input.definition.trackedEvents.length > 0 ? { trackedEvents: input.definition.trackedEvents } : {}),
-    variables: state.variables,
+  const { workflowId } = workflowInfo();
+  const progress = runProgress(
+    {
+      runKey,
+      first: last === '' && input.carried === undefined,
+      workflowId,
+      journeyId: input.journeyId,
+      version: input.version,
+      customerId: input.customerId,
+      campaignId: input.campaignId,
+      goalEvent: input.definition.settings.goal?.eventType,
+      trackedEvents: input.definition.trackedEvents,
+    },
+    state,
     visited,
-    history: state.history,
-    enteredAt: state.enteredAt,
-    since: entered?.at ?? Date.now(),
-    ...(state.completion ? { completion: state.completion } : {}),
-  };
+    Date.now(),
+  );
   try {
     await reporting.recordRunProgress(progress);
   } catch (error) {
     if (!(error instanceof ActivityFailure)) throw error;
-    log.warn('journey progress not recorded', { workflowId: progress.workflowId, nodeId, error: error.message });
+    log.warn('journey progress not recorded', { workflowId, nodeId: progress.nodeId, error: error.message });
   }
   return signature;
 }

@@ -2,11 +2,8 @@
 // activities against FerretDB, the SMTP inbox and the SMS sandbox. Set
 // WAYMARK_RECORD_HISTORIES=1 to (re)write the replay histories in workflows/histories/.
 import { randomUUID } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { WorkflowHandle } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createTemporalRuntime } from '../runtime/temporal.ts';
@@ -19,13 +16,12 @@ import type { MessageRecord } from '../store/messages.ts';
 import { getRun } from '../store/runs.ts';
 import { listTasks } from '../store/tasks.ts';
 import { testDatabase } from '../test/db.ts';
-import { builtinGraph, eventually, inbox, middayZone, prepareDatabase, publish, routeByRegistry, startJourneyWorker, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { builtinGraph, eventually, inbox, keepHistory, middayZone, prepareDatabase, publish, routeByRegistry, startJourneyWorker, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { journeyStatusQuery, journeyWorkflowId, workflowTypes } from './definitions.ts';
 
 const services = inject('services');
 const taskQueue = `journeys-${randomUUID()}`;
 const DAY = 86_400_000;
-const record = process.env['WAYMARK_RECORD_HISTORIES'] === '1';
 
 let env: TestWorkflowEnvironment;
 let database: Awaited<ReturnType<typeof testDatabase>>;
@@ -81,17 +77,6 @@ async function customer(fields: Record<string, unknown>): Promise<CustomerProfil
 /** The ledger of a customer, oldest first. */
 async function ledger(customerId: string): Promise<MessageRecord[]> {
   return (await listMessages(database.db, { customerId }, { limit: 100 })).items;
-}
-
-/** Writes the run's history for the replay test, and reports history events per step. */
-async function keepHistory(name: string, handle: WorkflowHandle): Promise<void> {
-  const history = await handle.fetchHistory();
-  const status = await handle.query(journeyStatusQuery).catch(() => null);
-  const steps = status?.history.length ?? 0;
-  console.log(`${name}: ${history.events?.length ?? 0} history events for ${steps} steps`);
-  if (!record) return;
-  const file = new URL(`./histories/${name}.json`, import.meta.url);
-  writeFileSync(file, `${JSON.stringify({ workflowId: handle.workflowId, history: temporal.api.history.v1.History.fromObject(history).toJSON() }, null, 1)}\n`);
 }
 
 describe('win-back', () => {

@@ -1,10 +1,12 @@
 // Case 6 — the cost of waiting: the worker's resident memory with journeys waiting on events
 // and on timers (snapshots taken by the latency and launch cases), against the bare worker with
-// as many bare workflows waiting for a signal; and history events per journey step, by kind.
+// as many bare workflows waiting for a signal; and history events and billable Temporal actions
+// per journey step, by kind.
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { freePort } from '../../embedded/process.ts';
 import { journeyWorkflowId } from '../../workflows/definitions.ts';
+import { costOf } from '../actions.ts';
 import { seedCustomers } from '../app.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
@@ -60,7 +62,7 @@ export async function benchStepHistory(ctx: BenchContext): Promise<BenchRow[]> {
         const handle = app.temporal.workflow.getHandle(journeyWorkflowId(graph.id, customerId));
         const result = (await Promise.race([handle.result(), new Promise((_, reject) => setTimeout(() => reject(new Error(`${graph.id} did not finish`)), 120_000).unref())])) as { reason: string };
         if (result.reason !== 'exit') throw new Error(`${graph.id} ended with ${result.reason}`);
-        return { kind, length: (await handle.describe()).historyLength };
+        return { kind, length: (await handle.describe()).historyLength, actions: costOf(await handle.fetchHistory()).actions };
       }),
     );
     const [none, ...steps] = lengths;
@@ -70,6 +72,8 @@ export async function benchStepHistory(ctx: BenchContext): Promise<BenchRow[]> {
       { case: `history events: a run of api trigger → exit (baseline: bare empty workflow)`, value: none.length, unit: 'events', ...(emptyWorkflow ? { baseline: emptyWorkflow } : {}) },
       ...(emailOnSignalWorkflow ? [{ case: 'history events: bare workflow, one signal then one activity (for reference)', value: emailOnSignalWorkflow, unit: 'events' }] : []),
       ...steps.map((s) => ({ case: `history events per step: ${s.kind}`, value: s.length - none.length, unit: 'events' })),
+      { case: 'billable Temporal actions: a run of api trigger → exit (rule in bench/actions.ts)', value: none.actions, unit: 'actions' },
+      ...steps.map((s) => ({ case: `billable Temporal actions per step: ${s.kind}`, value: s.actions - none.actions, unit: 'actions' })),
     ];
   } finally {
     await new Promise<void>((resolve) => hook.close(() => resolve()));

@@ -1,0 +1,203 @@
+// A campaign's batched first touch on the real Temporal dev server, FerretDB, SMTP inbox and a
+// worker with the real activities: the coupon and the email go out in the launch batch, each run
+// starts at its wait with nothing left to do, a retried batch acts once, and an event the
+// customer sends while the batch runs reaches their run.
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import { Client, Connection } from '@temporalio/client';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { NativeConnection } from '@temporalio/worker';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import type { JourneyGraph } from '../journey/index.ts';
+import { couponsCollection } from '../store/coupons.ts';
+import { getRun } from '../store/runs.ts';
+import { createEventPipeline } from '../runtime/pipeline.ts';
+import { createTemporalRuntime } from '../runtime/temporal.ts';
+import { testDatabase } from '../test/db.ts';
+import { eventually, inbox, keepHistory, prepareDatabase, publish, realActivities, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { journeyStatusQuery, journeyWorkflowId } from '../workflows/definitions.ts';
+import type { JourneyStarter } from './index.ts';
+
+const services = inject('services');
+const taskQueue = `prefix-${randomUUID()}`;
+let database: Awaited<ReturnType<typeof testDatabase>>;
+let connection: NativeConnection;
+let client: Client;
+let worker: { stop(): Promise<void> } | undefined;
+let runtime: ReturnType<typeof createTemporalRuntime>;
+let hook: Server;
+let hookUrl = '';
+/** What the webhook does when called (the customer's event, in the event-race test). */
+let onHook: (customerId: string) => Promise<void> = async () => undefined;
+
+beforeAll(async () => {
+  database = await testDatabase();
+  await prepareDatabase(database.db);
+  connection = await NativeConnection.connect({ address: services.temporalAddress });
+  client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
+  runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
+  worker = await startRealWorker({ connection, db: database.db, services, taskQueue, starter: runtime.starter });
+  hook = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    request.on('end', () => {
+      const { customerId } = JSON.parse(body) as { customerId: string };
+      onHook(customerId).then(
+        () => response.writeHead(200).end('{}'),
+        () => response.writeHead(500).end('{}'),
+      );
+    });
+  });
+  await new Promise<void>((resolve) => hook.listen(0, '127.0.0.1', resolve));
+  const address = hook.address();
+  hookUrl = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}/hook`;
+});
+
+afterAll(async () => {
+  await worker?.stop();
+  await client?.connection.close();
+  await connection?.close();
+  await database?.close();
+  await new Promise((resolve) => hook?.close(resolve));
+});
+
+/** Coupon → win-back email (with the code) → [webhook] → wait 7 days for an order → exit; the order is the goal. */
+function winBack(id: string, options: { webhook?: boolean } = {}): JourneyGraph {
+  const at = (y: number) => ({ x: 0, y });
+  const nodes: unknown[] = [
+    { id: 'trigger', kind: 'audience', position: at(0), config: { segment: 'everyone', sendRatePerMinute: 60_000 } },
+    { id: 'coupon', kind: 'coupon', position: at(100), config: { offer: { type: 'percent', percent: 20 }, expiresInDays: 14, prefix: 'WB', variable: 'couponCode' } },
+    { id: 'email', kind: 'email', position: at(200), config: { templateId: 'winback-offer' } },
+    { id: 'wait-order', kind: 'waitForEvent', position: at(400), config: { eventType: 'order_completed', filter: [], timeout: { amount: 7, unit: 'days' } } },
+    { id: 'done', kind: 'exit', position: at(500), config: {} },
+  ];
+  const edges = [
+    { id: 'e1', source: 'trigger', sourceHandle: 'next', target: 'coupon' },
+    { id: 'e2', source: 'coupon', sourceHandle: 'issued', target: 'email' },
+    { id: 'e4', source: 'wait-order', sourceHandle: 'event', target: 'done' },
+    { id: 'e5', source: 'wait-order', sourceHandle: 'timeout', target: 'done' },
+  ];
+  if (options.webhook) {
+    nodes.push({ id: 'hook', kind: 'webhook', position: at(300), config: { url: hookUrl, method: 'POST', headers: {}, body: '{"customerId":"{{customer.id}}"}' } });
+    edges.push({ id: 'e3', source: 'email', sourceHandle: 'sent', target: 'hook' }, { id: 'e6', source: 'hook', sourceHandle: 'delivered', target: 'wait-order' });
+  } else {
+    edges.push({ id: 'e3', source: 'email', sourceHandle: 'sent', target: 'wait-order' });
+  }
+  return {
+    schemaVersion: 1,
+    id,
+    name: id,
+    nodes,
+    edges,
+    settings: { defaultLocale: 'en', timezone: 'UTC', reEntry: { policy: 'never' }, frequencyCaps: [], goal: { eventType: 'order_completed', filter: [], windowDays: 30 } },
+  } as JourneyGraph;
+}
+
+/** The event types in a workflow's history, by count. */
+async function historyOf(workflowId: string): Promise<{ length: number; activities: number; markers: number; timers: number }> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  const events = history.events ?? [];
+  return {
+    length: events.length,
+    activities: events.filter((e) => e.activityTaskScheduledEventAttributes).length,
+    markers: events.filter((e) => e.markerRecordedEventAttributes).length,
+    timers: events.filter((e) => e.timerStartedEventAttributes).length,
+  };
+}
+
+describe('a campaign’s batched first touch', () => {
+  it('sends each customer their coupon email in the launch batch and starts their run at the 7-day wait, with nothing else to do', async () => {
+    const segment = `wb-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 24, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 1_000 });
+    const done = await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000);
+    expect(done).toEqual({ audience: 24, started: 24, skipped: 0, failed: 0, done: true });
+
+    for (const id of ids) {
+      const mails = await inbox(services, `${id}@prefix.test`);
+      expect(mails).toHaveLength(1);
+      const coupons = await couponsCollection(database.db).find({ customerId: id }).toArray();
+      expect(coupons).toHaveLength(1);
+      expect(mails[0]?.text).toContain(coupons[0]?.code);
+    }
+    const workflowId = journeyWorkflowId(journey.journeyId, ids[0] ?? '');
+    const status = await client.workflow.getHandle(workflowId).query(journeyStatusQuery);
+    expect(status).toMatchObject({ status: 'running', nodeId: 'wait-order', waiting: { kind: 'event', eventType: 'order_completed' } });
+    expect(status.variables['couponCode']).toMatch(/^WB-/);
+    // The run did nothing but start its wait: no activity, no local-activity marker.
+    expect(await historyOf(workflowId)).toMatchObject({ activities: 0, markers: 0, timers: 1 });
+    const record = await getRun(database.db, workflowId);
+    expect(record).toMatchObject({ status: 'running', nodeId: 'wait-order', campaignId });
+    expect(record?.visited).toEqual(expect.arrayContaining(['trigger', 'coupon', 'email', 'wait-order']));
+    expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', waiting: 24 }));
+
+    // The run is reachable: the goal ends it.
+    const order = { id: `o-${uniqueSuffix()}`, type: 'order_completed', customerId: ids[1] ?? '', at: new Date().toISOString(), properties: { amount: 10 } };
+    const pipeline = createEventPipeline({ db: database.db, runtime });
+    await pipeline.ingest([order], { wait: true });
+    const converted = client.workflow.getHandle(journeyWorkflowId(journey.journeyId, ids[1] ?? ''));
+    expect(await converted.result()).toMatchObject({ reason: 'goal' });
+    await keepHistory('campaign-prefix-goal', converted);
+
+    // A second campaign of the same journey (re-entry `never`) skips everyone and sends nothing.
+    const again = `cmp-${uniqueSuffix()}`;
+    await runtime.launchCampaign({ campaignId: again, journey, segment: { tags: [segment] }, ratePerSecond: 1_000 });
+    expect(await eventually(() => runtime.campaignProgress(again), (p) => p?.done === true, 60_000)).toMatchObject({ started: 0, skipped: 24 });
+    expect(await inbox(services, `${ids[2]}@prefix.test`)).toHaveLength(1);
+  });
+
+  it('acts once when a batch that sent and issued but could not start the runs is retried', async () => {
+    const segment = `wr-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 8 };
+    // Temporal unreachable when the runs start: the batch fails after its prefixes acted.
+    const unreachable: JourneyStarter = {
+      ...runtime.starter,
+      startMany: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 })),
+    };
+    const failing = realActivities(database.db, services, unreachable);
+    const working = realActivities(database.db, services, runtime.starter);
+    try {
+      await expect(new MockActivityEnvironment().run(failing.activities.startCampaignBatch, input)).rejects.toThrow(/UNAVAILABLE/);
+      for (const id of ids) expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
+      const retried = await new MockActivityEnvironment().run(working.activities.startCampaignBatch, input);
+      expect(retried).toMatchObject({ started: 8, skipped: 0, failed: 0, nextCursor: null });
+      // Once more (the settlement was lost): counted as before, nothing new.
+      const again = await new MockActivityEnvironment().run(working.activities.startCampaignBatch, input);
+      expect(again).toMatchObject({ started: 8, skipped: 0, failed: 0 });
+    } finally {
+      failing.close();
+      working.close();
+    }
+    for (const id of ids) {
+      expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
+      expect(await couponsCollection(database.db).countDocuments({ customerId: id })).toBe(1);
+      const status = await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).query(journeyStatusQuery);
+      expect(status).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+    }
+  });
+
+  it('hands the run an event its customer sent after the batch began, before the run existed', async () => {
+    const segment = `we-${uniqueSuffix()}`;
+    const [id = ''] = await seedAudience(database.db, segment, 1, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment, { webhook: true }));
+    const pipeline = createEventPipeline({ db: database.db, runtime });
+    // The customer orders while the batch calls the webhook: the run does not exist yet.
+    onHook = async (customerId) => {
+      await pipeline.ingest([{ id: `o-${uniqueSuffix()}`, type: 'order_completed', customerId, at: new Date().toISOString(), properties: { amount: 25 } }], { wait: true });
+    };
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 1_000 });
+    expect(await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000)).toMatchObject({ started: 1 });
+    const workflowId = journeyWorkflowId(journey.journeyId, id);
+    expect(await client.workflow.getHandle(workflowId).result()).toMatchObject({ reason: 'goal' });
+    await keepHistory('campaign-prefix-event', client.workflow.getHandle(workflowId));
+    expect(await eventually(() => getRun(database.db, workflowId), (r) => r?.status === 'converted')).toMatchObject({ status: 'converted' });
+  });
+});

@@ -1,0 +1,109 @@
+// Case 10 — the win-back campaign at pool speed: a campaign of coupon → email → 7 days' wait
+// for an order, whose first touch runs batched in the launch. Measured against, in the same
+// run: a bare nodemailer pool sending as many emails of the same size to the same SMTP server
+// (time until the last is in the inbox), and as many bare workflow starts (time until all are
+// started); and the Temporal cost per customer against the same journey's runs started one by
+// one (the per-run path every campaign took before batching: the run issues the coupon and sends
+// the email itself).
+import nodemailer from 'nodemailer';
+import { journeyWorkflowId } from '../../workflows/definitions.ts';
+import { historyCost } from '../actions.ts';
+import { seedCustomers } from '../app.ts';
+import { bareEmail, waitUntilSettled } from '../bare.ts';
+import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts';
+import type { BenchContext } from '../context.ts';
+import type { BenchRow } from '../core.ts';
+import { winBackJourney } from '../journeys.ts';
+import { inLanes, note, round, until, wallMs } from '../stats.ts';
+
+const journeyId = 'bench-winback';
+const lanes = 16;
+
+export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
+  const { app, bare, services } = ctx;
+  const { winBackCustomers: size, winBackBudgetMs: budgetMs, winBackSample: sample } = ctx.sizes;
+  await app.publish(winBackJourney(journeyId));
+  const ids = await seedCustomers(app.db, { prefix: 'wb', count: size, tags: ['winback'] });
+
+  // Before: the same journey, each run started on its own and doing its own first steps.
+  const unbatched = await seedCustomers(app.db, { prefix: 'wb-single', count: sample, tags: ['winback-single'] });
+  let mark = services.sink.receipts.length;
+  await startRunsDirectly(app, journeyId, unbatched, lanes);
+  await waitUntilWaiting(app, journeyId, 'wait-order', sample, 120_000);
+  const singleMails = services.sink.since(mark, '@bench.test').filter((r) => r.to.startsWith('wb-single-'));
+  const emailBytes = singleMails.length > 0 ? Math.round(singleMails.reduce((n, r) => n + r.bytes, 0) / singleMails.length) : ctx.emailBytes;
+  const before = await historyCost(app.temporal, unbatched.map((id) => journeyWorkflowId(journeyId, id)));
+
+  // Bare: the pool's emails, then bare starts.
+  const pool = nodemailer.createTransport({ pool: true, url: services.endpoints.smtp.url, maxConnections: 5 });
+  mark = services.sink.receipts.length;
+  const bareSendStart = wallMs();
+  await Promise.all(Array.from({ length: size }, (_, i) => pool.sendMail({ from: 'Bench <bench@waymark.local>', ...bareEmail(`bare-wb-${i}@bare-wb.test`, emailBytes) })));
+  await until(() => services.sink.since(mark, '@bare-wb.test').length >= size, 'the bare emails', 10 * 60_000);
+  const bareSendMs = Math.max(...services.sink.since(mark, '@bare-wb.test').map((r) => r.at)) - bareSendStart;
+  pool.close();
+  const bareStart = performance.now();
+  await inLanes(size, lanes, async (i) => {
+    await app.temporal.workflow.start('emptyWorkflow', { taskQueue: bare.taskQueue, workflowId: `bench-bare-wb/${i}`, args: [] });
+  });
+  const bareStartMs = performance.now() - bareStart;
+  note(`winback: bare pool ${size} emails in ${Math.round(bareSendMs)} ms, ${size} bare starts in ${Math.round(bareStartMs)} ms; launching`);
+
+  // The campaign, from the launch request on.
+  mark = services.sink.receipts.length;
+  const t0 = wallMs();
+  const launch = await runCampaign(app, journeyId, { tags: ['winback'] }, budgetMs);
+  const received = () => services.sink.since(mark, '@bench.test').filter((r) => r.to.startsWith('wb-0'));
+  const startedIds = ids.slice(0, launch.progress.started);
+  // Durable and waiting: every run started and past its first workflow task (the last ones started).
+  await waitUntilSettled(app.temporal, startedIds.slice(-lanes).map((id) => journeyWorkflowId(journeyId, id)), 5 * 60_000);
+  const durableMs = wallMs() - t0;
+  const left = Math.max(0, budgetMs - (wallMs() - t0));
+  await until(() => received().length >= launch.progress.started, 'the campaign emails', left, 250).catch(() => undefined);
+  const mails = received();
+  const complete = !launch.cancelled && mails.length >= size;
+  const inboxMs = mails.length > 0 ? Math.max(...mails.map((r) => r.at)) - t0 : Number.NaN;
+  note(`winback: ${launch.progress.started} started, ${mails.length} emails, last ${Math.round(inboxMs)} ms after the launch request`);
+
+  // After: the batched runs' own histories, plus the launch workflow's, shared by the audience.
+  const sampled = startedIds.filter((_, i) => i % Math.max(1, Math.floor(startedIds.length / sample)) === 0).slice(0, sample);
+  const runs = await historyCost(app.temporal, sampled.map((id) => journeyWorkflowId(journeyId, id)));
+  const launchCost = await historyCost(app.temporal, [`campaign/${launch.campaignId}`]);
+  const share = Math.max(1, launch.progress.started);
+  const after = { events: runs.events + launchCost.events / share, actions: runs.actions + launchCost.actions / share };
+  ctx.liveCustomers.push(...startedIds);
+
+  const measured = complete ? `${size.toLocaleString('en')} customers` : `${size.toLocaleString('en')} customers, INCOMPLETE: ${mails.length.toLocaleString('en')} emails within ${budgetMs / 1000} s`;
+  return [
+    {
+      case: `win-back campaign (coupon + email, then 7 days' wait), ${measured}: launch request until every email is in the inbox (baseline: bare nodemailer pool, as many emails of the same size)`,
+      value: round(inboxMs / 1000, 2),
+      unit: 's',
+      baseline: round(bareSendMs / 1000, 2),
+      goal: '≤ 2 × baseline',
+      ok: complete && inboxMs <= 2 * bareSendMs,
+    },
+    {
+      case: `win-back campaign, ${measured}: launch request until every run is durable and waiting (baseline: as many bare workflow starts, ${lanes} in flight)`,
+      value: round(durableMs / 1000, 2),
+      unit: 's',
+      baseline: round(bareStartMs / 1000, 2),
+      goal: '≤ 1.25 × baseline',
+      ok: !launch.cancelled && durableMs <= 1.25 * bareStartMs,
+    },
+    {
+      case: `win-back campaign: Temporal history events per customer, so far (run ${round(runs.events)} + launch workflow ${round(launchCost.events / share, 2)}; baseline: the run started on its own, ${sample} sampled)`,
+      value: round(after.events, 2),
+      unit: 'events',
+      baseline: round(before.events, 2),
+    },
+    {
+      case: `win-back campaign: billable Temporal actions per customer, so far (run ${round(runs.actions)} + launch workflow ${round(launchCost.actions / share, 2)}; rule in bench/actions.ts; baseline: the run started on its own)`,
+      value: round(after.actions, 2),
+      unit: 'actions',
+      baseline: round(before.actions, 2),
+      goal: '≤ baseline / 3',
+      ok: after.actions <= before.actions / 3,
+    },
+  ];
+}
