@@ -45,6 +45,8 @@ describe('the step form', () => {
   test('an email step can be marked personalised marketing, with a variant for customers who refused it', () => {
     const { store } = setup('email');
     render(<Harness store={store} />);
+    // The variant only means something for a personalised message: hidden until then.
+    expect(screen.queryByLabelText('Template for customers who refused personalisation (none: skip)')).toBeNull();
     fireEvent.click(screen.getByLabelText('Personalised marketing (PIPL Art. 24)'));
     expect(config(store)).toMatchObject({ personalised: true });
     expect(screen.getByLabelText('Template for customers who refused personalisation (none: skip)')).toBeTruthy();

@@ -53,12 +53,23 @@ function ScalarField(props: FieldProps) {
   );
 }
 
+/**
+ * Fields that only mean something when a switch beside them is on, shown only then (and left
+ * out of the form otherwise): a message's variant for customers who refused personalisation.
+ */
+const shownWhen: Readonly<Record<string, string>> = { nonPersonalisedTemplateId: 'personalised' };
+
+function appliesTo(key: string, value: Record<string, unknown> | undefined): boolean {
+  const flag = shownWhen[key];
+  return flag === undefined || value?.[flag] === true || (value?.[key] !== undefined && value[key] !== '');
+}
+
 /** The fields of an object; an optional object (a split's holdout, a goal) gets an on/off switch. */
 export function ObjectField(props: FieldProps & { omit?: string; bare?: boolean }) {
   const { t } = useTranslation();
   const label = useFieldLabel(props.name);
   const value = isRecord(props.value) ? props.value : undefined;
-  const properties = Object.entries(props.schema.properties ?? {}).filter(([key]) => key !== props.omit);
+  const properties = Object.entries(props.schema.properties ?? {}).filter(([key]) => key !== props.omit && appliesTo(key, value));
   const body = (
     <>
       {properties.map(([key, prop]) => (
