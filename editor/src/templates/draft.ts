@@ -1,0 +1,67 @@
+import type { Channel } from '../../../journey/customer.ts';
+import { TemplateId } from '../../../journey/template.ts';
+import type { LocalizedMessage } from '../../../journey/template.ts';
+import type { FieldError, TemplateDraft } from '../client/templates.ts';
+
+/** The parts a channel's language version has, in the order the studio shows them. */
+export const partsOf = { email: ['subject', 'html', 'text'], sms: ['body'] } as const satisfies Record<Channel, ReadonlyArray<keyof LocalizedMessage>>;
+export type Part = (typeof partsOf)[Channel][number];
+
+/** Languages the studio offers to add (any other BCP 47 tag can be typed). */
+export const commonLocales = ['en', 'zh-CN', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es', 'pt-BR'] as const;
+
+const starters: Record<Channel, LocalizedMessage> = {
+  email: {
+    subject: '{{customer.firstName}}, a gift for you',
+    html: '<p>Hi {{customer.firstName}},</p>\n<p>Use code <strong>{{vars.couponCode}}</strong> at checkout.</p>\n<p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+    text: 'Hi {{customer.firstName}},\n\nUse code {{vars.couponCode}} at checkout.\n\nUnsubscribe: {{unsubscribeUrl}}',
+  },
+  sms: { body: 'Hi {{customer.firstName}}, use {{vars.couponCode}} for 20% off.' },
+};
+
+/** A new template of a channel with one English version to start from. */
+export function newTemplate(channel: Channel): TemplateDraft {
+  return { id: '', channel, name: '', locales: { en: { ...starters[channel] } } };
+}
+
+/**
+ * A copy to save under a new id: the same versions, the id and name marked as a copy.
+ *
+ * @example duplicateOf(offer).id // 'offer-copy'
+ */
+export function duplicateOf(template: TemplateDraft): TemplateDraft {
+  return { ...structuredClone(template), id: `${template.id}-copy`.slice(0, 64), name: `${template.name} (copy)`.slice(0, 120) };
+}
+
+/** The template with one part of one language version replaced. */
+export function withPart(template: TemplateDraft, locale: string, part: Part, value: string): TemplateDraft {
+  return { ...template, locales: { ...template.locales, [locale]: { ...template.locales[locale], [part]: value } } };
+}
+
+/** Adds an empty version in `locale` (nothing when it exists). */
+export function withLocale(template: TemplateDraft, locale: string): TemplateDraft {
+  if (Object.hasOwn(template.locales, locale)) return template;
+  const empty = Object.fromEntries(partsOf[template.channel].map((p) => [p, '']));
+  return { ...template, locales: { ...template.locales, [locale]: empty } };
+}
+
+/** Removes a version; the last one stays (a template needs a language). */
+export function withoutLocale(template: TemplateDraft, locale: string): TemplateDraft {
+  const { [locale]: _removed, ...rest } = template.locales;
+  return Object.keys(rest).length === 0 ? template : { ...template, locales: rest };
+}
+
+/**
+ * What the live preview sends: a new template may not have a valid id or name yet, and the
+ * preview does not need them.
+ */
+export function previewable(template: TemplateDraft): TemplateDraft {
+  const id = TemplateId.safeParse(template.id).success ? template.id : 'draft-preview';
+  return { ...template, id, name: template.name.trim() || 'Draft' };
+}
+
+/** The error of one part of one version from a refused preview or save (`…locales.<locale>.<part>`). */
+export function errorOf(errors: readonly FieldError[], locale: string, part: Part): FieldError | undefined {
+  const suffix = `.locales.${locale}.${part}`;
+  return errors.find((e) => e.path.endsWith(suffix));
+}
