@@ -28,10 +28,10 @@ function SmsMeter({ body }: { body: string }) {
 
 /** The template studio: edit every language version with Handlebars highlighting, preview live, save, test. */
 export function TemplateStudio({ target }: { target: StudioTarget }) {
-  const { t } = useTranslation();
-  const [draft, setDraft] = useState<TemplateDraft | null>(target.mode === 'new' ? newTemplate(target.channel) : null);
+  const { t, i18n } = useTranslation();
+  const [draft, setDraft] = useState<TemplateDraft | null>(target.mode === 'new' ? newTemplate(target.channel, i18n.language) : null);
   const [loadError, setLoadError] = useState<string | null>(null);
-  const [locale, setLocale] = useState('en');
+  const [locale, setLocale] = useState(() => (draft ? (Object.keys(draft.locales)[0] ?? 'en') : 'en'));
   const [addLocale, setAddLocale] = useState('');
   const [options, setOptions] = useState<PreviewOptions>({ vars: { couponCode: 'WELCOME-7KQ2' } });
   const [previewErrors, setPreviewErrors] = useState<FieldError[]>([]);

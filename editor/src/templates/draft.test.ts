@@ -11,6 +11,11 @@ test('a duplicate keeps every version under a new id and name', () => {
   expect(offer.locales['en']?.subject).toBe('{{customer.firstName}}, a gift for you');
 });
 
+test('a new template starts in the UI language', () => {
+  expect(Object.keys(newTemplate('sms', 'zh-CN').locales)).toEqual(['zh-CN']);
+  expect(newTemplate('email', 'fr').locales['en']?.subject).toContain('{{customer.firstName}}');
+});
+
 test('languages are added empty and the last one cannot be removed', () => {
   const sms = withLocale(newTemplate('sms'), 'zh-CN');
   expect(sms.locales['zh-CN']).toEqual({ body: '' });

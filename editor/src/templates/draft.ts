@@ -10,18 +10,29 @@ export type Part = (typeof partsOf)[Channel][number];
 /** Languages the studio offers to add (any other BCP 47 tag can be typed). */
 export const commonLocales = ['en', 'zh-CN', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es', 'pt-BR'] as const;
 
-const starters: Record<Channel, LocalizedMessage> = {
-  email: {
-    subject: '{{customer.firstName}}, a gift for you',
-    html: '<p>Hi {{customer.firstName}},</p>\n<p>Use code <strong>{{vars.couponCode}}</strong> at checkout.</p>\n<p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
-    text: 'Hi {{customer.firstName}},\n\nUse code {{vars.couponCode}} at checkout.\n\nUnsubscribe: {{unsubscribeUrl}}',
+const starters: Record<'en' | 'zh-CN', Record<Channel, LocalizedMessage>> = {
+  en: {
+    email: {
+      subject: '{{customer.firstName}}, a gift for you',
+      html: '<p>Hi {{customer.firstName}},</p>\n<p>Use code <strong>{{vars.couponCode}}</strong> at checkout.</p>\n<p><a href="{{unsubscribeUrl}}">Unsubscribe</a></p>',
+      text: 'Hi {{customer.firstName}},\n\nUse code {{vars.couponCode}} at checkout.\n\nUnsubscribe: {{unsubscribeUrl}}',
+    },
+    sms: { body: 'Hi {{customer.firstName}}, use {{vars.couponCode}} for 20% off.' },
   },
-  sms: { body: 'Hi {{customer.firstName}}, use {{vars.couponCode}} for 20% off.' },
+  'zh-CN': {
+    email: {
+      subject: '{{customer.firstName}}，送您一份礼物',
+      html: '<p>{{customer.firstName}}，您好！</p>\n<p>结账时输入优惠码 <strong>{{vars.couponCode}}</strong>。</p>\n<p><a href="{{unsubscribeUrl}}">退订</a></p>',
+      text: '{{customer.firstName}}，您好！\n\n结账时输入优惠码 {{vars.couponCode}}。\n\n退订：{{unsubscribeUrl}}',
+    },
+    sms: { body: '{{customer.firstName}}，优惠码 {{vars.couponCode}} 享八折。回复 TD 退订' },
+  },
 };
 
-/** A new template of a channel with one English version to start from. */
-export function newTemplate(channel: Channel): TemplateDraft {
-  return { id: '', channel, name: '', locales: { en: { ...starters[channel] } } };
+/** A new template of a channel with one version to start from, in the UI's language (English otherwise). */
+export function newTemplate(channel: Channel, locale = 'en'): TemplateDraft {
+  const language = locale === 'zh-CN' ? 'zh-CN' : 'en';
+  return { id: '', channel, name: '', locales: { [language]: { ...starters[language][channel] } } };
 }
 
 /**
