@@ -121,6 +121,23 @@ describe('templates', () => {
     expect((await app.call('GET', '/templates/broken-syntax', { as: 'viewer' })).status).toBe(404);
   });
 
+  it('compiles an MJML version into the HTML it sends, and names the line of an MJML mistake', async () => {
+    const mjml = '<mjml>\n  <mj-body>\n    <mj-section>\n      <mj-column>\n        <mj-text>Code {{vars.couponCode}}</mj-text>\n      </mj-column>\n    </mj-section>\n  </mj-body>\n</mjml>';
+    const template = { ...emailTemplate('responsive'), locales: { en: { subject: 'Hi', html: 'replaced on save', text: 'Code {{vars.couponCode}}', mjml } } };
+    const preview = await app.call('POST', '/templates/preview', { as: 'viewer', json: { template, vars: { couponCode: 'MJ-1' } } });
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.json).toMatchObject({ html: expect.stringMatching(/<!doctype html>[\s\S]*Code MJ-1/) });
+    const created = await app.call('POST', '/templates', { as: 'marketer', json: template });
+    expect(created.status, created.text).toBe(201);
+    const stored = created.json as { template: { locales: { en: { html: string; mjml: string } } } };
+    expect(stored.template.locales.en.html).toMatch(/<!doctype html>[\s\S]*Code \{\{vars\.couponCode\}\}/);
+    expect(stored.template.locales.en.mjml).toBe(mjml);
+    const misplaced = { ...template, id: 'responsive-2', locales: { en: { ...template.locales.en, mjml: '<mjml>\n  <mj-body>\n    <mj-text>no column</mj-text>\n  </mj-body>\n</mjml>' } } };
+    const refused = await app.call('POST', '/templates', { as: 'marketer', json: misplaced });
+    expect(refused.status).toBe(422);
+    expect(refused.json).toMatchObject({ errors: [{ path: 'body.locales.en.mjml', line: 3, message: expect.stringContaining('mj-text cannot be used inside mj-body') }] });
+  });
+
   it('says which journeys and steps send a template and how many customers may still receive it', async () => {
     await app.call('POST', '/templates', { as: 'marketer', json: emailTemplate('used') });
     await app.call('POST', '/journeys', { as: 'marketer', json: simpleGraph('uses-used', triggers.api(), 'used') });

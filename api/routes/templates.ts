@@ -15,7 +15,7 @@ import { RateLimiter } from '../rateLimit.ts';
 import { defineRoute } from '../route.ts';
 import { Problem } from '../wire/common.ts';
 import { templateUsage } from '../../store/templateUsage.ts';
-import { assertTemplateParses } from '../templateCheck.ts';
+import { assertTemplateParses, withCompiledMjml } from '../templateCheck.ts';
 import { DraftPreviewRequest, Preview, PreviewRequest, Template, TemplatePage, TemplateParams, TemplateQuery, TemplateRecord, TemplateUsage, TestSendRequest, TestSendResult } from '../wire/templates.ts';
 
 const writers = ['marketer'] as const;
@@ -82,8 +82,9 @@ async function render(
 }
 
 /** The preview body: the rendered parts and, for SMS, how it is billed. */
-async function preview(deps: ResolvedDeps, template: MessageTemplate, body: z.infer<typeof PreviewRequest>, now: Date) {
-  assertTemplateParses(template, 'template');
+async function preview(deps: ResolvedDeps, source: MessageTemplate, body: z.infer<typeof PreviewRequest>, now: Date) {
+  assertTemplateParses(source, 'template');
+  const template = await withCompiledMjml(source, 'template');
   const customer = await customerFor(deps, body.customerId, body.sample);
   const rendered = await render(deps, template, customer, body, now);
   const sms = template.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {};
@@ -134,14 +135,14 @@ export const templateRoutes = [
     path: '/templates',
     tag: 'Templates',
     summary: 'Create a message template',
-    description: 'Email versions need subject, html and text; SMS versions a body.',
+    description: 'Email versions need subject, html and text; SMS versions a body. An email version with `mjml` has its html compiled from it (what was sent as html is replaced).',
     access: writers,
     body: Template,
     responses: { 201: { description: 'Created.', schema: TemplateRecord }, 422: templateError },
     async handler({ body, deps, now }) {
       checkAliyun(body);
       assertTemplateParses(body, 'body');
-      const created = await createTemplate(deps.db, body, now);
+      const created = await createTemplate(deps.db, await withCompiledMjml(body, 'body'), now);
       if (created === null) throw conflict(`template ${body.id} already exists`, 'body.id');
       return { status: 201, body: created };
     },
@@ -180,7 +181,7 @@ export const templateRoutes = [
         throw conflict(`template ${params.id} is an ${existing.channel} template; create a new one for ${body.channel}`, 'body.channel');
       }
       checkAliyun(body);
-      const replaced = await replaceTemplate(deps.db, body, now);
+      const replaced = await replaceTemplate(deps.db, await withCompiledMjml(body, 'body'), now);
       if (replaced === null) throw notFound(`template ${params.id}`);
       return { status: 200, body: replaced };
     },

@@ -79,11 +79,19 @@ test('a marketer writes a bilingual email with a coupon code and sees it preview
   await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toContain('结账时输入 SPRING-7KQ2 享八折。');
   await screenshot(page, 'studio-03-email-zh-version-en');
 
+  // The English version written in MJML instead: compiled by the server, previewed as sent.
+  await page.getByRole('tab', { name: 'en' }).click();
+  await page.getByLabel(/Write the HTML in MJML/).check();
+  await page.getByRole('textbox', { name: 'MJML (en)', exact: true }).waitFor();
+  await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toMatch(/Use code SPRING-7KQ2 at checkout/);
+  await screenshot(page, 'studio-03b-mjml-en');
+
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await page.getByRole('heading', { name: 'Spring coupon' }).waitFor();
-  const saved = await api<{ template: { locales: Record<string, { subject: string }> } }>('GET', '/templates/spring-coupon');
+  const saved = await api<{ template: { locales: Record<string, { subject: string; html: string; mjml?: string }> } }>('GET', '/templates/spring-coupon');
   expect(Object.keys(saved.template.locales).sort()).toEqual(['en', 'zh-CN']);
   expect(saved.template.locales['zh-CN']?.subject).toBe('{{customer.firstName}}，春季八折券 {{vars.couponCode}}');
+  expect(saved.template.locales['en']).toMatchObject({ mjml: expect.stringContaining('<mj-body'), html: expect.stringMatching(/^<!doctype html>/) });
   await page.getByText('No journey sends this template.').waitFor();
 
   // A test send reaches the inbox with the coupon.

@@ -18,7 +18,8 @@ export const templatesEn = {
   saved: 'Saved',
   addLanguage: 'Add a language, e.g. zh-CN',
   removeLanguage: 'Remove {{locale}}',
-  parts: { subject: 'Subject', html: 'HTML', text: 'Plain text', body: 'Message' },
+  parts: { subject: 'Subject', html: 'HTML', text: 'Plain text', body: 'Message', mjml: 'MJML' },
+  useMjml: 'Write the HTML in MJML (responsive email; compiled into the HTML on save)',
   variablesHint: 'Handlebars: {{customer.firstName}}, {{customer.stage}}, {{vars.couponCode}}, {{unsubscribeUrl}}, {{#if …}}…{{/if}}.',
   errorAt: 'Line {{line}}, column {{column}}: {{message}}',
   sms: {

@@ -22,7 +22,8 @@ export const templatesZhCN: Strings<typeof templatesEn> = {
   saved: '已保存',
   addLanguage: '添加语言，如 zh-CN',
   removeLanguage: '删除 {{locale}}',
-  parts: { subject: '主题', html: 'HTML', text: '纯文本', body: '短信内容' },
+  parts: { subject: '主题', html: 'HTML', text: '纯文本', body: '短信内容', mjml: 'MJML' },
+  useMjml: '用 MJML 编写 HTML（响应式邮件；保存时编译为 HTML）',
   variablesHint: 'Handlebars 变量：{{customer.firstName}}、{{customer.stage}}、{{vars.couponCode}}、{{unsubscribeUrl}}、{{#if …}}…{{/if}}。',
   errorAt: '第 {{line}} 行第 {{column}} 列：{{message}}',
   sms: {

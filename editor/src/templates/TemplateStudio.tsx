@@ -6,7 +6,7 @@ import type { FieldError, PreviewOptions, TemplateDraft, TemplateUsage } from '.
 import { messageOf } from '../console/shared/useLoad.ts';
 import { smsSegments } from '../../../journey/sms.ts';
 import { CodeEditor } from './CodeEditor.tsx';
-import { commonLocales, duplicateOf, errorOf, newTemplate, partsOf, withLocale, withoutLocale, withPart } from './draft.ts';
+import { commonLocales, duplicateOf, errorOf, newTemplate, shownParts, withLocale, withMjml, withoutLocale, withPart } from './draft.ts';
 import type { Part } from './draft.ts';
 import { PreviewPane } from './PreviewPane.tsx';
 import { TestSend, UsedBy } from './UsagePanel.tsx';
@@ -109,7 +109,7 @@ export function TemplateStudio({ target }: { target: StudioTarget }) {
         <span className="part-label">{t(`templates.parts.${part}`)}</span>
         <CodeEditor
           label={`${t(`templates.parts.${part}`)} (${locale})`}
-          language={part === 'html' ? 'html' : 'text'}
+          language={part === 'html' || part === 'mjml' ? 'html' : 'text'}
           singleLine={part === 'subject'}
           value={version[part] ?? ''}
           errorLine={error?.line}
@@ -223,7 +223,13 @@ export function TemplateStudio({ target }: { target: StudioTarget }) {
               </button>
             )}
           </div>
-          {partsOf[draft.channel].map(partEditor)}
+          {draft.channel === 'email' && (
+            <label className="choice">
+              <input type="checkbox" checked={version.mjml !== undefined} onChange={(e) => edit(withMjml(draft, locale, e.target.checked))} />
+              {t('templates.useMjml')}
+            </label>
+          )}
+          {shownParts(draft.channel, version).map(partEditor)}
           <p className="muted small">{t('templates.variablesHint')}</p>
         </div>
         <div className="studio-side">

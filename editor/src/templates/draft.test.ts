@@ -1,5 +1,5 @@
 import { expect, test } from 'vitest';
-import { duplicateOf, errorOf, newTemplate, previewable, withLocale, withoutLocale, withPart } from './draft.ts';
+import { duplicateOf, errorOf, newTemplate, previewable, shownParts, withLocale, withMjml, withoutLocale, withPart } from './draft.ts';
 
 test('a duplicate keeps every version under a new id and name', () => {
   const offer = { ...withLocale(newTemplate('email'), 'zh-CN'), id: 'offer', name: 'Offer' };
@@ -29,4 +29,14 @@ test('a new template previews before it has an id, and errors are found per part
   const errors = [{ path: 'template.locales.zh-CN.html', message: 'line 3, column 5: …', line: 3, column: 5 }];
   expect(errorOf(errors, 'zh-CN', 'html')?.line).toBe(3);
   expect(errorOf(errors, 'en', 'html')).toBeUndefined();
+});
+
+test('an email version written in MJML shows its MJML instead of the HTML, and switches back', () => {
+  const email = newTemplate('email');
+  const mjml = withMjml(email, 'en', true);
+  expect(shownParts('email', mjml.locales['en'])).toEqual(['subject', 'mjml', 'text']);
+  expect(mjml.locales['en']?.mjml).toContain('{{vars.couponCode}}');
+  const back = withMjml(mjml, 'en', false);
+  expect(shownParts('email', back.locales['en'])).toEqual(['subject', 'html', 'text']);
+  expect(back.locales['en']?.html).toBe(email.locales['en']?.html);
 });

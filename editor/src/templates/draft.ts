@@ -5,7 +5,34 @@ import type { FieldError, TemplateDraft } from '../client/templates.ts';
 
 /** The parts a channel's language version has, in the order the studio shows them. */
 export const partsOf = { email: ['subject', 'html', 'text'], sms: ['body'] } as const satisfies Record<Channel, ReadonlyArray<keyof LocalizedMessage>>;
-export type Part = (typeof partsOf)[Channel][number];
+export type Part = (typeof partsOf)[Channel][number] | 'mjml';
+
+/** The parts the studio shows for a version: an email written in MJML shows its MJML instead of the HTML. */
+export function shownParts(channel: Channel, version: LocalizedMessage | undefined): Part[] {
+  if (channel === 'sms') return [...partsOf.sms];
+  return version?.mjml === undefined ? [...partsOf.email] : ['subject', 'mjml', 'text'];
+}
+
+const mjmlStarter = `<mjml>
+  <mj-body background-color="#f5f6f8">
+    <mj-section background-color="#ffffff">
+      <mj-column>
+        <mj-text font-size="16px">Hi {{customer.firstName}},</mj-text>
+        <mj-text>Use code <strong>{{vars.couponCode}}</strong> at checkout.</mj-text>
+        <mj-button href="{{unsubscribeUrl}}" background-color="#ffffff" color="#6b7280">Unsubscribe</mj-button>
+      </mj-column>
+    </mj-section>
+  </mj-body>
+</mjml>`;
+
+/**
+ * Switches a version to MJML (the server compiles it into the HTML part on save and preview) or
+ * back to plain HTML (the last compiled HTML stays).
+ */
+export function withMjml(template: TemplateDraft, locale: string, on: boolean): TemplateDraft {
+  const { mjml: _mjml, ...version } = template.locales[locale] ?? {};
+  return { ...template, locales: { ...template.locales, [locale]: on ? { ...version, mjml: mjmlStarter } : version } };
+}
 
 /** Languages the studio offers to add (any other BCP 47 tag can be typed). */
 export const commonLocales = ['en', 'zh-CN', 'zh-TW', 'ja', 'ko', 'fr', 'de', 'es', 'pt-BR'] as const;
