@@ -34,13 +34,13 @@ async function signIn(page: Page, language: 'en' | 'zh-CN', hash: string): Promi
   await page.reload();
 }
 
-/** Replaces a CodeMirror editor's text by typing into it, as a person would (select all, type). */
+/** Replaces a CodeMirror editor's text by typing over it, as a person would (select all, type). */
 async function typeInto(page: Page, label: string, text: string): Promise<void> {
   const editor = page.getByRole('textbox', { name: label, exact: true });
   await editor.click();
   await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
   await page.keyboard.insertText(text);
+  await expect.poll(() => editor.textContent()).toBe(text.replaceAll('\n', ''));
 }
 
 test('a marketer writes a bilingual email with a coupon code and sees it previewed as it will be sent', { timeout: 240_000 }, async () => {
@@ -98,6 +98,41 @@ test('a marketer writes a bilingual email with a coupon code and sees it preview
   await page.getByLabel('Send the saved version to').fill('marketer@example.com');
   await page.getByRole('button', { name: 'Send test' }).click();
   await page.getByRole('status').filter({ hasText: 'Sent to marketer@example.com' }).waitFor({ timeout: 15_000 });
+
+  // A live journey sends it to customers who wait a day first: saving an edit warns how many
+  // would receive the new version, and the studio lists the journey and step.
+  await api('POST', '/journeys', {
+    schemaVersion: 1,
+    id: 'spring-drip',
+    name: 'Spring drip',
+    nodes: [
+      { id: 'start', kind: 'api', label: 'Started by the shop', position: { x: 0, y: 0 }, config: {} },
+      { id: 'wait-1d', kind: 'wait', label: 'Wait a day', position: { x: 0, y: 120 }, config: { mode: 'duration', duration: { amount: 1, unit: 'days' } } },
+      { id: 'coupon-email', kind: 'email', label: 'Spring coupon email', position: { x: 0, y: 240 }, config: { templateId: 'spring-coupon' } },
+      { id: 'done', kind: 'exit', label: 'Done', position: { x: 0, y: 360 }, config: {} },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait-1d' },
+      { id: 'e2', source: 'wait-1d', sourceHandle: 'next', target: 'coupon-email' },
+      { id: 'e3', source: 'coupon-email', sourceHandle: 'sent', target: 'done' },
+    ],
+    settings: {},
+  });
+  await api('POST', '/journeys/spring-drip/publish', { note: 'E2E' });
+  for (const customerId of ['demo-0002', 'demo-0008']) await api('POST', '/journeys/spring-drip/runs', { customerId });
+  await expect.poll(async () => (await api<{ waiting: number }>('GET', '/templates/spring-coupon/usage')).waiting, { timeout: 60_000, interval: 1000 }).toBe(2);
+  await page.reload();
+  await page.locator('.usage-list').filter({ hasText: 'Spring drip' }).waitFor();
+  expect(await page.locator('.usage-list').textContent()).toMatch(/Spring coupon email.*2 customers may still receive it/);
+  await typeInto(page, 'Subject (en)', '{{customer.firstName}}, 25% off with {{vars.couponCode}}');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const warning = page.getByRole('alertdialog');
+  await warning.getByText('2 customers waiting in live journeys will receive this version from their next message. Save anyway?').waitFor();
+  await screenshot(page, 'studio-04a-waiting-warning-en');
+  expect((await api<{ template: { locales: Record<string, { subject: string }> } }>('GET', '/templates/spring-coupon')).template.locales['en']?.subject).toMatch(/20% off/);
+  await warning.getByRole('button', { name: 'Save anyway' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  expect((await api<{ template: { locales: Record<string, { subject: string }> } }>('GET', '/templates/spring-coupon')).template.locales['en']?.subject).toMatch(/25% off/);
 
   // A built-in template shows which journeys and steps send it.
   await page.goto(`${session.app.url}/#/templates/winback-offer`);
