@@ -147,6 +147,22 @@ export const templateRoutes = [
       return { status: 201, body: created };
     },
   }),
+  // Before /templates/:id, so that `/templates/preview` is its own path (its Allow header too).
+  defineRoute({
+    operationId: 'previewDraftTemplate',
+    method: 'post',
+    path: '/templates/preview',
+    tag: 'Templates',
+    summary: 'Render a template as edited, before saving it',
+    description: 'The template studio’s live preview: the same renderer as sends, for a sample or a chosen customer. Syntax errors come back as a 422 with each error’s line and column. Saves and sends nothing.',
+    access: readers,
+    body: DraftPreviewRequest,
+    responses: { 200: { description: 'The rendered message.', schema: Preview }, 422: templateError, 503: notConfigured },
+    async handler({ body, deps, now }) {
+      const { template, ...options } = body;
+      return { status: 200, body: await preview(deps, template, options, now) };
+    },
+  }),
   defineRoute({
     operationId: 'getTemplate',
     method: 'get',
@@ -216,21 +232,6 @@ export const templateRoutes = [
     responses: { 200: { description: 'The rendered message.', schema: Preview }, 422: templateError, 503: notConfigured },
     async handler({ params, body, deps, now }) {
       return { status: 200, body: await preview(deps, await mustGet(deps, params.id), body, now) };
-    },
-  }),
-  defineRoute({
-    operationId: 'previewDraftTemplate',
-    method: 'post',
-    path: '/templates/preview',
-    tag: 'Templates',
-    summary: 'Render a template as edited, before saving it',
-    description: 'The template studio’s live preview: the same renderer as sends, for a sample or a chosen customer. Syntax errors come back as a 422 with each error’s line and column. Saves and sends nothing.',
-    access: readers,
-    body: DraftPreviewRequest,
-    responses: { 200: { description: 'The rendered message.', schema: Preview }, 422: templateError, 503: notConfigured },
-    async handler({ body, deps, now }) {
-      const { template, ...options } = body;
-      return { status: 200, body: await preview(deps, template, options, now) };
     },
   }),
   defineRoute({
