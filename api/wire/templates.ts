@@ -26,7 +26,9 @@ const PreviewOptions = z.strictObject({
 export const PreviewRequest = PreviewOptions.default({ vars: {} }).meta({ id: 'PreviewRequest' });
 
 /** A preview of a template as edited, before it is saved (the template studio's live preview). */
-export const DraftPreviewRequest = PreviewOptions.extend({ template: Template.describe('the template as edited; nothing is saved') }).meta({ id: 'DraftPreviewRequest' });
+export const DraftPreviewRequest = PreviewOptions.omit({ sample: true })
+  .extend({ template: Template.describe('the template as edited; nothing is saved') })
+  .meta({ id: 'DraftPreviewRequest', description: 'Renders for the built-in sample customer or a stored one (`customerId`).' });
 
 export const Preview = z
   .object({
