@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp } from '../test/app.ts';
 import { runSchemathesis } from '../test/schemathesis.ts';
@@ -27,6 +28,8 @@ describe('the API keeps its OpenAPI contract', () => {
     async () => {
       const { code, output } = await runSchemathesis(
         [
+          '--config-file',
+          fileURLToPath(new URL('./conformance.schemathesis.toml', import.meta.url)),
           'run',
           `${app.url}/v1/openapi.json`,
           '--header',

@@ -59,7 +59,7 @@ describe('role matrix', () => {
 });
 
 describe('role policy', () => {
-  const sideEffectFree = new Set(['previewTemplate', 'countAudience', 'previewSegment']);
+  const sideEffectFree = new Set(['previewTemplate', 'previewDraftTemplate', 'countAudience', 'previewSegment']);
   const can = (role: Role) => routeTable.filter((route) => route.access !== 'public' && allowedRoles(route).includes(role));
 
   it('lets admin call every route', () => {

@@ -16,6 +16,8 @@ export const LocalizedMessage = z.object({
   html: z.string().max(200_000).optional(),
   text: z.string().max(100_000).optional(),
   body: z.string().max(2_000).optional(),
+  /** Email only, optional: the MJML source the HTML part is compiled from (the API compiles it on save). */
+  mjml: z.string().max(200_000).optional(),
 });
 export type LocalizedMessage = z.infer<typeof LocalizedMessage>;
 

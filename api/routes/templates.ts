@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { CustomerProfile, Email, Phone } from '../../journey/customer.ts';
 import { smsSegments } from '../../journey/sms.ts';
 import { missingAliyunParam } from '../../journey/template.ts';
@@ -13,7 +14,9 @@ import { conflict, notFound, ProblemError } from '../problem.ts';
 import { RateLimiter } from '../rateLimit.ts';
 import { defineRoute } from '../route.ts';
 import { Problem } from '../wire/common.ts';
-import { Preview, PreviewRequest, Template, TemplatePage, TemplateParams, TemplateQuery, TemplateRecord, TestSendRequest, TestSendResult } from '../wire/templates.ts';
+import { templateUsage } from '../../store/templateUsage.ts';
+import { assertTemplateParses, withCompiledMjml } from '../templateCheck.ts';
+import { DraftPreviewRequest, Preview, PreviewRequest, Template, TemplatePage, TemplateParams, TemplateQuery, TemplateRecord, TemplateUsage, TestSendRequest, TestSendResult } from '../wire/templates.ts';
 
 const writers = ['marketer'] as const;
 
@@ -70,8 +73,25 @@ async function render(
     throw new ProblemError(503, 'not-configured', 'Rendering is not configured', 'this server was started without a message renderer');
   }
   const unsubscribeUrl = consentLinks(deps.config).unsubscribeUrl(customer.id, template.channel);
-  return deps.renderer.render({ template, locale: input.locale ?? customer.locale, customer, vars: input.vars, unsubscribeUrl, now });
+  try {
+    return await deps.renderer.render({ template, locale: input.locale ?? customer.locale, customer, vars: input.vars, unsubscribeUrl, now });
+  } catch (error) {
+    // Parses but does not render (an unknown helper…): the sender would fail the same way.
+    throw new ProblemError(422, 'template-error', 'The template does not render', error instanceof Error ? error.message : String(error));
+  }
 }
+
+/** The preview body: the rendered parts and, for SMS, how it is billed. */
+async function preview(deps: ResolvedDeps, source: MessageTemplate, body: z.infer<typeof PreviewRequest>, now: Date) {
+  assertTemplateParses(source, 'template');
+  const template = await withCompiledMjml(source, 'template');
+  const customer = await customerFor(deps, body.customerId, body.sample);
+  const rendered = await render(deps, template, customer, body, now);
+  const sms = template.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {};
+  return { channel: template.channel, ...rendered, ...sms };
+}
+
+const templateError = { description: 'The template does not parse or render; `errors[]` give each error’s part, line and column.', schema: Problem, contentType: 'application/problem+json' };
 
 const notConfigured = { description: 'This server has no message renderer.', schema: Problem, contentType: 'application/problem+json' };
 
@@ -115,15 +135,32 @@ export const templateRoutes = [
     path: '/templates',
     tag: 'Templates',
     summary: 'Create a message template',
-    description: 'Email versions need subject, html and text; SMS versions a body.',
+    description: 'Email versions need subject, html and text; SMS versions a body. An email version with `mjml` has its html compiled from it (what was sent as html is replaced).',
     access: writers,
     body: Template,
-    responses: { 201: { description: 'Created.', schema: TemplateRecord } },
+    responses: { 201: { description: 'Created.', schema: TemplateRecord }, 422: templateError },
     async handler({ body, deps, now }) {
       checkAliyun(body);
-      const created = await createTemplate(deps.db, body, now);
+      assertTemplateParses(body, 'body');
+      const created = await createTemplate(deps.db, await withCompiledMjml(body, 'body'), now);
       if (created === null) throw conflict(`template ${body.id} already exists`, 'body.id');
       return { status: 201, body: created };
+    },
+  }),
+  // Before /templates/:id, so that `/templates/preview` is its own path (its Allow header too).
+  defineRoute({
+    operationId: 'previewDraftTemplate',
+    method: 'post',
+    path: '/templates/preview',
+    tag: 'Templates',
+    summary: 'Render a template as edited, before saving it',
+    description: 'The template studio’s live preview: the same renderer as sends, for a sample or a chosen customer. Syntax errors come back as a 422 with each error’s line and column. Saves and sends nothing.',
+    access: readers,
+    body: DraftPreviewRequest,
+    responses: { 200: { description: 'The rendered message.', schema: Preview }, 422: templateError, 503: notConfigured },
+    async handler({ body, deps, now }) {
+      const { template, ...options } = body;
+      return { status: 200, body: await preview(deps, template, options, now) };
     },
   }),
   defineRoute({
@@ -151,15 +188,16 @@ export const templateRoutes = [
     access: writers,
     params: TemplateParams,
     body: Template,
-    responses: { 200: { description: 'Replaced.', schema: TemplateRecord } },
+    responses: { 200: { description: 'Replaced.', schema: TemplateRecord }, 422: templateError },
     async handler({ params, body, deps, now }) {
       if (body.id !== params.id) throw conflict(`body.id must be ${params.id}, the template in the URL`, 'body.id');
+      assertTemplateParses(body, 'body');
       const existing = await getTemplate(deps.db, params.id);
       if (existing !== null && existing.channel !== body.channel) {
         throw conflict(`template ${params.id} is an ${existing.channel} template; create a new one for ${body.channel}`, 'body.channel');
       }
       checkAliyun(body);
-      const replaced = await replaceTemplate(deps.db, body, now);
+      const replaced = await replaceTemplate(deps.db, await withCompiledMjml(body, 'body'), now);
       if (replaced === null) throw notFound(`template ${params.id}`);
       return { status: 200, body: replaced };
     },
@@ -191,13 +229,25 @@ export const templateRoutes = [
     access: readers,
     params: TemplateParams,
     body: PreviewRequest,
-    responses: { 200: { description: 'The rendered message.', schema: Preview }, 503: notConfigured },
+    responses: { 200: { description: 'The rendered message.', schema: Preview }, 422: templateError, 503: notConfigured },
     async handler({ params, body, deps, now }) {
-      const template = await mustGet(deps, params.id);
-      const customer = await customerFor(deps, body.customerId, body.sample);
-      const rendered = await render(deps, template, customer, body, now);
-      const sms = template.channel === 'sms' ? { sms: smsSegments(rendered.body ?? '') } : {};
-      return { status: 200, body: { channel: template.channel, ...rendered, ...sms } };
+      return { status: 200, body: await preview(deps, await mustGet(deps, params.id), body, now) };
+    },
+  }),
+  defineRoute({
+    operationId: 'getTemplateUsage',
+    method: 'get',
+    path: '/templates/:id/usage',
+    tag: 'Templates',
+    summary: 'Which journeys and steps send a template, and who may still receive it',
+    description: 'Journeys that are not archived, with the steps of their draft and of their latest published version that send it; for live journeys, how many customers wait at a step from which a sending step can be reached (they would receive an edit).',
+    access: readers,
+    params: TemplateParams,
+    responses: { 200: { description: 'The journeys using it.', schema: TemplateUsage } },
+    async handler({ params, deps }) {
+      await mustGet(deps, params.id);
+      const journeys = await templateUsage(deps.db, params.id);
+      return { status: 200, body: { templateId: params.id, journeys, waiting: journeys.reduce((sum, j) => sum + j.waiting, 0) } };
     },
   }),
   defineRoute({

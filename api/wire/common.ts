@@ -15,6 +15,9 @@ export const FieldError = z
     code: z.string().optional(),
     nodeId: z.string().nullable().optional(),
     handle: z.string().optional(),
+    /** For template errors: where in the source (1-based). */
+    line: z.number().int().positive().optional(),
+    column: z.number().int().positive().optional(),
   })
   .meta({ id: 'FieldError' });
 export type FieldError = z.infer<typeof FieldError>;

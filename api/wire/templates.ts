@@ -16,15 +16,19 @@ export const TemplateParams = z.strictObject({ id: TemplateId });
 /** Run variables a preview or test send fills in, e.g. `{ couponCode: 'WB-7KQ2M9' }`. */
 const Vars = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/), z.string().max(1000));
 
-export const PreviewRequest = z
-  .strictObject({
-    locale: Locale.optional().describe('defaults to the customer’s locale'),
-    customerId: CustomerId.optional().describe('render for this stored customer'),
-    sample: CustomerProfile.partial().optional().describe('or for this sample profile (merged over the built-in sample)'),
-    vars: Vars.default({}),
-  })
-  .default({ vars: {} })
-  .meta({ id: 'PreviewRequest' });
+const PreviewOptions = z.strictObject({
+  locale: Locale.optional().describe('defaults to the customer’s locale'),
+  customerId: CustomerId.optional().describe('render for this stored customer'),
+  sample: CustomerProfile.partial().optional().describe('or for this sample profile (merged over the built-in sample)'),
+  vars: Vars.default({}),
+});
+
+export const PreviewRequest = PreviewOptions.default({ vars: {} }).meta({ id: 'PreviewRequest' });
+
+/** A preview of a template as edited, before it is saved (the template studio's live preview). */
+export const DraftPreviewRequest = PreviewOptions.omit({ sample: true })
+  .extend({ template: Template.describe('the template as edited; nothing is saved') })
+  .meta({ id: 'DraftPreviewRequest', description: 'Renders for the built-in sample customer or a stored one (`customerId`).' });
 
 export const Preview = z
   .object({
@@ -53,3 +57,23 @@ export const TestSendRequest = z
 export const TestSendResult = z
   .object({ channel: Channel, to: z.string(), locale: z.string(), providerId: z.string() })
   .meta({ id: 'TestSendResult' });
+
+const TemplateStepRef = z.object({ nodeId: z.string(), label: z.string().optional() });
+
+/** Where a template is used: journeys (not archived) and their steps that send it. */
+export const TemplateUsage = z
+  .object({
+    templateId: TemplateId,
+    journeys: z.array(
+      z.object({
+        journeyId: z.string(),
+        name: z.string(),
+        status: z.enum(['draft', 'published', 'paused', 'archived']),
+        liveSteps: z.array(TemplateStepRef).describe('steps of the latest published version that send it'),
+        draftSteps: z.array(TemplateStepRef).describe('steps of the draft that send it'),
+        waiting: z.number().int().nonnegative().describe('customers of the live journey waiting at a step from which a sending step can be reached'),
+      }),
+    ),
+    waiting: z.number().int().nonnegative().describe('the sum over journeys: customers who may still receive this template'),
+  })
+  .meta({ id: 'TemplateUsage' });

@@ -10,6 +10,10 @@ import { CustomerPage } from '../console/customers/CustomerPage.tsx';
 import { CustomerSearch } from '../console/customers/CustomerSearch.tsx';
 import { DashboardsPage } from '../console/dashboards/DashboardsPage.tsx';
 import { TaskInbox } from '../console/tasks/TaskInbox.tsx';
+import { SegmentBuilder } from '../segments/SegmentBuilder.tsx';
+import { SegmentsPage } from '../segments/SegmentsPage.tsx';
+import { TemplatesPage } from '../templates/TemplatesPage.tsx';
+import { TemplateStudio } from '../templates/TemplateStudio.tsx';
 import { TopNav } from './TopNav.tsx';
 import { sectionOf, useRoute } from './route.ts';
 import type { Route } from './route.ts';
@@ -32,6 +36,16 @@ function Screen({ route }: { route: Route }) {
       return <CustomerPage key={route.customerId} customerId={route.customerId} />;
     case 'dashboards':
       return <DashboardsPage />;
+    case 'templates':
+      return <TemplatesPage />;
+    case 'template':
+      return <TemplateStudio key={`${route.templateId}${route.copy ? '/copy' : ''}`} target={{ mode: route.copy ? 'copy' : 'edit', templateId: route.templateId }} />;
+    case 'newTemplate':
+      return <TemplateStudio key={`new/${route.channel}`} target={{ mode: 'new', channel: route.channel }} />;
+    case 'segments':
+      return <SegmentsPage />;
+    case 'segment':
+      return <SegmentBuilder key={route.segmentId ?? 'new'} segmentId={route.segmentId} />;
   }
 }
 

@@ -4,7 +4,7 @@ import type { LanguageCode } from '../i18n/index.ts';
 import { routeHref } from './route.ts';
 import type { Section } from './route.ts';
 
-const sections: Section[] = ['journeys', 'campaigns', 'tasks', 'customers', 'dashboards'];
+const sections: Section[] = ['journeys', 'campaigns', 'templates', 'segments', 'tasks', 'customers', 'dashboards'];
 
 /** The top bar: product name, sections, language switch and sign-out. */
 export function TopNav({ section, onSignOut }: { section: Section; onSignOut: () => void }) {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { SegmentList } from '../../../api/wire/lifecycle.ts';
 import { Preview, TemplatePage } from '../../../api/wire/templates.ts';
 import type { CompileContext } from '../../../journey/compile/errors.ts';
 import { builtinAttributes } from '../../../journey/condition.ts';
@@ -37,16 +38,20 @@ export const emptyCatalog: Catalog = {
 };
 
 /**
- * Loads the templates; segments are the core's built-in ones (the API has no segment list yet).
- * Templates the API cannot give stay unchecked by the browser compile (the server checks them).
+ * Loads the templates and the segments (built-in and saved in the segment builder), so triggers,
+ * branches and campaign audiences offer every segment. What the API cannot give stays unchecked
+ * by the browser compile (the server checks it).
  */
 export async function loadCatalog(): Promise<{ catalog: Catalog; context: CompileContext }> {
-  const [templates] = await Promise.allSettled([request('GET', '/v1/templates?limit=500', TemplatePage)]);
+  const [templates, segments] = await Promise.allSettled([request('GET', '/v1/templates?limit=500', TemplatePage), request('GET', '/v1/segments', SegmentList)]);
   const templateList: TemplateSummary[] =
     templates.status === 'fulfilled' ? templates.value.items.map(({ template: t }) => ({ id: t.id, name: t.name, channel: t.channel, locales: Object.keys(t.locales) })) : [];
-  const catalog: Catalog = { ...emptyCatalog, templates: templateList };
+  const saved: SegmentSummary[] = segments.status === 'fulfilled' ? segments.value.items.map((s) => ({ id: s.id, name: s.name, description: s.description || undefined })) : [];
+  const segmentList = [...saved, ...builtinSegmentSummaries.filter((b) => !saved.some((s) => s.id === b.id))];
+  const catalog: Catalog = { ...emptyCatalog, templates: templateList, segments: segmentList };
   const context: CompileContext = {
     ...(templates.status === 'fulfilled' ? { templates: Object.fromEntries(templateList.map((t) => [t.id, { channel: t.channel, locales: t.locales }])) } : {}),
+    ...(segments.status === 'fulfilled' ? { segments: segmentList.map((s) => s.id) } : {}),
   };
   return { catalog, context };
 }

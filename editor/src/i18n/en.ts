@@ -3,6 +3,7 @@ import { consoleEn } from './console.en.ts';
 import { customersEn } from './customers.en.ts';
 import { dashboardsEn } from './dashboards.en.ts';
 import { tasksEn } from './tasks.en.ts';
+import { templatesEn, segmentsEn } from './templates.en.ts';
 import { nodeRegistry } from '../../../journey/nodes/registry.ts';
 import type { NodeKind } from '../../../journey/nodes/registry.ts';
 
@@ -21,6 +22,8 @@ export const en = {
     campaigns: 'Campaigns',
     tasks: 'Tasks',
     customers: 'Customers',
+    templates: 'Templates',
+    segments: 'Segments',
     dashboards: 'Dashboards',
     language: 'Language',
     signOut: 'Sign out',
@@ -352,4 +355,6 @@ export const en = {
   customers: customersEn,
   campaigns: campaignsEn,
   dashboards: dashboardsEn,
+  templates: templatesEn,
+  segments: segmentsEn,
 };

@@ -4,6 +4,7 @@ import { consoleZhCN } from './console.zh-CN.ts';
 import { customersZhCN } from './customers.zh-CN.ts';
 import { dashboardsZhCN } from './dashboards.zh-CN.ts';
 import { tasksZhCN } from './tasks.zh-CN.ts';
+import { templatesZhCN, segmentsZhCN } from './templates.zh-CN.ts';
 
 /** The same keys as `en`, every leaf a string. */
 type Strings<T> = { [K in keyof T]: T[K] extends string ? string : Strings<T[K]> };
@@ -17,6 +18,8 @@ export const zhCN: Strings<typeof en> = {
     campaigns: '活动',
     tasks: '任务',
     customers: '客户',
+    templates: '模板',
+    segments: '分群',
     dashboards: '仪表盘',
     language: '语言',
     signOut: '退出',
@@ -364,4 +367,6 @@ export const zhCN: Strings<typeof en> = {
   customers: customersZhCN,
   campaigns: campaignsZhCN,
   dashboards: dashboardsZhCN,
+  templates: templatesZhCN,
+  segments: segmentsZhCN,
 };

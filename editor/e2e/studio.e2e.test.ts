@@ -1,0 +1,239 @@
+import { expect, test } from 'vitest';
+import type { Page } from 'playwright-core';
+import { appAndBrowser, openPage, screenshot } from './browser.ts';
+
+// The template studio and the segment builder in real Chromium against the real app (API,
+// worker, Temporal, FerretDB, the demo seed): a marketer writes a bilingual email with a coupon
+// code and sees it rendered as it would be sent; an SMS in Chinese shows UCS-2 parts as typed; a
+// segment built from conditions counts what the API counts, and journeys' pickers offer it.
+// Screenshots of each screen in English and Chinese: artifacts/e2e/studio-*.png.
+
+const session = appAndBrowser();
+
+async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${session.app.url}/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${session.app.adminApiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+async function signIn(page: Page, language: 'en' | 'zh-CN', hash: string): Promise<void> {
+  await page.goto(session.app.url);
+  await page.evaluate(
+    ([key, lng]) => {
+      localStorage.setItem('waymark.apiKey', key);
+      localStorage.setItem('waymark.language', lng);
+    },
+    [session.app.adminApiKey, language] as const,
+  );
+  await page.goto(`${session.app.url}/${hash}`);
+  await page.reload();
+}
+
+/** Replaces a CodeMirror editor's text by typing over it, as a person would (select all, type). */
+async function typeInto(page: Page, label: string, text: string): Promise<void> {
+  const editor = page.getByRole('textbox', { name: label, exact: true });
+  await editor.click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(text);
+  await expect.poll(() => editor.textContent()).toBe(text.replaceAll('\n', ''));
+}
+
+test('a marketer writes a bilingual email with a coupon code and sees it previewed as it will be sent', { timeout: 240_000 }, async () => {
+  const { page, consoleErrors } = await openPage(session.browser, 'studio-email');
+  await signIn(page, 'en', '#/templates');
+  await page.getByRole('heading', { name: 'Templates' }).waitFor();
+  await page.getByRole('cell', { name: /winback-offer/ }).waitFor();
+  await screenshot(page, 'studio-01-templates-en');
+
+  await page.getByRole('link', { name: '+ New email' }).click();
+  await page.getByRole('heading', { name: 'New email template' }).waitFor();
+  await page.getByLabel('Template id').fill('spring-coupon');
+  await page.getByLabel('Name', { exact: true }).fill('Spring coupon');
+  await page.getByLabel('Coupon code (vars.couponCode)').fill('SPRING-7KQ2');
+  await typeInto(page, 'Subject (en)', '{{customer.firstName}}, 20% off with {{vars.couponCode}}');
+  // The preview is the server's rendering for the sample customer, with the coupon filled in.
+  await expect.poll(() => page.getByTestId('preview-subject').textContent(), { timeout: 15_000 }).toBe('Ana, 20% off with SPRING-7KQ2');
+  const frame = page.frameLocator('.preview-frame');
+  await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toContain('SPRING-7KQ2');
+
+  // A Handlebars mistake is named with its line and column, and the preview says so.
+  await typeInto(page, 'Plain text (en)', 'Hi {{customer.firstName}},\nyour code: {{vars.couponCode}');
+  await expect.poll(() => page.getByTestId('error-text').textContent(), { timeout: 15_000 }).toMatch(/^Line 2, column \d+/);
+  await screenshot(page, 'studio-02-error-en');
+  await typeInto(page, 'Plain text (en)', 'Hi {{customer.firstName}},\nyour code: {{vars.couponCode}}');
+  await page.getByTestId('error-text').waitFor({ state: 'detached' });
+
+  // The Chinese version, previewed in Chinese.
+  await page.getByLabel('Add a language, e.g. zh-CN').fill('zh-CN');
+  await page.getByLabel('Add a language, e.g. zh-CN').press('Enter');
+  await page.getByRole('tab', { name: 'zh-CN' }).waitFor();
+  await typeInto(page, 'Subject (zh-CN)', '{{customer.firstName}}，春季八折券 {{vars.couponCode}}');
+  await typeInto(page, 'HTML (zh-CN)', '<p>{{customer.firstName}}，您好！</p>\n<p>结账时输入 <strong>{{vars.couponCode}}</strong> 享八折。</p>');
+  await typeInto(page, 'Plain text (zh-CN)', '{{customer.firstName}}，您好！结账时输入 {{vars.couponCode}} 享八折。');
+  await expect.poll(() => page.getByTestId('preview-subject').textContent(), { timeout: 15_000 }).toBe('Ana，春季八折券 SPRING-7KQ2');
+  await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toContain('结账时输入 SPRING-7KQ2 享八折。');
+  await screenshot(page, 'studio-03-email-zh-version-en');
+
+  // The English version written in MJML instead: compiled by the server, previewed as sent.
+  await page.getByRole('tab', { name: 'en' }).click();
+  await page.getByLabel(/Write the HTML in MJML/).check();
+  await page.getByRole('textbox', { name: 'MJML (en)', exact: true }).waitFor();
+  await expect.poll(() => frame.locator('body').textContent(), { timeout: 15_000 }).toMatch(/Use code SPRING-7KQ2 at checkout/);
+  await screenshot(page, 'studio-03b-mjml-en');
+
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  await page.getByRole('heading', { name: 'Spring coupon' }).waitFor();
+  const saved = await api<{ template: { locales: Record<string, { subject: string; html: string; mjml?: string }> } }>('GET', '/templates/spring-coupon');
+  expect(Object.keys(saved.template.locales).sort()).toEqual(['en', 'zh-CN']);
+  expect(saved.template.locales['zh-CN']?.subject).toBe('{{customer.firstName}}，春季八折券 {{vars.couponCode}}');
+  expect(saved.template.locales['en']).toMatchObject({ mjml: expect.stringContaining('<mj-body'), html: expect.stringMatching(/^<!doctype html>/) });
+  await page.getByText('No journey sends this template.').waitFor();
+
+  // A test send reaches the inbox with the coupon.
+  await page.getByLabel('Send the saved version to').fill('marketer@example.com');
+  await page.getByRole('button', { name: 'Send test' }).click();
+  await page.getByRole('status').filter({ hasText: 'Sent to marketer@example.com' }).waitFor({ timeout: 15_000 });
+
+  // A live journey sends it to customers who wait a day first: saving an edit warns how many
+  // would receive the new version, and the studio lists the journey and step.
+  await api('POST', '/journeys', {
+    schemaVersion: 1,
+    id: 'spring-drip',
+    name: 'Spring drip',
+    nodes: [
+      { id: 'start', kind: 'api', label: 'Started by the shop', position: { x: 0, y: 0 }, config: {} },
+      { id: 'wait-1d', kind: 'wait', label: 'Wait a day', position: { x: 0, y: 120 }, config: { mode: 'duration', duration: { amount: 1, unit: 'days' } } },
+      { id: 'coupon-email', kind: 'email', label: 'Spring coupon email', position: { x: 0, y: 240 }, config: { templateId: 'spring-coupon' } },
+      { id: 'done', kind: 'exit', label: 'Done', position: { x: 0, y: 360 }, config: {} },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait-1d' },
+      { id: 'e2', source: 'wait-1d', sourceHandle: 'next', target: 'coupon-email' },
+      { id: 'e3', source: 'coupon-email', sourceHandle: 'sent', target: 'done' },
+    ],
+    settings: {},
+  });
+  await api('POST', '/journeys/spring-drip/publish', { note: 'E2E' });
+  for (const customerId of ['demo-0002', 'demo-0008']) await api('POST', '/journeys/spring-drip/runs', { customerId });
+  await expect.poll(async () => (await api<{ waiting: number }>('GET', '/templates/spring-coupon/usage')).waiting, { timeout: 60_000, interval: 1000 }).toBe(2);
+  await page.reload();
+  await page.locator('.usage-list').filter({ hasText: 'Spring drip' }).waitFor();
+  expect(await page.locator('.usage-list').textContent()).toMatch(/Spring coupon email.*2 customers may still receive it/);
+  await typeInto(page, 'Subject (en)', '{{customer.firstName}}, 25% off with {{vars.couponCode}}');
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
+  const warning = page.getByRole('alertdialog');
+  await warning.getByText('2 customers waiting in live journeys will receive this version from their next message. Save anyway?').waitFor();
+  await screenshot(page, 'studio-04a-waiting-warning-en');
+  expect((await api<{ template: { locales: Record<string, { subject: string }> } }>('GET', '/templates/spring-coupon')).template.locales['en']?.subject).toMatch(/20% off/);
+  await warning.getByRole('button', { name: 'Save anyway' }).click();
+  await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+  expect((await api<{ template: { locales: Record<string, { subject: string }> } }>('GET', '/templates/spring-coupon')).template.locales['en']?.subject).toMatch(/25% off/);
+
+  // A built-in template shows which journeys and steps send it.
+  await page.goto(`${session.app.url}/#/templates/winback-offer`);
+  await page.getByRole('heading', { name: 'Used by' }).waitFor();
+  await page.locator('.usage-list li').first().waitFor();
+  expect(await page.locator('.usage-list').textContent()).toMatch(/Win-back/);
+  await page.getByTestId('preview-subject').waitFor();
+  await screenshot(page, 'studio-04-builtin-used-by-en');
+  // The only errors are the browser's notes of the refused previews of the mistake above.
+  expect(consoleErrors.filter((e) => !/status of 422 .*\/v1\/templates\/preview\)$/.test(e))).toEqual([]);
+  expect(consoleErrors.length).toBeGreaterThan(0);
+});
+
+test('an SMS in Chinese is counted as UCS-2 parts as it is typed', { timeout: 120_000 }, async () => {
+  const { page, consoleErrors } = await openPage(session.browser, 'studio-sms');
+  await signIn(page, 'zh-CN', '#/templates/new/sms');
+  await page.getByRole('heading', { name: '新建短信模板' }).waitFor();
+  const meter = page.getByTestId('sms-meter');
+  await typeInto(page, '短信内容 (zh-CN)', 'Hi {{customer.firstName}}, code {{vars.couponCode}}');
+  await expect.poll(() => meter.getAttribute('data-encoding')).toBe('GSM-7');
+  await typeInto(page, '短信内容 (zh-CN)', '{{customer.firstName}}，您的专属优惠码 {{vars.couponCode}}，本周有效。回复 TD 退订');
+  await expect.poll(() => meter.getAttribute('data-encoding')).toBe('UCS-2');
+  await expect.poll(() => page.getByTestId('preview-sms').textContent(), { timeout: 15_000 }).toBe('Ana，您的专属优惠码 WELCOME-7KQ2，本周有效。回复 TD 退订');
+  expect(await page.locator('.preview-pane').textContent()).toMatch(/UCS-2 · \d+ 个字符 · 1 条/);
+  await screenshot(page, 'studio-05-sms-zh');
+  await page.goto(`${session.app.url}/#/templates`);
+  await page.getByRole('heading', { name: '消息模板' }).waitFor();
+  await page.getByRole('cell', { name: /winback-offer/ }).waitFor();
+  await screenshot(page, 'studio-06-templates-zh');
+  await page.goto(`${session.app.url}/#/templates/winback-offer`);
+  await page.getByRole('heading', { name: '使用情况' }).waitFor();
+  await page.getByRole('tab', { name: 'zh-CN' }).click();
+  await expect.poll(() => page.getByTestId('preview-subject').textContent(), { timeout: 15_000 }).toBe('好久不见，Ana Silva！送您一张八折券');
+  await screenshot(page, 'studio-07-studio-zh');
+  expect(consoleErrors).toEqual([]);
+});
+
+interface Members {
+  count: number;
+}
+
+test('a segment built from conditions counts what the API counts, and journeys offer it', { timeout: 180_000 }, async () => {
+  const { page, consoleErrors } = await openPage(session.browser, 'studio-segment');
+  await signIn(page, 'en', '#/segments');
+  await page.getByRole('heading', { name: 'Segments' }).waitFor();
+  await page.getByRole('link', { name: 'Dormant (90+ days without a purchase)' }).waitFor();
+  await screenshot(page, 'studio-08-segments-en');
+
+  await page.getByRole('link', { name: '+ New segment' }).click();
+  await page.getByRole('heading', { name: 'New segment' }).waitFor();
+  await page.getByLabel('Segment id').fill('valuable-lapsing');
+  await page.getByLabel('Name', { exact: true }).fill('Valuable and lapsing');
+  // First condition: lifecycle stage at risk or dormant.
+  const first = page.getByTestId('rule-0');
+  await first.getByLabel('At risk').check();
+  // Second: value tier high or mid. Third: has consented to email.
+  await page.getByRole('button', { name: '+ Add a condition' }).click();
+  const second = page.getByTestId('rule-1');
+  await second.getByLabel('Condition', { exact: true }).selectOption('valueTier');
+  await second.getByLabel('Mid').check();
+  await page.getByRole('button', { name: '+ Add a condition' }).click();
+  await page.getByTestId('rule-2').getByLabel('Condition', { exact: true }).selectOption('consent');
+
+  const condition = {
+    type: 'all',
+    conditions: [
+      { type: 'stage', stages: ['atRisk', 'dormant'] },
+      { type: 'attribute', attribute: 'valueTier', op: 'in', value: ['high', 'mid'] },
+      { type: 'consent', channel: 'email', granted: true },
+    ],
+  };
+  const expected = await api<Members>('POST', '/segments/preview', { condition, sample: 0 });
+  expect(expected.count).toBeGreaterThan(0);
+  const count = page.getByTestId('member-count');
+  await expect.poll(() => count.getAttribute('data-count'), { timeout: 20_000 }).toBe(String(expected.count));
+  await screenshot(page, 'studio-09-segment-builder-en');
+
+  // "Any" widens it, live.
+  await page.getByLabel('Combine conditions').selectOption('any');
+  const widened = await api<Members>('POST', '/segments/preview', { condition: { ...condition, type: 'any' }, sample: 0 });
+  await expect.poll(() => count.getAttribute('data-count'), { timeout: 20_000 }).toBe(String(widened.count));
+  await page.getByLabel('Combine conditions').selectOption('all');
+  await expect.poll(() => count.getAttribute('data-count'), { timeout: 20_000 }).toBe(String(expected.count));
+
+  await page.getByRole('button', { name: 'Save segment' }).click();
+  await page.getByRole('heading', { name: 'Valuable and lapsing' }).waitFor();
+  const saved = await api<Members & { condition: unknown }>('GET', '/segments/valuable-lapsing');
+  expect(saved).toMatchObject({ count: expected.count, condition });
+
+  // The journey editor's segment trigger (win-back's) offers it in its picker.
+  await page.goto(`${session.app.url}/#/journeys/win-back`);
+  await page.locator('.react-flow__node[data-id="trigger"]').click();
+  await expect.poll(() => page.locator('.inspector select option').allTextContents(), { timeout: 15_000 }).toContain('valuable-lapsing');
+
+  // The same screens in Chinese.
+  await signIn(page, 'zh-CN', '#/segments');
+  await page.getByRole('heading', { name: '客户分群' }).waitFor();
+  await page.getByRole('link', { name: 'Valuable and lapsing' }).waitFor();
+  await screenshot(page, 'studio-10-segments-zh');
+  await page.getByRole('link', { name: 'Valuable and lapsing' }).click();
+  await expect.poll(() => count.getAttribute('data-count'), { timeout: 20_000 }).toBe(String(expected.count));
+  await screenshot(page, 'studio-11-segment-builder-zh');
+  expect(consoleErrors).toEqual([]);
+});
