@@ -1,8 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
+import { listenOnLoopback } from './loopback.ts';
 
 /** One SMS the sandbox accepted, as `GET /sandbox/messages` lists it. */
 export interface AliyunSandboxSms {
@@ -273,13 +273,9 @@ export async function startAliyunSmsSandbox(options: {
     return undefined;
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+  const service = await listenOnLoopback(app, port);
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    ...service,
     endpoint: `127.0.0.1:${port}`,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
+import { listenOnLoopback } from './loopback.ts';
 
 export type SandboxPlatform = 'wecom' | 'dingtalk' | 'feishu';
 
@@ -176,14 +176,10 @@ export async function startRobotSandbox(options: {
     return res.json({ platform, token });
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
+  const service = await listenOnLoopback(app, options.port);
   return {
-    baseUrl: `http://127.0.0.1:${options.port}`,
+    ...service,
     messages,
     rejected,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
   };
 }

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { join } from 'node:path';
 import express from 'express';
 import twilio from 'twilio';
+import { listenOnLoopback } from './loopback.ts';
 
 /** One SMS the sandbox accepted, as `GET /sandbox/messages` lists it. */
 export interface SandboxSms {
@@ -166,12 +166,6 @@ export async function startSmsSandbox(options: {
     return undefined;
   });
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(port, '127.0.0.1', () => resolve(s));
-    s.once('error', reject);
-  });
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    stop: () => new Promise<void>((r) => server.close(() => r())),
-  };
+  const service = await listenOnLoopback(app, port);
+  return service;
 }
