@@ -35,11 +35,11 @@ export interface CountedProfile {
 /** A filter on customers (by `_id`, with conditions on other fields). */
 export type CustomerFilter = Filter<CountedProfile & { _id: string }>;
 
-/** Projection of the counted fields (what a recount reads). */
-export const countedProjection = { 'computed.stage': 1, 'computed.rfm': 1, 'computed.valueTier': 1, 'computed.segments': 1, 'computed.nps': 1, 'lifecycle.nps': 1, 'lifecycle.csat': 1 };
-
 /** Document paths whose change moves a counter (a write touching none of them changes no count). */
-const countedPaths = ['computed.stage', 'computed.rfm', 'computed.valueTier', 'computed.segments', 'computed.nps', 'lifecycle.nps', 'lifecycle.csat'];
+const countedPaths = ['computed.stage', 'computed.rfm', 'computed.valueTier', 'computed.segments', 'computed.nps', 'lifecycle.nps', 'lifecycle.csat'] as const;
+
+/** Projection of the counted fields (what a recount reads). */
+export const countedProjection: Readonly<Record<(typeof countedPaths)[number], 1>> = Object.fromEntries(countedPaths.map((path) => [path, 1])) as Record<(typeof countedPaths)[number], 1>;
 
 export interface LifecycleCounts {
   customers: number;
