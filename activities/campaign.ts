@@ -149,12 +149,13 @@ async function startWithPrefixes(
   const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
   const live: RunProgress[] = [];
   await runPrefixes(deps.perform, journey, campaignId, entries, async (prefix, entry) => {
+    // A retried batch runs the prefix again: its record must not replace what the run recorded since.
     if (prefix.ended) {
-      await recordRunProgress(db, prefix.progress);
+      await recordRunProgress(db, prefix.progress, { unlessRecorded: true });
       outcomes[entry.index] = 'started';
       return;
     }
-    await recordRunProgress(db, prefix.progress, { registry: false });
+    await recordRunProgress(db, prefix.progress, { registry: false, unlessRecorded: true });
     const [outcome = { error: new Error('no outcome') }] = await starter.startMany([
       { journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } },
     ]);

@@ -51,7 +51,7 @@ export async function registerProgress(db: Db, progress: readonly RunProgress[])
  * campaign page's (the batched first touch, one registry write for the page). A run cancelled
  * because its customer was erased leaves no record behind (the erasure removed them).
  */
-export async function recordRunProgress(db: Db, progress: RunProgress | readonly RunProgress[], options: { registry?: boolean } = {}): Promise<void> {
+export async function recordRunProgress(db: Db, progress: RunProgress | readonly RunProgress[], options: { registry?: boolean; unlessRecorded?: boolean } = {}): Promise<void> {
   const all = Array.isArray(progress) ? (progress as readonly RunProgress[]) : [progress as RunProgress];
   const cancelled = all.filter((p) => p.completion?.reason === 'cancelled').map((p) => p.customerId);
   const erased = cancelled.length > 0 ? await erasedAmong(db, cancelled) : new Set<string>();
@@ -79,6 +79,7 @@ export async function recordRunProgress(db: Db, progress: RunProgress | readonly
       startedAt: new Date(p.enteredAt).toISOString(),
       since: new Date(p.since).toISOString(),
       at,
+      ...(options.unlessRecorded ? { unlessRecorded: true } : {}),
     });
   }
 }

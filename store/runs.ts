@@ -1,3 +1,4 @@
+import { MongoServerError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
 import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
@@ -42,7 +43,12 @@ export async function ensureRunIndexes(db: Db): Promise<void> {
  * Where a run is now, written when it starts to wait and when it ends: the record without its
  * bookkeeping times; `first` marks an entry's first record (it replaces an earlier entry's).
  */
-export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & { first: boolean; at: string };
+export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & {
+  first: boolean;
+  at: string;
+  /** Written only when no record of this entry (`runKey`) exists yet: a retried batch's record. */
+  unlessRecorded?: boolean;
+};
 
 /**
  * Upserts a run's progress in one write (FerretDB's SQLite backend serialises writes, and every
@@ -75,15 +81,24 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   const unset: Record<string, ''> = {};
   if (update.waitingUntil === undefined) unset['waitingUntil'] = '';
   if (update.first && update.reason === undefined) Object.assign(unset, { reason: '', completedAt: '' });
-  const before = await runsCollection(db).findOneAndUpdate(
-    { _id: update.workflowId },
-    {
-      $set: set,
-      ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
-      ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
-    },
-    { upsert: true, returnDocument: 'before' },
-  );
+  let before: RunDocument | null;
+  try {
+    before = await runsCollection(db).findOneAndUpdate(
+      // A write made for the run from outside it (a retried campaign batch recording where the
+      // batched first steps ended) never overwrites what the run itself recorded since.
+      update.unlessRecorded ? { _id: update.workflowId, runKey: { $ne: update.runKey } } : { _id: update.workflowId },
+      {
+        $set: set,
+        ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
+        ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+      },
+      { upsert: true, returnDocument: 'before' },
+    );
+  } catch (error) {
+    // The upsert met the record of this very entry: it stays as the run left it.
+    if (update.unlessRecorded && error instanceof MongoServerError && error.code === 11000) return;
+    throw error;
+  }
   const visited = update.first || before === null ? update.visited : [...new Set([...before.visited, ...update.visited])];
   await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
 }
