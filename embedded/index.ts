@@ -71,8 +71,16 @@ export function startOwnService(kind: ServiceKind, options: {
     logFile: options.logFile,
     env: { WAYMARK_SERVICE_OPTIONS: JSON.stringify(options.serviceOptions) },
     supervised: true,
+    // The service opens its ports one after the other: the others may follow the first a
+    // moment later (longer on a loaded machine).
     ready: async () => {
-      for (const p of more) if (!(await isListening(p))) throw new Error(`${options.name} does not listen on ${p}; see ${options.logFile}`);
+      const deadline = Date.now() + 30_000;
+      for (const p of more) {
+        while (!(await isListening(p))) {
+          if (Date.now() > deadline) throw new Error(`${options.name} does not listen on ${p} within 30 s; see ${options.logFile}`);
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      }
     },
   });
 }
