@@ -2,7 +2,7 @@ import type { JourneyDefinition } from './definition.ts';
 import { own } from './ids.ts';
 
 /** JSON with object keys sorted, so equal values always serialize equally. */
-function canonical(value: unknown): string {
+export function canonical(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
   );

@@ -61,7 +61,9 @@ export type { CompileContext } from './compile/errors.ts';
 export type { Result } from './result.ts';
 
 // Interpreter
-export { step } from './interpreter/step.ts';
+export { enterStep, step } from './interpreter/step.ts';
+export { MigrationIssue, MigrationIssueCode, MigrationMapping, MigrationSkip, canHoldRun, checkTarget, holdingSteps, migrateRun, planMigration, targetOf } from './migrate.ts';
+export type { MigrationResult, MigrationRow, WaitingAt } from './migrate.ts';
 export {
   ActionCommand,
   Command,

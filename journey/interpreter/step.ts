@@ -95,20 +95,39 @@ function settle(run: Run, nodeId: string, first: NodeOutcome): StepResult {
         const target = own(own(run.definition.wiring, at), outcome.exit);
         // Only optional exits (an action's `failed`) may be unconnected in a compiled journey.
         if (target === undefined) return complete(run, outcome.exit === 'failed' ? 'failed' : 'exit', at);
-        const node = own(run.definition.nodes, target);
-        if (!node) return complete(run, 'failed', at);
-        const visit = (own(run.state.visits, target) ?? 0) + 1;
-        run.state.visits = { ...run.state.visits, [target]: visit };
-        run.state.current = { nodeId: target, visit, deferrals: 0 };
+        const arrived = arrive(run, at, target);
+        if ('done' in arrived) return arrived.done;
         at = target;
-        record(run, at, 'entered');
-        if (visit > limits.visitsPerNode) return complete(run, 'loopLimit', at);
-        outcome = enterNode(node, context(run, at));
+        outcome = arrived.outcome;
         break;
       }
     }
   }
   return complete(run, 'loopLimit', at);
+}
+
+/** Puts the run on `target` as its next visit there and enters it (or ends the run when it cannot). */
+function arrive(run: Run, from: string, target: string): { outcome: NodeOutcome } | { done: StepResult } {
+  const node = own(run.definition.nodes, target);
+  if (!node) return { done: complete(run, 'failed', from) };
+  const visit = (own(run.state.visits, target) ?? 0) + 1;
+  run.state.visits = { ...run.state.visits, [target]: visit };
+  run.state.current = { nodeId: target, visit, deferrals: 0 };
+  record(run, target, 'entered');
+  if (visit > limits.visitsPerNode) return { done: complete(run, 'loopLimit', target) };
+  return { outcome: enterNode(node, context(run, target)) };
+}
+
+/**
+ * Moves a running run to step `nodeId` of `definition` (another version of its journey: a
+ * migration) and runs it from there until it blocks, as if it had just arrived: the step counts
+ * as the next visit, so effect keys (`runId:nodeId:visit`) never repeat one used before.
+ * `note` is recorded first (e.g. where the run was moved from). State, variables and visits are kept.
+ */
+export function enterStep(definition: JourneyDefinition, state: JourneyState, nodeId: string, now: number, note?: HistoryEntry): StepResult {
+  const run: Run = { definition, state: { ...state }, now, trace: note ? [note] : [] };
+  const arrived = arrive(run, nodeId, nodeId);
+  return 'done' in arrived ? arrived.done : settle(run, nodeId, arrived.outcome);
 }
 
 function trackEvent(run: Run, event: CustomerEvent): void {
