@@ -12,6 +12,7 @@ import { countCampaignAudience, startCampaignBatch, versionCache } from './campa
 import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress } from './progress.ts';
+import { createMigrationActivities } from './migration.ts';
 import { listDateJourneys, sweepDateJourneyPage } from './date-sweep.ts';
 import { lunarAnniversaries } from './lunar.ts';
 import { createLifecycleActivities } from './lifecycle.ts';
@@ -88,6 +89,8 @@ export function createActivities(deps: ActivityDeps) {
     },
     /** Upserts the run's progress document (a local activity at every change of step). */
     recordRunProgress: (progress: RunProgress): Promise<void> => recordRunProgress(db, progress),
+    // Moving waiting runs to another version (workflows/migration.ts) and the runs' reports of it.
+    ...createMigrationActivities(db),
     // One activity per action kind (activities/actions/), named by the kind's registry entry.
     ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),

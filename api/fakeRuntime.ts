@@ -89,5 +89,8 @@ export function createFakeRuntime(): JourneyRuntime & {
     async cancelCampaign(campaignId) {
       record('cancelCampaign', [campaignId]);
     },
+    async startMigration(input) {
+      record('startMigration', [input]);
+    },
   };
 }

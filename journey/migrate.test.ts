@@ -6,7 +6,7 @@ import type { StepInput } from './interpreter/types.ts';
 import { holdingSteps, migrateRun, planMigration } from './migrate.ts';
 
 const start: StepInput = { type: 'start', runId: 'journey/win-back/c-1#abc', journeyId: 'win-back', customer: customer() };
-const wait = (days: number) => ({ mode: 'duration', duration: { amount: days, unit: 'days' } });
+const wait = (days: number) => ({ mode: 'duration' as const, duration: { amount: days, unit: 'days' as const } });
 
 /** v1: trigger → email → wait 3 days (`nudge-wait`) → sms → wait 7 days (`cool-off`) → exit. */
 const v1 = definitionOf(

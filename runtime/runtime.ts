@@ -1,5 +1,5 @@
 import type { CustomerProfile } from '../journey/customer.ts';
-import type { JourneyState } from '../journey/index.ts';
+import type { JourneyState, MigrationMapping } from '../journey/index.ts';
 import type { RoutedEvent } from '../workflows/definitions.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
@@ -70,6 +70,13 @@ export interface JourneyRuntime {
   pauseCampaign(campaignId: string): Promise<void>;
   resumeCampaign(campaignId: string): Promise<void>;
   cancelCampaign(campaignId: string): Promise<void>;
+
+  /**
+   * Starts a migration (workflows/migration.ts): every running run of `journey`'s older versions
+   * is signalled the version and the mapping, and moves at its next wait. Starting the same
+   * migration id twice starts it once.
+   */
+  startMigration(input: { migrationId: string; journey: PublishedJourney; mapping: MigrationMapping }): Promise<void>;
 }
 
 /** What starting a run did: a new run, or none (already in the journey, re-entry not allowed). */

@@ -19,11 +19,12 @@ import {
   exitJourneySignal,
   journeyWorkflowId,
   lifecycleScheduleId,
+  migrationWorkflowId,
   pauseCampaignSignal,
   resumeCampaignSignal,
   workflowTypes,
 } from '../workflows/definitions.ts';
-import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, RoutedEvent } from '../workflows/definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, MigrationInput, RoutedEvent } from '../workflows/definitions.ts';
 import type { JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
 import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
@@ -338,6 +339,15 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         });
       } catch (error) {
         // Launching the same campaign twice is a no-op: one launch per campaign id.
+        if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+      }
+    },
+    async startMigration({ migrationId, journey, mapping }) {
+      const input: MigrationInput = { migrationId, journeyId: journey.journeyId, version: journey.version, definition: journey.definition, mapping };
+      try {
+        await client.workflow.start(workflowTypes.migration, { taskQueue, workflowId: migrationWorkflowId(migrationId), args: [input], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+      } catch (error) {
+        // The same migration twice is one migration.
         if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
       }
     },

@@ -7,6 +7,7 @@ import { customerIndexes, migrateLegacyConsent } from './customers.ts';
 import { eventIndexes, eventQueueIndexes } from './events.ts';
 import { journeyIndexes, journeyVersionIndexes } from './journeys.ts';
 import { messageIndexes } from './messages.ts';
+import { migrationOutcomeIndexes } from './migrations.ts';
 import { suppressionIndexes } from './suppressions.ts';
 import { runIndexes } from './runs.ts';
 import { taskIndexes } from './tasks.ts';
@@ -34,6 +35,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
     ['journeyVersions', journeyVersionIndexes],
     ['journeyRuns', runIndexes],
     ['templates', templateIndexes],
+    ['migrationOutcomes', migrationOutcomeIndexes],
   ]);
 }
 
@@ -64,6 +66,7 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: 'a journey version', collection: 'journeyVersions', filter: { journeyId: 'j-1', version: 1 }, index: 'journeyId_1_version_1' },
   { query: 'live journeys (routing cache)', collection: 'journeys', filter: { status: { $in: ['published', 'paused'] } }, index: 'status_1_' },
   { query: 'campaigns by status (resume after restart)', collection: 'campaigns', filter: { status: 'running' }, index: 'status_1' },
+  { query: "a migration's run outcomes (its progress)", collection: 'migrationOutcomes', filter: { migrationId: 'm-1' }, index: 'migrationId_1' },
 ];
 
 /**

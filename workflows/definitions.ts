@@ -2,7 +2,7 @@
 // runtime, the worker, tests). Only Temporal's definition functions and the core's types here,
 // so the API can import this file without pulling in workflow code.
 import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CustomerProfile, HistoryEntry, JourneyDefinition, JourneyState, StoredEvent } from '../journey/index.ts';
+import type { CustomerProfile, HistoryEntry, JourneyDefinition, JourneyState, MigrationMapping, StoredEvent } from '../journey/index.ts';
 
 /** Workflow type names, as registered by `workflows/index.ts`. */
 export const workflowTypes = {
@@ -10,6 +10,7 @@ export const workflowTypes = {
   campaign: 'campaignLaunchWorkflow',
   dateSweep: 'dateSweepWorkflow',
   lifecycle: 'lifecycleDailyWorkflow',
+  migration: 'journeyMigrationWorkflow',
 } as const;
 
 /** A stored event as routed to runs (`StoredEvent` without when it was received): the run drops an id it has seen. */
@@ -33,6 +34,20 @@ export type ExitRequestReason = 'removed' | 'erased' | 'journeyArchived';
 
 /** Takes the customer out of the journey (the run completes as `cancelled`). */
 export const exitJourneySignal = defineSignal<[{ reason: ExitRequestReason }]>('exitJourney');
+
+/**
+ * Moves a run to another version of its journey (a migration): the version's definition by value
+ * and where the customers of each removed or overridden step go. Applied only while the run
+ * waits; a run mid-action applies it at its next wait.
+ */
+export interface MigrateSignal {
+  migrationId: string;
+  version: number;
+  definition: JourneyDefinition;
+  mapping: MigrationMapping;
+}
+
+export const migrateSignal = defineSignal<[MigrateSignal]>('migrate');
 
 /** Where a customer is in a journey, as the status query returns it. */
 export interface JourneyRunStatus {
@@ -168,6 +183,36 @@ export function journeyWorkflowId(journeyId: string, customerId: string, year?: 
  */
 export function campaignRunKey(workflowId: string, campaignId: string): string {
   return `${workflowId}#${campaignId}`;
+}
+
+/** Moving the waiting customers of a journey's older versions to `version`. */
+export interface MigrationInput {
+  migrationId: string;
+  journeyId: string;
+  version: number;
+  definition: JourneyDefinition;
+  mapping: MigrationMapping;
+  /** Runs per page (default 100). */
+  pageSize?: number;
+  /** Set by continue-as-new. */
+  carried?: { cursor: string | null; progress: MigrationSignalling };
+}
+
+/** What the migration workflow itself counts: runs it signalled, and runs it could not reach. */
+export interface MigrationSignalling {
+  signalled: number;
+  /** Gone before the signal reached them (ended meanwhile). */
+  ended: number;
+  /** The signal failed for another reason. */
+  failed: number;
+  done: boolean;
+}
+
+export const migrationProgressQuery = defineQuery<MigrationSignalling>('migrationProgress');
+
+/** The workflow id of a migration. */
+export function migrationWorkflowId(migrationId: string): string {
+  return `migration/${migrationId}`;
 }
 
 /** The workflow id of a campaign launch. */

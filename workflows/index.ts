@@ -3,3 +3,4 @@ export { journeyWorkflow } from './journey.ts';
 export { campaignLaunchWorkflow } from './campaign.ts';
 export { dateSweepWorkflow } from './date-sweep.ts';
 export { lifecycleDailyWorkflow } from './lifecycle.ts';
+export { journeyMigrationWorkflow } from './migration.ts';

@@ -2,11 +2,11 @@
 // `step()` and maps its blocking command to a durable timer, a signal wait or an activity. All
 // journey logic lives in journey/; nothing here decides where a customer goes.
 import { ActivityFailure, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import { actionSpecOf, runProgress, step, traceNodes, waitingOn } from '../journey/index.ts';
-import type { ActionCommand, JourneyState, StepInput } from '../journey/index.ts';
+import { actionSpecOf, migrateRun, runProgress, step, traceNodes, waitingOn } from '../journey/index.ts';
+import type { ActionCommand, JourneyDefinition, JourneyState, StepInput } from '../journey/index.ts';
 import type { ActionOutcome, ActionRequest, JourneyActivities } from '../activities/index.ts';
-import { customerEventSignal, exitJourneySignal, journeyStatusQuery } from './definitions.ts';
-import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult } from './definitions.ts';
+import { customerEventSignal, exitJourneySignal, journeyStatusQuery, migrateSignal } from './definitions.ts';
+import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult, MigrateSignal } from './definitions.ts';
 
 // Sends retry transient provider errors with backoff for up to three days, then take the
 // failure path; permanent errors are non-retryable and take it at once. They heartbeat while
@@ -45,6 +45,14 @@ const profileOnWakePatch = 'profile-on-wake';
  * reads the profile after an event. Old signals carried it and are fed as before.
  */
 const profileByIdPatch = 'profile-by-id';
+/** A run moved to another version (a `migrate` signal) continues under that version. */
+const migratePatch = 'journey-migrate';
+
+/** The version a run follows: the one it entered with, or the one a migration moved it to. */
+interface Followed {
+  version: number;
+  definition: JourneyDefinition;
+}
 
 /** Runs one customer through one journey version, from entry to exit. */
 export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<JourneyWorkflowResult> {
@@ -58,6 +66,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   let exitRequested = false;
   let state: JourneyState | null = input.carried?.state ?? null;
   let visited: string[] = [];
+  let journey: Followed = { version: input.version, definition: input.definition };
+  // The latest migration asked for; applied at the run's next wait (never mid-action).
+  let migration: MigrateSignal | null = null;
 
   // Signal-with-start delivers the starting event twice (argument and signal): drop repeats.
   setHandler(customerEventSignal, (signal) => {
@@ -69,12 +80,15 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   setHandler(exitJourneySignal, () => {
     exitRequested = true;
   });
-  setHandler(journeyStatusQuery, () => describe(input, workflowId, state));
+  setHandler(migrateSignal, (signal) => {
+    migration = signal;
+  });
+  setHandler(journeyStatusQuery, () => describe({ ...input, ...journey }, workflowId, state));
 
   let fed = 0; // inputs fed in this execution: a fresh continuation waits before continuing again
   const feed = (next: StepInput) => {
     fed += 1;
-    const result = step(input.definition, state, next, Date.now());
+    const result = step(journey.definition, state, next, Date.now());
     state = result.state;
     visited = visited.concat(traceNodes(result.trace));
     return result.state;
@@ -111,24 +125,35 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       if (exitRequested) continue;
       current = feed({ type: 'eventReceived', event: signal.event, ...(customer ? { customer } : {}) });
     }
+    if (migration !== null && current.status === 'running' && current.pending.type !== 'action' && patched(migratePatch)) {
+      const signal: MigrateSignal = migration;
+      migration = null;
+      const moved = await migrate(input, journey, signal, current);
+      if (moved !== null) {
+        journey = { version: signal.version, definition: signal.definition };
+        state = current = moved.state;
+        visited = visited.concat(moved.visited);
+        continue;
+      }
+    }
     const pending = current.pending;
-    const written = await recordProgress(input, runKey, current, visited, recorded);
+    const written = await recordProgress({ ...input, ...journey }, runKey, current, visited, recorded);
     if (written !== null) {
       recorded = written;
       visited = [];
     }
     if (pending.type === 'complete') return { reason: pending.reason, ...(pending.nodeId ? { nodeId: pending.nodeId } : {}), variables: current.variables };
     if (pending.type === 'action') {
-      current = feed(await perform(input, pending));
+      current = feed(await perform({ ...input, ...journey }, pending));
       continue;
     }
     const info = workflowInfo();
     if (fed > 0 && (info.continueAsNewSuggested || info.historyLength > (input.historyLimit ?? 10_000))) {
       const { event: _event, startAt: _startAt, customer: _customer, ...rest } = input;
-      await continueAsNew<typeof journeyWorkflow>({ ...rest, carried: { state: current, inbox, seenEventIds: seen } });
+      await continueAsNew<typeof journeyWorkflow>({ ...rest, ...journey, carried: { state: current, inbox, seenEventIds: seen } });
     }
     const remaining = pending.until - Date.now();
-    const woken = remaining > 0 && (await condition(() => exitRequested || inbox.length > 0, remaining));
+    const woken = remaining > 0 && (await condition(() => exitRequested || inbox.length > 0 || migration !== null, remaining));
     if (!woken) {
       // Events reach a run only when it can use them (the run registry), so the profile it holds
       // may be old by the time a timer fires: read it again before the next steps decide on it.
@@ -136,6 +161,29 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       current = feed({ type: 'timerFired', nodeId: pending.nodeId, ...(fresh === null ? {} : { customer: fresh }) });
     }
   }
+}
+
+/**
+ * Applies a migration to a waiting run (journey/migrate.ts) and reports what it did to the
+ * migration's record. Returns the moved state, or null when the run stays where it is.
+ */
+async function migrate(input: JourneyWorkflowInput, journey: Followed, signal: MigrateSignal, current: JourneyState): Promise<{ state: JourneyState; visited: string[] } | null> {
+  const { workflowId } = workflowInfo();
+  const result =
+    signal.version <= journey.version
+      ? ({ outcome: 'skipped', reason: 'alreadyOnVersion' } as const)
+      : migrateRun(journey.definition, signal.definition, current, signal.mapping, Date.now());
+  const report =
+    result.outcome === 'moved'
+      ? { outcome: 'moved' as const, from: result.from, to: result.to }
+      : { outcome: 'skipped' as const, reason: result.reason, ...(current.current ? { from: current.current.nodeId } : {}) };
+  try {
+    await reporting.recordMigrationOutcome({ migrationId: signal.migrationId, workflowId, customerId: input.customerId, fromVersion: journey.version, ...report });
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('migration outcome not recorded', { workflowId, migrationId: signal.migrationId, error: error.message });
+  }
+  return result.outcome === 'moved' ? { state: result.result.state, visited: traceNodes(result.result.trace) } : null;
 }
 
 /** Runs the activity of an action command and turns its outcome into the core's input. */

@@ -16,6 +16,12 @@ describe('recorded journey histories', () => {
     for (const journey of ['welcome', 'activation', 'win-back', 'birthday-care']) expect(files).toContain(`${journey}.json`);
   });
 
+  it('covers a run moved to another version by a migration', () => {
+    // Recorded by workflows/migration.test.ts: the `migrate` signal and the run continuing under v2.
+    const recorded = readFileSync(new URL('migrated.json', dir), 'utf8');
+    expect(recorded).toContain('"signalName": "migrate"');
+  });
+
   it('replay without non-determinism errors', async () => {
     const workflowBundle = await bundleWorkflows();
     const histories = files.map((name) => {
