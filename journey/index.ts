@@ -62,7 +62,7 @@ export type { Result } from './result.ts';
 
 // Interpreter
 export { enterStep, step } from './interpreter/step.ts';
-export { MigrationIssue, MigrationIssueCode, MigrationMapping, MigrationSkip, canHoldRun, checkTarget, holdingSteps, migrateRun, planMigration, targetOf } from './migrate.ts';
+export { MigrationIssue, MigrationIssueCode, MigrationMapping, MigrationRecord, MigrationSkip, canHoldRun, checkTarget, holdingSteps, migrateRun, planMigration, targetOf } from './migrate.ts';
 export type { MigrationResult, MigrationRow, WaitingAt } from './migrate.ts';
 export {
   ActionCommand,

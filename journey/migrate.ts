@@ -26,6 +26,26 @@ export type MigrationIssue = z.infer<typeof MigrationIssue>;
 export const MigrationSkip = z.enum(['ended', 'noTarget', 'alreadyOnVersion']);
 export type MigrationSkip = z.infer<typeof MigrationSkip>;
 
+/** A migration as it is stored and reported: who asked, the target version, the mapping, how far the signalling got. */
+export const MigrationRecord = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  journeyId: z.string(),
+  version: z.number().int().positive(),
+  mapping: MigrationMapping,
+  requestedBy: z.string(),
+  createdAt: z.iso.datetime(),
+  /** `completed` once every waiting run was signalled; runs still acting move at their next wait. */
+  status: z.enum(['running', 'completed']),
+  /** Runs signalled so far. */
+  signalled: z.number().int().nonnegative(),
+  /** Runs that ended before the signal reached them. */
+  ended: z.number().int().nonnegative(),
+  /** Runs the signal could not reach for another reason. */
+  failed: z.number().int().nonnegative(),
+  finishedAt: z.iso.datetime().optional(),
+});
+export type MigrationRecord = z.infer<typeof MigrationRecord>;
+
 /**
  * Can a run be put on this step and wait there? The kinds whose spec declares `pauses` (wait,
  * wait for an event): a move to any other step would act or branch at the moment of the move.

@@ -43,7 +43,11 @@ export const JourneyVersionRecord = z.object({
   definition: JourneyDefinition,
   graph: JourneyGraph,
   publishedAt: z.iso.datetime(),
+  /** The API key's name, and its role (versions published before it was kept have none). */
   publishedBy: z.string(),
+  publisherRole: z.string().optional(),
+  /** Set on a rollback: the earlier version whose definition this one republished. */
+  rollbackOf: z.number().int().positive().optional(),
 });
 export type JourneyVersionRecord = z.infer<typeof JourneyVersionRecord>;
 

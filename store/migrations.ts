@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import type { Db } from 'mongodb';
-import { MigrationMapping, MigrationSkip } from '../journey/migrate.ts';
-import type { WaitingAt } from '../journey/migrate.ts';
+import type { JourneyDefinition } from '../journey/definition.ts';
+import { MigrationRecord, MigrationSkip, planMigration } from '../journey/migrate.ts';
+import type { MigrationIssue, MigrationMapping, MigrationRow, WaitingAt } from '../journey/migrate.ts';
+import { getVersion } from './journeys.ts';
 import { paginate, validateDocument, withId } from './documents.ts';
 import type { Page } from './documents.ts';
 import { runsCollection } from './runs.ts';
@@ -12,25 +14,6 @@ import { runsCollection } from './runs.ts';
  * and one outcome per run, written by the run itself when it applies the move (keyed by
  * migration and workflow id, so a retried write counts once).
  */
-
-export const MigrationStatus = z.enum(['running', 'completed']);
-
-export const MigrationRecord = z.object({
-  id: z.string(),
-  journeyId: z.string(),
-  version: z.number().int().positive(),
-  mapping: MigrationMapping,
-  requestedBy: z.string(),
-  createdAt: z.iso.datetime(),
-  status: MigrationStatus,
-  /** Runs the migration signalled so far. */
-  signalled: z.number().int().nonnegative(),
-  /** Runs the signal found ended, and runs it could not reach for another reason. */
-  ended: z.number().int().nonnegative(),
-  failed: z.number().int().nonnegative(),
-  finishedAt: z.iso.datetime().optional(),
-});
-export type MigrationRecord = z.infer<typeof MigrationRecord>;
 
 /** What one run did with the migration. */
 export const MigrationOutcome = z.object({
@@ -123,4 +106,18 @@ export async function waitingByVersion(db: Db, journeyId: string, below: number)
 export async function runsToMigrate(db: Db, journeyId: string, below: number, page: { limit: number; cursor?: string | undefined }): Promise<Page<string>> {
   const result = await paginate(runsCollection(db), { journeyId, status: 'running', version: { $lt: below } }, page);
   return { items: result.items.map((doc) => doc._id), nextCursor: result.nextCursor };
+}
+
+/**
+ * The plan of moving every running run of a journey (versions up to `latest`) to `to`: the
+ * waiting counts from the run records, each old version's definition, and the core's rule.
+ */
+export async function migrationPlan(db: Db, journeyId: string, latest: number, to: JourneyDefinition, mapping: MigrationMapping): Promise<{ rows: MigrationRow[]; issues: MigrationIssue[] }> {
+  const waiting = await waitingByVersion(db, journeyId, latest + 1);
+  const from = new Map<number, JourneyDefinition>();
+  for (const version of new Set(waiting.map((w) => w.version))) {
+    const record = await getVersion(db, journeyId, version);
+    if (record !== null) from.set(version, record.definition);
+  }
+  return planMigration(from, to, waiting, mapping);
 }

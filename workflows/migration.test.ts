@@ -7,7 +7,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { JourneyGraph } from '../journey/index.ts';
+import { JourneyGraph } from '../journey/index.ts';
 import { listMessages } from '../store/messages.ts';
 import { createMigration, getMigration, migrationOutcomeCounts, waitingByVersion } from '../store/migrations.ts';
 import { getRun } from '../store/runs.ts';
@@ -56,14 +56,14 @@ const days = (amount: number) => ({ mode: 'duration', duration: { amount, unit: 
 /** An `api`-triggered journey running `steps` in a line (each step's first exit to the next). */
 function line(id: string, steps: Step[]): JourneyGraph {
   const all: Step[] = [{ id: 'start', kind: 'api', config: {}, exit: 'next' }, ...steps, { id: 'done', kind: 'exit', config: {} }];
-  return {
+  return JourneyGraph.parse({
     schemaVersion: 1,
     id,
     name: id,
     nodes: all.map((s, i) => ({ id: s.id, kind: s.kind, config: s.config, position: { x: 0, y: i * 100 } })),
     edges: all.slice(0, -1).map((s, i) => ({ id: `e${i}`, source: s.id, sourceHandle: s.exit ?? 'next', target: all[i + 1]?.id ?? 'done' })),
     settings: { defaultLocale: 'en', timezone: 'UTC', reEntry: { policy: 'never' }, frequencyCaps: [] },
-  } as JourneyGraph;
+  });
 }
 
 async function customer(now: number) {

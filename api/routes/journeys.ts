@@ -2,8 +2,12 @@ import { compile } from '../../journey/compile/compile.ts';
 import type { CompileError } from '../../journey/compile/errors.ts';
 import { diffDefinitions } from '../../journey/diff.ts';
 import type { JourneyGraph } from '../../journey/graph.ts';
+import type { JourneyDefinition } from '../../journey/definition.ts';
+import { holdingSteps } from '../../journey/migrate.ts';
+import type { MigrationMapping } from '../../journey/migrate.ts';
 import { createJourney, getJourney, getVersion, listJourneys, listVersions, publishVersion, saveDraft, setJourneyStatus } from '../../store/journeys.ts';
 import type { JourneyRecord, JourneyStatus } from '../../store/journeys.ts';
+import { createMigration, getMigration, migrationOutcomeCounts, migrationPlan } from '../../store/migrations.ts';
 import { readers } from '../auth.ts';
 import { compileContext } from '../compileContext.ts';
 import { conflict, notFound, ProblemError } from '../problem.ts';
@@ -24,7 +28,8 @@ import {
   PublishRequest,
   VersionParams,
 } from '../wire/journeys.ts';
-import { PageQuery } from '../wire/common.ts';
+import { PageQuery, Problem } from '../wire/common.ts';
+import { MigrationParams, MigrationPlan, MigrationPlanRequest, MigrationProgress, PublishResult } from '../wire/migrations.ts';
 
 const writers = ['marketer'] as const;
 
@@ -44,6 +49,56 @@ function byNode(errors: readonly CompileError[]): Record<string, CompileError[]>
   for (const error of errors) (grouped[error.nodeId ?? 'journey'] ??= []).push(error);
   return grouped;
 }
+
+/**
+ * What a publish would put live: the draft compiled (409 when it does not compile, one entry per
+ * error with its step), or for a rollback an earlier version's definition and graph as they were.
+ */
+async function publishable(deps: ResolvedDeps, journey: JourneyRecord, from: number | undefined): Promise<{ definition: JourneyDefinition; graph: JourneyGraph }> {
+  if (from !== undefined) {
+    const earlier = await getVersion(deps.db, journey.id, from);
+    if (earlier === null) throw notFound(`version ${from} of journey ${journey.id}`);
+    return { definition: earlier.definition, graph: earlier.graph };
+  }
+  const result = compile(journey.draft, await compileContext(deps.db));
+  if (result.ok) return { definition: result.value, graph: journey.draft };
+  // 409, not 422: the request is fine, the journey's stored draft is what cannot be published.
+  throw new ProblemError(
+    409,
+    'draft-does-not-compile',
+    'The draft does not compile',
+    `the draft has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; fix them and publish again`,
+    result.errors.map((e) => ({
+      path: e.path === undefined ? 'draft' : `draft.${e.path}`,
+      message: e.message,
+      code: e.code,
+      nodeId: e.nodeId,
+      ...(e.handle === undefined ? {} : { handle: e.handle }),
+    })),
+  );
+}
+
+/**
+ * The plan of moving the customers in flight to `definition`. A mapping that names an unknown
+ * step or a step where customers cannot wait is a 422 naming the step; with `complete`, so is a
+ * waiting step left without a target (a publish that moves customers must place every one).
+ */
+async function checkedPlan(deps: ResolvedDeps, journey: JourneyRecord, definition: JourneyDefinition, mapping: MigrationMapping, complete: boolean) {
+  const plan = await migrationPlan(deps.db, journey.id, journey.latestVersion, definition, mapping);
+  const refused = plan.issues.filter((issue) => complete || issue.code !== 'TARGET_REQUIRED');
+  if (refused.length > 0) {
+    throw new ProblemError(
+      422,
+      'invalid-migration',
+      'The customers in flight cannot be moved like this',
+      refused[0]?.message,
+      refused.map((issue) => ({ path: `body.mapping.${issue.nodeId}`, message: issue.message, code: issue.code, nodeId: issue.nodeId })),
+    );
+  }
+  return plan;
+}
+
+const invalidMigration = { description: 'A mapping names a step the new version lacks or one where customers cannot wait (or, when publishing, leaves a waiting step without a target); `errors[].nodeId` names it.', schema: Problem, contentType: 'application/problem+json' };
 
 /** pause, resume and archive: a status transition each. */
 function statusRoute(action: 'pause' | 'resume' | 'archive', from: readonly JourneyStatus[], to: JourneyStatus, description: string) {
@@ -156,50 +211,48 @@ export const journeyRoutes = [
     method: 'post',
     path: '/journeys/:id/publish',
     tag: 'Journeys',
-    summary: 'Publish the draft as a new immutable version',
+    summary: 'Publish the draft (or, for a rollback, an earlier version) as a new immutable version',
     description:
       'Compiles the draft; any compile error refuses the publish (409: the journey’s draft is not publishable; one entry ' +
-      'per error with its step). ' +
-      'Customers already in the journey stay on their version; new entries get this one.',
+      'per error with its step). With `from`, republishes that earlier version’s definition as the next version (a rollback). ' +
+      'New entries get the new version. Customers already in the journey stay on their version (`inFlight: stay`), or ' +
+      '(`inFlight: move`) every waiting customer moves to it at their next wait: steps kept by id keep their customers, ' +
+      '`mapping` places the customers of removed steps (see the migration plan). A mapping that cannot place everyone is a ' +
+      '422 and publishes nothing.',
     access: writers,
     params: JourneyParams,
     body: PublishRequest,
-    responses: { 201: { description: 'The new version.', schema: JourneyVersion } },
+    responses: { 201: { description: 'The new version; `migrationId` when customers in flight are being moved.', schema: PublishResult }, 422: invalidMigration },
     async handler({ params, body, deps, now, principal }) {
       const journey = await mustGet(deps, params.id);
       if (journey.status === 'archived') throw conflict(`journey ${params.id} is archived`);
-      const result = compile(journey.draft, await compileContext(deps.db));
-      if (!result.ok) {
-        // 409, not 422: the request is fine, the journey's stored draft is what cannot be published.
-        throw new ProblemError(
-          409,
-          'draft-does-not-compile',
-          'The draft does not compile',
-          `the draft has ${result.errors.length} error${result.errors.length === 1 ? '' : 's'}; fix them and publish again`,
-          result.errors.map((e) => ({
-            path: e.path === undefined ? 'draft' : `draft.${e.path}`,
-            message: e.message,
-            code: e.code,
-            nodeId: e.nodeId,
-            ...(e.handle === undefined ? {} : { handle: e.handle }),
-          })),
-        );
-      }
+      const { definition, graph } = await publishable(deps, journey, body.from);
+      // Checked before anything is stored: a refused mapping publishes nothing.
+      const moving = body.inFlight === 'move';
+      if (moving) await checkedPlan(deps, journey, definition, body.mapping, true);
       const version = await publishVersion(
         deps.db,
         {
           journeyId: journey.id,
           expectedVersion: journey.latestVersion,
           note: body.note,
-          definition: result.value,
-          graph: journey.draft,
+          definition,
+          graph,
           publishedBy: principal?.name ?? 'unknown',
+          ...(principal ? { publisherRole: principal.role } : {}),
+          ...(body.from === undefined ? {} : { rollbackOf: body.from }),
         },
         now,
       );
       if (version === null) throw conflict(`journey ${params.id} was published by someone else just now; reload and try again`);
+      let migrationId: string | undefined;
+      if (moving) {
+        migrationId = `${journey.id}-v${version.version}`;
+        await createMigration(deps.db, { id: migrationId, journeyId: journey.id, version: version.version, mapping: body.mapping, requestedBy: principal?.name ?? 'unknown' }, now);
+        await deps.runtime.startMigration({ migrationId, journey: { journeyId: journey.id, version: version.version, definition }, mapping: body.mapping });
+      }
       deps.pipeline.journeysChanged();
-      return { status: 201, body: version };
+      return { status: 201, body: { ...version, ...(migrationId === undefined ? {} : { migrationId }) } };
     },
   }),
   defineRoute({
@@ -248,6 +301,47 @@ export const journeyRoutes = [
       if (from === null) throw notFound(`version ${query.from} of journey ${params.id}`);
       if (to === null) throw notFound(`version ${query.to} of journey ${params.id}`);
       return { status: 200, body: { from: query.from, to: query.to, ...diffDefinitions(from.definition, to.definition) } };
+    },
+  }),
+  defineRoute({
+    operationId: 'planJourneyMigration',
+    method: 'post',
+    path: '/journeys/:id/migration-plan',
+    tag: 'Journeys',
+    summary: 'Where the customers in flight would go if the draft (or an earlier version) were published',
+    description:
+      'Per version and step with waiting customers (from the run records): how many, and their target in the new version. ' +
+      'A step kept by id keeps its customers; a removed step needs a target in `mapping`, which must be a step where ' +
+      'customers can wait. Changes nothing.',
+    access: writers,
+    params: JourneyParams,
+    body: MigrationPlanRequest,
+    responses: { 200: { description: 'The plan.', schema: MigrationPlan }, 422: invalidMigration },
+    async handler({ params, body, deps }) {
+      const journey = await mustGet(deps, params.id);
+      const { definition } = await publishable(deps, journey, body.from);
+      const plan = await checkedPlan(deps, journey, definition, body.mapping, false);
+      const targets = holdingSteps(definition).map((nodeId) => {
+        const node = definition.nodes[nodeId];
+        return { nodeId, kind: node?.kind ?? 'wait', label: node?.label ?? null };
+      });
+      return { status: 200, body: { version: journey.latestVersion + 1, rows: plan.rows, targets, ready: plan.issues.length === 0 } };
+    },
+  }),
+  defineRoute({
+    operationId: 'getJourneyMigration',
+    method: 'get',
+    path: '/journeys/:id/migrations/:migrationId',
+    tag: 'Journeys',
+    summary: 'Progress of moving the customers in flight to a new version',
+    description: 'Signalled, moved and skipped (by reason) so far. A customer mid-action moves when the action settles.',
+    access: readers,
+    params: MigrationParams,
+    responses: { 200: { description: 'The migration.', schema: MigrationProgress } },
+    async handler({ params, deps }) {
+      const migration = await getMigration(deps.db, params.migrationId);
+      if (migration === null || migration.journeyId !== params.id) throw notFound(`migration ${params.migrationId} of journey ${params.id}`);
+      return { status: 200, body: { ...migration, ...(await migrationOutcomeCounts(deps.db, params.migrationId)) } };
     },
   }),
   statusRoute('pause', ['published'], 'paused', 'No new customers enter; customers inside continue.'),

@@ -4,6 +4,7 @@ import { CustomerId } from '../../journey/customer.ts';
 import { JourneyDefinition } from '../../journey/definition.ts';
 import { JourneyGraph, JourneyId } from '../../journey/graph.ts';
 import { NodeId } from '../../journey/ids.ts';
+import { MigrationMapping } from '../../journey/migrate.ts';
 import { PageQuery, pageOf } from './common.ts';
 
 export const JourneyStatus = z.enum(['draft', 'published', 'paused', 'archived']);
@@ -49,7 +50,17 @@ export const CompileResult = z
   ])
   .meta({ id: 'CompileResult' });
 
-export const PublishRequest = z.strictObject({ note: z.string().min(1).max(2000) }).meta({ id: 'PublishRequest' });
+export const PublishRequest = z
+  .strictObject({
+    note: z.string().min(1).max(2000),
+    /** Publish this earlier version's definition again instead of the draft (a rollback). */
+    from: z.number().int().positive().optional(),
+    /** Customers already in the journey: stay on their version (`stay`), or move to this one (`move`, with `mapping`). */
+    inFlight: z.enum(['stay', 'move']).default('stay'),
+    /** With `move`: old step id → the new version's step its waiting customers go to (steps kept by id go to themselves). */
+    mapping: MigrationMapping.default({}),
+  })
+  .meta({ id: 'PublishRequest' });
 
 /** An immutable published version. */
 export const JourneyVersion = z
@@ -60,7 +71,11 @@ export const JourneyVersion = z
     definition: JourneyDefinition,
     graph: Graph,
     publishedAt: z.iso.datetime(),
+    /** The name of the API key that published it, and the key's role. */
     publishedBy: z.string(),
+    publisherRole: z.string().optional(),
+    /** Set on a rollback: the earlier version this one republished. */
+    rollbackOf: z.number().int().positive().optional(),
   })
   .meta({ id: 'JourneyVersion' });
 
