@@ -103,7 +103,9 @@ export function EditorLayout({ journey: initial, context }: { journey: JourneySu
           <div id="side-panel-body" role="tabpanel" aria-labelledby={`tab-${shownTab}`} className="side-panel-body">
             {shownTab === 'step' && <Inspector errors={validation.errors} readOnly={false} />}
             {shownTab === 'settings' && <SettingsPanel errors={validation.errors} readOnly={false} />}
-            {shownTab === 'versions' && <VersionsPanel journeyId={journey.id} currentVersion={journey.latestVersion} />}
+            {shownTab === 'versions' && (
+              <VersionsPanel journeyId={journey.id} currentVersion={journey.latestVersion} onPublished={(version) => setJourney((j) => ({ ...j, latestVersion: version, status: 'published' }))} />
+            )}
             {shownTab === 'forecast' && <ForecastPanel graph={graph} canRun={validation.errors.length === 0} result={forecast} onResult={setForecast} />}
           </div>
         </aside>

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { JourneySummary} from '../../../api/wire/journeys.ts';
 import { CompileResult, Graph, Journey, JourneyVersion, JourneyVersionPage, JourneyPage } from '../../../api/wire/journeys.ts';
 import { NodeStats as WireNodeStats } from '../../../api/wire/runs.ts';
+import { MigrationPlan, MigrationProgress, PublishResult } from '../../../api/wire/migrations.ts';
 import type { DraftGraph } from '../graph/draft.ts';
 import { request } from './http.ts';
 
@@ -11,6 +12,16 @@ export type Journey = z.infer<typeof Journey>;
 export type JourneySummary = z.infer<typeof JourneySummary>;
 export type JourneyVersionSummary = z.infer<typeof JourneyVersionPage>['items'][number];
 export type NodeStats = z.infer<typeof WireNodeStats>;
+export type MigrationPlan = z.infer<typeof MigrationPlan>;
+export type MigrationProgress = z.infer<typeof MigrationProgress>;
+
+/** What a publish asks for: the note, an earlier version for a rollback, and what happens to the customers in flight. */
+export interface PublishChoice {
+  note: string;
+  from?: number | undefined;
+  inFlight: 'stay' | 'move';
+  mapping: Record<string, string>;
+}
 
 const Stats = z.object({ nodes: z.array(WireNodeStats) });
 const id = (journeyId: string) => encodeURIComponent(journeyId);
@@ -38,7 +49,11 @@ export const journeysApi = {
   saveDraft: (graph: DraftGraph) => request('PUT', `/v1/journeys/${id(graph.id)}/draft`, Journey, toWireGraph(graph)),
   /** The server's compile of a graph against the stored templates and segments. */
   compile: (graph: DraftGraph) => request('POST', `/v1/journeys/${id(graph.id)}/compile`, CompileResult, { graph: toWireGraph(graph) }),
-  publish: (journeyId: string, note: string) => request('POST', `/v1/journeys/${id(journeyId)}/publish`, JourneyVersion, { note }),
+  publish: (journeyId: string, choice: PublishChoice) => request('POST', `/v1/journeys/${id(journeyId)}/publish`, PublishResult, choice),
+  /** Where the customers in flight would go if the stored draft (or version `from`) were published with `mapping`. */
+  migrationPlan: (journeyId: string, from: number | undefined, mapping: Record<string, string>) =>
+    request('POST', `/v1/journeys/${id(journeyId)}/migration-plan`, MigrationPlan, { ...(from === undefined ? {} : { from }), mapping }),
+  migration: (journeyId: string, migrationId: string) => request('GET', `/v1/journeys/${id(journeyId)}/migrations/${encodeURIComponent(migrationId)}`, MigrationProgress),
   versions: async (journeyId: string) => (await request('GET', `/v1/journeys/${id(journeyId)}/versions?limit=500`, JourneyVersionPage)).items,
   version: (journeyId: string, version: number) => request('GET', `/v1/journeys/${id(journeyId)}/versions/${version}`, JourneyVersion),
   stats: async (journeyId: string) => (await request('GET', `/v1/journeys/${id(journeyId)}/stats`, Stats)).nodes,

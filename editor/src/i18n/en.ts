@@ -1,4 +1,5 @@
 import { campaignsEn } from './campaigns.en.ts';
+import { migrationEn } from './migration.en.ts';
 import { consoleEn } from './console.en.ts';
 import { customersEn } from './customers.en.ts';
 import { dashboardsEn } from './dashboards.en.ts';
@@ -295,7 +296,7 @@ export const en = {
   },
   publish: {
     title: 'Publish journey',
-    intro: 'Publishing creates a new version. Customers already in the journey stay on their version.',
+    intro: 'Publishing creates a new version. Choose below what happens to the customers already in the journey.',
     note: 'What changed?',
     notePlaceholder: 'e.g. Longer wait before the reminder',
     confirm: 'Publish',
@@ -354,6 +355,7 @@ export const en = {
   tasks: tasksEn,
   customers: customersEn,
   campaigns: campaignsEn,
+  migration: migrationEn,
   dashboards: dashboardsEn,
   templates: templatesEn,
   segments: segmentsEn,

@@ -1,5 +1,6 @@
 import type { en } from './en.ts';
 import { campaignsZhCN } from './campaigns.zh-CN.ts';
+import { migrationZhCN } from './migration.zh-CN.ts';
 import { consoleZhCN } from './console.zh-CN.ts';
 import { customersZhCN } from './customers.zh-CN.ts';
 import { dashboardsZhCN } from './dashboards.zh-CN.ts';
@@ -307,7 +308,7 @@ export const zhCN: Strings<typeof en> = {
   },
   publish: {
     title: '发布旅程',
-    intro: '发布会创建新版本。已在旅程中的客户保持在原来的版本上。',
+    intro: '发布会创建新版本。请在下方选择已在旅程中的客户如何处理。',
     note: '改了什么？',
     notePlaceholder: '例如：提醒前的等待时间更长',
     confirm: '发布',
@@ -366,6 +367,7 @@ export const zhCN: Strings<typeof en> = {
   tasks: tasksZhCN,
   customers: customersZhCN,
   campaigns: campaignsZhCN,
+  migration: migrationZhCN,
   dashboards: dashboardsZhCN,
   templates: templatesZhCN,
   segments: segmentsZhCN,
