@@ -125,7 +125,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
       if (exitRequested) continue;
       current = feed({ type: 'eventReceived', event: signal.event, ...(customer ? { customer } : {}) });
     }
-    if (migration !== null && current.status === 'running' && current.pending.type !== 'action' && patched(migratePatch)) {
+    // A run that ended meanwhile reports it (`ended`); one mid-action moves at its next wait.
+    if (migration !== null && current.pending.type !== 'action' && patched(migratePatch)) {
       const signal: MigrateSignal = migration;
       migration = null;
       const moved = await migrate(input, journey, signal, current);
