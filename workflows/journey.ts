@@ -134,6 +134,8 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
         journey = { version: signal.version, definition: signal.definition };
         state = current = moved.state;
         visited = visited.concat(moved.visited);
+        // Recorded again even when the run keeps its wait: the record now names the new version.
+        recorded = 'moved';
         continue;
       }
     }

@@ -116,6 +116,25 @@ describe('moving customers in flight', () => {
     if (handles[0]) await keepHistory('migrated', handles[0]);
   });
 
+  it('keeps the remaining wait of an unchanged step, then follows the new version from there', async () => {
+    const journeyId = `mig-${uniqueSuffix()}`;
+    const hold: Step = { id: 'hold', kind: 'wait', config: days(2) };
+    const v1 = await publish(database.db, line(journeyId, [hold]));
+    const c = await customer(await env.currentTimeMs());
+    await worker.runtime.startJourney({ journey: v1, customer: { id: c.id } as never });
+    const handle = env.client.workflow.getHandle(journeyWorkflowId(journeyId, c.id));
+    const before = await eventually(() => getRun(database.db, handle.workflowId), (r) => r?.nodeId === 'hold');
+    // v2 adds an email after the same wait.
+    const migrationId = await migrate(journeyId, line(journeyId, [hold, { id: 'after', kind: 'email', config: { templateId: 'welcome' }, exit: 'sent' }]), {});
+    await eventually(() => migrationOutcomeCounts(database.db, migrationId), (m) => m.moved === 1);
+    expect(await eventually(() => getRun(database.db, handle.workflowId), (r) => r?.version === 2)).toMatchObject({ nodeId: 'hold', waitingUntil: before?.waitingUntil });
+    expect(await handle.result()).toMatchObject({ reason: 'exit' });
+    const [sent] = (await listMessages(database.db, { customerId: c.id }, { limit: 5 })).items;
+    expect(Date.parse(sent?.createdAt ?? '')).toBeGreaterThanOrEqual(Date.parse(before?.waitingUntil ?? ''));
+    expect(Date.parse(sent?.createdAt ?? '') - Date.parse(before?.waitingUntil ?? '')).toBeLessThan(3_600_000);
+    expect(await inbox(services, c.email)).toHaveLength(1);
+  });
+
   it('leaves a customer mid-action where they are until the action settles, then moves them', async () => {
     const journeyId = `mig-${uniqueSuffix()}`;
     const hook: Step = { id: 'hook', kind: 'webhook', config: { url: hookUrl, body: '{"text":"hi"}' }, exit: 'delivered' };
