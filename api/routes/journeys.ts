@@ -1,4 +1,5 @@
 import { compile } from '../../journey/compile/compile.ts';
+import { pendingPublishResponse, publishApprovalGate } from '../publishGate.ts';
 import type { CompileError } from '../../journey/compile/errors.ts';
 import { diffDefinitions } from '../../journey/diff.ts';
 import type { JourneyGraph } from '../../journey/graph.ts';
@@ -164,11 +165,13 @@ export const journeyRoutes = [
     access: writers,
     params: JourneyParams,
     body: PublishRequest,
-    responses: { 201: { description: 'The new version.', schema: JourneyVersion } },
+    responses: { 201: { description: 'The new version.', schema: JourneyVersion }, 202: pendingPublishResponse },
     async handler({ params, body, deps, now, principal }) {
       const journey = await mustGet(deps, params.id);
       if (journey.status === 'archived') throw conflict(`journey ${params.id} is archived`);
       const result = compile(journey.draft, await compileContext(deps.db));
+      const gated = result.ok ? await publishApprovalGate(deps, journey, body.note, principal, now) : null;
+      if (gated !== null) return gated;
       if (!result.ok) {
         // 409, not 422: the request is fine, the journey's stored draft is what cannot be published.
         throw new ProblemError(
