@@ -120,10 +120,10 @@ export function ApprovalsPanel({ onChange }: { onChange?: () => void }) {
       {settings.data && (
         <fieldset className="approval-settings">
           <legend>{t('approvals.settings')}</legend>
-          <label>
+          <label className="form-row inline">
             <input type="checkbox" checked={settings.data.campaigns} onChange={(e) => saveSetting('campaigns', e.target.checked)} /> {t('approvals.settingCampaigns')}
           </label>
-          <label>
+          <label className="form-row inline">
             <input type="checkbox" checked={settings.data.publishes} onChange={(e) => saveSetting('publishes', e.target.checked)} /> {t('approvals.settingPublishes')}
           </label>
           <p className="muted small">{t('approvals.settingsNote')}</p>

@@ -122,7 +122,7 @@ export function LaunchDialog({ journeyId, graph, onClose }: { journeyId: string;
               </label>
             )}
           </fieldset>
-          <label className="form-row checkbox-row">
+          <label className="form-row inline">
             <input type="checkbox" checked={askApproval} onChange={(e) => setAskApproval(e.target.checked)} /> <span>{t('launch.askApproval')}</span>
           </label>
           {error && (
