@@ -310,5 +310,26 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   await expect.poll(async () => (await emails()).length, { timeout: 120_000, interval: 1000 }).toBe(members.count);
   expect((await emails()).every((m) => /SPRING-[A-Z0-9]+/.test(`${m.subject} ${m.text}`))).toBe(true);
   await screenshot(page, 'studio-15-campaign-approved-en');
+
+  // In Chinese: the same journey scheduled for tomorrow, listed as waiting, then cancelled.
+  await signIn(page, 'zh-CN', '#/journeys/spring-campaign');
+  await page.getByRole('button', { name: '作为活动发起…' }).click();
+  await page.getByLabel('受众分群').selectOption('valuable-lapsing');
+  await page.getByLabel('指定日期和时间').check();
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByLabel('发起时间').fill(local);
+  await screenshot(page, 'studio-16-launch-scheduled-zh');
+  await page.getByRole('button', { name: '发起', exact: true }).click();
+  await page.getByTestId('launch-outcome').filter({ hasText: '已排期于' }).waitFor({ timeout: 15_000 });
+  const [scheduled] = (await api<{ scheduled: Array<{ id: string; scheduledAt: string }> }>('GET', '/approvals')).scheduled;
+  expect(Math.abs(Date.parse(scheduled?.scheduledAt ?? '') - tomorrow.getTime())).toBeLessThan(60_000);
+  await page.goto(`${session.app.url}/#/campaigns`);
+  const waiting = page.getByTestId('scheduled-campaign');
+  await waiting.waitFor({ timeout: 15_000 });
+  await screenshot(page, 'studio-17-scheduled-zh');
+  await waiting.getByRole('button', { name: '取消发起' }).click();
+  await waiting.waitFor({ state: 'detached', timeout: 15_000 });
+  expect((await api<{ status: string }>('GET', `/campaigns/${scheduled?.id ?? ''}`)).status).toBe('cancelled');
   expect(consoleErrors).toEqual([]);
 });
