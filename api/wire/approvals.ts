@@ -8,7 +8,7 @@ export { ApprovalSettings, PublishApproval };
 
 export const ApproveBody = z.strictObject({ reason: z.string().max(1000).optional() }).meta({ id: 'ApproveRequest' });
 export const RejectBody = z
-  .strictObject({ reason: z.string().trim().min(1, 'say why the request is rejected').max(1000) })
+  .strictObject({ reason: z.string().min(1).max(1000).regex(/\S/, 'say why the request is rejected') })
   .meta({ id: 'RejectRequest' });
 
 export const PendingApprovals = z
