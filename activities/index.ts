@@ -95,6 +95,9 @@ export function createActivities(deps: ActivityDeps) {
     ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
     startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, { perform, db }),
+    /** A scheduled campaign's time came: scheduled → running; false when it was cancelled meanwhile. */
+    beginScheduledCampaign: async (campaignId: string): Promise<boolean> =>
+      (await transitionCampaign(db, campaignId, ['scheduled'], 'running', new Date(activityNow()))) !== null,
     /** Marks the stored campaign completed or cancelled once the launch ends. */
     finishCampaign: async (campaignId: string, status: 'completed' | 'cancelled'): Promise<void> => {
       await transitionCampaign(db, campaignId, ['running', 'paused'], status, new Date(activityNow()));

@@ -63,6 +63,8 @@ export interface JourneyRuntime {
     journey: PublishedJourney;
     segment: AudienceFilter;
     ratePerSecond: number;
+    /** A scheduled launch: the workflow waits on a durable timer until then (cancellable). */
+    startAt?: string;
   }): Promise<void>;
 
   /** Progress of a launch, or null if the runtime does not know the campaign. */

@@ -326,10 +326,10 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       const result = await runsAtNode(db, journeyId, nodeId, page);
       return { items: result.items.map((r) => ({ customerId: r.customerId, version: r.version, since: r.since })), nextCursor: result.nextCursor };
     },
-    async launchCampaign({ campaignId, journey, segment, ratePerSecond }) {
+    async launchCampaign({ campaignId, journey, segment, ratePerSecond, startAt }) {
       // Pages of 250 (at most a second's worth): each page is one audience query, which scans the
       // customers on FerretDB, so fewer pages launch a large audience faster.
-      const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { ...segment }, ratePerSecond, batchSize: 250 };
+      const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { ...segment }, ratePerSecond, batchSize: 250, ...(startAt === undefined ? {} : { startAt }) };
       try {
         await client.workflow.start(workflowTypes.campaign, {
           taskQueue,

@@ -120,3 +120,8 @@ export async function revokeApiKey(db: Db, keyId: string, now: Date): Promise<Ap
   );
   return doc === null ? null : toRecord(doc);
 }
+
+/** How many admin keys are not revoked (a lone admin may approve their own requests). */
+export async function countActiveAdmins(db: Db): Promise<number> {
+  return keys(db).countDocuments({ role: 'admin', revokedAt: { $exists: false } });
+}

@@ -1,6 +1,7 @@
 import { MongoClient } from 'mongodb';
 import type { Db, IndexDirection } from 'mongodb';
 import { apiKeyIndexes } from './apiKeys.ts';
+import { publishApprovalIndexes } from './approvals.ts';
 import { campaignIndexes } from './campaigns.ts';
 import { couponIndexes } from './coupons.ts';
 import { customerIndexes, migrateLegacyConsent } from './customers.ts';
@@ -36,6 +37,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
     ['journeyRuns', runIndexes],
     ['templates', templateIndexes],
     ['migrationOutcomes', migrationOutcomeIndexes],
+    ['publishApprovals', publishApprovalIndexes],
   ]);
 }
 

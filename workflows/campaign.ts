@@ -35,8 +35,9 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
     status: progress.done ? progress.status : cancelled ? 'cancelled' : paused ? 'paused' : progress.status,
   }));
 
+  if (carried === undefined && input.startAt !== undefined) await waitForStart(input, progress, () => cancelled, () => void (cancelled = true));
   const asOf = carried?.asOf ?? Date.now();
-  if (carried === undefined) {
+  if (carried === undefined && !cancelled) {
     progress.total = await launch.countCampaignAudience(input.audience, asOf);
     progress.status = 'running';
   }
@@ -74,4 +75,18 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
   progress.done = true;
   await launch.finishCampaign(input.campaignId, progress.status);
   return progress;
+}
+
+/**
+ * A scheduled launch waits on a durable timer (it survives worker and server restarts) until
+ * `startAt`, or until cancelled. Runs without `startAt` (every launch recorded before
+ * scheduling existed) never reach this, so their histories replay unchanged.
+ */
+async function waitForStart(input: CampaignLaunchInput, progress: CampaignLaunchProgress, isCancelled: () => boolean, cancel: () => void): Promise<void> {
+  progress.status = 'scheduled';
+  const wait = Date.parse(input.startAt ?? '') - Date.now();
+  if (wait > 0) await condition(isCancelled, wait);
+  // The stored campaign says whether it still launches (cancelled through the API meanwhile: no).
+  if (!isCancelled() && !(await launch.beginScheduledCampaign(input.campaignId))) cancel();
+  progress.status = 'counting';
 }

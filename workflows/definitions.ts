@@ -119,7 +119,7 @@ export interface JourneyWorkflowResult {
 /** Progress of a campaign launch. */
 export interface CampaignLaunchProgress {
   campaignId: string;
-  status: 'counting' | 'running' | 'paused' | 'cancelled' | 'completed';
+  status: 'scheduled' | 'counting' | 'running' | 'paused' | 'cancelled' | 'completed';
   /** Audience size when the launch began. */
   total: number;
   started: number;
@@ -144,6 +144,8 @@ export interface CampaignLaunchInput {
   ratePerSecond: number;
   /** Customers per start batch; at most `ratePerSecond` (default 100). */
   batchSize?: number;
+  /** A scheduled campaign: when to begin (ISO date); the launch waits on a timer until then. */
+  startAt?: string;
   /** Set by continue-as-new. */
   carried?: { cursor: string | null; progress: CampaignLaunchProgress; paused: boolean; asOf: number };
 }

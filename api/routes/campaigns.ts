@@ -4,13 +4,32 @@ import { countAudience } from '../../store/customers.ts';
 import { entryOf, getJourney, getVersion } from '../../store/journeys.ts';
 import { readers } from '../auth.ts';
 import type { ResolvedDeps } from '../deps.ts';
-import { conflict, notFound } from '../problem.ts';
+import { conflict, invalidRequest, notFound } from '../problem.ts';
+import { getApprovalSettings } from '../../store/approvals.ts';
+import type { JourneyDefinition } from '../../journey/index.ts';
 import { defineRoute } from '../route.ts';
 import { AudienceCount, AudienceCountBody, Campaign, CampaignCreate, CampaignPage, CampaignQuery } from '../wire/campaigns.ts';
 import { IdParams } from '../wire/common.ts';
 
 async function withProgress(deps: ResolvedDeps, campaign: CampaignRecord) {
+  // Waiting for approval or rejected: no launch exists to ask.
+  if (campaign.status === 'pendingApproval' || campaign.status === 'rejected') return { ...campaign, progress: null };
   return { ...campaign, progress: await deps.runtime.campaignProgress(campaign.id) };
+}
+
+/**
+ * Starts a campaign's launch workflow: at once, or waiting on its timer until `scheduledAt`
+ * (a schedule already past, e.g. approved late, launches at once).
+ */
+export async function startLaunch(deps: ResolvedDeps, campaign: CampaignRecord, definition: JourneyDefinition, now = new Date()): Promise<void> {
+  const later = campaign.scheduledAt !== undefined && Date.parse(campaign.scheduledAt) > now.getTime();
+  await deps.runtime.launchCampaign({
+    campaignId: campaign.id,
+    journey: { journeyId: campaign.journeyId, version: campaign.version, definition },
+    segment: campaign.audience,
+    ratePerSecond: campaign.ratePerSecond,
+    ...(later && campaign.scheduledAt !== undefined ? { startAt: campaign.scheduledAt } : {}),
+  });
 }
 
 /** Declares pause, resume and cancel: same shape, different transition and runtime call. */
@@ -30,13 +49,15 @@ function transition(
     params: IdParams,
     responses: { 200: { description: `The campaign, now ${to}.`, schema: Campaign } },
     async handler({ params, deps, now }) {
-      const moved = await transitionCampaign(deps.db, params.id, from, to, now);
+      const before = await getCampaign(deps.db, params.id);
+      const moved = before === null ? null : await transitionCampaign(deps.db, params.id, from, to, now);
       if (moved === null) {
         const current = await getCampaign(deps.db, params.id);
         if (current === null) throw notFound(`campaign ${params.id}`);
         throw conflict(`campaign ${params.id} is ${current.status}; only a ${from.join(' or ')} campaign can ${action}`);
       }
-      await call(deps, params.id);
+      // A campaign still waiting for approval has no launch to tell.
+      if (before?.status !== 'pendingApproval') await call(deps, params.id);
       return { status: 200, body: await withProgress(deps, moved) };
     },
   });
@@ -62,7 +83,10 @@ export const campaignRoutes = [
     path: '/campaigns',
     tag: 'Campaigns',
     summary: 'Launch a journey for an audience',
-    description: 'The journey must start with a campaign-audience trigger and be published (not paused).',
+    description:
+      'The journey must start with a campaign-audience trigger and be published (not paused). With `scheduledAt` the ' +
+      'campaign is `scheduled` and launches then (a durable timer; cancel it before). When the campaign or the workspace ' +
+      'asks for approval it is `pendingApproval` and nothing launches until an admin approves it.',
     access: ['operator'],
     body: CampaignCreate,
     responses: { 201: { description: 'Launched.', schema: Campaign } },
@@ -80,6 +104,12 @@ export const campaignRoutes = [
       }
       const audience = body.audience ?? { segments: [trigger.config.segment] };
       const ratePerSecond = body.ratePerSecond ?? trigger.config.sendRatePerMinute / 60;
+      const scheduledAt = body.scheduledAt === undefined ? undefined : new Date(body.scheduledAt);
+      if (scheduledAt !== undefined && scheduledAt <= now) {
+        throw invalidRequest([{ path: 'body.scheduledAt', message: `must be in the future (it is now ${now.toISOString()})` }]);
+      }
+      const needsApproval = body.requireApproval === true || (await getApprovalSettings(deps.db)).campaigns;
+      const status = needsApproval ? 'pendingApproval' : scheduledAt === undefined ? 'running' : 'scheduled';
       const campaign = await createCampaign(
         deps.db,
         {
@@ -89,16 +119,14 @@ export const campaignRoutes = [
           audience,
           audienceCount: await countAudience(deps.db, audience, now),
           ratePerSecond,
+          status,
+          ...(scheduledAt === undefined ? {} : { scheduledAt: scheduledAt.toISOString() }),
+          ...(needsApproval ? { approval: { requestedBy: principal?.name ?? 'unknown', requestedByKey: principal?.keyId ?? 'unknown', requestedAt: now.toISOString() } } : {}),
           createdBy: principal?.name ?? 'unknown',
         },
         now,
       );
-      await deps.runtime.launchCampaign({
-        campaignId: campaign.id,
-        journey: { journeyId: journey.id, version: version.version, definition: version.definition },
-        segment: audience,
-        ratePerSecond,
-      });
+      if (!needsApproval) await startLaunch(deps, campaign, version.definition, now);
       return { status: 201, body: await withProgress(deps, campaign) };
     },
   }),
@@ -133,5 +161,5 @@ export const campaignRoutes = [
   }),
   transition('pause', ['running'], 'paused', (deps, id) => deps.runtime.pauseCampaign(id)),
   transition('resume', ['paused'], 'running', (deps, id) => deps.runtime.resumeCampaign(id)),
-  transition('cancel', ['running', 'paused'], 'cancelled', (deps, id) => deps.runtime.cancelCampaign(id)),
+  transition('cancel', ['pendingApproval', 'scheduled', 'running', 'paused'], 'cancelled', (deps, id) => deps.runtime.cancelCampaign(id)),
 ];

@@ -1,5 +1,6 @@
 import type { Route } from '../route.ts';
 import { apiKeyRoutes } from './apiKeys.ts';
+import { approvalRoutes } from './approvals.ts';
 import { campaignRoutes } from './campaigns.ts';
 import { consentRoutes } from './consent.ts';
 import { couponRoutes } from './coupons.ts';
@@ -34,6 +35,7 @@ export const routeTable: readonly Route[] = [
   ...timelineRoutes,
   ...couponRoutes,
   ...campaignRoutes,
+  ...approvalRoutes,
   ...ledgerRoutes,
   ...consentRoutes,
   ...twilioRoutes,

@@ -1,4 +1,5 @@
 import { compile } from '../../journey/compile/compile.ts';
+import { pendingPublishResponse, publishApprovalGate } from '../publishGate.ts';
 import type { CompileError } from '../../journey/compile/errors.ts';
 import { diffDefinitions } from '../../journey/diff.ts';
 import type { JourneyGraph } from '../../journey/graph.ts';
@@ -222,14 +223,20 @@ export const journeyRoutes = [
     access: writers,
     params: JourneyParams,
     body: PublishRequest,
-    responses: { 201: { description: 'The new version; `migrationId` when customers in flight are being moved.', schema: PublishResult }, 422: invalidMigration },
+    responses: {
+      201: { description: 'The new version; `migrationId` when customers in flight are being moved.', schema: PublishResult },
+      202: pendingPublishResponse,
+      422: invalidMigration,
+    },
     async handler({ params, body, deps, now, principal }) {
       const journey = await mustGet(deps, params.id);
       if (journey.status === 'archived') throw conflict(`journey ${params.id} is archived`);
       const { definition, graph } = await publishable(deps, journey, body.from);
-      // Checked before anything is stored: a refused mapping publishes nothing.
+      // Checked before anything is stored or any approval is used: a refused mapping publishes nothing.
       const moving = body.inFlight === 'move';
       if (moving) await checkedPlan(deps, journey, definition, body.mapping, true);
+      const gated = await publishApprovalGate(deps, journey, graph, body.note, principal, now);
+      if (gated !== null) return gated;
       const version = await publishVersion(
         deps.db,
         {

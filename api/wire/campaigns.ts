@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ApprovalRecord } from '../../journey/approvals.ts';
 import { Channel, LifecycleStage, RfmCell, ValueTier } from '../../journey/customer.ts';
 import { PageQuery, pageOf } from './common.ts';
 import { CampaignProgress } from './runs.ts';
@@ -18,7 +19,7 @@ export const Audience = z
   .meta({ id: 'Audience' });
 export type Audience = z.infer<typeof Audience>;
 
-export const CampaignStatus = z.enum(['running', 'paused', 'cancelled', 'completed']);
+export const CampaignStatus = z.enum(['pendingApproval', 'rejected', 'scheduled', 'running', 'paused', 'cancelled', 'completed']);
 
 export const CampaignCreate = z
   .strictObject({
@@ -27,6 +28,8 @@ export const CampaignCreate = z
     version: z.number().int().positive().optional().describe('defaults to the latest published version'),
     audience: Audience.optional().describe('defaults to the segment of the journey’s audience trigger'),
     ratePerSecond: z.number().positive().max(10_000).optional().describe('defaults to the trigger’s send rate'),
+    scheduledAt: z.iso.datetime({ offset: true }).optional().describe('launch at this time (in the future) instead of now'),
+    requireApproval: z.boolean().optional().describe('wait for an admin’s approval before launching (always, when the workspace asks for it)'),
   })
   .meta({ id: 'CampaignCreate' });
 
@@ -40,6 +43,8 @@ export const Campaign = z
     audienceCount: z.number().int().nonnegative(),
     ratePerSecond: z.number().positive(),
     status: CampaignStatus,
+    scheduledAt: z.iso.datetime().optional(),
+    approval: ApprovalRecord.optional(),
     createdBy: z.string(),
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),

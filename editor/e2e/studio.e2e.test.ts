@@ -5,7 +5,9 @@ import { appAndBrowser, openPage, screenshot } from './browser.ts';
 // The template studio and the segment builder in real Chromium against the real app (API,
 // worker, Temporal, FerretDB, the demo seed): a marketer writes a bilingual email with a coupon
 // code and sees it rendered as it would be sent; an SMS in Chinese shows UCS-2 parts as typed; a
-// segment built from conditions counts what the API counts, and journeys' pickers offer it.
+// segment built from conditions counts what the API counts, and journeys' pickers offer it; a
+// journey sending that email is launched for that segment, waits for an admin's approval, and
+// once approved the email with its coupon reaches the inbox.
 // Screenshots of each screen in English and Chinese: artifacts/e2e/studio-*.png.
 
 const session = appAndBrowser();
@@ -235,5 +237,99 @@ test('a segment built from conditions counts what the API counts, and journeys o
   await page.getByRole('link', { name: 'Valuable and lapsing' }).click();
   await expect.poll(() => count.getAttribute('data-count'), { timeout: 20_000 }).toBe(String(expected.count));
   await screenshot(page, 'studio-11-segment-builder-zh');
+  expect(consoleErrors).toEqual([]);
+});
+
+interface InboxMessage {
+  subject: string;
+  text: string;
+  headers: Record<string, string>;
+}
+
+test('the coupon email, launched for the built segment, waits for an admin’s approval and then reaches the inbox', { timeout: 240_000 }, async () => {
+  // Runs after the two tests above: the template `spring-coupon` and the segment `valuable-lapsing`.
+  const members = await api<Members>('GET', '/segments/valuable-lapsing/members?sample=0');
+  expect(members.count).toBeGreaterThan(0);
+  await api('POST', '/journeys', {
+    schemaVersion: 1,
+    id: 'spring-campaign',
+    name: 'Spring campaign',
+    nodes: [
+      { id: 'start', kind: 'audience', label: 'Valuable and lapsing', position: { x: 0, y: 0 }, config: { segment: 'valuable-lapsing', sendRatePerMinute: 600 } },
+      { id: 'coupon', kind: 'coupon', label: 'Spring coupon', position: { x: 0, y: 120 }, config: { offer: { type: 'percent', percent: 20 }, expiresInDays: 14, prefix: 'SPRING', variable: 'couponCode' } },
+      { id: 'coupon-email', kind: 'email', label: 'Spring coupon email', position: { x: 0, y: 240 }, config: { templateId: 'spring-coupon' } },
+      { id: 'done', kind: 'exit', label: 'Done', position: { x: 0, y: 360 }, config: {} },
+    ],
+    edges: [
+      { id: 'e1', source: 'start', sourceHandle: 'next', target: 'coupon' },
+      { id: 'e2', source: 'coupon', sourceHandle: 'issued', target: 'coupon-email' },
+      { id: 'e3', source: 'coupon-email', sourceHandle: 'sent', target: 'done' },
+      { id: 'e4', source: 'coupon-email', sourceHandle: 'failed', target: 'done' },
+    ],
+    settings: {},
+  });
+  await api('POST', '/journeys/spring-campaign/publish', { note: 'E2E' });
+
+  const { page, consoleErrors } = await openPage(session.browser, 'studio-approval');
+  await signIn(page, 'en', '#/journeys/spring-campaign');
+  await page.getByRole('button', { name: 'Launch campaign…' }).click();
+  await page.getByLabel('Audience segment').selectOption('valuable-lapsing');
+  const audience = page.getByTestId('audience-count');
+  await audience.filter({ hasText: /in this segment now/ }).waitFor({ timeout: 30_000 });
+  expect(Number((await audience.textContent())?.replace(/[^0-9]/g, ''))).toBe(members.count);
+  await page.getByLabel('Ask an admin to approve it first').check();
+  await screenshot(page, 'studio-12-launch-approval-en');
+  await page.getByRole('button', { name: 'Launch', exact: true }).click();
+  await page.getByTestId('launch-outcome').filter({ hasText: 'Sent for approval.' }).waitFor({ timeout: 15_000 });
+
+  // Nothing launches while it waits.
+  const emails = async () => {
+    const response = await fetch(`${session.app.inboxApiUrl}/api/v1/messages`);
+    const body = (await response.json()) as { messages: InboxMessage[] };
+    return body.messages.filter((m) => m.headers['x-waymark-key']?.startsWith('journey/spring-campaign/'));
+  };
+  const [pending] = (await api<{ campaigns: Array<{ id: string; name: string; status: string }> }>('GET', '/approvals')).campaigns;
+  expect(pending).toMatchObject({ status: 'pendingApproval' });
+  expect(await emails()).toEqual([]);
+
+  // The Waiting panel on the campaigns page, in both languages.
+  await signIn(page, 'zh-CN', '#/campaigns');
+  await page.getByTestId('pending-campaign').filter({ hasText: 'Spring campaign' }).waitFor({ timeout: 15_000 });
+  await page.getByRole('heading', { name: '待审批的活动' }).waitFor();
+  await screenshot(page, 'studio-13-approvals-zh');
+  await signIn(page, 'en', '#/campaigns');
+  const row = page.getByTestId('pending-campaign').filter({ hasText: 'Spring campaign' });
+  await row.waitFor({ timeout: 15_000 });
+  expect(await row.textContent()).toMatch(/asked by \S+/);
+  await screenshot(page, 'studio-14-approvals-en');
+  await row.getByRole('button', { name: /^Approve / }).click();
+  await row.waitFor({ state: 'detached', timeout: 15_000 });
+  expect((await api<{ status: string }>('GET', `/campaigns/${pending?.id ?? ''}`)).status).toMatch(/running|completed/);
+
+  // Each member gets the email with their own coupon code.
+  await expect.poll(async () => (await emails()).length, { timeout: 120_000, interval: 1000 }).toBe(members.count);
+  expect((await emails()).every((m) => /SPRING-[A-Z0-9]+/.test(`${m.subject} ${m.text}`))).toBe(true);
+  await screenshot(page, 'studio-15-campaign-approved-en');
+
+  // In Chinese: the same journey scheduled for tomorrow, listed as waiting, then cancelled.
+  await signIn(page, 'zh-CN', '#/journeys/spring-campaign');
+  await page.getByRole('button', { name: '作为活动发起…' }).click();
+  await page.getByLabel('受众分群').selectOption('valuable-lapsing');
+  await page.getByLabel('指定日期和时间').check();
+  const tomorrow = new Date(Date.now() + 86_400_000);
+  const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+  await page.getByLabel('发起时间').fill(local);
+  await screenshot(page, 'studio-16-launch-scheduled-zh');
+  await page.getByRole('button', { name: '发起', exact: true }).click();
+  await page.getByTestId('launch-outcome').filter({ hasText: '已排期于' }).waitFor({ timeout: 15_000 });
+  const [scheduled] = (await api<{ scheduled: Array<{ id: string; scheduledAt: string }> }>('GET', '/approvals')).scheduled;
+  expect(Math.abs(Date.parse(scheduled?.scheduledAt ?? '') - tomorrow.getTime())).toBeLessThan(60_000);
+  await page.goto(`${session.app.url}/#/campaigns`);
+  const waiting = page.getByTestId('scheduled-campaign');
+  await waiting.waitFor({ timeout: 15_000 });
+  await screenshot(page, 'studio-17-scheduled-zh');
+  await waiting.getByRole('button', { name: '取消发起' }).click();
+  await waiting.waitFor({ state: 'detached', timeout: 15_000 });
+  expect((await api<{ status: string }>('GET', `/campaigns/${scheduled?.id ?? ''}`)).status).toBe('cancelled');
   expect(consoleErrors).toEqual([]);
 });

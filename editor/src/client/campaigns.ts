@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { AudienceCount, Campaign, CampaignPage } from '../../../api/wire/campaigns.ts';
 import type { Audience } from '../../../api/wire/campaigns.ts';
+import { ApprovalSettings, PendingApprovals, PublishApproval } from '../../../api/wire/approvals.ts';
 import { request } from './http.ts';
 
 /** Campaign launches (`/v1/campaigns`): a published journey for an audience, at a send rate. */
@@ -11,7 +12,7 @@ const c = (campaignId: string) => encodeURIComponent(campaignId);
 export const campaignsApi = {
   list: async () => (await request('GET', '/v1/campaigns?limit=500', CampaignPage)).items,
   count: async (audience: Audience) => (await request('POST', '/v1/audiences/count', AudienceCount, { audience })).count,
-  launch: (input: { name: string; journeyId: string; audience: Audience; ratePerSecond: number }) => request('POST', '/v1/campaigns', Campaign, input),
+  launch: (input: { name: string; journeyId: string; audience: Audience; ratePerSecond: number; scheduledAt?: string; requireApproval?: boolean }) => request('POST', '/v1/campaigns', Campaign, input),
   get: (campaignId: string) => request('GET', `/v1/campaigns/${c(campaignId)}`, Campaign),
   control: (campaignId: string, action: 'pause' | 'resume' | 'cancel') => request('POST', `/v1/campaigns/${c(campaignId)}/${action}`, Campaign),
 };
@@ -38,3 +39,14 @@ export function progressFraction(campaign: Campaign): number {
 export function shownStatus(campaign: Campaign): Campaign['status'] {
   return campaign.status === 'running' && campaign.progress?.done === true ? 'completed' : campaign.status;
 }
+
+/** What waits for an admin or for its time (`/v1/approvals`), and the admin's decisions. */
+export const approvalsApi = {
+  pending: () => request('GET', '/v1/approvals', PendingApprovals),
+  settings: () => request('GET', '/v1/settings/approvals', ApprovalSettings),
+  saveSettings: (settings: z.infer<typeof ApprovalSettings>) => request('PUT', '/v1/settings/approvals', ApprovalSettings, settings),
+  decideCampaign: (campaignId: string, action: 'approve' | 'reject', reason?: string) =>
+    request('POST', `/v1/campaigns/${c(campaignId)}/${action}`, Campaign, reason === undefined ? {} : { reason }),
+  decidePublish: (requestId: string, action: 'approve' | 'reject', reason?: string) =>
+    request('POST', `/v1/approvals/publishes/${c(requestId)}/${action}`, PublishApproval, reason === undefined ? {} : { reason }),
+};

@@ -1,3 +1,4 @@
+import { approvalsEn } from './approvals.en.ts';
 import { campaignsEn } from './campaigns.en.ts';
 import { migrationEn } from './migration.en.ts';
 import { consoleEn } from './console.en.ts';
@@ -349,8 +350,16 @@ export const en = {
     pause: 'Pause',
     resume: 'Resume',
     cancel: 'Cancel campaign',
-    status: { running: 'running', paused: 'paused', completed: 'completed', cancelled: 'cancelled' },
+    status: { pendingApproval: 'waiting for approval', rejected: 'rejected', scheduled: 'scheduled', running: 'running', paused: 'paused', completed: 'completed', cancelled: 'cancelled' },
+    when: 'When',
+    now: 'Now',
+    later: 'At a date and time',
+    at: 'Launch at',
+    askApproval: 'Ask an admin to approve it first',
+    pending: 'Sent for approval. An admin approves or rejects it under Campaigns → Waiting.',
+    scheduledFor: 'Scheduled for {{when}}. You can cancel it under Campaigns → Waiting until then.',
   },
+  approvals: approvalsEn,
   console: consoleEn,
   tasks: tasksEn,
   customers: customersEn,

@@ -1,4 +1,5 @@
 import type { en } from './en.ts';
+import { approvalsZhCN } from './approvals.zh-CN.ts';
 import { campaignsZhCN } from './campaigns.zh-CN.ts';
 import { migrationZhCN } from './migration.zh-CN.ts';
 import { consoleZhCN } from './console.zh-CN.ts';
@@ -361,8 +362,16 @@ export const zhCN: Strings<typeof en> = {
     pause: '暂停',
     resume: '继续',
     cancel: '取消活动',
-    status: { running: '进行中', paused: '已暂停', completed: '已完成', cancelled: '已取消' },
+    status: { pendingApproval: '待审批', rejected: '已驳回', scheduled: '已排期', running: '进行中', paused: '已暂停', completed: '已完成', cancelled: '已取消' },
+    when: '时间',
+    now: '立即',
+    later: '指定日期和时间',
+    at: '发起时间',
+    askApproval: '先请管理员审批',
+    pending: '已提交审批。管理员可在“活动 → 待处理”中批准或驳回。',
+    scheduledFor: '已排期于 {{when}}。在此之前可在“活动 → 待处理”中取消。',
   },
+  approvals: approvalsZhCN,
   console: consoleZhCN,
   tasks: tasksZhCN,
   customers: customersZhCN,

@@ -32,6 +32,9 @@ export function LaunchDialog({ journeyId, graph, onClose }: { journeyId: string;
   const [campaign, setCampaign] = useState<Campaign | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  // Empty: launch now; otherwise a local date and time (`datetime-local`).
+  const [at, setAt] = useState<string | null>(null);
+  const [askApproval, setAskApproval] = useState(false);
   useEffect(() => {
     if (ref.current && !ref.current.open) ref.current.showModal();
   }, []);
@@ -52,7 +55,17 @@ export function LaunchDialog({ journeyId, graph, onClose }: { journeyId: string;
     setError(null);
     try {
       // The dialog asks per minute, as the trigger does; the API takes a rate per second.
-      setCampaign(await campaignsApi.launch({ name: `${journeyName} → ${segment}`, journeyId, audience: { segments: [segment] }, ratePerSecond: rate / 60 }));
+      const scheduledAt = at ? new Date(at).toISOString() : undefined;
+      setCampaign(
+        await campaignsApi.launch({
+          name: `${journeyName} → ${segment}`,
+          journeyId,
+          audience: { segments: [segment] },
+          ratePerSecond: rate / 60,
+          ...(scheduledAt ? { scheduledAt } : {}),
+          ...(askApproval ? { requireApproval: true } : {}),
+        }),
+      );
     } catch (e) {
       setError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -63,7 +76,11 @@ export function LaunchDialog({ journeyId, graph, onClose }: { journeyId: string;
   return (
     <dialog ref={ref} className="dialog" aria-labelledby="launch-title" onClose={onClose}>
       <h2 id="launch-title">{t('launch.title')}</h2>
-      {campaign ? (
+      {campaign?.status === 'pendingApproval' ? (
+        <p role="status" data-testid="launch-outcome">{t('launch.pending')}</p>
+      ) : campaign?.status === 'scheduled' ? (
+        <p role="status" data-testid="launch-outcome">{t('launch.scheduledFor', { when: f.dateTime(campaign.scheduledAt ?? '') })}</p>
+      ) : campaign ? (
         <CampaignProgressView initial={campaign} />
       ) : (
         <form
@@ -89,6 +106,24 @@ export function LaunchDialog({ journeyId, graph, onClose }: { journeyId: string;
           <label className="form-row">
             <span>{t('launch.rate')}</span>
             <input type="number" min={1} max={100000} required value={rate ?? ''} onChange={(e) => setRate(e.target.value === '' ? null : Number(e.target.value))} />
+          </label>
+          <fieldset className="form-row">
+            <legend>{t('launch.when')}</legend>
+            <label>
+              <input type="radio" name="launch-when" checked={at === null} onChange={() => setAt(null)} /> {t('launch.now')}
+            </label>
+            <label>
+              <input type="radio" name="launch-when" checked={at !== null} onChange={() => setAt('')} /> {t('launch.later')}
+            </label>
+            {at !== null && (
+              <label className="form-row">
+                <span>{t('launch.at')}</span>
+                <input type="datetime-local" required value={at} onChange={(e) => setAt(e.target.value)} />
+              </label>
+            )}
+          </fieldset>
+          <label className="form-row inline">
+            <input type="checkbox" checked={askApproval} onChange={(e) => setAskApproval(e.target.checked)} /> <span>{t('launch.askApproval')}</span>
           </label>
           {error && (
             <p className="error-text" role="alert">

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { campaignsApi } from '../../client/campaigns.ts';
 import { journeysApi } from '../../client/journeys.ts';
 import { useLoad } from '../shared/useLoad.ts';
+import { ApprovalsPanel } from '../../launch/ApprovalsPanel.tsx';
 import { CampaignCard } from './CampaignCard.tsx';
 import '../console.css';
 
@@ -30,6 +31,7 @@ export function CampaignsPage() {
           {t('tasks.refresh')}
         </button>
       </div>
+      <ApprovalsPanel onChange={() => setRound((r) => r + 1)} />
       {list.error && <p className="error-text" role="alert">{list.error}</p>}
       {!list.data && !list.error && <p className="muted">{t('common.loading')}</p>}
       {list.data?.length === 0 && <p className="muted">{t('campaigns.empty')}</p>}

@@ -1,0 +1,23 @@
+/** English strings of the approvals and schedules panel (merged into en.ts as `approvals`). */
+export const approvalsEn = {
+  title: 'Waiting',
+  intro: 'Campaigns and publishes waiting for an admin, and campaigns waiting for their launch time.',
+  empty: 'Nothing is waiting.',
+  campaigns: 'Campaigns to approve',
+  publishes: 'Publishes to approve',
+  scheduled: 'Scheduled launches',
+  asked: 'asked by {{by}} {{when}}',
+  campaignLine: '{{journey}} v{{version}} for {{count}} customers',
+  publishLine: 'Publish {{journey}}: “{{note}}”',
+  launchesAt: 'launches {{when}}',
+  approve: 'Approve',
+  reject: 'Reject',
+  cancel: 'Cancel launch',
+  reason: 'Why is it rejected?',
+  confirmReject: 'Reject with this reason',
+  approvedBy: 'approved by {{by}}',
+  settings: 'Require approval',
+  settingCampaigns: 'of every campaign',
+  settingPublishes: 'of every publish by a marketer',
+  settingsNote: 'Only an admin can change these, or approve. Whoever asked cannot approve their own request unless they are the only admin.',
+};
