@@ -25,7 +25,9 @@ export {
 export type { ConditionContext } from './condition.ts';
 
 // Graph, settings, definition
-export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, SendDays, reEntryAllowed } from './settings.ts';
+export { FrequencyCap, Goal, JourneyPriority, JourneySettings, QuietHours, ReEntry, SendDays, priorityRank, reEntryAllowed } from './settings.ts';
+export { CapNote, OnCap, arbitrate, capNote, capReason, claimStaleAfter, goesFirst, yieldRecheck } from './caps.ts';
+export type { CapClaim, CapHolder, CapSlot, CapVerdict } from './caps.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
 export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
