@@ -34,6 +34,23 @@ export const CapNote = z.object({
 });
 export type CapNote = z.infer<typeof CapNote>;
 
+/** What shared frequency caps did at a message step: messages that waited or were skipped, and the journeys that went first. */
+export const CappedStep = z.object({
+  nodeId: z.string(),
+  waited: z.number().int().nonnegative().describe('messages that waited for a cap slot (some may have been sent since)'),
+  skipped: z.number().int().nonnegative().describe('messages skipped to the failed exit (onCap: skip)'),
+  by: z.array(
+    z.object({
+      journeyId: z.string().optional(),
+      journeyName: z.string().optional(),
+      priority: JourneyPriority.optional(),
+      waited: z.number().int().nonnegative(),
+      skipped: z.number().int().nonnegative(),
+    }),
+  ),
+});
+export type CappedStep = z.infer<typeof CappedStep>;
+
 /** The journey behind a slot or a claim, to say who capped a message. */
 export interface CapHolder {
   journeyId?: string | undefined;
@@ -65,6 +82,8 @@ export type CapVerdict =
 
 /** A claim yields to a higher-priority claim that is due for this long after it became due; a claim not back by then is taken for gone. */
 export const claimStaleAfter = HOUR;
+/** A claim due this soon counts as due now (workers' clocks differ a little). */
+const dueMargin = MINUTE;
 /** How soon a send that yielded to a due higher-priority send asks again (by then that one took its slot). */
 export const yieldRecheck = 5 * MINUTE;
 
@@ -97,13 +116,14 @@ export function arbitrate(
   now: number,
 ): CapVerdict {
   const ahead = view.claims
-    .filter((c) => c.key !== me.key && c.dueAt <= now && c.dueAt >= now - claimStaleAfter && goesFirst(c, me))
+    .filter((c) => c.key !== me.key && c.dueAt <= now + dueMargin && c.dueAt >= now - claimStaleAfter && goesFirst(c, me))
     .sort((a, b) => (goesFirst(a, b) ? -1 : 1));
   let full: Extract<CapVerdict, { type: 'wait' }> | null = null;
   let yielded: Extract<CapVerdict, { type: 'wait' }> | null = null;
   for (const cap of caps) {
     const period = cap.periodHours * HOUR;
-    const taken = view.slots.filter((s) => s.key !== me.key && s.at > now - period && s.at <= now).sort((a, b) => a.at - b.at);
+    // A slot granted a moment "after" `now` (another worker's clock) is taken all the same.
+    const taken = view.slots.filter((s) => s.key !== me.key && s.at > now - period).sort((a, b) => a.at - b.at);
     if (taken.length >= cap.max) {
       // The slot frees when the send `max` places back leaves the window.
       const freeing = taken[taken.length - cap.max];
@@ -148,5 +168,5 @@ function holderOf(holder: CapHolder | undefined): CapHolder {
 export function capReason(verdict: Extract<CapVerdict, { type: 'wait' }>): string {
   const who = verdict.by.journeyName ?? verdict.by.journeyId;
   const journey = who === undefined ? 'another message' : `journey ${who}, priority ${verdict.by.priority ?? 'normal'}`;
-  return verdict.reason === 'full' ? `capped by ${journey}` : `capped: ${journey} goes first`;
+  return verdict.reason === 'full' ? `capped by ${journey}` : `capped by ${journey} (due now, it goes first)`;
 }

@@ -26,7 +26,7 @@ export type { ConditionContext } from './condition.ts';
 
 // Graph, settings, definition
 export { FrequencyCap, Goal, JourneyPriority, JourneySettings, QuietHours, ReEntry, SendDays, priorityRank, reEntryAllowed } from './settings.ts';
-export { CapNote, OnCap, arbitrate, capNote, capReason, claimStaleAfter, goesFirst, yieldRecheck } from './caps.ts';
+export { CapNote, CappedStep, OnCap, arbitrate, capNote, capReason, claimStaleAfter, goesFirst, yieldRecheck } from './caps.ts';
 export type { CapClaim, CapHolder, CapSlot, CapVerdict } from './caps.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
 export { HandleId, NodeId, PageCursor, Position } from './ids.ts';

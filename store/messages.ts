@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { MongoBulkWriteError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
 import { CapNote } from '../journey/caps.ts';
+import type { CappedStep } from '../journey/caps.ts';
 import { Channel, CustomerId } from '../journey/customer.ts';
 import { JourneyPriority } from '../journey/settings.ts';
 import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
@@ -326,6 +327,31 @@ export async function noteCapped(db: Db, id: string, note: CapNote, now: Date): 
   const detail = skipped ? `Capped: ${note.detail}; skipped` : `${note.detail}; waits until ${note.until ?? at}`;
   const set: Record<string, unknown> = { capped: note, updatedAt: at, ...(skipped ? { status: 'failed', error: `Capped: ${note.detail}` } : {}) };
   await messages(db).updateOne({ _id: id, status: 'pending' }, { $set: set, $push: { history: { status: skipped ? 'failed' : 'pending', at, detail } } });
+}
+
+/**
+ * The journey's messages a shared frequency cap made wait or skip, counted per step (the step is
+ * the key's `…:{nodeId}:{visit}`) and per journey that went first.
+ */
+export async function cappedByStep(db: Db, journeyId: string): Promise<CappedStep[]> {
+  const docs = await messages(db).find({ journeyId, capped: { $exists: true } }, { projection: { key: 1, capped: 1 } }).toArray();
+  const steps = new Map<string, CappedStep>();
+  for (const doc of docs) {
+    const note = doc.capped;
+    const nodeId = doc.key.split(':').at(-2);
+    if (note === undefined || nodeId === undefined) continue;
+    const step = steps.get(nodeId) ?? { nodeId, waited: 0, skipped: 0, by: [] };
+    steps.set(nodeId, step);
+    const field = note.outcome === 'skipped' ? 'skipped' : 'waited';
+    step[field] += 1;
+    let by = step.by.find((b) => b.journeyId === note.byJourneyId);
+    if (by === undefined) {
+      by = { ...(note.byJourneyId ? { journeyId: note.byJourneyId } : {}), ...(note.byJourneyName ? { journeyName: note.byJourneyName } : {}), ...(note.byPriority ? { priority: note.byPriority } : {}), waited: 0, skipped: 0 };
+      step.by.push(by);
+    }
+    by[field] += 1;
+  }
+  return [...steps.values()];
 }
 
 /** Provider details of a send (e.g. SMS encoding and segment count), kept beside the record. */
