@@ -83,6 +83,8 @@ export { limits } from './limits.ts';
 export { simulate } from './simulate/simulate.ts';
 export type { SimulationOptions } from './simulate/simulate.ts';
 export { behaviourByStage, generateCohort, neverResponds } from './simulate/cohort.ts';
+export { forecastPath, pathAssumptions } from './simulate/path.ts';
+export type { CustomerPath, PathAssumption } from './simulate/path.ts';
 export type { BehaviourModel, ScriptedEvent, SimCustomer } from './simulate/cohort.ts';
 export type { ArmStats, ChannelStats, CustomerTimeline, NodeStats, SimulationReport } from './simulate/report.ts';
 

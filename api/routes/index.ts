@@ -5,6 +5,7 @@ import { consentRoutes } from './consent.ts';
 import { couponRoutes } from './coupons.ts';
 import { customerRoutes } from './customers.ts';
 import { eventRoutes } from './events.ts';
+import { forecastRoutes } from './forecast.ts';
 import { healthRoutes } from './health.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyRunRoutes } from './journeyRuns.ts';
@@ -29,6 +30,7 @@ export const routeTable: readonly Route[] = [
   ...eventRoutes,
   ...journeyRoutes,
   ...journeyRunRoutes,
+  ...forecastRoutes,
   ...templateRoutes,
   ...taskRoutes,
   ...timelineRoutes,
