@@ -44,6 +44,7 @@ export const en = {
     empty: 'No journeys yet. Start one from the gallery.',
     name: 'Name',
     statusLabel: 'Status',
+    priority: 'Priority across journeys',
     updated: 'Last change',
     publishedVersion: 'Published v{{version}}',
     status: { draft: 'Draft', published: 'Published', paused: 'Paused', archived: 'Archived' },

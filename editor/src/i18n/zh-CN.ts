@@ -40,6 +40,7 @@ export const zhCN: Strings<typeof en> = {
     empty: '还没有旅程。从模板库开始一个吧。',
     name: '名称',
     statusLabel: '状态',
+    priority: '跨旅程优先级',
     updated: '最后修改',
     publishedVersion: '已发布 v{{version}}',
     status: { draft: '草稿', published: '已发布', paused: '已暂停', archived: '已归档' },
