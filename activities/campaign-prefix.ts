@@ -122,7 +122,7 @@ async function performAction(perform: ActionPerformer, journey: PublishedJourney
     journeyName: journey.definition.name,
     version: journey.version,
     customerId,
-    settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps },
+    settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps, ...(settings.priority ? { priority: settings.priority } : {}) },
     action,
   } as ActionRequest;
   try {

@@ -1,13 +1,14 @@
 import { hostname } from 'node:os';
 import { ApplicationFailure, CancelledFailure, Context } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { effectiveTimezone, hasConsent } from '../journey/index.ts';
+import { capNote, capReason, effectiveTimezone, hasConsent } from '../journey/index.ts';
 import { nextSendTime } from './send-days.ts';
-import type { Channel, CustomerProfile, FrequencyCap } from '../journey/index.ts';
+import type { Channel, CustomerProfile } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
-import { markMessageById, messageTimesBefore, recordPendingMessage, releaseLease, renewLease, takeOverLease } from '../store/messages.ts';
+import { markMessageById, noteCapped, recordPendingMessage, releaseLease, renewLease, takeOverLease } from '../store/messages.ts';
 import type { MessageDetails, MessageRecord, SendLease } from '../store/messages.ts';
 import { getSuppression, suppress } from '../store/suppressions.ts';
+import { capsOn, claimCapSlot } from './caps.ts';
 import { faultPoint } from './fault.ts';
 import { activityNow } from './clock.ts';
 import { isPermanent, permanent } from './errors.ts';
@@ -86,8 +87,10 @@ function lastAttempt(maxBackoffMs: number): boolean {
  *    attempt fails retryably and Temporal tries later;
  * 3. the profile is read fresh: no consent, no address or a suppressed address end the record
  *    (`suppressed`/`failed`, with the reason), and so does a template that does not render;
- * 4. quiet hours, send days (public holidays), the provider's send window (Aliyun promotional
- *    SMS: 08:00–21:00) and frequency caps defer the send, releasing the lease;
+ * 4. quiet hours, send days (public holidays) and the provider's send window (Aliyun promotional
+ *    SMS: 08:00–21:00) defer the send, releasing the lease; so do frequency caps shared across
+ *    journeys, arbitrated by priority (`claimCapSlot`): the send waits, or with `onCap: skip`
+ *    ends `failed` (`Capped`) and takes its failed exit;
  * 5. after a takeover whose previous holder may have handed the message over, the provider is
  *    asked first (`lookup`: the embedded inbox by `X-Waymark-Key`, Twilio by listing messages to
  *    the number since that lease, Aliyun by `QuerySendDetails` matched on `OutId`); a message it
@@ -119,7 +122,9 @@ export async function deliver<M>(
   // Leases are about live processes: wall-clock times (activityNow() may run ahead in tests).
   const wall = Date.now();
   const first: SendLease = { attempt: 1, holder, since: new Date(wall).toISOString(), expiresAt: new Date(wall + ttl).toISOString() };
-  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first }, new Date(now));
+  // A capped journey's row is a claim on the customer's cap book, under the journey's priority.
+  const cap = capsOn(request, sender.channel).length > 0 ? { cap: { journeyName: request.journeyName, ...(settings.priority ? { priority: settings.priority } : {}) } } : {};
+  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first, ...cap }, new Date(now));
   if (!created && settled.has(claim.status)) return { outcome: 'ok', duplicate: true };
   if (!created && claim.status !== 'pending') {
     throw permanent(claim.status === 'suppressed' ? 'Unsubscribed' : 'InvalidAddress', claim.error ?? `message ${key} ${claim.status}`);
@@ -174,10 +179,14 @@ export async function deliver<M>(
       await release(false, allowed);
       return { outcome: 'deferred', until: allowed };
     }
-    const capped = await capDeferral(db, { customerId, channel: sender.channel, caps: settings.frequencyCaps, now, claim });
-    if (capped !== null) {
-      await release(false, capped);
-      return { outcome: 'deferred', until: capped };
+    const verdict = await claimCapSlot(db, { request, channel: sender.channel, claim, now });
+    if (verdict.type === 'wait') {
+      const skip = action.config.onCap === 'skip';
+      // The row says why (the timeline shows it, the journey's stats count it).
+      await noteCapped(db, claim.id, capNote(verdict, skip ? 'skipped' : 'waited', now), new Date(activityNow()));
+      if (skip) throw permanent('Capped', capReason(verdict));
+      await release(false, verdict.until);
+      return { outcome: 'deferred', until: verdict.until };
     }
 
     // An earlier attempt died holding the lease: the provider may hold the message already.
@@ -251,28 +260,4 @@ function keepLease(db: Db, id: string, lease: () => SendLease, ttl: number) {
     },
     stop: () => clearInterval(timer),
   };
-}
-
-/** When the earliest cap on this channel frees a slot, or null when every cap has room. */
-async function capDeferral(
-  db: Db,
-  input: { customerId: string; channel: Channel; caps: readonly FrequencyCap[]; now: number; claim: MessageRecord },
-): Promise<number | null> {
-  let until: number | null = null;
-  for (const cap of input.caps) {
-    if (cap.channel !== input.channel) continue;
-    const period = cap.periodHours * 3_600_000;
-    const times = await messageTimesBefore(db, {
-      customerId: input.customerId,
-      channel: input.channel,
-      since: new Date(input.now - period),
-      before: { createdAt: input.claim.createdAt, key: input.claim.key },
-    });
-    if (times.length < cap.max) continue;
-    // The slot frees when the message `max` places back leaves the window.
-    const freeing = times[times.length - cap.max];
-    const at = (freeing === undefined ? input.now : Date.parse(freeing)) + period;
-    until = Math.max(until ?? 0, at);
-  }
-  return until;
 }

@@ -21,7 +21,9 @@ export type PermanentReason =
   /** The provider's daily limit for this number (Aliyun: per number, template and sign name). */
   | 'DailyLimit'
   /** Transient errors until the retries ran out (the send's deadline). */
-  | 'GaveUp';
+  | 'GaveUp'
+  /** A shared frequency cap had no room and the step says `onCap: skip`. */
+  | 'Capped';
 
 /** Every permanent reason, so the workflow side can recognise them by `type`. */
 export const permanentReasons: readonly PermanentReason[] = [
@@ -36,6 +38,7 @@ export const permanentReasons: readonly PermanentReason[] = [
   'WebhookRejected',
   'DailyLimit',
   'GaveUp',
+  'Capped',
 ];
 
 /** A non-retryable failure: the node's failure path follows, with `message` as the error. */

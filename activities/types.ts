@@ -2,7 +2,8 @@ import type { ActionCommand, ActionKind, JourneySettings } from '../journey/inde
 
 /**
  * What the journey workflow passes to an action activity: the interpreter's command as is,
- * plus the journey settings that apply at send time (quiet hours, send days, frequency caps).
+ * plus the journey settings that apply at send time (quiet hours, send days, frequency caps and
+ * the journey's priority among the journeys sharing them).
  */
 export interface ActionRequest<K extends ActionKind = ActionKind> {
   action: Extract<ActionCommand, { kind: K }>;
@@ -10,7 +11,7 @@ export interface ActionRequest<K extends ActionKind = ActionKind> {
   journeyName: string;
   version: number;
   customerId: string;
-  settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'sendDays' | 'frequencyCaps'>;
+  settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'sendDays' | 'frequencyCaps' | 'priority'>;
 }
 
 /**

@@ -59,7 +59,7 @@ describe('role matrix', () => {
 });
 
 describe('role policy', () => {
-  const sideEffectFree = new Set(['previewTemplate', 'previewDraftTemplate', 'countAudience', 'previewSegment']);
+  const sideEffectFree = new Set(['previewTemplate', 'previewDraftTemplate', 'countAudience', 'previewSegment', 'forecastCustomerPath']);
   const can = (role: Role) => routeTable.filter((route) => route.access !== 'public' && allowedRoles(route).includes(role));
 
   it('lets admin call every route', () => {

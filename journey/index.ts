@@ -25,7 +25,9 @@ export {
 export type { ConditionContext } from './condition.ts';
 
 // Graph, settings, definition
-export { FrequencyCap, Goal, JourneySettings, QuietHours, ReEntry, SendDays, reEntryAllowed } from './settings.ts';
+export { FrequencyCap, Goal, JourneyPriority, JourneySettings, QuietHours, ReEntry, SendDays, priorityRank, reEntryAllowed } from './settings.ts';
+export { CapNote, CappedStep, OnCap, arbitrate, capNote, capReason, claimStaleAfter, goesFirst, yieldRecheck } from './caps.ts';
+export type { CapClaim, CapHolder, CapSlot, CapVerdict } from './caps.ts';
 export { GraphEdge, JourneyGraph, JourneyId, graphJsonSchema } from './graph.ts';
 export { HandleId, NodeId, PageCursor, Position } from './ids.ts';
 export { JourneyDefinition } from './definition.ts';
@@ -81,6 +83,8 @@ export { limits } from './limits.ts';
 export { simulate } from './simulate/simulate.ts';
 export type { SimulationOptions } from './simulate/simulate.ts';
 export { behaviourByStage, generateCohort, neverResponds } from './simulate/cohort.ts';
+export { forecastPath, pathAssumptions } from './simulate/path.ts';
+export type { CustomerPath, PathAssumption } from './simulate/path.ts';
 export type { BehaviourModel, ScriptedEvent, SimCustomer } from './simulate/cohort.ts';
 export type { ArmStats, ChannelStats, CustomerTimeline, NodeStats, SimulationReport } from './simulate/report.ts';
 

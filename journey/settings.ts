@@ -60,6 +60,18 @@ export const FrequencyCap = z.object({
 });
 export type FrequencyCap = z.infer<typeof FrequencyCap>;
 
+/**
+ * How much a journey's messages matter when frequency caps are shared: when a send would break a
+ * cap, the higher-priority journey's message goes and the lower one waits or skips (`onCap`).
+ */
+export const JourneyPriority = z.enum(['low', 'normal', 'high', 'critical']);
+export type JourneyPriority = z.infer<typeof JourneyPriority>;
+
+/** A priority's rank: a higher number goes first. */
+export function priorityRank(priority: JourneyPriority | undefined): number {
+  return JourneyPriority.options.indexOf(priority ?? 'normal');
+}
+
 export const JourneySettings = z.object({
   /** Locale every message template must have; customers whose locale is missing get this one. */
   defaultLocale: z.string().min(2).max(35).default('en'),
@@ -70,6 +82,8 @@ export const JourneySettings = z.object({
   quietHours: QuietHours.optional(),
   sendDays: SendDays.optional(),
   frequencyCaps: z.array(FrequencyCap).default([]),
+  /** Which journey's message goes first when a shared frequency cap has room for one only (left out: normal). */
+  priority: JourneyPriority.optional(),
   /** Only customers matching this condition when they would enter actually enter. */
   audienceFilter: Condition.optional(),
 });

@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import { couponsCollection } from '../store/coupons.ts';
 import { customersCollection } from '../store/customers.ts';
+import { deleteCapBooks } from '../store/capBook.ts';
 import { beginErasure, countRemoved, finishErasure, getErasure, redactCustomerMessages } from '../store/erasures.ts';
 import { deleteCustomerEvents } from '../store/events.ts';
 import { deleteCustomerCounted } from '../store/lifecycleRollup.ts';
@@ -49,4 +50,6 @@ async function eraseCustomerData(db: Db, customerId: string, now: Date): Promise
   await countRemoved(db, customerId, { tasks: (await db.collection('tasks').deleteMany({ customerId })).deletedCount });
   await countRemoved(db, customerId, { coupons: (await couponsCollection(db).deleteMany({ customerId })).deletedCount });
   await countRemoved(db, customerId, { messagesRedacted: await redactCustomerMessages(db, customerId, now) });
+  // The frequency-cap slots of the customer (ledger keys and times; nothing to count).
+  await deleteCapBooks(db, customerId);
 }

@@ -2,7 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { MongoBulkWriteError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
+import { CapNote } from '../journey/caps.ts';
+import type { CappedStep } from '../journey/caps.ts';
 import { Channel, CustomerId } from '../journey/customer.ts';
+import { JourneyPriority } from '../journey/settings.ts';
 import { isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
@@ -58,11 +61,18 @@ export const MessageRecord = z.object({
   history: z.array(z.object({ status: MessageStatus, at: z.iso.datetime(), detail: z.string().optional() })),
   /** Which attempt may hand the message to the provider, until when (see `takeOverLease`). */
   lease: SendLease.optional(),
+  /**
+   * Set when the send's journey caps its channel: the row is a claim that waits for a slot of the
+   * cap book (store/capBook.ts) under its journey's priority, not a slot taken by itself.
+   */
+  cap: z.object({ priority: JourneyPriority.optional(), journeyName: z.string().optional() }).optional(),
+  /** The latest time a shared frequency cap made it wait, or skip: who, and until when. */
+  capped: CapNote.optional(),
 });
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
 export type NewMessage = Pick<MessageRecord, 'key' | 'channel' | 'customerId' | 'to'> &
-  Partial<Pick<MessageRecord, 'journeyId' | 'templateId' | 'lease'>>;
+  Partial<Pick<MessageRecord, 'journeyId' | 'templateId' | 'lease' | 'cap'>>;
 
 interface MessageDocument extends Omit<MessageRecord, 'id'> {
   _id: string;
@@ -293,31 +303,55 @@ export async function listMessages(db: Db, query: MessageQuery, page: PageReques
 /** Statuses that count against a frequency cap: claimed or on its way to the customer. */
 const cappedStatuses: MessageStatus[] = ['pending', 'sent', 'delivered', 'opened', 'clicked'];
 
-/**
- * When the customer's messages on `channel` since `since` were claimed (oldest first), across
- * all journeys, counting only those claimed before `before` (its `createdAt`, then its key):
- * two journeys racing for the last slot of a frequency cap agree on who got it, and the
- * times say when a slot frees up.
- */
-export async function messageTimesBefore(
+/** The customer's rows on `channel` claimed since `since` that count for frequency caps (pending or on their way). */
+export async function capRows(
   db: Db,
-  input: { customerId: string; channel: Channel; since: Date; before: { createdAt: string; key: string } },
-): Promise<string[]> {
-  const { customerId, channel, since, before } = input;
+  input: { customerId: string; channel: Channel; since: Date },
+): Promise<Array<Pick<MessageRecord, 'key' | 'journeyId' | 'status' | 'createdAt' | 'cap' | 'lease'>>> {
   const docs = await messages(db)
     .find(
-      {
-        customerId,
-        channel,
-        status: { $in: cappedStatuses },
-        createdAt: { $gte: since.toISOString(), $lte: before.createdAt },
-        $or: [{ createdAt: { $lt: before.createdAt } }, { key: { $lt: before.key } }],
-      },
-      { projection: { createdAt: 1 } },
+      { customerId: input.customerId, channel: input.channel, status: { $in: cappedStatuses }, createdAt: { $gte: input.since.toISOString() } },
+      { projection: { key: 1, journeyId: 1, status: 1, createdAt: 1, cap: 1, lease: 1 } },
     )
-    .sort({ createdAt: 1 })
     .toArray();
-  return docs.map((doc) => doc.createdAt);
+  return docs.map(({ _id, ...doc }) => doc);
+}
+
+/**
+ * Notes on a pending row why a frequency cap made it wait (a line in its history too), or with
+ * `skipped` ends it `failed`: the step takes its failed exit.
+ */
+export async function noteCapped(db: Db, id: string, note: CapNote, now: Date): Promise<void> {
+  const at = now.toISOString();
+  const skipped = note.outcome === 'skipped';
+  const detail = skipped ? `Capped: ${note.detail}; skipped` : `${note.detail}; waits until ${note.until ?? at}`;
+  const set: Record<string, unknown> = { capped: note, updatedAt: at, ...(skipped ? { status: 'failed', error: `Capped: ${note.detail}` } : {}) };
+  await messages(db).updateOne({ _id: id, status: 'pending' }, { $set: set, $push: { history: { status: skipped ? 'failed' : 'pending', at, detail } } });
+}
+
+/**
+ * The journey's messages a shared frequency cap made wait or skip, counted per step (the step is
+ * the key's `…:{nodeId}:{visit}`) and per journey that went first.
+ */
+export async function cappedByStep(db: Db, journeyId: string): Promise<CappedStep[]> {
+  const docs = await messages(db).find({ journeyId, capped: { $exists: true } }, { projection: { key: 1, capped: 1 } }).toArray();
+  const steps = new Map<string, CappedStep>();
+  for (const doc of docs) {
+    const note = doc.capped;
+    const nodeId = doc.key.split(':').at(-2);
+    if (note === undefined || nodeId === undefined) continue;
+    const step = steps.get(nodeId) ?? { nodeId, waited: 0, skipped: 0, by: [] };
+    steps.set(nodeId, step);
+    const field = note.outcome === 'skipped' ? 'skipped' : 'waited';
+    step[field] += 1;
+    let by = step.by.find((b) => b.journeyId === note.byJourneyId);
+    if (by === undefined) {
+      by = { ...(note.byJourneyId ? { journeyId: note.byJourneyId } : {}), ...(note.byJourneyName ? { journeyName: note.byJourneyName } : {}), ...(note.byPriority ? { priority: note.byPriority } : {}), waited: 0, skipped: 0 };
+      step.by.push(by);
+    }
+    by[field] += 1;
+  }
+  return [...steps.values()];
 }
 
 /** Provider details of a send (e.g. SMS encoding and segment count), kept beside the record. */

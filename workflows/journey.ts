@@ -197,7 +197,7 @@ async function perform(input: JourneyWorkflowInput, action: ActionCommand): Prom
     journeyName: input.definition.name,
     version: input.version,
     customerId: input.customerId,
-    settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps, ...(settings.sendDays ? { sendDays: settings.sendDays } : {}) },
+    settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps, ...(settings.sendDays ? { sendDays: settings.sendDays } : {}), ...(settings.priority ? { priority: settings.priority } : {}) },
   };
   try {
     const outcome = await runAction(base, action);

@@ -6,6 +6,7 @@ import { consentRoutes } from './consent.ts';
 import { couponRoutes } from './coupons.ts';
 import { customerRoutes } from './customers.ts';
 import { eventRoutes } from './events.ts';
+import { forecastRoutes } from './forecast.ts';
 import { healthRoutes } from './health.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyRunRoutes } from './journeyRuns.ts';
@@ -30,6 +31,7 @@ export const routeTable: readonly Route[] = [
   ...eventRoutes,
   ...journeyRoutes,
   ...journeyRunRoutes,
+  ...forecastRoutes,
   ...templateRoutes,
   ...taskRoutes,
   ...timelineRoutes,

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { getCustomer } from '../../store/customers.ts';
 import { getJourney, livePublished } from '../../store/journeys.ts';
+import { cappedByStep } from '../../store/messages.ts';
 import { readers } from '../auth.ts';
 import { conflict, notFound } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { PageQuery, pageOf } from '../wire/common.ts';
 import { JourneyParams, NodeParams, RunParams, StartRunRequest, StartRunResult } from '../wire/journeys.ts';
-import { JourneyRun, NodeOccupant, NodeStats } from '../wire/runs.ts';
+import { CappedStep, JourneyRun, NodeOccupant, NodeStats } from '../wire/runs.ts';
 
 /** Journeys at run time: numbers per step, who is where, and single runs. */
 export const journeyRunRoutes = [
@@ -15,13 +16,15 @@ export const journeyRunRoutes = [
     method: 'get',
     path: '/journeys/:id/stats',
     tag: 'Journey runs',
-    summary: 'Per-step numbers: entered, waiting now, exited, converted',
+    summary: 'Per-step numbers: entered, waiting now, exited, converted; and what shared frequency caps did',
+    description: 'Per step, also how many messages waited for a frequency cap or were skipped (`onCap: skip`), and the journeys (with their priority) whose messages went first.',
     access: readers,
     params: JourneyParams,
-    responses: { 200: { description: 'One row per step.', schema: z.object({ nodes: z.array(NodeStats) }).meta({ id: 'JourneyStats' }) } },
+    responses: { 200: { description: 'One row per step.', schema: z.object({ nodes: z.array(NodeStats), capped: z.array(CappedStep) }).meta({ id: 'JourneyStats' }) } },
     async handler({ params, deps }) {
       if ((await getJourney(deps.db, params.id)) === null) throw notFound(`journey ${params.id}`);
-      return { status: 200, body: { nodes: await deps.runtime.nodeStats(params.id) } };
+      const [nodes, capped] = await Promise.all([deps.runtime.nodeStats(params.id), cappedByStep(deps.db, params.id)]);
+      return { status: 200, body: { nodes, capped } };
     },
   }),
   defineRoute({

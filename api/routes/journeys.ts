@@ -136,7 +136,10 @@ export const journeyRoutes = [
     responses: { 200: { description: 'A page of journeys (without drafts), by id.', schema: JourneyPage } },
     async handler({ query, deps }) {
       const { limit, cursor, status } = query;
-      return { status: 200, body: await listJourneys(deps.db, { status }, { limit, cursor }) };
+      const page = await listJourneys(deps.db, { status }, { limit, cursor });
+      // The priority shown in the list is the draft's, which the settings panel edits.
+      const items = page.items.map(({ draft, ...j }) => ({ ...j, ...(draft.settings.priority ? { priority: draft.settings.priority } : {}) }));
+      return { status: 200, body: { ...page, items } };
     },
   }),
   defineRoute({

@@ -5,6 +5,7 @@ import { JourneyDefinition } from '../../journey/definition.ts';
 import { JourneyGraph, JourneyId } from '../../journey/graph.ts';
 import { NodeId } from '../../journey/ids.ts';
 import { MigrationMapping } from '../../journey/migrate.ts';
+import { JourneyPriority } from '../../journey/settings.ts';
 import { PageQuery, pageOf } from './common.ts';
 
 export const JourneyStatus = z.enum(['draft', 'published', 'paused', 'archived']);
@@ -26,7 +27,9 @@ export const Journey = z
   .meta({ id: 'Journey' });
 
 /** Journey list rows leave the draft out: graphs can be large. */
-export const JourneySummary = Journey.omit({ draft: true }).meta({ id: 'JourneySummary' });
+export const JourneySummary = Journey.omit({ draft: true })
+  .extend({ priority: JourneyPriority.optional().describe('the draft’s priority when frequency caps are shared across journeys (left out: normal)') })
+  .meta({ id: 'JourneySummary' });
 export const JourneyPage = pageOf(JourneySummary).meta({ id: 'JourneyPage' });
 export const JourneyQuery = PageQuery.extend({ status: JourneyStatus.optional() });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CapNote } from '../../journey/caps.ts';
 import { Channel, CustomerId } from '../../journey/customer.ts';
 import { PageQuery, pageOf } from './common.ts';
 
@@ -20,6 +21,7 @@ export const Message = z
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     history: z.array(z.object({ status: MessageStatus, at: z.iso.datetime(), detail: z.string().optional() })),
+    capped: CapNote.optional().describe('why a shared frequency cap made the message wait, or skip: the journey that went first and its priority'),
   })
   .meta({ id: 'Message' });
 

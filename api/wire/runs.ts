@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CappedStep as CappedStepSchema } from '../../journey/caps.ts';
 import { CustomerId } from '../../journey/customer.ts';
 import { RunRecord } from '../../journey/run.ts';
 
@@ -28,6 +29,9 @@ export const NodeStats = z
   })
   .meta({ id: 'NodeStats' });
 export type NodeStats = z.infer<typeof NodeStats>;
+
+/** What shared frequency caps did at a message step (journey/caps.ts). */
+export const CappedStep = CappedStepSchema.meta({ id: 'CappedStep' });
 
 /** A customer currently at a node. */
 export const NodeOccupant = z

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { actionCommand, actionExits, actionSteps } from './action.ts';
+import { OnCap } from '../caps.ts';
 import { checkPersonalisation, messageFor, PersonalisationFields } from './personalisation.ts';
 import { defineNode } from './spec.ts';
 
@@ -7,6 +8,8 @@ export const EmailConfig = z.object({
   /** A message template with `subject`, `html` and `text` in every locale the journey needs. */
   templateId: z.string().max(128),
   ...PersonalisationFields,
+  /** When a shared frequency cap has no room: wait for it (left out), or skip to the `failed` exit. */
+  onCap: OnCap.optional(),
 });
 export type EmailConfig = z.infer<typeof EmailConfig>;
 

@@ -5,6 +5,7 @@ import type { CompileContext } from '../../../journey/compile/errors.ts';
 import { journeysApi } from '../client/journeys.ts';
 import type { JourneySummary } from '../client/journeys.ts';
 import type { Overlay } from '../graph/flow.ts';
+import { CustomerPathPanel } from '../forecast/CustomerPathPanel.tsx';
 import { ForecastPanel } from '../forecast/ForecastPanel.tsx';
 import type { ForecastResult } from '../forecast/forecast.ts';
 import { Inspector } from '../inspector/Inspector.tsx';
@@ -107,6 +108,7 @@ export function EditorLayout({ journey: initial, context }: { journey: JourneySu
               <VersionsPanel journeyId={journey.id} currentVersion={journey.latestVersion} onPublished={(version) => setJourney((j) => ({ ...j, latestVersion: version, status: 'published' }))} />
             )}
             {shownTab === 'forecast' && <ForecastPanel graph={graph} canRun={validation.errors.length === 0} result={forecast} onResult={setForecast} />}
+            {shownTab === 'forecast' && <CustomerPathPanel graph={graph} canRun={validation.errors.length === 0} />}
           </div>
         </aside>
       </div>

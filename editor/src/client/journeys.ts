@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { JourneySummary} from '../../../api/wire/journeys.ts';
 import { CompileResult, Graph, Journey, JourneyVersion, JourneyVersionPage, JourneyPage } from '../../../api/wire/journeys.ts';
+import { CustomerForecast as WireCustomerForecast } from '../../../api/wire/forecast.ts';
 import { NodeStats as WireNodeStats } from '../../../api/wire/runs.ts';
 import { MigrationPlan, MigrationProgress, PublishResult } from '../../../api/wire/migrations.ts';
 import type { DraftGraph } from '../graph/draft.ts';
@@ -22,6 +23,7 @@ export interface PublishChoice {
   inFlight: 'stay' | 'move';
   mapping: Record<string, string>;
 }
+export type CustomerForecast = z.infer<typeof WireCustomerForecast>;
 
 const Stats = z.object({ nodes: z.array(WireNodeStats) });
 const id = (journeyId: string) => encodeURIComponent(journeyId);
@@ -57,6 +59,9 @@ export const journeysApi = {
   versions: async (journeyId: string) => (await request('GET', `/v1/journeys/${id(journeyId)}/versions?limit=500`, JourneyVersionPage)).items,
   version: (journeyId: string, version: number) => request('GET', `/v1/journeys/${id(journeyId)}/versions/${version}`, JourneyVersion),
   stats: async (journeyId: string) => (await request('GET', `/v1/journeys/${id(journeyId)}/stats`, Stats)).nodes,
+  /** Where the graph (the editor's draft) takes one real customer from their current profile. */
+  forecastCustomer: (graph: DraftGraph, customerId: string, days: number) =>
+    request('POST', `/v1/journeys/${id(graph.id)}/forecast/customer`, WireCustomerForecast, { customerId, days, graph: toWireGraph(graph) }),
   setStatus: (journeyId: string, action: 'pause' | 'resume' | 'archive') => request('POST', `/v1/journeys/${id(journeyId)}/${action}`, Journey),
 };
 

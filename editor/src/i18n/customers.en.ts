@@ -26,6 +26,10 @@ export const customersEn = {
   truncated: 'Older entries are not shown.',
   kinds: { event: 'Events', step: 'Journey steps', message: 'Messages', coupon: 'Coupons', task: 'Tasks' },
   messageTo: '{{channel}} to {{to}}',
+  capped: {
+    waited: 'Waited for the frequency cap: capped by journey {{journey}}, priority {{priority}}; goes again {{until}}',
+    skipped: 'Skipped: capped by journey {{journey}}, priority {{priority}}',
+  },
   messageStatus: {
     pending: 'pending',
     sent: 'sent',

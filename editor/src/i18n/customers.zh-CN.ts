@@ -29,6 +29,10 @@ export const customersZhCN: Strings<typeof customersEn> = {
   truncated: '更早的记录未显示。',
   kinds: { event: '事件', step: '旅程步骤', message: '消息', coupon: '优惠券', task: '任务' },
   messageTo: '{{channel}} 发送至 {{to}}',
+  capped: {
+    waited: '因频次上限等待：被旅程「{{journey}}」（优先级{{priority}}）占用；{{until}} 再发',
+    skipped: '已跳过：被旅程「{{journey}}」（优先级{{priority}}）占用频次上限',
+  },
   messageStatus: {
     pending: '待发送',
     sent: '已发送',

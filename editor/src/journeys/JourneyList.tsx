@@ -38,6 +38,7 @@ export function JourneyList() {
             <tr>
               <th scope="col">{t('journeys.name')}</th>
               <th scope="col">{t('journeys.statusLabel')}</th>
+              <th scope="col">{t('journeys.priority')}</th>
               <th scope="col">{t('journeys.updated')}</th>
             </tr>
           </thead>
@@ -53,6 +54,9 @@ export function JourneyList() {
                     {t(`journeys.status.${j.status}`, { defaultValue: j.status })}
                     {j.latestVersion > 0 ? ` · v${j.latestVersion}` : ''}
                   </span>
+                </td>
+                <td>
+                  <span className={`badge badge-priority-${j.priority ?? 'normal'}`}>{t(`options.${j.priority ?? 'normal'}`)}</span>
                 </td>
                 <td>{j.updatedAt ? f.dateTime(j.updatedAt) : '—'}</td>
               </tr>

@@ -86,8 +86,17 @@ function EntryText({ entry, now }: { entry: TimelineEntry; now: number }) {
           <span className={`badge msg-${m.status}`}>{t(`customers.messageStatus.${m.status}`)}</span>
           <span className="muted small">
             {m.templateId && ` · ${m.templateId}`}
-            {m.error && ` · ${m.error}`}
+            {m.error && !m.capped && ` · ${m.error}`}
           </span>
+          {m.capped && (
+            <div className="muted small" data-testid="capped">
+              {t(`customers.capped.${m.capped.outcome}`, {
+                journey: m.capped.byJourneyName ?? m.capped.byJourneyId ?? '—',
+                priority: t(`options.${m.capped.byPriority ?? 'normal'}`),
+                until: m.capped.until ? f.dateTime(m.capped.until) : '',
+              })}
+            </div>
+          )}
         </>
       );
     }
