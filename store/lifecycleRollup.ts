@@ -7,10 +7,12 @@ import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
  * (`rollups/lifecycle`), so the lifecycle overview and segment sizes read O(1) documents, not
  * every customer (FerretDB cannot push a filter on `computed.segments` down to SQLite).
  *
- * Every write that changes a counted field applies its difference: the write returns the
- * document as it was (`findOneAndUpdate` / `findOneAndDelete`), the difference is taken
- * between that and the same document with the update applied, so a retried write (which
- * changes nothing) adds nothing, and two racing writes each count their own change. Profiles
+ * Every write that changes a counted field applies its difference, taken between the document
+ * before the write and the same document with the update applied. A journey's update step and
+ * an erasure get the document before from the write itself (`findOneAndUpdate` /
+ * `findOneAndDelete`), so a retried write (which changes nothing) adds nothing, and two racing
+ * writes each count their own change. The event pipeline's scoring takes it from the document
+ * its batch read (`changesCounts`) and writes in bulk (store/lifecycle.ts `commit`). Profiles
  * created count from their first write (`countCreated`). The lifecycle's full passes (daily
  * run, sweep, recompute) write in bulk and recount at their end (`recountLifecycle`), which
  * also repairs a counter a crash left one off (a process dying between a write and its
@@ -127,9 +129,27 @@ export async function countCreated(db: Db, created: readonly CountedProfile[]): 
   await applyCountChanges(db, created.map((doc) => [null, doc] as const));
 }
 
+const isCounted = (path: string) => countedPaths.some((p) => path === p || path.startsWith(`${p}.`));
+
 /** Whether an update (`$set`/`$unset`/… by path) can change a counted field. */
-export function touchesCounted(update: Document): boolean {
-  return Object.values(update).some((fields) => typeof fields === 'object' && fields !== null && Object.keys(fields).some((path) => countedPaths.some((p) => path === p || path.startsWith(`${p}.`))));
+function touchesCounted(update: Document): boolean {
+  return Object.values(update).some((fields) => typeof fields === 'object' && fields !== null && Object.keys(fields).some(isCounted));
+}
+
+/**
+ * Whether an update moves a counter when applied to `read` (the document as the writer read it):
+ * a write that sets counted fields to what they already count as (new RFM scores in the same
+ * cell, the same segments in another order) moves none, and can go into a bulk write. A counted
+ * field changed by someone else between that read and the write is not seen here; the full
+ * passes' recount repairs such a race.
+ */
+export function changesCounts(read: CountedProfile, update: Document): boolean {
+  if (!touchesCounted(update)) return false;
+  // Counted writes set or unset fields; any other operator on a counted field is taken as a change.
+  if (Object.entries(update).some(([op, fields]) => op !== '$set' && op !== '$unset' && touchesCounted({ [op]: fields }))) return true;
+  const counted = (fields: unknown) => Object.fromEntries(Object.entries((fields as Record<string, unknown> | undefined) ?? {}).filter(([path]) => isCounted(path)));
+  const after = afterUpdate(read, { $set: counted(update['$set']), $unset: counted(update['$unset']) });
+  return Object.keys(countDelta(read, after)).length > 0;
 }
 
 function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
@@ -158,19 +178,10 @@ export function afterUpdate(before: CountedProfile, update: Document): CountedPr
  * document matched `filter`.
  */
 export async function updateCustomerCounted(db: Db, filter: CustomerFilter, update: Document): Promise<boolean> {
-  const change = await updateCustomerForCount(db, filter, update);
-  if (change === null) return false;
-  await applyCountChanges(db, [change]);
-  return true;
-}
-
-/**
- * `updateCustomerCounted` without the counter write: the change (before, after) for the caller
- * to apply with others in one `applyCountChanges`; null when no document matched.
- */
-export async function updateCustomerForCount(db: Db, filter: CustomerFilter, update: Document): Promise<readonly [CountedProfile, CountedProfile] | null> {
   const before = await customers(db).findOneAndUpdate(filter, update, { returnDocument: 'before' });
-  return before === null ? null : [before, afterUpdate(before, update)];
+  if (before === null) return false;
+  await applyCountChanges(db, [[before, afterUpdate(before, update)]]);
+  return true;
 }
 
 /** Deletes a customer and uncounts them; false when there was none. */
