@@ -77,7 +77,7 @@ async function apply(db: Db, customerId: string, op: Operation, now: Date, twice
 /** The counts by definition: one query per counter (what the reports read before the rollup). */
 async function countByQuery(db: Db): Promise<LifecycleCounts> {
   const customers = customersCollection(db);
-  const out: LifecycleCounts = { customers: await customers.countDocuments({}), stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {} };
+  const out: LifecycleCounts = { customers: await customers.countDocuments({}), stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {}, rfmRevenue: {}, churn: {} };
   const put = (into: Partial<Record<string, number>>, key: string, n: number) => {
     if (n > 0) into[key] = n;
   };
@@ -89,6 +89,14 @@ async function countByQuery(db: Db): Promise<LifecycleCounts> {
     put(out.nps, `s${score}`, await customers.countDocuments({ $or: [{ 'lifecycle.nps': score }, { 'lifecycle.nps': { $exists: false }, 'computed.nps': score }] }));
   }
   for (let score = 1; score <= 5; score++) put(out.csat, `s${score}`, await customers.countDocuments({ 'lifecycle.csat': score }));
+  for (const cell of RfmCell.options) {
+    const spends = await customers.find({ 'computed.rfm.cell': cell }, { projection: { 'computed.totalSpend': 1 } }).toArray();
+    put(out.rfmRevenue, cell, spends.reduce((sum, c) => sum + Math.round((c.computed.totalSpend ?? 0) * 100), 0));
+  }
+  for (const c of await customers.find({ 'computed.churnRisk': { $exists: true } }, { projection: { computed: 1 } }).toArray()) {
+    const key = `b${Math.min(9, Math.floor((c.computed.churnRisk ?? 0) * 10))}_${c.computed.valueTier ?? 'unknown'}`;
+    out.churn[key] = (out.churn[key] ?? 0) + 1;
+  }
   return out;
 }
 
