@@ -51,7 +51,7 @@ export function DashboardsPage() {
       {d && (
         <div className="chart-grid">
           <StageDistribution counts={d.stages} />
-          <StageTrend history={d.history} />
+          <StageTrend history={d.history} days={trendDays} />
           <RfmTreemap cells={d.rfm} />
           <ChurnChart bins={d.churn} />
           <FunnelCard journeys={d.journeys} />
