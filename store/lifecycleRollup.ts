@@ -3,7 +3,8 @@ import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
 
 /**
  * Lifecycle rollup: how many customers there are, per stage, RFM cell, value tier and segment,
- * and how their latest NPS and CSAT answers spread over the scores — one document
+ * how their latest NPS and CSAT answers spread over the scores, the spend per RFM cell and how
+ * many are in each churn-risk band per value tier (the dashboards' RFM grid and churn chart) — one document
  * (`rollups/lifecycle`), so the lifecycle overview and segment sizes read O(1) documents, not
  * every customer (FerretDB cannot push a filter on `computed.segments` down to SQLite).
  *
