@@ -1,6 +1,6 @@
-import type { AnyBulkWriteOperation, Db, Document, Filter } from 'mongodb';
+import type { Db, Document, Filter } from 'mongodb';
 import { CustomerProfile } from '../journey/customer.ts';
-import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
+import type { LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
 import type { CustomerEvent } from '../journey/event.ts';
 import { DAY } from '../journey/time.ts';
 import { lifecycleEvents } from '../journey/lifecycle/changes.ts';
@@ -19,8 +19,8 @@ import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
-import type { CountedProfile, CustomerFilter } from './lifecycleRollup.ts';
-import { applyCountChanges, lifecycleCounts, recountLifecycle, snapshotStages, touchesCounted, updateCustomerForCount } from './lifecycleRollup.ts';
+import type { CountedProfile, CustomerFilter, LifecycleCounts } from './lifecycleRollup.ts';
+import { afterUpdate, applyCountChanges, churnBands, countDelta, lifecycleCounts, recountLifecycle, snapshotStages } from './lifecycleRollup.ts';
 
 /**
  * Lifecycle computation against the database: the full recompute, the incremental update of
@@ -195,8 +195,8 @@ interface Plan {
   unset: Record<string, ''>;
   events: CustomerEvent[];
   customer: CustomerProfile;
-  /** Events folded in the same write (`foldInMemory`): its condition and operators. */
-  fold?: { filter: Record<string, unknown>; update: Document };
+  /** Events folded in the same write (`foldInMemory`): its condition and operators, and the document before the fold. */
+  fold?: { filter: Record<string, unknown>; update: Document; read: LifecycleDocument };
 }
 
 function read(doc: object, path: string): unknown {
@@ -269,27 +269,69 @@ async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt
  * its pool and stall; 32 stay well inside it.
  */
 const bulkChunk = 32;
-/** Counted writes (one `findOneAndUpdate` each) in flight at once. */
-const countedConcurrency = 8;
 
 const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.lastSeenAt', 'computed.nps']);
 
+interface Write {
+  filter: CustomerFilter & Filter<LifecycleDocument>;
+  update: Document;
+  /** The customer as the plan read them, and as the write leaves them (fold and scoring applied). */
+  before: LifecycleDocument;
+  after: CountedProfile;
+}
+
+/** Bulk-writes `writes`, 32 per command; returns those that matched when asked (`which`), else the count. */
+async function bulkUpdate(db: Db, writes: readonly Write[], which: boolean): Promise<{ matched: number; applied: Write[] }> {
+  let matched = 0;
+  const applied: Write[] = [];
+  for (let i = 0; i < writes.length; i += bulkChunk) {
+    const chunk = writes.slice(i, i + bulkChunk);
+    const n = (await customers(db).bulkWrite(chunk.map(({ filter, update }) => ({ updateOne: { filter, update } })), { ordered: false })).matchedCount;
+    matched += n;
+    if (which) applied.push(...(n === chunk.length ? chunk : await appliedAmong(db, chunk)));
+  }
+  return { matched, applied };
+}
+
 /**
- * Records, writes and emits one batch of plans. `counted`: writes that change a counted field
- * (store/lifecycleRollup.ts) return the document before them and apply their difference to the
- * counters (the event pipeline's path); otherwise everything is one bulk write per 32 customers
- * and the caller recounts (the full passes).
+ * Which writes of a bulk command that matched fewer than all took effect (rare: another attempt
+ * folded the same events first, the customer was erased, an event changed a repaired customer),
+ * read back from the documents: a fold write took effect when every marker it set holds its
+ * time; any other when the customer still exists (and, for a repair, still has the version it
+ * was conditional on). A customer erased or changed again right after the write can be judged
+ * wrongly: the full passes' recount repairs that.
+ */
+async function appliedAmong(db: Db, chunk: readonly Write[]): Promise<Write[]> {
+  const docs = new Map((await customers(db).find({ _id: { $in: chunk.map((w) => w.before._id) } }, { projection: { folded: 1, updatedAt: 1 } }).toArray()).map((d) => [d._id, d as LifecycleDocument & { folded?: Record<string, string> }]));
+  return chunk.filter(({ filter, update, before }) => {
+    const doc = docs.get(before._id);
+    if (doc === undefined) return false;
+    const markers = Object.entries((update['$set'] as Record<string, unknown>) ?? {}).filter(([path]) => path.startsWith('folded.'));
+    if (markers.length > 0) return markers.every(([path, at]) => doc.folded?.[path.slice('folded.'.length)] === at);
+    return !('updatedAt' in filter) || doc.updatedAt === before.updatedAt;
+  });
+}
+
+/**
+ * Records, writes and emits one batch of plans, one bulk write per 32 customers. `counted`:
+ * writes that move a counter (store/lifecycleRollup.ts `countDelta` between the document the
+ * plan read and what the write makes of it) go in commands of their own, and the differences of those that
+ * took effect go to the counters in one `$inc` (the event pipeline's path: within one pipeline a
+ * customer's events are handled by one lane at a time, so the document read is the one written).
+ * A counted field another writer changes between the plan's read and this write (a journey's
+ * update step setting a stage at that moment) leaves a counter off until the next recount. Not
+ * `counted`: the caller recounts (the full passes).
  */
 async function commit(db: Db, plans: readonly Plan[], now: number, options: LifecycleRunOptions, counted = true) {
   const recorded = await (options.record ?? ((events, at) => recordEvents(db, events, at)))(plans.flatMap((p) => p.events), new Date(now));
-  const writes: Array<{ filter: CustomerFilter & Filter<LifecycleDocument>; update: Document }> = [];
+  const writes: Write[] = [];
   for (const { doc, set, unset, fold } of plans) {
     if (fold !== undefined) {
       // Fold and score in one write, conditional on the events not folded yet.
       const update: Document = { ...fold.update, $set: { ...(fold.update['$set'] as object), ...set } };
       const unsetAll = { ...(fold.update['$unset'] as object | undefined), ...unset };
       if (Object.keys(unsetAll).length > 0) update['$unset'] = unsetAll;
-      writes.push({ filter: fold.filter as CustomerFilter & Filter<LifecycleDocument>, update });
+      writes.push({ filter: fold.filter as CustomerFilter & Filter<LifecycleDocument>, update, before: fold.read, after: afterUpdate(doc, { $set: set, $unset: unset }) });
       continue;
     }
     if (Object.keys(set).length === 0 && Object.keys(unset).length === 0) continue;
@@ -298,22 +340,13 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
     const version = doc.updatedAt === undefined ? { updatedAt: { $exists: false } } : { updatedAt: doc.updatedAt };
     const filter: CustomerFilter & Filter<LifecycleDocument> = repairs ? { _id: doc._id, ...version } : { _id: doc._id };
     const update = Object.keys(unset).length === 0 ? { $set: set } : Object.keys(set).length === 0 ? { $unset: unset } : { $set: set, $unset: unset };
-    writes.push({ filter, update });
+    writes.push({ filter, update, before: doc, after: afterUpdate(doc, update) });
   }
-  const one = counted ? writes.filter((w) => touchesCounted(w.update)) : [];
-  const bulk: AnyBulkWriteOperation<LifecycleDocument>[] = (counted ? writes.filter((w) => !touchesCounted(w.update)) : writes).map((w) => ({ updateOne: w }));
-  let matched = 0;
-  for (let i = 0; i < bulk.length; i += bulkChunk) {
-    matched += (await customers(db).bulkWrite(bulk.slice(i, i + bulkChunk), { ordered: false })).matchedCount;
-  }
-  const counts: Array<readonly [CountedProfile, CountedProfile]> = [];
-  for (let i = 0; i < one.length; i += countedConcurrency) {
-    for (const change of await Promise.all(one.slice(i, i + countedConcurrency).map((w) => updateCustomerForCount(db, w.filter, w.update)))) {
-      if (change !== null) counts.push(change);
-    }
-  }
-  matched += counts.length;
-  await applyCountChanges(db, counts);
+  const moving = new Set(counted ? writes.filter((w) => Object.keys(countDelta(w.before, w.after)).length > 0) : []);
+  const plain = await bulkUpdate(db, moving.size === 0 ? writes : writes.filter((w) => !moving.has(w)), false);
+  const countedWrites = await bulkUpdate(db, [...moving], true);
+  await applyCountChanges(db, countedWrites.applied.map((w) => [w.before, w.after] as const));
+  const matched = plain.matched + countedWrites.matched;
   const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
   const changes = recorded.flatMap((event) => {
     const customer = byCustomer.get(event.customerId);
@@ -511,7 +544,7 @@ export async function foldAndRescore(
     const after = folded?.after ?? doc;
     try {
       const plan = planCustomer(after, summaryAfter(after, group.events.map((e) => e.event), ctx), false, ctx);
-      plans.push(folded === null ? plan : { ...plan, fold: { filter: folded.filter, update: folded.update } });
+      plans.push(folded === null ? plan : { ...plan, fold: { filter: folded.filter, update: folded.update, read: doc as LifecycleDocument } });
       docs.set(group.customerId, after);
     } catch (error) {
       if (!(error instanceof DocumentValidationError)) throw error;
@@ -578,9 +611,22 @@ export interface LifecycleOverview {
   stages: Partial<Record<LifecycleStage, number>>;
   rfmCells: Partial<Record<RfmCell, number>>;
   valueTiers: Partial<Record<string, number>>;
+  /** Total spend of the customers in each RFM cell. */
+  rfmRevenue: Partial<Record<RfmCell, number>>;
+  /** Customers per churn-risk band (equal bands from 0 to 1), by value tier. */
+  churnRisk: ChurnBand[];
   nps: NpsSummary;
   csat: CsatSummary;
   base: LifecycleBase | null;
+}
+
+export type ChurnBand = { from: number; to: number } & Record<ValueTier | 'unknown', number>;
+
+function churnBandsOf(counts: LifecycleCounts): ChurnBand[] {
+  return Array.from({ length: churnBands }, (_, band) => {
+    const n = (tier: ValueTier | 'unknown') => counts.churn[`b${band}_${tier}`] ?? 0;
+    return { from: band / churnBands, to: (band + 1) / churnBands, high: n('high'), mid: n('mid'), low: n('low'), unknown: n('unknown') };
+  });
 }
 
 /** Scores repeated as often as counted (`{ s9: 2 }` → `[9, 9]`), for the survey summaries. */
@@ -592,5 +638,6 @@ function scores(histogram: Partial<Record<string, number>>): number[] {
 export async function lifecycleOverview(db: Db): Promise<LifecycleOverview> {
   const [counts, base] = await Promise.all([lifecycleCounts(db), getLifecycleBase(db)]);
   const { customers: total, stages, rfmCells, valueTiers } = counts;
-  return { customers: total, stages, rfmCells, valueTiers, nps: npsSummary(scores(counts.nps)), csat: csatSummary(scores(counts.csat)), base };
+  const rfmRevenue = Object.fromEntries(Object.entries(counts.rfmRevenue).map(([cell, cents]) => [cell, (cents ?? 0) / 100]));
+  return { customers: total, stages, rfmCells, valueTiers, rfmRevenue, churnRisk: churnBandsOf(counts), nps: npsSummary(scores(counts.nps)), csat: csatSummary(scores(counts.csat)), base };
 }

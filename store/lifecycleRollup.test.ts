@@ -31,29 +31,36 @@ const step = fc.record({
   operation,
   /** A retried stage or activity does the same thing again. */
   twice: fc.boolean(),
+  /** The retry runs at the same time as the first attempt (two processes took up the same events). */
+  racing: fc.boolean(),
 });
 
 let sequence = 0;
 
 /** Stores an event and folds and scores it as the event pipeline does (a retry passes the same event again). */
-async function ingest(db: Db, customerId: string, type: string, properties: Record<string, string | number>, at: Date, now: Date, twice: boolean) {
+async function ingest(db: Db, customerId: string, type: string, properties: Record<string, string | number>, at: Date, now: Date, twice: boolean, racing: boolean) {
   const { event } = await insertEvent(db, { id: `e-${sequence++}`, customerId, type, at: at.toISOString(), properties }, now);
   const groups = [{ customerId, events: [{ key: eventKey(customerId, event.id), event }] }];
+  if (twice && racing) {
+    // Both read the customer before either writes: one fold takes effect, the other conflicts.
+    await Promise.all([foldAndRescore(db, groups, now), foldAndRescore(db, groups, new Date(now.getTime() + 1))]);
+    return;
+  }
   await foldAndRescore(db, groups, now);
   if (twice) await foldAndRescore(db, groups, now);
 }
 
-async function apply(db: Db, customerId: string, op: Operation, now: Date, twice: boolean): Promise<void> {
+async function apply(db: Db, customerId: string, op: Operation, now: Date, twice: boolean, racing = false): Promise<void> {
   const times = twice ? 2 : 1;
   switch (op.kind) {
     case 'order':
-      return ingest(db, customerId, 'order_completed', { amount: op.amount }, new Date(now.getTime() - op.daysAgo * DAY), now, twice);
+      return ingest(db, customerId, 'order_completed', { amount: op.amount }, new Date(now.getTime() - op.daysAgo * DAY), now, twice, racing);
     case 'nps':
-      return ingest(db, customerId, 'survey_answered', { score: op.score }, now, now, twice);
+      return ingest(db, customerId, 'survey_answered', { score: op.score }, now, now, twice, racing);
     case 'csat':
-      return ingest(db, customerId, 'survey_answered', { survey: 'csat', score: op.score }, now, now, twice);
+      return ingest(db, customerId, 'survey_answered', { survey: 'csat', score: op.score }, now, now, twice, racing);
     case 'visit':
-      return ingest(db, customerId, 'page_viewed', {}, now, now, twice);
+      return ingest(db, customerId, 'page_viewed', {}, now, now, twice, racing);
     case 'profile':
       for (let i = 0; i < times; i++) await upsertCustomer(db, customerId, { name: 'Ada' }, now);
       return;
@@ -70,7 +77,7 @@ async function apply(db: Db, customerId: string, op: Operation, now: Date, twice
 /** The counts by definition: one query per counter (what the reports read before the rollup). */
 async function countByQuery(db: Db): Promise<LifecycleCounts> {
   const customers = customersCollection(db);
-  const out: LifecycleCounts = { customers: await customers.countDocuments({}), stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {} };
+  const out: LifecycleCounts = { customers: await customers.countDocuments({}), stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {}, rfmRevenue: {}, churn: {} };
   const put = (into: Partial<Record<string, number>>, key: string, n: number) => {
     if (n > 0) into[key] = n;
   };
@@ -82,6 +89,14 @@ async function countByQuery(db: Db): Promise<LifecycleCounts> {
     put(out.nps, `s${score}`, await customers.countDocuments({ $or: [{ 'lifecycle.nps': score }, { 'lifecycle.nps': { $exists: false }, 'computed.nps': score }] }));
   }
   for (let score = 1; score <= 5; score++) put(out.csat, `s${score}`, await customers.countDocuments({ 'lifecycle.csat': score }));
+  for (const cell of RfmCell.options) {
+    const spends = await customers.find({ 'computed.rfm.cell': cell }, { projection: { 'computed.totalSpend': 1 } }).toArray();
+    put(out.rfmRevenue, cell, spends.reduce((sum, c) => sum + Math.round((c.computed.totalSpend ?? 0) * 100), 0));
+  }
+  for (const c of await customers.find({ 'computed.churnRisk': { $exists: true } }, { projection: { computed: 1 } }).toArray()) {
+    const key = `b${Math.min(9, Math.floor((c.computed.churnRisk ?? 0) * 10))}_${c.computed.valueTier ?? 'unknown'}`;
+    out.churn[key] = (out.churn[key] ?? 0) + 1;
+  }
   return out;
 }
 
@@ -106,7 +121,7 @@ describe('lifecycle rollup', () => {
         const byCustomer = new Map<number, typeof steps>();
         for (const s of steps) byCustomer.set(s.customer, [...(byCustomer.get(s.customer) ?? []), s]);
         await Promise.all([...byCustomer].map(async ([customer, list]) => {
-          for (const s of list) await apply(env.db, `c-${customer}`, s.operation, now, s.twice);
+          for (const s of list) await apply(env.db, `c-${customer}`, s.operation, now, s.twice, s.racing);
         }));
         // The passage of time: stages and segments move in the sweep (bulk writes, then a recount).
         if (sweep) await sweepLifecycle(env.db, new Date(now.getTime() + 120 * DAY));

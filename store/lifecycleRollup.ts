@@ -3,14 +3,17 @@ import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
 
 /**
  * Lifecycle rollup: how many customers there are, per stage, RFM cell, value tier and segment,
- * and how their latest NPS and CSAT answers spread over the scores — one document
+ * how their latest NPS and CSAT answers spread over the scores, the spend per RFM cell and how
+ * many are in each churn-risk band per value tier (the dashboards' RFM grid and churn chart) — one document
  * (`rollups/lifecycle`), so the lifecycle overview and segment sizes read O(1) documents, not
  * every customer (FerretDB cannot push a filter on `computed.segments` down to SQLite).
  *
- * Every write that changes a counted field applies its difference: the write returns the
- * document as it was (`findOneAndUpdate` / `findOneAndDelete`), the difference is taken
- * between that and the same document with the update applied, so a retried write (which
- * changes nothing) adds nothing, and two racing writes each count their own change. Profiles
+ * Every write that changes a counted field applies its difference, taken between the document
+ * before the write and the same document with the update applied. A journey's update step and
+ * an erasure get the document before from the write itself (`findOneAndUpdate` /
+ * `findOneAndDelete`), so a retried write (which changes nothing) adds nothing, and two racing
+ * writes each count their own change. The event pipeline's scoring takes it from the document
+ * its batch read and writes in bulk (store/lifecycle.ts `commit`). Profiles
  * created count from their first write (`countCreated`). The lifecycle's full passes (daily
  * run, sweep, recompute) write in bulk and recount at their end (`recountLifecycle`), which
  * also repairs a counter a crash left one off (a process dying between a write and its
@@ -24,6 +27,8 @@ import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
 export interface CountedProfile {
   computed?: {
     stage?: LifecycleStage;
+    totalSpend?: number;
+    churnRisk?: number;
     rfm?: { cell?: RfmCell };
     valueTier?: string;
     segments?: readonly string[];
@@ -36,7 +41,7 @@ export interface CountedProfile {
 export type CustomerFilter = Filter<CountedProfile & { _id: string }>;
 
 /** Document paths whose change moves a counter (a write touching none of them changes no count). */
-const countedPaths = ['computed.stage', 'computed.rfm', 'computed.valueTier', 'computed.segments', 'computed.nps', 'lifecycle.nps', 'lifecycle.csat'] as const;
+const countedPaths = ['computed.stage', 'computed.rfm', 'computed.valueTier', 'computed.segments', 'computed.nps', 'computed.totalSpend', 'computed.churnRisk', 'lifecycle.nps', 'lifecycle.csat'] as const;
 
 /** Projection of the counted fields (what a recount reads). */
 export const countedProjection: Readonly<Record<(typeof countedPaths)[number], 1>> = Object.fromEntries(countedPaths.map((path) => [path, 1])) as Record<(typeof countedPaths)[number], 1>;
@@ -51,14 +56,28 @@ export interface LifecycleCounts {
   nps: Partial<Record<string, number>>;
   /** Latest CSAT answers per score 1–5. */
   csat: Partial<Record<string, number>>;
+  /** Total spend of the customers in each RFM cell, in cents (integers add up exactly). */
+  rfmRevenue: Partial<Record<string, number>>;
+  /** Customers per churn-risk band and value tier: `b<band>_<tier>`, bands of 0.1 from `b0` to `b9`, tier `unknown` without one. */
+  churn: Partial<Record<string, number>>;
 }
 
 type CounterGroup = Exclude<keyof LifecycleCounts, 'customers'>;
-const groups: readonly CounterGroup[] = ['stages', 'rfmCells', 'valueTiers', 'segments', 'nps', 'csat'];
+const groups: readonly CounterGroup[] = ['stages', 'rfmCells', 'valueTiers', 'segments', 'nps', 'csat', 'rfmRevenue', 'churn'];
+
+/** The churn-risk bands counted (equal bands from 0 to 1). */
+export const churnBands = 10;
+
+/**
+ * What the counters count, by version: a rollup recounted by an older version lacks counters
+ * added since, so it is recounted on its first read (2: RFM revenue and churn bands).
+ */
+const countsVersion = 2;
 
 interface CountsDocument extends Partial<LifecycleCounts> {
   _id: string;
   complete?: boolean;
+  version?: number;
   recountedAt?: string;
 }
 
@@ -89,11 +108,15 @@ const scoreKey = (score: number) => `s${score}`;
 function contribution(doc: CountedProfile | null): Map<string, number> {
   const out = new Map<string, number>();
   if (doc === null) return out;
-  const add = (key: string) => out.set(key, (out.get(key) ?? 0) + 1);
+  const add = (key: string, n = 1) => out.set(key, (out.get(key) ?? 0) + n);
   const c = doc.computed ?? {};
   add('customers');
   add(`stages.${c.stage ?? 'prospect'}`);
-  if (c.rfm?.cell !== undefined) add(`rfmCells.${c.rfm.cell}`);
+  if (c.rfm?.cell !== undefined) {
+    add(`rfmCells.${c.rfm.cell}`);
+    add(`rfmRevenue.${c.rfm.cell}`, Math.round((c.totalSpend ?? 0) * 100));
+  }
+  if (c.churnRisk !== undefined) add(`churn.b${Math.min(churnBands - 1, Math.max(0, Math.floor(c.churnRisk * churnBands)))}_${c.valueTier ?? 'unknown'}`);
   if (c.valueTier !== undefined) add(`valueTiers.${c.valueTier}`);
   for (const segment of new Set(c.segments ?? [])) add(`segments.${segment}`);
   const nps = doc.lifecycle?.nps ?? c.nps;
@@ -127,11 +150,6 @@ export async function countCreated(db: Db, created: readonly CountedProfile[]): 
   await applyCountChanges(db, created.map((doc) => [null, doc] as const));
 }
 
-/** Whether an update (`$set`/`$unset`/… by path) can change a counted field. */
-export function touchesCounted(update: Document): boolean {
-  return Object.values(update).some((fields) => typeof fields === 'object' && fields !== null && Object.keys(fields).some((path) => countedPaths.some((p) => path === p || path.startsWith(`${p}.`))));
-}
-
 function setPath(doc: Record<string, unknown>, path: string, value: unknown): void {
   const parts = path.split('.');
   let at = doc;
@@ -158,19 +176,10 @@ export function afterUpdate(before: CountedProfile, update: Document): CountedPr
  * document matched `filter`.
  */
 export async function updateCustomerCounted(db: Db, filter: CustomerFilter, update: Document): Promise<boolean> {
-  const change = await updateCustomerForCount(db, filter, update);
-  if (change === null) return false;
-  await applyCountChanges(db, [change]);
-  return true;
-}
-
-/**
- * `updateCustomerCounted` without the counter write: the change (before, after) for the caller
- * to apply with others in one `applyCountChanges`; null when no document matched.
- */
-export async function updateCustomerForCount(db: Db, filter: CustomerFilter, update: Document): Promise<readonly [CountedProfile, CountedProfile] | null> {
   const before = await customers(db).findOneAndUpdate(filter, update, { returnDocument: 'before' });
-  return before === null ? null : [before, afterUpdate(before, update)];
+  if (before === null) return false;
+  await applyCountChanges(db, [[before, afterUpdate(before, update)]]);
+  return true;
 }
 
 /** Deletes a customer and uncounts them; false when there was none. */
@@ -182,7 +191,7 @@ export async function deleteCustomerCounted(db: Db, customerId: string): Promise
 }
 
 function emptyCounts(): LifecycleCounts {
-  return { customers: 0, stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {} };
+  return { customers: 0, stages: {}, rfmCells: {}, valueTiers: {}, segments: {}, nps: {}, csat: {}, rfmRevenue: {}, churn: {} };
 }
 
 function toCounts(doc: Partial<LifecycleCounts>): LifecycleCounts {
@@ -205,14 +214,14 @@ export async function recountLifecycle(db: Db, now: Date = new Date()): Promise<
   const nested: Record<string, unknown> = {};
   for (const [key, n] of Object.entries(totals)) setPath(nested, key, n);
   const counts = toCounts(nested as Partial<LifecycleCounts>);
-  await rollups(db).replaceOne({ _id: rollupId }, { ...counts, complete: true, recountedAt: now.toISOString() }, { upsert: true });
+  await rollups(db).replaceOne({ _id: rollupId }, { ...counts, complete: true, version: countsVersion, recountedAt: now.toISOString() }, { upsert: true });
   return counts;
 }
 
 /** The counters (one document read); recounted once if they were never recounted. */
 export async function lifecycleCounts(db: Db): Promise<LifecycleCounts> {
   const doc = await rollups(db).findOne({ _id: rollupId });
-  if (doc?.complete !== true) return recountLifecycle(db);
+  if (doc?.complete !== true || doc.version !== countsVersion) return recountLifecycle(db);
   return toCounts(doc);
 }
 

@@ -33,6 +33,19 @@ describe('lifecycle and segments API', () => {
     expect(recompute.status).toBe(200);
     const overview = await app.call('GET', '/lifecycle', { as: 'viewer' });
     expect(overview.json).toMatchObject({ customers: 3, stages: { new: 1, dormant: 1, churned: 1 }, base: { purchasers: 3 } });
+    // The dashboards' RFM revenue and churn bands come with it, as the profiles say.
+    const revenue: Record<string, number> = {};
+    const bands = Array.from({ length: 10 }, () => ({ high: 0, mid: 0, low: 0, unknown: 0 }));
+    for (const id of ['ana', 'bo', 'cy']) {
+      const { computed } = (await app.call('GET', `/customers/${id}`, { as: 'viewer' })).json as { computed: { rfm?: { cell: string }; totalSpend: number; churnRisk?: number; valueTier?: 'high' | 'mid' | 'low' } };
+      if (computed.rfm !== undefined) revenue[computed.rfm.cell] = (revenue[computed.rfm.cell] ?? 0) + computed.totalSpend;
+      if (computed.churnRisk !== undefined) {
+        const band = bands[Math.min(9, Math.floor(computed.churnRisk * 10))] as Record<string, number>;
+        band[computed.valueTier ?? 'unknown'] = (band[computed.valueTier ?? 'unknown'] ?? 0) + 1;
+      }
+    }
+    expect(Object.keys(revenue)).not.toHaveLength(0);
+    expect(overview.json).toMatchObject({ rfmRevenue: revenue, churnRisk: bands.map((band, i) => ({ from: i / 10, to: (i + 1) / 10, ...band })) });
     // The trend: no daily run stored a day yet, so today's live counts only.
     const trend = await app.call('GET', '/lifecycle/trend?days=7', { as: 'viewer' });
     expect(trend.json).toMatchObject({ days: [{ customers: 3, stages: { new: 1, dormant: 1, churned: 1 } }] });

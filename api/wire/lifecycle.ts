@@ -21,6 +21,10 @@ export const LifecycleOverviewBody = z
     stages: Counts(LifecycleStage),
     rfmCells: Counts(RfmCell),
     valueTiers: Counts(ValueTier),
+    rfmRevenue: z.partialRecord(RfmCell, z.number().nonnegative()).describe('Total spend of the customers in each RFM cell (from a counter, not a scan).'),
+    churnRisk: z
+      .array(z.object({ from: z.number(), to: z.number(), high: z.number().int(), mid: z.number().int(), low: z.number().int(), unknown: z.number().int() }))
+      .describe('Customers per churn-risk band (ten equal bands from 0 to 1), by value tier (`unknown`: no tier yet).'),
     nps: z.object({
       respondents: z.number().int(),
       promoters: z.number().int(),

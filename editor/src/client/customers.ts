@@ -22,18 +22,6 @@ export const customersApi = {
     if (q.trim()) params.set('q', q.trim());
     return (await request('GET', `/v1/customers?${params.toString()}`, CustomerPage)).items;
   },
-  /** Every customer, a page of 500 at a time (dashboards before the lifecycle endpoints). */
-  all: async (max = 20_000) => {
-    const items: Customer[] = [];
-    let cursor: string | null = null;
-    do {
-      const query: string = cursor === null ? '' : `&cursor=${encodeURIComponent(cursor)}`;
-      const page = await request('GET', `/v1/customers?limit=500${query}`, CustomerPage);
-      items.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor !== null && items.length < max);
-    return items;
-  },
   get: (customerId: string) => request('GET', `/v1/customers/${id(customerId)}`, Customer),
   runs: async (customerId: string) => (await request('GET', `/v1/customers/${id(customerId)}/journeys?limit=100`, RunPage)).items,
   timeline: (customerId: string, limit = 200) => request('GET', `/v1/customers/${id(customerId)}/timeline?limit=${limit}`, WireTimeline),

@@ -8,7 +8,7 @@ export const dashboardsEn = {
   day: 'Day',
   revenue: 'Revenue',
   stages: { title: 'Lifecycle stages', subtitle: '{{total}} customers by stage today' },
-  trend: { title: 'Stages over time', subtitle: 'Customers per stage at the end of each of the last {{days}} days' },
+  trend: { title: 'Stages over time', subtitle: 'Customers per stage on each of the last {{days}} days the daily lifecycle run counted, and now' },
   rfm: {
     title: 'RFM grid',
     subtitle: 'Area: customers in the cell · colour: their revenue',

@@ -11,7 +11,7 @@ export const dashboardsZhCN: Strings<typeof dashboardsEn> = {
   day: '日期',
   revenue: '消费额',
   stages: { title: '生命周期阶段', subtitle: '今天各阶段共 {{total}} 位客户' },
-  trend: { title: '阶段变化趋势', subtitle: '最近 {{days}} 天每天结束时各阶段的客户数' },
+  trend: { title: '阶段变化趋势', subtitle: '最近 {{days}} 天中每日生命周期运行统计的各阶段客户数，以及当前数量' },
   rfm: {
     title: 'RFM 分群图',
     subtitle: '面积：分群客户数 · 颜色：分群消费额',

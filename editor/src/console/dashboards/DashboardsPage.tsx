@@ -1,11 +1,10 @@
 import { useTranslation } from 'react-i18next';
-import { customersApi } from '../../client/customers.ts';
-import { eventsApi } from '../../client/events.ts';
 import { journeysApi } from '../../client/journeys.ts';
+import { lifecycleApi } from '../../client/lifecycle.ts';
 import { useConsoleFormat } from '../shared/format.ts';
 import { useLoad } from '../shared/useLoad.ts';
 import { ChurnChart } from './ChurnChart.tsx';
-import { churnHistogram, rfmGrid, stageDistribution, stageHistory } from './data.ts';
+import { rfmGrid, stageCounts, stageHistory } from './data.ts';
 import { FunnelCard } from './FunnelCard.tsx';
 import { RfmTreemap } from './RfmTreemap.tsx';
 import { StageDistribution, StageTrend } from './StageCharts.tsx';
@@ -14,28 +13,27 @@ import '../console.css';
 const trendDays = 30;
 
 /**
- * Everything the dashboards draw, computed in the browser from the customer profiles and the
- * `stage_changed` events of the last 30 days (the API has no aggregate lifecycle endpoints yet;
- * when it has, only this loader changes).
+ * Everything the dashboards draw, from the lifecycle counters (one rollup document: stages, RFM
+ * cells with their revenue, churn-risk bands), the daily stage snapshots of the last 30 days and
+ * the journeys' step counts: nothing reads every customer.
  */
-async function loadDashboards(now: number) {
-  const since = new Date(now - trendDays * 86_400_000).toISOString();
-  const [customers, stageEvents, journeys] = await Promise.all([customersApi.all(), eventsApi.ofTypeSince('stage_changed', since), journeysApi.list()]);
+async function loadDashboards() {
+  const [overview, trend, journeys] = await Promise.all([lifecycleApi.overview(), lifecycleApi.trend(trendDays), journeysApi.list()]);
   return {
-    customers: customers.length,
-    stages: stageDistribution(customers),
-    history: stageHistory(customers, stageEvents, trendDays, now),
-    rfm: rfmGrid(customers),
-    churn: churnHistogram(customers),
+    customers: overview.customers,
+    stages: stageCounts(overview.stages),
+    history: stageHistory(trend),
+    rfm: rfmGrid(overview),
+    churn: overview.churnRisk,
     journeys,
   };
 }
 
 /** Lifecycle at a glance: stages and their trend, the RFM grid, churn risk and journey funnels. */
-export function DashboardsPage({ now = Date.now }: { now?: () => number }) {
+export function DashboardsPage() {
   const { t } = useTranslation();
   const f = useConsoleFormat();
-  const loaded = useLoad(() => loadDashboards(now()), 'dashboards');
+  const loaded = useLoad(() => loadDashboards(), 'dashboards');
   const d = loaded.data;
   return (
     <section className="page page-wide console-page">
@@ -53,7 +51,7 @@ export function DashboardsPage({ now = Date.now }: { now?: () => number }) {
       {d && (
         <div className="chart-grid">
           <StageDistribution counts={d.stages} />
-          <StageTrend history={d.history} />
+          <StageTrend history={d.history} days={trendDays} />
           <RfmTreemap cells={d.rfm} />
           <ChurnChart bins={d.churn} />
           <FunnelCard journeys={d.journeys} />

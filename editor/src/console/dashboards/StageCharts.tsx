@@ -38,14 +38,14 @@ export function StageDistribution({ counts }: { counts: StageCounts }) {
 }
 
 /** The stage distribution at the end of each day, stacked. */
-export function StageTrend({ history }: { history: Array<{ day: string } & StageCounts> }) {
+export function StageTrend({ history, days }: { history: Array<{ day: string } & StageCounts>; days: number }) {
   const { t } = useTranslation();
   const f = useConsoleFormat();
   const data = history.map((h) => ({ ...h, label: f.date(`${h.day}T12:00:00Z`) }));
   return (
     <ChartCard
       title={t('dashboards.trend.title')}
-      subtitle={t('dashboards.trend.subtitle', { days: history.length })}
+      subtitle={t('dashboards.trend.subtitle', { days })}
       testId="chart-stage-trend"
       chart={
         <ResponsiveContainer width="100%" height={260}>

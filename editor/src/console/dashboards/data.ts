@@ -1,68 +1,24 @@
 import type { LifecycleStage, RfmCell, ValueTier } from '../../../../journey/customer.ts';
 import { LifecycleStage as Stages, RfmCell as Cells } from '../../../../journey/customer.ts';
 import type { JourneyDefinition } from '../../../../journey/definition.ts';
-import type { Customer } from '../../client/customers.ts';
-import type { StoredEvent } from '../../client/events.ts';
+import type { LifecycleOverview, StageTrend } from '../../client/lifecycle.ts';
 import type { NodeStats } from '../../client/journeys.ts';
 
-/** Dashboard numbers computed from customer profiles, events and journey step counts. */
+/** Dashboard numbers from the lifecycle counters (`/v1/lifecycle`, `/v1/lifecycle/trend`) and journey step counts. */
 
 export const stages: readonly LifecycleStage[] = Stages.options;
 export const rfmCells: readonly RfmCell[] = Cells.options;
 
 export type StageCounts = Record<LifecycleStage, number>;
 
-function emptyCounts(): StageCounts {
-  return { prospect: 0, new: 0, active: 0, atRisk: 0, dormant: 0, churned: 0, wonBack: 0 };
+/** Every stage, with the counts given (a stage nobody is in counts 0). */
+export function stageCounts(counts: Partial<Record<LifecycleStage, number>>): StageCounts {
+  return { prospect: 0, new: 0, active: 0, atRisk: 0, dormant: 0, churned: 0, wonBack: 0, ...counts };
 }
 
-/** How many customers are in each lifecycle stage now. */
-export function stageDistribution(customers: readonly Customer[]): StageCounts {
-  const counts = emptyCounts();
-  for (const c of customers) counts[c.computed.stage]++;
-  return counts;
-}
-
-const isStage = (v: unknown): v is LifecycleStage => typeof v === 'string' && (stages as readonly string[]).includes(v);
-
-/**
- * The stage distribution at the end of each of the last `days` days (UTC), rebuilt backwards
- * from today's stages: undoing each `stage_changed` event ({ from, to }) and removing customers
- * before they were created.
- *
- * @example stageHistory(customers, events, 30, now).at(-1) // { day: '2026-11-22', prospect: 12, ... }
- */
-export function stageHistory(customers: readonly Customer[], events: readonly StoredEvent[], days: number, now: number): Array<{ day: string } & StageCounts> {
-  const current = new Map(customers.map((c) => [c.id, c.computed.stage]));
-  const counts = stageDistribution(customers);
-  type Change = { at: string; customerId: string; from: LifecycleStage | null };
-  const changes: Change[] = [
-    ...events.flatMap((e): Change[] => (e.type === 'stage_changed' && isStage(e.properties['from']) ? [{ at: e.at, customerId: e.customerId, from: e.properties['from'] }] : [])),
-    ...customers.flatMap((c): Change[] => (c.createdAt ? [{ at: c.createdAt, customerId: c.id, from: null }] : [])),
-  ].sort((a, b) => b.at.localeCompare(a.at));
-  const out: Array<{ day: string } & StageCounts> = [];
-  let next = 0;
-  const today = new Date(now);
-  today.setUTCHours(0, 0, 0, 0);
-  for (let d = 0; d < days; d++) {
-    const dayStart = today.getTime() - d * 86_400_000;
-    const end = d === 0 ? new Date(now).toISOString() : new Date(dayStart + 86_400_000).toISOString();
-    // Undo every change after the end of this day.
-    while (next < changes.length && (changes[next]?.at ?? '') > end) {
-      const change = changes[next++];
-      if (!change) break;
-      const was = current.get(change.customerId);
-      if (was === undefined) continue;
-      counts[was]--;
-      if (change.from === null) current.delete(change.customerId);
-      else {
-        counts[change.from]++;
-        current.set(change.customerId, change.from);
-      }
-    }
-    out.push({ day: new Date(dayStart).toISOString().slice(0, 10), ...counts });
-  }
-  return out.reverse();
+/** The stage distribution of each day the daily lifecycle run counted, oldest first, today last. */
+export function stageHistory(trend: StageTrend): Array<{ day: string } & StageCounts> {
+  return trend.days.map((d) => ({ day: d.day, ...stageCounts(d.stages) }));
 }
 
 export interface RfmCellStats {
@@ -72,31 +28,11 @@ export interface RfmCellStats {
 }
 
 /** Customers and revenue (total spend) per RFM cell; customers without a score are left out. */
-export function rfmGrid(customers: readonly Customer[]): RfmCellStats[] {
-  const byCell = new Map<RfmCell, RfmCellStats>(rfmCells.map((cell) => [cell, { cell, customers: 0, revenue: 0 }]));
-  for (const c of customers) {
-    const cell = c.computed.rfm?.cell;
-    const stats = cell === undefined ? undefined : byCell.get(cell);
-    if (!stats) continue;
-    stats.customers++;
-    stats.revenue += c.computed.totalSpend;
-  }
-  return [...byCell.values()];
+export function rfmGrid(overview: Pick<LifecycleOverview, 'rfmCells' | 'rfmRevenue'>): RfmCellStats[] {
+  return rfmCells.map((cell) => ({ cell, customers: overview.rfmCells[cell] ?? 0, revenue: overview.rfmRevenue[cell] ?? 0 }));
 }
 
 export type ChurnBin = { from: number; to: number } & Record<ValueTier | 'unknown', number>;
-
-/** Customers by churn risk in `bins` equal bands from 0 to 1, split by value tier. */
-export function churnHistogram(customers: readonly Customer[], bins = 10): ChurnBin[] {
-  const out: ChurnBin[] = Array.from({ length: bins }, (_, i) => ({ from: i / bins, to: (i + 1) / bins, high: 0, mid: 0, low: 0, unknown: 0 }));
-  for (const c of customers) {
-    const risk = c.computed.churnRisk;
-    if (risk === undefined) continue;
-    const bin = out[Math.min(bins - 1, Math.floor(risk * bins))];
-    if (bin) bin[c.computed.valueTier ?? 'unknown']++;
-  }
-  return out;
-}
 
 export interface FunnelStep {
   nodeId: string;
