@@ -24,6 +24,7 @@ import type { TemplateSource } from './templates.ts';
 import type { JourneyStarter } from './types.ts';
 import type { RobotOptions } from './robots.ts';
 import type { WebhookOptions } from './webhook.ts';
+import type { WecomOptions } from './wecom.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
 export type { RunProgress } from '../journey/index.ts';
@@ -45,6 +46,8 @@ export interface ActivityDeps {
   webhooks: WebhookOptions;
   /** Group robots (WeCom, DingTalk, Feishu): configured base URLs and the per-robot rate (default: the public services, 20 a minute). */
   robots?: Omit<RobotOptions, 'shopUrl'>;
+  /** WeCom customer contact (1:1 outreach steps): API base URL and the corp's id and customer-contact secret. */
+  wecom?: Omit<WecomOptions, 'shopUrl'>;
   /** Starts journey runs (campaigns, date sweep); only the worker that runs those needs it. */
   starter?: JourneyStarter;
   /** The daily lifecycle run through the event pipeline; only the worker that runs it needs it. */

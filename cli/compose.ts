@@ -58,6 +58,7 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
     templates,
     webhooks: { allowPrivateNetworks: process.env['WAYMARK_WEBHOOK_ALLOW_PRIVATE'] === 'true', shopUrl },
     robots: { baseUrls: config.robots.baseUrls },
+    wecom: config.wecom,
     starter: runtime.starter,
     // The daily run: scores from the profiles (no event reading), then the report counters
     // recounted from the runs (repairing any a crash left one off).

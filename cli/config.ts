@@ -68,6 +68,10 @@ const Env = z.object({
   WAYMARK_DINGTALK_ROBOT_URL: optional,
   WAYMARK_FEISHU_ROBOT_URL: optional,
   WAYMARK_ROBOT_PORT: port(8028),
+  /** WeCom customer contact (1:1 outreach); without a corp id, the robot sandbox's WeCom API. */
+  WAYMARK_WECOM_API_URL: optional,
+  WAYMARK_WECOM_CORP_ID: optional,
+  WAYMARK_WECOM_CORP_SECRET: optional,
 });
 
 /** Resolved configuration: what to start embedded and where everything is. */
@@ -90,6 +94,8 @@ export interface Config {
   sms: { provider: 'twilio' | 'aliyun'; aliyun: { accessKeyId?: string; accessKeySecret?: string; endpoint?: string; sandboxPort: number } };
   /** Base URLs of the group robot APIs the operator configured (trusted); the rest use the sandbox. */
   robots: { baseUrls: Partial<Record<'wecom' | 'dingtalk' | 'feishu', string>>; sandboxPort: number };
+  /** WeCom customer contact: a configured API base URL (trusted) and the corp's id and customer-contact secret; no corp id: the sandbox. */
+  wecom: { baseUrl?: string; corpId?: string; secret?: string };
 }
 
 /**
@@ -166,6 +172,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
         ...(e.WAYMARK_FEISHU_ROBOT_URL ? { feishu: e.WAYMARK_FEISHU_ROBOT_URL } : {}),
       },
       sandboxPort: e.WAYMARK_ROBOT_PORT,
+    },
+    wecom: {
+      ...(e.WAYMARK_WECOM_API_URL ? { baseUrl: e.WAYMARK_WECOM_API_URL } : {}),
+      ...(e.WAYMARK_WECOM_CORP_ID ? { corpId: e.WAYMARK_WECOM_CORP_ID } : {}),
+      ...(e.WAYMARK_WECOM_CORP_SECRET ? { secret: e.WAYMARK_WECOM_CORP_SECRET } : {}),
     },
   };
 }

@@ -8,6 +8,7 @@ import { persisted } from './secret-file.ts';
 import type { ServiceKind } from './serve.ts';
 import { supervise, type Supervised, type SuperviseOptions } from './supervise.ts';
 import { startTemporalDevServer } from './temporal.ts';
+import { WECOM_SANDBOX_CORP } from './wecom-sandbox.ts';
 
 /** Where each dependency is, whether Waymark started it or it was configured. */
 export interface Endpoints {
@@ -19,6 +20,8 @@ export interface Endpoints {
   aliyun?: { accessKeyId: string; accessKeySecret: string; endpoint?: string; baseUrl?: string; embedded: boolean };
   /** Each platform's robot API: configured, or the embedded robot sandbox (`sandboxUrl`). */
   robots?: { baseUrls: Record<'wecom' | 'dingtalk' | 'feishu', string>; sandboxUrl?: string };
+  /** WeCom customer contact (1:1 outreach): configured, or the robot sandbox's WeCom API and its corp. */
+  wecom?: { baseUrl?: string; corpId: string; secret: string };
 }
 
 /** The sandbox's account and sender: not secrets, nothing leaves the machine. */
@@ -158,7 +161,10 @@ export async function startEmbedded(
     // Group robots: the platforms the operator did not point anywhere go to the robot sandbox.
     const configured = config.robots.baseUrls;
     let robots: Endpoints['robots'];
-    if (configured.wecom && configured.dingtalk && configured.feishu) {
+    let wecom: Endpoints['wecom'];
+    const corp = config.wecom;
+    if (corp.corpId && corp.secret) wecom = { corpId: corp.corpId, secret: corp.secret, ...(corp.baseUrl ? { baseUrl: corp.baseUrl } : {}) };
+    if (configured.wecom && configured.dingtalk && configured.feishu && wecom) {
       robots = { baseUrls: { wecom: configured.wecom, dingtalk: configured.dingtalk, feishu: configured.feishu } };
     } else {
       const port = config.robots.sandboxPort;
@@ -167,8 +173,9 @@ export async function startEmbedded(
       );
       const sandboxUrl = `http://127.0.0.1:${port}`;
       robots = { baseUrls: { wecom: configured.wecom ?? sandboxUrl, dingtalk: configured.dingtalk ?? sandboxUrl, feishu: configured.feishu ?? sandboxUrl }, sandboxUrl };
+      wecom ??= { ...WECOM_SANDBOX_CORP, baseUrl: sandboxUrl };
     }
-    return { endpoints: { temporal, mongo, smtp, twilio, ...(aliyun ? { aliyun } : {}), robots }, services, stop };
+    return { endpoints: { temporal, mongo, smtp, twilio, ...(aliyun ? { aliyun } : {}), robots, wecom }, services, stop };
   } catch (error) {
     await stop();
     throw error;
@@ -200,6 +207,13 @@ export function endpointsEnv(endpoints: Endpoints): NodeJS.ProcessEnv {
           WAYMARK_WECOM_ROBOT_URL: endpoints.robots.baseUrls.wecom,
           WAYMARK_DINGTALK_ROBOT_URL: endpoints.robots.baseUrls.dingtalk,
           WAYMARK_FEISHU_ROBOT_URL: endpoints.robots.baseUrls.feishu,
+        }
+      : {}),
+    ...(endpoints.wecom
+      ? {
+          WAYMARK_WECOM_CORP_ID: endpoints.wecom.corpId,
+          WAYMARK_WECOM_CORP_SECRET: endpoints.wecom.secret,
+          ...(endpoints.wecom.baseUrl ? { WAYMARK_WECOM_API_URL: endpoints.wecom.baseUrl } : {}),
         }
       : {}),
   };

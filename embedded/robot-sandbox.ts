@@ -3,6 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import express from 'express';
 import { listenOnLoopback } from './loopback.ts';
+import { mountWecomCustomerContact, type SandboxWecomTask } from './wecom-sandbox.ts';
 
 export type SandboxPlatform = 'wecom' | 'dingtalk' | 'feishu';
 
@@ -45,6 +46,8 @@ const HOUR = 3_600_000;
  * - `GET /sandbox/robot-messages?platform=&token=` / `DELETE` — what it accepted; `rejected` lists refusals
  * - `POST /sandbox/robots {"platform","token","secret"}` — registers a robot with signing on
  *
+ * It also answers WeCom customer contact (1:1 outreach tasks), see `mountWecomCustomerContact`.
+ *
  * `now` is the sandbox's clock (tests on Temporal's time-skipping server pass its clock).
  */
 export async function startRobotSandbox(options: {
@@ -53,7 +56,7 @@ export async function startRobotSandbox(options: {
   perMinute?: number;
   dataDir?: string;
   now?: () => number | Promise<number>;
-}): Promise<{ baseUrl: string; messages: SandboxRobotMessage[]; rejected: SandboxRobotRejection[]; stop(): Promise<void> }> {
+}): Promise<{ baseUrl: string; messages: SandboxRobotMessage[]; rejected: SandboxRobotRejection[]; wecomTasks: SandboxWecomTask[]; stop(): Promise<void> }> {
   const perMinute = options.perMinute ?? 20;
   const clock = options.now ?? Date.now;
   const file = options.dataDir ? join(options.dataDir, 'robots.jsonl') : undefined;
@@ -176,10 +179,13 @@ export async function startRobotSandbox(options: {
     return res.json({ platform, token });
   });
 
+  const wecomTasks = mountWecomCustomerContact(app, { now: clock, ...(options.dataDir ? { file: join(options.dataDir, 'wecom-tasks.json') } : {}) });
+
   const service = await listenOnLoopback(app, options.port);
   return {
     ...service,
     messages,
     rejected,
+    wecomTasks,
   };
 }

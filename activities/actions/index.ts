@@ -10,11 +10,12 @@ import { sms } from './sms.ts';
 import { task } from './task.ts';
 import { update } from './update.ts';
 import { webhook } from './webhook.ts';
+import { wecom } from './wecom.ts';
 
 export type { ActionHandler } from './handler.ts';
 
 /** Every action kind's handler, one file each. */
-export const actionHandlers: ActionHandlers = { email, sms, coupon, task, update, webhook, robot } satisfies ActionHandlers;
+export const actionHandlers: ActionHandlers = { email, sms, coupon, task, update, webhook, robot, wecom } satisfies ActionHandlers;
 
 /** The action activities as the worker registers them: by each kind's activity name (`sendEmail`…). */
 export type ActionActivities = { [K in ActionKind as ActivityOf<K>]: (request: ActionRequest<K>) => Promise<ActionOutcome> };

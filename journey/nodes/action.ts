@@ -66,6 +66,10 @@ interface ActionOptions<C> {
   command(config: C, base: ActionBase): ActionCommand;
   /** Extra effects of a successful action, e.g. an update applied to the customer snapshot. */
   onOk?(config: C, ctx: RunContext): Effects;
+  /** A kind with several success exits picks one from its result's variables (else `okExit`). */
+  exitOf?(variables: Record<string, string> | undefined): string | undefined;
+  /** How often the activity may answer `deferred` before the step fails (default `limits.deferralsPerSend`). */
+  maxDeferrals?: number;
 }
 
 /**
@@ -105,12 +109,12 @@ export function actionSteps<C>(options: ActionOptions<C>) {
           case 'ok': {
             const extra = options.onOk?.(config, ctx) ?? {};
             const variables = input.variables ? { ...input.variables, ...extra.variables } : extra.variables;
-            return { type: 'follow', exit: options.okExit, effects: { ...extra, ...(variables ? { variables } : {}) } };
+            return { type: 'follow', exit: options.exitOf?.(input.variables) ?? options.okExit, effects: { ...extra, ...(variables ? { variables } : {}) } };
           }
           case 'failed':
             return { type: 'follow', exit: 'failed' };
           case 'deferred': {
-            if (ctx.deferrals >= limits.deferralsPerSend) return { type: 'follow', exit: 'failed' };
+            if (ctx.deferrals >= (options.maxDeferrals ?? limits.deferralsPerSend)) return { type: 'follow', exit: 'failed' };
             // Never retry sooner than a minute, whatever the activity says, so a cap cannot spin.
             const until = Math.max(input.until, ctx.now + MINUTE);
             return { type: 'block', command: { type: 'wait', nodeId: ctx.nodeId, until, reason: 'deferred' }, deferrals: ctx.deferrals + 1 };

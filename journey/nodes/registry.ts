@@ -20,6 +20,7 @@ import { UpdateCommand, updateNode } from './update.ts';
 import { waitForEventNode } from './wait-for-event.ts';
 import { waitNode } from './wait.ts';
 import { WebhookCommand, webhookNode } from './webhook.ts';
+import { WecomCommand, wecomNode } from './wecom.ts';
 
 // Adding a node kind: write its file under nodes/, then add it to the lists below (an action
 // kind also to `ActionCommand`, and its handler to activities/actions/). The type checks
@@ -43,6 +44,7 @@ export const NodeKind = z.enum([
   'update',
   'webhook',
   'robot',
+  'wecom',
 ]);
 export type NodeKind = z.infer<typeof NodeKind>;
 
@@ -65,6 +67,7 @@ export const GraphNode = z.discriminatedUnion('kind', [
   updateNode.node,
   webhookNode.node,
   robotNode.node,
+  wecomNode.node,
 ]);
 export type GraphNode = z.infer<typeof GraphNode>;
 
@@ -72,7 +75,7 @@ export type GraphNode = z.infer<typeof GraphNode>;
  * What the workflow hands an action's activity: the shared action fields, the kind and its
  * config (one `…Command` per action kind, declared in the kind's file).
  */
-export const ActionCommand = z.discriminatedUnion('kind', [EmailCommand, SmsCommand, CouponCommand, TaskCommand, UpdateCommand, WebhookCommand, RobotCommand]);
+export const ActionCommand = z.discriminatedUnion('kind', [EmailCommand, SmsCommand, CouponCommand, TaskCommand, UpdateCommand, WebhookCommand, RobotCommand, WecomCommand]);
 export type ActionCommand = z.infer<typeof ActionCommand>;
 type ActionKind = ActionCommand['kind'];
 
@@ -102,6 +105,7 @@ const specs = {
   update: updateNode,
   webhook: webhookNode,
   robot: robotNode,
+  wecom: wecomNode,
 } satisfies Record<NodeKind, NodeSpec> & NodeRegistry;
 
 // Every action command kind is an action node with an engine spec, and the other way round.

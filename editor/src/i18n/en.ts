@@ -103,6 +103,8 @@ export const en = {
     created: 'created',
     updated: 'updated',
     delivered: 'delivered',
+    notConfirmed: 'not confirmed',
+    capped: 'capped',
     event: 'event',
     timeout: 'timeout',
     else: 'else',

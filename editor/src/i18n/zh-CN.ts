@@ -106,6 +106,7 @@ export const zhCN: Strings<typeof en> = {
     update: { name: '更新档案', description: '设置属性、添加或移除标签，或更改生命周期阶段。' },
     webhook: { name: '调用 Webhook', description: '向其他系统（如钉钉、企业微信、Slack 机器人）发送 JSON 消息。' },
     robot: { name: '群机器人消息', description: '向企业微信、钉钉或飞书群机器人发送消息（如提醒销售团队）；达到每分钟 20 条的限制时等待，不丢弃。' },
+    wecom: { name: '企业微信一对一消息', description: '请客户的企业微信负责人向客户发送消息，未确认时提醒（每天最多 3 次），超时未发送则创建客服任务。' },
   },
   exits: {
     next: '下一步',
@@ -115,6 +116,8 @@ export const zhCN: Strings<typeof en> = {
     created: '已创建',
     updated: '已更新',
     delivered: '已送达',
+    notConfirmed: '未确认',
+    capped: '已达上限',
     event: '事件发生',
     timeout: '超时',
     else: '其他',
