@@ -82,7 +82,7 @@ describe('role policy', () => {
   it('gives marketers journeys and templates, operators campaigns and tasks', () => {
     const writes = (role: Role) => can(role).filter((r) => r.method !== 'get' && !sideEffectFree.has(r.operationId)).map((r) => r.tag);
     expect(new Set(writes('marketer'))).toEqual(new Set(['Journeys', 'Journey runs', 'Templates', 'Lifecycle', 'Segments']));
-    expect(new Set(writes('operator'))).toEqual(new Set(['Campaigns', 'CS tasks', 'Coupons', 'Journey runs', 'Lifecycle']));
+    expect(new Set(writes('operator'))).toEqual(new Set(['Campaigns', 'CS tasks', 'Coupons', 'Journey runs', 'Lifecycle', 'Settings']));
   });
 
   it('keeps key management and public routes to the documented few', () => {

@@ -1,6 +1,7 @@
 import { actionKinds, actionSpecOf } from '../../journey/index.ts';
 import type { ActionKind, ActivityOf } from '../../journey/index.ts';
 import type { ActivityDeps } from '../index.ts';
+import { refreshHolidayCalendar } from '../send-days.ts';
 import type { ActionOutcome, ActionRequest } from '../types.ts';
 import { coupon } from './coupon.ts';
 import { email } from './email.ts';
@@ -22,7 +23,12 @@ export type ActionActivities = { [K in ActionKind as ActivityOf<K>]: (request: A
 
 function bind<K extends ActionKind>(deps: ActivityDeps, kind: K): [string, (request: ActionRequest<K>) => Promise<ActionOutcome>] {
   const handler: ActionHandler<K> = actionHandlers[kind];
-  return [actionSpecOf(kind).activity, (request) => handler(deps, request)];
+  // Send days read the operator's holiday calendar too: fresh enough (its TTL) before the send.
+  const run = async (request: ActionRequest<K>) => {
+    if (request.settings.sendDays !== undefined) await refreshHolidayCalendar(deps.db);
+    return handler(deps, request);
+  };
+  return [actionSpecOf(kind).activity, run];
 }
 
 /**

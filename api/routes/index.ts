@@ -8,6 +8,7 @@ import { customerRoutes } from './customers.ts';
 import { eventRoutes } from './events.ts';
 import { forecastRoutes } from './forecast.ts';
 import { healthRoutes } from './health.ts';
+import { holidayRoutes } from './holidays.ts';
 import { journeyRoutes } from './journeys.ts';
 import { journeyRunRoutes } from './journeyRuns.ts';
 import { lifecycleRoutes } from './lifecycle.ts';
@@ -46,4 +47,5 @@ export const routeTable: readonly Route[] = [
   ...lifecycleRoutes,
   ...segmentRoutes,
   ...outcomeRoutes,
+  ...holidayRoutes,
 ];
