@@ -1,5 +1,5 @@
 import { Lunar, LunarMonth, Solar } from 'lunar-typescript';
-import { formatLunarDate, readLunarDate } from '../journey/index.ts';
+import { formatLunarDate, lunarAnniversariesIn } from '../journey/index.ts';
 import type { CustomerProfile, JourneyCustomer, LunarCalendar, LunarDate, LunarMonthDay } from '../journey/index.ts';
 
 /**
@@ -58,10 +58,5 @@ export function lunarYearAt(at: number): number {
  */
 export function lunarAnniversaries(customer: CustomerProfile, at: number): JourneyCustomer['lunarAnniversaries'] {
   const year = lunarYearAt(at);
-  const out: Record<string, string[]> = {};
-  for (const [name, value] of Object.entries(customer.attributes)) {
-    const date = readLunarDate(value);
-    if (date !== null) out[name] = [year - 1, year, year + 1, year + 2].map((y) => lunarToSolar(y, date));
-  }
-  return Object.keys(out).length === 0 ? undefined : out;
+  return lunarAnniversariesIn(customer.attributes, [year - 1, year, year + 1, year + 2], lunarToSolar);
 }

@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { backup, BackupError, restore } from '../embedded/backup.ts';
 import { builtinTemplateCatalogue } from '../store/builtins.ts';
 import { defaultDataDir } from './config.ts';
+import { lunarToSolar } from '../activities/lunar.ts';
 import { compile, generateCohort, nodeName, nodeRegistry, simulate, summaryOf } from '../journey/index.ts';
 import type { CompileError, JourneyDefinition, SimulationReport } from '../journey/index.ts';
 import type { EventImportReport } from '../api/wire/events.ts';
@@ -247,7 +248,7 @@ function runSimulate(io: CliIo, file: string, values: { customers?: string; days
   const { code, definition } = compileFile(io, file, json);
   if (!definition) return code;
   const start = Date.UTC(2025, 0, 6);
-  const report = simulate(definition, generateCohort({ size: customers, seed, start }), { days, seed, start });
+  const report = simulate(definition, generateCohort({ size: customers, seed, start }), { days, seed, start, calendar: lunarToSolar });
   const { timelines: _timelines, ...forecast } = report;
   if (json) io.out(JSON.stringify(forecast));
   else printReport(io, definition, report);

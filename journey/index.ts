@@ -39,7 +39,7 @@ export type { ActionSpec, ExitSpec, NodeCategory, NodeSpec } from './nodes/spec.
 export { ApiTriggerConfig } from './nodes/trigger-api.ts';
 export { AudienceTriggerConfig } from './nodes/trigger-audience.ts';
 export { DateTriggerConfig, dateTriggerTime } from './nodes/trigger-date.ts';
-export { LunarDate, formatLunarDate, readLunarDate } from './lunar.ts';
+export { LunarDate, formatLunarDate, lunarAnniversariesIn, readLunarDate } from './lunar.ts';
 export type { LunarCalendar, LunarMonthDay } from './lunar.ts';
 export { EventTriggerConfig, eventIsFresh } from './nodes/trigger-event.ts';
 export { SegmentTriggerConfig } from './nodes/trigger-segment.ts';

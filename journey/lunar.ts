@@ -64,3 +64,17 @@ export function formatLunarDate(date: LunarMonthDay): LunarDate {
  * `lunar-typescript` (`activities/lunar.ts`).
  */
 export type LunarCalendar = (lunarYear: number, date: LunarMonthDay) => string;
+
+/**
+ * The solar dates of every lunar date attribute, in each of the lunar `years`, through
+ * `calendar`: what a run holds (`JourneyCustomer.lunarAnniversaries`) so its waits need no
+ * calendar. The worker and the forecast both build it here.
+ */
+export function lunarAnniversariesIn(attributes: Readonly<Record<string, unknown>>, years: readonly number[], calendar: LunarCalendar): Record<string, string[]> | undefined {
+  const out: Record<string, string[]> = {};
+  for (const [name, value] of Object.entries(attributes)) {
+    const date = readLunarDate(value);
+    if (date !== null) out[name] = years.map((year) => calendar(year, date));
+  }
+  return Object.keys(out).length === 0 ? undefined : out;
+}

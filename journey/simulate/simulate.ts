@@ -1,11 +1,13 @@
 import { eventMatches } from '../condition.ts';
-import type { AttributeValue } from '../customer.ts';
+import type { AttributeValue, CustomerProfile } from '../customer.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import type { CustomerEvent } from '../event.ts';
 import { createRandom } from '../hash.ts';
 import { own } from '../ids.ts';
 import { step } from '../interpreter/step.ts';
 import type { StepInput, StepResult } from '../interpreter/types.ts';
+import { lunarAnniversariesIn } from '../lunar.ts';
+import type { LunarCalendar } from '../lunar.ts';
 import { dateTriggerTime } from '../nodes/trigger-date.ts';
 import { DAY } from '../time.ts';
 import { localParts } from '../timezone.ts';
@@ -23,12 +25,28 @@ export interface SimulationOptions {
   start?: number;
   /** Customer ids whose step-by-step story to include in `timelines`. */
   timelines?: readonly string[];
+  /**
+   * The lunar calendar (农历) for lunar date attributes (`lunar-MM-DD`) in date triggers and waits,
+   * converted as runs convert them (`lunarToSolar` in activities/lunar.ts); without one a lunar
+   * date never comes up in the forecast.
+   */
+  calendar?: LunarCalendar;
 }
 
 const DEFAULT_START = Date.UTC(2025, 0, 6);
 
+/** The profile as a run holds it: with the solar dates of its lunar date attributes over the forecast's years. */
+function withLunarAnniversaries(profile: CustomerProfile, start: number, options: SimulationOptions): CustomerProfile {
+  if (options.calendar === undefined) return profile;
+  const first = localParts(start, 'UTC').year - 1;
+  const years = Array.from({ length: localParts(start + options.days * DAY, 'UTC').year - first + 2 }, (_, i) => first + i);
+  const lunarAnniversaries = lunarAnniversariesIn(profile.attributes, years, options.calendar);
+  // The run's customer is a `JourneyCustomer`, which carries these; the sends read the rest.
+  return lunarAnniversaries === undefined ? profile : ({ ...profile, lunarAnniversaries } as CustomerProfile);
+}
+
 /** When a customer enters, for triggers that do not wait for an event; null if never. */
-function entryTime(world: World, run: SimRun, index: number): number | null {
+function entryTime(world: World, run: SimRun, index: number, calendar: LunarCalendar | undefined): number | null {
   const trigger = own(world.definition.nodes, world.definition.entryNodeId);
   const segments = run.profile.computed.segments;
   if (trigger?.kind === 'segment') return segments.includes(trigger.config.segment) ? world.start : null;
@@ -37,8 +55,9 @@ function entryTime(world: World, run: SimRun, index: number): number | null {
     return segments.includes(trigger.config.segment) ? world.start + (index / trigger.config.sendRatePerMinute) * 60_000 : null;
   }
   if (trigger?.kind === 'date') {
-    for (let year = localParts(world.start, 'UTC').year; year <= localParts(world.end, 'UTC').year; year++) {
-      const at = dateTriggerTime(trigger.config, run.profile, year, world.definition.settings.timezone);
+    // From the year before: a lunar date's year is the lunar one (its 12th month falls in January).
+    for (let year = localParts(world.start, 'UTC').year - 1; year <= localParts(world.end, 'UTC').year; year++) {
+      const at = dateTriggerTime(trigger.config, run.profile, year, world.definition.settings.timezone, calendar);
       if (at !== null && at >= world.start && at <= world.end) return at;
     }
     return null;
@@ -116,7 +135,7 @@ export function simulate(definition: JourneyDefinition, cohort: readonly SimCust
   const runs: SimRun[] = cohort.map((sim, index) => {
     const run: SimRun = {
       sim,
-      profile: sim.profile,
+      profile: withLunarAnniversaries(sim.profile, start, options),
       state: null,
       entered: false,
       enteredAt: 0,
@@ -128,7 +147,7 @@ export function simulate(definition: JourneyDefinition, cohort: readonly SimCust
       sends: { email: [], sms: [] },
     };
     if (timelineIds.has(sim.profile.id)) run.timeline = { customerId: sim.profile.id, steps: [], actions: [], events: [] };
-    const enterAt = entryTime(world, run, index);
+    const enterAt = entryTime(world, run, index, options.calendar);
     if (enterAt !== null) world.queue.push({ at: enterAt, kind: 'enter', run });
     for (const scripted of sim.script ?? []) scheduleEvent(world, run, start + scripted.afterDays * DAY, scripted.type, scripted.properties);
     if (triggerEvent && triggerEvent.eventType !== 'order_completed' && triggerEvent.eventType !== 'login' && !sim.script?.some((e) => e.type === triggerEvent.eventType)) {
