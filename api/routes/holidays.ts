@@ -8,7 +8,7 @@ import type { FieldError } from '../wire/common.ts';
 
 const YearParams = z.strictObject({ year: z.coerce.number().int().min(2000).max(2100).describe('The calendar year, e.g. 2027.') });
 
-const StoredYear = HolidayYear.and(z.object({ year: z.number().int(), updatedAt: z.iso.datetime() }));
+const StoredYear = HolidayYear.extend({ year: z.number().int(), updatedAt: z.iso.datetime() }).meta({ id: 'StoredHolidayYear' });
 
 const HolidayCalendar = z
   .object({
@@ -56,19 +56,24 @@ export const holidayRoutes = [
     summary: 'Set a year’s public holidays and make-up working days',
     description:
       'Replaces the operator’s calendar of the year (e.g. when the State Council publishes it). Its dates win over the bundled data; ' +
-      'workers use it within 30 seconds. Every date must fall in the year, and none may be both a holiday and a working day.',
+      'workers use it within 30 seconds. Every date must fall in the year and be listed once (not both a holiday and a working day): else a 422 naming it.',
     access: ['operator'],
     params: YearParams,
     body: HolidayYear,
     responses: { 200: { description: 'The stored year.', schema: StoredYear } },
     async handler({ params, body, deps, now }) {
       const errors: FieldError[] = [];
+      const seen = new Map<string, string>();
       for (const list of ['holidays', 'workdays'] as const) {
         body[list].forEach((day, index) => {
-          if (!day.date.startsWith(`${params.year}-`)) errors.push({ path: `body.${list}[${index}].date`, message: `${day.date} is not in ${params.year}` });
+          const path = `body.${list}[${index}].date`;
+          const before = seen.get(day.date);
+          if (!day.date.startsWith(`${params.year}-`)) errors.push({ path, message: `${day.date} is not in ${params.year}` });
+          else if (before !== undefined) errors.push({ path, message: `${day.date} is already listed in ${before}` });
+          seen.set(day.date, list);
         });
       }
-      if (errors.length > 0) throw unprocessable(`every date must fall in ${params.year}`, errors);
+      if (errors.length > 0) throw unprocessable(`every date must fall in ${params.year}, once`, errors);
       return { status: 200, body: await putHolidayYear(deps.db, params.year, body, now) };
     },
   }),
