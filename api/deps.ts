@@ -1,6 +1,7 @@
 import type { Db } from 'mongodb';
 import type { CustomerProfile } from '../journey/customer.ts';
 import type { MessageTemplate } from '../journey/template.ts';
+import type { LunarCalendar } from '../journey/lunar.ts';
 import type { Logger } from 'pino';
 import type { EventPipeline } from '../runtime/pipeline.ts';
 import type { JourneyRuntime } from '../runtime/runtime.ts';
@@ -81,6 +82,8 @@ export interface AppDeps {
   sms: SmsSender;
   /** Template previews and test sends answer 503 until one is wired (see `MessageRenderer`). */
   renderer?: MessageRenderer;
+  /** The lunar calendar (农历) forecasts convert lunar date attributes with; without it a lunar date never comes up in them. */
+  lunarCalendar?: LunarCalendar;
   config: ApiConfig;
   health: () => Promise<HealthReport>;
   /** Request and error log; never receives keys, tokens or bodies. Silent when omitted. */
@@ -90,4 +93,4 @@ export interface AppDeps {
 }
 
 /** `AppDeps` with the optional parts resolved. */
-export type ResolvedDeps = Required<Omit<AppDeps, 'renderer'>> & Pick<AppDeps, 'renderer'>;
+export type ResolvedDeps = Required<Omit<AppDeps, 'renderer' | 'lunarCalendar'>> & Pick<AppDeps, 'renderer' | 'lunarCalendar'>;

@@ -16,6 +16,7 @@ import type { Clients } from './clients.ts';
 import type { Config } from './config.ts';
 import type { Health } from './health.ts';
 import { activityRenderer } from './renderer.ts';
+import { lunarToSolar } from '../activities/lunar.ts';
 
 /** Where Vite writes the built editor; the API serves it at `/`. */
 export const editorDist = fileURLToPath(new URL('../editor/dist', import.meta.url));
@@ -76,6 +77,7 @@ export async function buildHttpApp(options: HttpOptions): Promise<express.Expres
     mailer: smtpMailer(clients, config.smtp.from),
     sms: twilioSender(clients),
     renderer: activityRenderer(process.env['WAYMARK_SHOP_URL'] ?? config.publicUrl),
+    lunarCalendar: lunarToSolar,
     config: { publicUrl: config.publicUrl, secret: config.secret, twilioAuthToken: clients.twilioAuthToken },
     health,
     logger,

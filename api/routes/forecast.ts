@@ -40,7 +40,7 @@ export const forecastRoutes = [
         throw new ProblemError(409, 'draft-does-not-compile', 'The journey does not compile', 'fix the errors on the canvas, then forecast again', compiled.errors.map((e) => ({ path: e.path === undefined ? 'graph' : `graph.${e.path}`, message: e.message, code: e.code, nodeId: e.nodeId })));
       }
       const definition = compiled.value;
-      const path = forecastPath(definition, customer, { start: now.getTime(), days: body.days });
+      const path = forecastPath(definition, customer, { start: now.getTime(), days: body.days, ...(deps.lunarCalendar ? { calendar: deps.lunarCalendar } : {}) });
       const labelOf = (nodeId: string) => definition.nodes[nodeId]?.label;
       const step = <T extends { at: number; nodeId: string }>(s: T) => {
         const label = labelOf(s.nodeId);

@@ -8,6 +8,7 @@ import type { JourneyGraph } from '../graph.ts';
 import { customer } from '../testing/fixtures.ts';
 import { neverResponds } from './cohort.ts';
 import type { SimCustomer } from './cohort.ts';
+import { forecastPath } from './path.ts';
 import { simulate } from './simulate.ts';
 
 const shanghai = (t: number | undefined) => (t === undefined ? undefined : new Date(t + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' '));
@@ -50,5 +51,14 @@ describe('lunar dates in the forecast', () => {
     const report = simulate(definition, cohort, { ...options, start: Date.UTC(2025, 5, 2) });
     const left = report.timelines[0]?.steps.find((step) => step.nodeId === 'until-birthday' && step.outcome === 'next');
     expect(shanghai(left?.at)).toBe('2025-08-03 09:00');
+  });
+
+  it('a real customer’s path converts their lunar birthday too', () => {
+    const definition = journey({ id: 'trigger', kind: 'date', position: { x: 0, y: 0 }, config: { attribute: 'lunarBirthday', offsetDays: -1, localTime: '10:00' } });
+    const profile = cohort[0]!.profile;
+    const path = forecastPath(definition, profile, { start: options.start, days: 300, calendar: lunarToSolar });
+    expect(path.entered).toBe(true);
+    expect(shanghai(path.steps[0]?.at)).toBe('2025-08-02 10:00');
+    expect(forecastPath(definition, profile, { start: options.start, days: 300 }).entered).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import type { CustomerProfile } from '../customer.ts';
 import type { JourneyDefinition } from '../definition.ts';
 import type { CompleteReason, HistoryEntry } from '../interpreter/types.ts';
+import type { LunarCalendar } from '../lunar.ts';
 import { own } from '../ids.ts';
 import { neverResponds } from './cohort.ts';
 import type { ScriptedEvent } from './cohort.ts';
@@ -39,10 +40,10 @@ export interface CustomerPath {
  * @example forecastPath(definition, profile, { start: Date.parse('2026-03-02T08:00:00Z'), days: 30 }).actions
  * // [{ at: 1772438400000, nodeId: 'email-1', kind: 'email', outcome: 'ok' }, ...]
  */
-export function forecastPath(definition: JourneyDefinition, profile: CustomerProfile, options: { start: number; days: number }): CustomerPath {
+export function forecastPath(definition: JourneyDefinition, profile: CustomerProfile, options: { start: number; days: number; calendar?: LunarCalendar }): CustomerPath {
   const trigger = own(definition.nodes, definition.entryNodeId);
   const script: ScriptedEvent[] = trigger?.kind === 'event' ? [{ afterDays: 0, type: trigger.config.eventType }] : [];
-  const report = simulate(definition, [{ profile, behaviour: neverResponds, script }], { days: options.days, seed: 1, start: options.start, timelines: [profile.id] });
+  const report = simulate(definition, [{ profile, behaviour: neverResponds, script }], { days: options.days, seed: 1, start: options.start, timelines: [profile.id], ...(options.calendar ? { calendar: options.calendar } : {}) });
   const timeline = report.timelines[0];
   const entered = report.entered > 0;
   return {
