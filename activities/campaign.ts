@@ -7,6 +7,8 @@ import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
+import pLimit from 'p-limit';
+import { batchingDb } from '../store/batching.ts';
 import { runPrefixes } from './campaign-prefix.ts';
 import type { ActionPerformer } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
@@ -126,11 +128,14 @@ export interface PrefixDeps {
 
 /**
  * The batched first touch of a page (activities/campaign-prefix.ts): admits the customers (one
- * read of their run records), then per customer, many at once: runs the prefix, records where
- * it ended (the run record), starts the run at its wait and writes its registry entry — after
- * the start, so the event pipeline never finds an entry whose run is not running yet and drops
- * it. Last, hands the runs the events their customers sent since the batch began. A customer
- * whose prefix ended the journey counts as started, without a run.
+ * read of their run records), then runs every customer's prefix at once on a batching database
+ * (store/batching.ts), so each step of the page — ledger claims, customer reads, coupons,
+ * completions — is one round trip for the page; per customer, records where the prefix ended
+ * (the run record) and starts the run at its wait, the starts 16 at a time as a bare launch
+ * makes them. Then one registry write for the page's runs — after their starts, so the event
+ * pipeline never finds an entry whose run is not running yet and drops it — and last, hands the
+ * runs the events their customers sent since the batch began. A customer whose prefix ended the
+ * journey counts as started, without a run.
  */
 async function startWithPrefixes(
   deps: PrefixDeps,
@@ -139,7 +144,9 @@ async function startWithPrefixes(
   campaignId: string,
   customers: readonly CustomerProfile[],
 ): Promise<Array<StartResult | { error: unknown }>> {
-  const { db } = deps;
+  const db = batchingDb(deps.db);
+  const perform: ActionPerformer = (request) => deps.perform(request, db);
+  const starts = pLimit(startLanes);
   const batchAt = activityNow();
   const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
   const entries = customers.flatMap((customer, i) => {
@@ -148,25 +155,34 @@ async function startWithPrefixes(
   });
   const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
   const live: RunProgress[] = [];
-  await runPrefixes(deps.perform, journey, campaignId, entries, async (prefix, entry) => {
-    // A retried batch runs the prefix again: its record must not replace what the run recorded since.
-    if (prefix.ended) {
-      await recordRunProgress(db, prefix.progress, { unlessRecorded: true });
-      outcomes[entry.index] = 'started';
-      return;
-    }
-    await recordRunProgress(db, prefix.progress, { registry: false, unlessRecorded: true });
-    const [outcome = { error: new Error('no outcome') }] = await starter.startMany([
-      { journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } },
-    ]);
-    outcomes[entry.index] = outcome;
-    if (typeof outcome !== 'string') return;
-    await registerProgress(db, [prefix.progress]);
-    live.push(prefix.progress);
-  });
-  await deliverEventsSince(db, starter, live, batchAt);
+  await runPrefixes(
+    perform,
+    journey,
+    campaignId,
+    entries,
+    async (prefix, entry) => {
+      // A retried batch runs the prefix again: its record must not replace what the run recorded since.
+      if (prefix.ended) {
+        await recordRunProgress(db, prefix.progress, { unlessRecorded: true });
+        outcomes[entry.index] = 'started';
+        return;
+      }
+      await recordRunProgress(db, prefix.progress, { registry: false, unlessRecorded: true });
+      const [outcome = { error: new Error('no outcome') }] = await starts(() =>
+        starter.startMany([{ journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } }]),
+      );
+      outcomes[entry.index] = outcome;
+      if (typeof outcome === 'string') live.push(prefix.progress);
+    },
+    Math.max(1, entries.length),
+  );
+  await registerProgress(deps.db, live);
+  await deliverEventsSince(deps.db, starter, live, batchAt);
   return outcomes;
 }
+
+/** Journey runs started at once by a page: the concurrency of the bench's bare-start baseline. */
+const startLanes = 16;
 
 /**
  * Events a customer sent between the batch and their run's start reached no run (the registry
