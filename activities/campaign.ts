@@ -147,6 +147,29 @@ async function startWithPrefixes(
   campaignId: string,
   customers: readonly CustomerProfile[],
 ): Promise<Array<StartResult | { error: unknown }>> {
+  // The customers of a page move through their steps together, so none may finish for a while:
+  // the batch tells Temporal it is alive on a clock of its own (its heartbeat timeout is 15 s).
+  const alive = setInterval(() => {
+    try {
+      heartbeat({ phase: 'prefixes' });
+    } catch {
+      // outside an activity (tests, scripts)
+    }
+  }, 3_000);
+  try {
+    return await startPagePrefixes(deps, starter, journey, campaignId, customers);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function startPagePrefixes(
+  deps: PrefixDeps,
+  starter: JourneyStarter,
+  journey: PublishedJourney,
+  campaignId: string,
+  customers: readonly CustomerProfile[],
+): Promise<Array<StartResult | { error: unknown }>> {
   const { db } = deps;
   const page = batchingDb(db);
   const perform: ActionPerformer = (request) => deps.perform(request, page);
