@@ -130,7 +130,7 @@ export interface PrefixDeps {
  * trips for the whole page:
  * 1. admits the customers (one read of their run records);
  * 2. runs every customer's prefix at once on a batching database (store/batching.ts), so each
- *    step — ledger claims, customer reads, coupons, completions — is one round trip for the page;
+ *    step — ledger claims, coupons, customer reads — is one round trip for the page;
  * 3. records where each prefix ended (one read and one bulk write of run records, kept when a
  *    run recorded its entry since: a retried page);
  * 4. starts the runs at their waits, 16 at a time as a bare launch makes them, with nothing

@@ -59,7 +59,7 @@ describe('batching database (FerretDB)', () => {
   });
 
   it('claims and completes 25 sends in one insert and one update; a claimed key is not claimed twice', async () => {
-    const page = batchingDb(db);
+    const page = batchingDb(db, { batchUpdates: true });
     const claim = (i: number) =>
       recordPendingMessage(page, { key: `send-${i}`, channel: 'email', customerId: `c${i}`, journeyId: 'j', templateId: 't', to: `c${i}@example.test` }, now);
     commands.length = 0;
@@ -75,7 +75,7 @@ describe('batching database (FerretDB)', () => {
   });
 
   it('an update that changes nothing in a batch fails as retryable, the others are applied', async () => {
-    const page = batchingDb(db);
+    const page = batchingDb(db, { batchUpdates: true });
     const claims = await Promise.all(
       [0, 1, 2].map((i) => recordPendingMessage(page, { key: `amb-${i}`, channel: 'email', customerId: `c${i}`, journeyId: 'j', templateId: 't', to: 'x@example.test' }, now)),
     );

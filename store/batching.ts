@@ -3,7 +3,7 @@
 // ledger claim, one read of the customer, one update for its completion…). Through a batching
 // database, the calls those customers make in the same turn of the event loop go out together:
 // `insertOne`s as one unordered `insertMany`, `findOne({ _id })`s as one `find({ _id: { $in } })`,
-// `updateOne`s as one unordered `bulkWrite`. Each caller gets its own answer (a duplicate key is
+// and, when asked, `updateOne`s as one unordered `bulkWrite`. Each caller gets its own answer (a duplicate key is
 // still its own error), so code written for one document keeps its meaning — the ledger key
 // that makes an effect exactly once is untouched. On FerretDB's SQLite backend a round trip
 // costs far more than a document in it, so a page of 100 customers takes a handful of round
@@ -144,11 +144,13 @@ function idOf(filter: unknown): string | null {
 
 /**
  * `db`, with the single-document calls made without options (`insertOne`, `findOne` by `_id`,
- * `updateOne` without an upsert) batched per collection and turn of the event loop; everything
- * else goes straight through. Meant for one unit of concurrent work (a campaign page), not to be
+ * and with `batchUpdates`, `updateOne` without an upsert) batched per collection and turn of the
+ * event loop; everything else goes straight through. Updates are not batched by default: a
+ * campaign page's bulk update of its sends' completions stalled on the embedded FerretDB under
+ * load (the worker crash test, second page of 250), which is not understood yet. Meant for one unit of concurrent work (a campaign page), not to be
  * kept: it holds nothing between turns.
  */
-export function batchingDb(db: Db): Db {
+export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: boolean } = {}): Db {
   const collections = new Map<string, Collection<Document>>();
   const wrap = (name: string): Collection<Document> => {
     const real = db.collection(name);
@@ -162,7 +164,7 @@ export function batchingDb(db: Db): Db {
             return id === null ? target.findOne(filter as never, options as never) : batch.findById(id);
           };
         }
-        if (property === 'updateOne') {
+        if (property === 'updateOne' && batchUpdates) {
           return (filter: Document, update: Document, options?: unknown) =>
             options === undefined && !Array.isArray(update) ? batch.updateOne(filter, update) : target.updateOne(filter, update, options as never);
         }
