@@ -181,6 +181,8 @@ describe('a campaign’s batched first touch', () => {
       const status = await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).query(journeyStatusQuery);
       expect(status).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
+    // The page's run records were written once: the step counters count each customer once.
+    expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 8, waiting: 8 }));
   });
 
   it('hands the run an event its customer sent after the batch began, before the run existed', async () => {

@@ -9,6 +9,7 @@
 // fails for a passing reason (SMTP down) is left to the run, which retries it with the send's
 // own policy, under the same key.
 import { heartbeat } from '@temporalio/activity';
+import type { Db } from 'mongodb';
 import { journeyView, runProgress, step, traceNodes } from '../journey/index.ts';
 import type { ActionCommand, CustomerProfile, JourneyState, RunProgress, StepInput } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -16,8 +17,11 @@ import { activityNow } from './clock.ts';
 import { isPermanent } from './errors.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
 
-/** Performs one action as the run's activity of that kind would (activities/index.ts binds them). */
-export type ActionPerformer = (request: ActionRequest) => Promise<ActionOutcome>;
+/**
+ * Performs one action as the run's activity of that kind would (activities/index.ts binds them),
+ * on `db` when given (a page's batching database, store/batching.ts).
+ */
+export type ActionPerformer = (request: ActionRequest, db?: Db) => Promise<ActionOutcome>;
 
 /** Where a customer's first steps ended. */
 export interface Prefix {

@@ -7,8 +7,9 @@ import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
+import { batchingDb } from '../store/batching.ts';
 import { runPrefixes } from './campaign-prefix.ts';
-import type { ActionPerformer } from './campaign-prefix.ts';
+import type { ActionPerformer, Prefix } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress, registerProgress, usableEvents } from './progress.ts';
 import { faultPoint } from './fault.ts';
@@ -125,12 +126,19 @@ export interface PrefixDeps {
 }
 
 /**
- * The batched first touch of a page (activities/campaign-prefix.ts): admits the customers (one
- * read of their run records), then per customer, many at once: runs the prefix, records where
- * it ended (the run record), starts the run at its wait and writes its registry entry — after
- * the start, so the event pipeline never finds an entry whose run is not running yet and drops
- * it. Last, hands the runs the events their customers sent since the batch began. A customer
- * whose prefix ended the journey counts as started, without a run.
+ * The batched first touch of a page (activities/campaign-prefix.ts), in phases, each a few round
+ * trips for the whole page:
+ * 1. admits the customers (one read of their run records);
+ * 2. runs every customer's prefix at once on a batching database (store/batching.ts), so each
+ *    step — ledger claims, coupons, customer reads — is one round trip for the page;
+ * 3. records where each prefix ended (one read and one bulk write of run records, kept when a
+ *    run recorded its entry since: a retried page);
+ * 4. starts the runs at their waits, 16 at a time as a bare launch makes them, with nothing
+ *    else awaited per start;
+ * 5. writes the started runs' registry entries (one bulk write) — after their starts, so the
+ *    event pipeline never finds an entry whose run is not running yet and drops it — and hands
+ *    the runs the events their customers sent since the batch began.
+ * A customer whose prefix ended the journey counts as started, without a run.
  */
 async function startWithPrefixes(
   deps: PrefixDeps,
@@ -139,7 +147,32 @@ async function startWithPrefixes(
   campaignId: string,
   customers: readonly CustomerProfile[],
 ): Promise<Array<StartResult | { error: unknown }>> {
+  // The customers of a page move through their steps together, so none may finish for a while:
+  // the batch tells Temporal it is alive on a clock of its own (its heartbeat timeout is 15 s).
+  const alive = setInterval(() => {
+    try {
+      heartbeat({ phase: 'prefixes' });
+    } catch {
+      // outside an activity (tests, scripts)
+    }
+  }, 3_000);
+  try {
+    return await startPagePrefixes(deps, starter, journey, campaignId, customers);
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+async function startPagePrefixes(
+  deps: PrefixDeps,
+  starter: JourneyStarter,
+  journey: PublishedJourney,
+  campaignId: string,
+  customers: readonly CustomerProfile[],
+): Promise<Array<StartResult | { error: unknown }>> {
   const { db } = deps;
+  const page = batchingDb(db);
+  const perform: ActionPerformer = (request) => deps.perform(request, page);
   const batchAt = activityNow();
   const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
   const entries = customers.flatMap((customer, i) => {
@@ -147,23 +180,23 @@ async function startWithPrefixes(
     return entry === null || entry === undefined ? [] : [{ customer, ...entry, index: i }];
   });
   const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
+  const prefixes: Array<{ prefix: Prefix; entry: (typeof entries)[number] }> = [];
+  await runPrefixes(perform, journey, campaignId, entries, async (prefix, entry) => void prefixes.push({ prefix, entry }), Math.max(1, entries.length));
+  const ended = prefixes.filter((p) => p.prefix.ended);
+  const waiting = prefixes.filter((p) => !p.prefix.ended);
+  await recordRunProgress(db, ended.map((p) => p.prefix.progress), { unlessRecorded: true });
+  await recordRunProgress(db, waiting.map((p) => p.prefix.progress), { registry: false, unlessRecorded: true });
+  for (const { entry } of ended) outcomes[entry.index] = 'started';
+  const started = await starter.startMany(
+    waiting.map(({ prefix, entry }) => ({ journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } })),
+  );
   const live: RunProgress[] = [];
-  await runPrefixes(deps.perform, journey, campaignId, entries, async (prefix, entry) => {
-    // A retried batch runs the prefix again: its record must not replace what the run recorded since.
-    if (prefix.ended) {
-      await recordRunProgress(db, prefix.progress, { unlessRecorded: true });
-      outcomes[entry.index] = 'started';
-      return;
-    }
-    await recordRunProgress(db, prefix.progress, { registry: false, unlessRecorded: true });
-    const [outcome = { error: new Error('no outcome') }] = await starter.startMany([
-      { journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } },
-    ]);
+  waiting.forEach(({ prefix, entry }, i) => {
+    const outcome = started[i] ?? { error: new Error('no outcome') };
     outcomes[entry.index] = outcome;
-    if (typeof outcome !== 'string') return;
-    await registerProgress(db, [prefix.progress]);
-    live.push(prefix.progress);
+    if (typeof outcome === 'string') live.push(prefix.progress);
   });
+  await registerProgress(db, live);
   await deliverEventsSince(db, starter, live, batchAt);
   return outcomes;
 }

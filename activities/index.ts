@@ -76,8 +76,9 @@ export function createActivities(deps: ActivityDeps) {
     return deps.starter;
   };
   // What a campaign's batched first touch performs for a page of customers
-  // (activities/campaign-prefix.ts): the same handler as the kind's activity.
-  const perform: ActionPerformer = (request) => (actionHandlers[request.action.kind] as ActionHandler<ActionKind>)(deps, request);
+  // (activities/campaign-prefix.ts): the same handler as the kind's activity, on the page's
+  // batching database (store/batching.ts) when it passes one.
+  const perform: ActionPerformer = (request, pageDb = db) => (actionHandlers[request.action.kind] as ActionHandler<ActionKind>)({ ...deps, db: pageDb }, request);
   return {
     /**
      * The profile as stored now, as a journey holds it (no address, number or name: the result

@@ -2,7 +2,8 @@ import type { Db } from 'mongodb';
 import type { JourneyState, RunProgress } from '../journey/index.ts';
 import type { RunStatus } from '../journey/run.ts';
 import { erasedAmong } from '../store/erasures.ts';
-import { recordRun, registrySlot, writeRegistry } from '../store/runs.ts';
+import { recordFirstRuns, recordRun, registrySlot, writeRegistry } from '../store/runs.ts';
+import type { RunUpdate } from '../store/runs.ts';
 import { activityNow } from './clock.ts';
 
 function runStatus(completion: JourneyState['completion']): RunStatus {
@@ -58,28 +59,36 @@ export async function recordRunProgress(db: Db, progress: RunProgress | readonly
   const at = new Date(activityNow()).toISOString();
   const rows = all.filter((p) => !(p.completion?.reason === 'cancelled' && erased.has(p.customerId))).map((p) => progressRow(p, at));
   if (options.registry !== false) await writeRegistry(db, rows.map((r) => r.registry));
-  for (const { progress: p, waitingFor } of rows) {
-    const until = p.waiting !== null && 'until' in p.waiting ? new Date(p.waiting.until).toISOString() : undefined;
-    await recordRun(db, {
-      runKey: p.runKey,
-      first: p.first,
-      workflowId: p.workflowId,
-      journeyId: p.journeyId,
-      version: p.version,
-      customerId: p.customerId,
-      campaignId: p.campaignId,
-      status: runStatus(p.completion),
-      nodeId: p.nodeId,
-      waitingFor,
-      waitingUntil: until,
-      variables: p.variables,
-      visited: p.visited,
-      history: p.history,
-      reason: p.completion?.reason,
-      startedAt: new Date(p.enteredAt).toISOString(),
-      since: new Date(p.since).toISOString(),
-      at,
-      ...(options.unlessRecorded ? { unlessRecorded: true } : {}),
-    });
+  const updates = rows.map(({ progress: p, waitingFor }): RunUpdate => ({
+    runKey: p.runKey,
+    first: p.first,
+    workflowId: p.workflowId,
+    journeyId: p.journeyId,
+    version: p.version,
+    customerId: p.customerId,
+    campaignId: p.campaignId,
+    status: runStatus(p.completion),
+    nodeId: p.nodeId,
+    waitingFor,
+    waitingUntil: p.waiting !== null && 'until' in p.waiting ? new Date(p.waiting.until).toISOString() : undefined,
+    variables: p.variables,
+    visited: p.visited,
+    history: p.history,
+    reason: p.completion?.reason,
+    startedAt: new Date(p.enteredAt).toISOString(),
+    since: new Date(p.since).toISOString(),
+    at,
+  }));
+  if (options.unlessRecorded) {
+    // A campaign page's first records: a few round trips for the whole page.
+    for (const journeyId of new Set(updates.map((u) => u.journeyId))) {
+      await recordFirstRuns(
+        db,
+        journeyId,
+        updates.filter((u) => u.journeyId === journeyId),
+      );
+    }
+    return;
   }
+  for (const update of updates) await recordRun(db, update);
 }

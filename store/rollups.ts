@@ -63,7 +63,14 @@ export function stepDelta(before: RunState | null, after: RunState | null): Reco
 
 /** Applies a run write's difference to its journey's counters (nothing when there is none). */
 export async function applyRunChange(db: Db, journeyId: string, before: RunState | null, after: RunState | null): Promise<void> {
-  const $inc = stepDelta(before, after);
+  await applyRunChanges(db, journeyId, [{ before, after }]);
+}
+
+/** Applies the differences of many run writes of one journey (a campaign page's) in one update. */
+export async function applyRunChanges(db: Db, journeyId: string, changes: ReadonlyArray<{ before: RunState | null; after: RunState | null }>): Promise<void> {
+  const $inc: Record<string, number> = {};
+  for (const { before, after } of changes) for (const [key, n] of Object.entries(stepDelta(before, after))) $inc[key] = ($inc[key] ?? 0) + n;
+  for (const key of Object.keys($inc)) if ($inc[key] === 0) delete $inc[key];
   if (Object.keys($inc).length === 0) return;
   await rollups(db).updateOne({ _id: journeyKey(journeyId) }, { $inc }, { upsert: true });
 }

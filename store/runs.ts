@@ -1,8 +1,8 @@
-import { MongoServerError } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
 import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
-import { applyRunChange } from './rollups.ts';
+import { applyRunChange, applyRunChanges } from './rollups.ts';
 import type { Page, PageRequest } from './documents.ts';
 
 /**
@@ -57,6 +57,68 @@ export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & {
  * nothing to the counters.
  */
 export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
+  const { set, unset } = runFields(update);
+  let before: RunDocument | null;
+  try {
+    before = await runsCollection(db).findOneAndUpdate(
+      // A write made for the run from outside it (a retried campaign batch recording where the
+      // batched first steps ended) never overwrites what the run itself recorded since.
+      update.unlessRecorded ? { _id: update.workflowId, runKey: { $ne: update.runKey } } : { _id: update.workflowId },
+      {
+        $set: set,
+        ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
+        ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
+      },
+      { upsert: true, returnDocument: 'before' },
+    );
+  } catch (error) {
+    // The upsert met the record of this very entry: it stays as the run left it.
+    if (update.unlessRecorded && error instanceof MongoServerError && error.code === 11000) return;
+    throw error;
+  }
+  const visited = update.first || before === null ? update.visited : [...new Set([...before.visited, ...update.visited])];
+  await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
+}
+
+/**
+ * The first records of many entries of one journey (a campaign page's batched first steps), each
+ * written only when no record of the same entry (`runKey`) exists yet — a retried page never
+ * replaces what a run recorded since: one read of the records, one bulk write, one update of the
+ * journey's step counters, whatever the page's size.
+ */
+export async function recordFirstRuns(db: Db, journeyId: string, updates: readonly RunUpdate[]): Promise<void> {
+  if (updates.length === 0) return;
+  const existing = await getRuns(db, updates.map((u) => u.workflowId));
+  const fresh = updates.filter((u) => existing.get(u.workflowId)?.runKey !== u.runKey);
+  if (fresh.length === 0) return;
+  try {
+    await runsCollection(db).bulkWrite(
+      fresh.map((u) => {
+        const { set, unset } = runFields({ ...u, first: true });
+        return {
+          updateOne: {
+            filter: { _id: u.workflowId, runKey: { $ne: u.runKey } },
+            update: { $set: set, ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}) },
+            upsert: true,
+          },
+        };
+      }),
+      { ordered: false },
+    );
+  } catch (error) {
+    // An upsert met the record of its very entry (written between the read and here): it stays.
+    const duplicates = error instanceof MongoBulkWriteError ? [error.writeErrors].flat().every((w) => w.code === 11000) : error instanceof MongoServerError && error.code === 11000;
+    if (!duplicates) throw error;
+  }
+  await applyRunChanges(
+    db,
+    journeyId,
+    fresh.map((u) => ({ before: existing.get(u.workflowId) ?? null, after: { status: u.status, nodeId: u.nodeId, visited: u.visited } })),
+  );
+}
+
+/** The fields a progress write sets and unsets. */
+function runFields(update: RunUpdate): { set: Record<string, unknown>; unset: Record<string, ''> } {
   const set: Record<string, unknown> = {
     runKey: update.runKey,
     journeyId: update.journeyId,
@@ -81,26 +143,7 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   const unset: Record<string, ''> = {};
   if (update.waitingUntil === undefined) unset['waitingUntil'] = '';
   if (update.first && update.reason === undefined) Object.assign(unset, { reason: '', completedAt: '' });
-  let before: RunDocument | null;
-  try {
-    before = await runsCollection(db).findOneAndUpdate(
-      // A write made for the run from outside it (a retried campaign batch recording where the
-      // batched first steps ended) never overwrites what the run itself recorded since.
-      update.unlessRecorded ? { _id: update.workflowId, runKey: { $ne: update.runKey } } : { _id: update.workflowId },
-      {
-        $set: set,
-        ...(update.first ? {} : { $addToSet: { visited: { $each: update.visited } } }),
-        ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
-      },
-      { upsert: true, returnDocument: 'before' },
-    );
-  } catch (error) {
-    // The upsert met the record of this very entry: it stays as the run left it.
-    if (update.unlessRecorded && error instanceof MongoServerError && error.code === 11000) return;
-    throw error;
-  }
-  const visited = update.first || before === null ? update.visited : [...new Set([...before.visited, ...update.visited])];
-  await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
+  return { set, unset };
 }
 
 /**
