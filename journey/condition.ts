@@ -77,6 +77,31 @@ const EventCountCondition = z.object({
   withinDays: z.number().positive(),
 });
 
+/** An equal / not-equal test on an event property, as the segment builder's event rows offer. */
+export const EventPropertyMatch = z.object({
+  property: z.string().min(1).max(64),
+  op: z.enum(['eq', 'neq'], { error: 'op must be eq or neq' }),
+  value: AttributeValue,
+});
+export type EventPropertyMatch = z.infer<typeof EventPropertyMatch>;
+
+/**
+ * "Did / did not do event X (whose properties match `where`) at least `atLeast` times in the
+ * last `withinDays` days", over the customer's stored events. Segments only: it needs the
+ * event store, which a journey run's interpreter does not read (a branch can test membership of
+ * a segment that uses it). `did: false` is "fewer than `atLeast` times", so customers with no
+ * events at all match it.
+ */
+export const EventHistoryCondition = z.object({
+  type: z.literal('eventHistory'),
+  did: z.boolean().default(true),
+  eventType: EventType,
+  where: z.array(EventPropertyMatch).max(10).default([]),
+  atLeast: z.number().int('atLeast must be a whole number').min(1, 'atLeast must be at least 1').max(100_000).default(1),
+  withinDays: z.number().int('withinDays must be a whole number of days').min(1, 'withinDays must be at least 1 day').max(3650),
+});
+export type EventHistoryCondition = z.infer<typeof EventHistoryCondition>;
+
 export const SimpleCondition = z.discriminatedUnion('type', [
   AttributeCondition,
   SegmentCondition,
@@ -100,15 +125,19 @@ export const Condition = z.discriminatedUnion('type', [
 export type Condition = z.infer<typeof Condition>;
 
 const profileOnly = {
-  error: 'use a condition on the profile (attribute, segment, stage, rfm, tag, consent, all, any): eventCount counts events seen during a journey run, so only branches can use it',
+  error: 'use a condition on the profile (attribute, segment, stage, rfm, tag, consent, eventHistory, all, any): eventCount counts events seen during a journey run, so only branches can use it',
 };
 const ProfileSimpleCondition = z.discriminatedUnion(
   'type',
-  [AttributeCondition, SegmentCondition, StageCondition, RfmCondition, TagCondition, ConsentCondition],
+  [AttributeCondition, SegmentCondition, StageCondition, RfmCondition, TagCondition, ConsentCondition, EventHistoryCondition],
   profileOnly,
 );
+export type ProfileSimpleCondition = z.infer<typeof ProfileSimpleCondition>;
 
-/** A `Condition` on the profile alone (no `eventCount`): what segments, evaluated outside any run, can test. */
+/**
+ * A condition on the profile and the customer's stored event history (no `eventCount`): what
+ * segments, evaluated outside any run, can test.
+ */
 export const ProfileCondition = z.discriminatedUnion(
   'type',
   [
@@ -120,11 +149,41 @@ export const ProfileCondition = z.discriminatedUnion(
 );
 export type ProfileCondition = z.infer<typeof ProfileCondition>;
 
-/** What a condition is evaluated against. `eventTimes` holds event times seen during the run. */
+/**
+ * How many of a customer's stored events each event-history condition counts, by
+ * `eventHistoryKey` (absent: none). The store tallies them (store/eventHistory.ts).
+ */
+export type EventTallies = Readonly<Record<string, number>>;
+
+/** The key an event-history condition's count is tallied under: what it counts, not how it compares. */
+export function eventHistoryKey(condition: Pick<EventHistoryCondition, 'eventType' | 'where' | 'withinDays'>): string {
+  return JSON.stringify([condition.eventType, condition.withinDays, condition.where.map((w) => [w.property, w.op, w.value])]);
+}
+
+/** The event-history conditions of some conditions, one per key. */
+export function eventHistoryConditions(conditions: ReadonlyArray<Condition | ProfileCondition>): EventHistoryCondition[] {
+  const found = new Map<string, EventHistoryCondition>();
+  for (const condition of conditions) {
+    const leaves = condition.type === 'all' || condition.type === 'any' ? condition.conditions : [condition];
+    for (const leaf of leaves) if (leaf.type === 'eventHistory') found.set(eventHistoryKey(leaf), leaf);
+  }
+  return [...found.values()];
+}
+
+/** True when a stored event at `at` (ms) with `properties` counts for an event-history condition at `now` (its type already matched). */
+export function eventHistoryCounts(condition: EventHistoryCondition, at: number, properties: Readonly<Record<string, AttributeValue>> | undefined, now: number): boolean {
+  return at >= now - condition.withinDays * DAY && at <= now && condition.where.every((w) => compareValue(own(properties, w.property), w.op, w.value));
+}
+
+/**
+ * What a condition is evaluated against. `eventTimes` holds event times seen during the run;
+ * `history` the customer's stored events counted for event-history conditions (required by one).
+ */
 export interface ConditionContext {
   customer: JourneyCustomer;
   now: number;
   eventTimes?: Readonly<Record<string, readonly number[]>>;
+  history?: EventTallies;
 }
 
 /** Reads an attribute (built-in or custom) of a profile; `null` when the customer has none. */
@@ -235,7 +294,7 @@ export function eventMatches(eventType: string, filter: readonly PropertyFilter[
   return event.type === eventType && filter.every((f) => compareValue(own(event.properties, f.property), f.op, f.value));
 }
 
-function evaluateSimple(condition: SimpleCondition, ctx: ConditionContext): boolean {
+function evaluateSimple(condition: SimpleCondition | EventHistoryCondition, ctx: ConditionContext): boolean {
   const { customer } = ctx;
   switch (condition.type) {
     case 'attribute':
@@ -259,6 +318,10 @@ function evaluateSimple(condition: SimpleCondition, ctx: ConditionContext): bool
       const count = (own(ctx.eventTimes, condition.eventType) ?? []).filter((t) => t >= since && t <= ctx.now).length;
       return compareValue(count, condition.op, condition.count);
     }
+    case 'eventHistory': {
+      if (ctx.history === undefined) throw new Error(`an eventHistory condition on ${condition.eventType} needs the customer's event tallies`);
+      return ((own(ctx.history, eventHistoryKey(condition)) ?? 0) >= condition.atLeast) === condition.did;
+    }
   }
 }
 
@@ -267,7 +330,7 @@ function evaluateSimple(condition: SimpleCondition, ctx: ConditionContext): bool
  *
  * @example evaluateCondition({ type: 'stage', stages: ['dormant'] }, { customer, now }) // true for a dormant customer
  */
-export function evaluateCondition(condition: Condition, ctx: ConditionContext): boolean {
+export function evaluateCondition(condition: Condition | ProfileCondition, ctx: ConditionContext): boolean {
   switch (condition.type) {
     case 'all':
       return condition.conditions.every((c) => evaluateSimple(c, ctx));
@@ -280,6 +343,7 @@ export function evaluateCondition(condition: Condition, ctx: ConditionContext): 
     case 'tag':
     case 'consent':
     case 'eventCount':
+    case 'eventHistory':
       return evaluateSimple(condition, ctx);
   }
 }

@@ -50,6 +50,8 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: "a customer's events, newest first (timeline, erasure)", collection: 'events', filter: { customerId: 'c-1' }, index: 'customerId_1_at_-1' },
   { query: "a customer's events of a type since (conditions)", collection: 'events', filter: { customerId: 'c-1', type: 'order_completed', at: { $gte: '2026-01-01' } }, index: 'customerId_1_at_-1' },
   { query: 'the events of a page of entrants (outcomes)', collection: 'events', filter: { customerId: { $in: ['c-1', 'c-2'] }, type: { $in: ['order_completed', 'coupon_redeemed'] } }, index: 'customerId_1_at_-1' },
+  { query: 'events of a type in a window, every customer (segments on event history)', collection: 'events', filter: { type: 'order_completed', at: { $gte: '2026-01-01' } }, index: 'type_1_at_-1' },
+  { query: "a batch's events of a type in a window (segments on event history, on each event)", collection: 'events', filter: { customerId: { $in: ['c-1', 'c-2'] }, type: 'order_completed', at: { $gte: '2026-01-01' } }, index: 'customerId_1_at_-1' },
   { query: 'the queue entry holding an event (a retry resumes it)', collection: 'eventQueue', filter: { keys: '3:c-1:e-1' }, index: 'keys_1' },
   { query: 'a ledger row by effect key (every send)', collection: 'messages', filter: { key: 'k-1' }, index: 'key_1' },
   { query: 'a message by provider id (delivery reports)', collection: 'messages', filter: { providerId: 'SM1' }, index: 'providerId_1' },

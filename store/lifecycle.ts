@@ -19,6 +19,8 @@ import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
+import { segmentEventHistory } from './eventHistory.ts';
+import type { EventHistory } from './eventHistory.ts';
 import type { CountedProfile, CustomerFilter, LifecycleCounts } from './lifecycleRollup.ts';
 import { afterUpdate, applyCountChanges, churnBands, countDelta, lifecycleCounts, recountLifecycle, snapshotStages } from './lifecycleRollup.ts';
 
@@ -187,6 +189,8 @@ export interface LifecycleContext {
 
 interface RunContext extends LifecycleContext {
   now: number;
+  /** Stored-event tallies for segments' event-history conditions (store/eventHistory.ts). */
+  history?: EventHistory | undefined;
 }
 
 interface Plan {
@@ -237,7 +241,7 @@ function planCustomer(doc: LifecycleDocument, summary: PurchaseSummary, rewriteA
   }
   for (const key of Object.keys(computed)) if (computed[key] === undefined) delete computed[key];
   const customer = validateDocument(CustomerProfile, { ...withId(doc), computed }, 'customers', doc._id);
-  const segments = segmentMembership(ctx.segments, customer, ctx.now);
+  const segments = segmentMembership(ctx.segments, customer, ctx.now, ctx.history?.of(doc._id));
   customer.computed.segments = segments;
   target['computed.segments'] = segments;
 
@@ -380,6 +384,7 @@ async function runOverCustomers(
   summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean; lastSeenAt?: string | undefined },
   read?: readonly LifecycleDocument[],
 ): Promise<LifecycleReport> {
+  ctx = { ...ctx, history: await segmentEventHistory(db, ctx.segments, ctx.now, null) };
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
@@ -534,7 +539,7 @@ export async function foldAndRescore(
   const ids = [...new Set(groups.map((g) => g.customerId))];
   if (ids.length === 0) return { docs: new Map(), customers: new Map(), changes: [] };
   const [docs, shared] = await Promise.all([readOrCreateCustomers(db, ids, now), options.context ? options.context() : readLifecycleContext(db)]);
-  const ctx: RunContext = { ...shared, now: now.getTime() };
+  const ctx: RunContext = { ...shared, now: now.getTime(), history: await segmentEventHistory(db, shared.segments, now.getTime(), ids) };
   const plans: Plan[] = [];
   for (const group of groups) {
     const doc = docs.get(group.customerId);
@@ -579,7 +584,8 @@ export async function rescoreCustomers(
   options: LifecycleRunOptions = {},
 ): Promise<{ customers: Map<string, CustomerProfile>; changes: LifecycleChange[] }> {
   if (items.length === 0) return { customers: new Map(), changes: [] };
-  const ctx: RunContext = { ...(options.context ? await options.context() : await readLifecycleContext(db)), now: now.getTime() };
+  const shared = options.context ? await options.context() : await readLifecycleContext(db);
+  const ctx: RunContext = { ...shared, now: now.getTime(), history: await segmentEventHistory(db, shared.segments, now.getTime(), items.map((i) => i.doc._id)) };
   const plans: Plan[] = [];
   for (const { doc, events } of items) {
     try {

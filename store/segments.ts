@@ -1,10 +1,11 @@
 import type { Db } from 'mongodb';
 import { z } from 'zod';
 import { evaluateCondition } from '../journey/condition.ts';
-import type { Condition } from '../journey/condition.ts';
+import type { ProfileCondition } from '../journey/condition.ts';
 import type { CustomerProfile } from '../journey/customer.ts';
 import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/lifecycle/segment.ts';
 import { customersCollection, toProfile } from './customers.ts';
+import { tallyEventHistory } from './eventHistory.ts';
 import type { CustomerDocument } from './customers.ts';
 import { isDuplicateKeyError, validateDocument, withId } from './documents.ts';
 import { forgetSegmentCount, lifecycleCounts } from './lifecycleRollup.ts';
@@ -15,7 +16,8 @@ import { forgetSegmentCount, lifecycleCounts } from './lifecycleRollup.ts';
  * (store/lifecycle.ts) on every event and in every sweep; the sample reads it, the count is the
  * lifecycle rollup's counter (store/lifecycleRollup.ts).
  * A preview evaluates a draft rule over every customer in application code, so any condition
- * works on FerretDB too.
+ * works on FerretDB too; event-history conditions count stored events by the events indexes
+ * (store/eventHistory.ts), with the same code the lifecycle uses for membership.
  */
 
 export const SegmentRecord = SegmentDefinition.extend({
@@ -138,11 +140,13 @@ export async function sampleSegmentMembers(db: Db, id: string, limit: number): P
  */
 export async function previewSegment(
   db: Db,
-  condition: Condition,
+  condition: ProfileCondition,
   now: Date,
   sampleSize: number,
   pageSize = 2000,
 ): Promise<{ count: number; sample: CustomerProfile[] }> {
+  // Event-history conditions: each one's events read once (store/eventHistory.ts), as the lifecycle's full pass does.
+  const history = await tallyEventHistory(db, [condition], now.getTime(), null);
   let count = 0;
   const sample: CustomerProfile[] = [];
   let after: string | null = null;
@@ -151,7 +155,7 @@ export async function previewSegment(
     const page: CustomerDocument[] = await customersCollection(db).find(filter).sort({ _id: 1 }).limit(pageSize).toArray();
     for (const doc of page) {
       const customer = toProfile(doc);
-      if (!evaluateCondition(condition, { customer, now: now.getTime() })) continue;
+      if (!evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) })) continue;
       count++;
       if (sample.length < sampleSize) sample.push(customer);
     }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Condition } from '../../journey/condition.ts';
+import { ProfileCondition } from '../../journey/condition.ts';
 import { LifecycleStage, RfmCell, ValueTier } from '../../journey/customer.ts';
 import { LifecycleBase } from '../../journey/lifecycle/profile.ts';
 import { SegmentDefinition, SegmentId, SegmentRule } from '../../journey/lifecycle/segment.ts';
@@ -89,5 +89,5 @@ export const SegmentMembers = z
   .meta({ id: 'SegmentMembers' });
 
 export const SegmentPreviewRequest = z
-  .strictObject({ condition: Condition, sample: z.number().int().min(0).max(100).default(10) })
+  .strictObject({ condition: ProfileCondition, sample: z.number().int().min(0).max(100).default(10) })
   .meta({ id: 'SegmentPreviewRequest' });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { evaluateCondition, ProfileCondition } from '../condition.ts';
+import type { EventTallies } from '../condition.ts';
 import type { CustomerProfile } from '../customer.ts';
 
 /**
@@ -9,7 +10,10 @@ import type { CustomerProfile } from '../customer.ts';
  * leaving record `segment_entered` / `segment_left` events (changes.ts).
  *
  * - `eventCount` conditions are not allowed in segments: they count events seen during a
- *   journey run, which a segment evaluated outside any run does not have.
+ *   journey run, which a segment evaluated outside any run does not have. `eventHistory`
+ *   conditions count the customer's stored events instead; the store tallies them
+ *   (store/eventHistory.ts) and passes the tallies in. Their window slides with time, so the
+ *   daily run re-evaluates them even for customers who sent no event.
  * - A segment may test membership of another segment; evaluation repeats (at most 3 passes)
  *   until memberships stop changing, so "high-value AND in segment dormant" is up to date in
  *   the same evaluation.
@@ -27,7 +31,7 @@ export type SegmentId = z.infer<typeof SegmentId>;
 export const SegmentRule = z.object({
   name: z.string().min(1).max(120),
   description: z.string().max(500).default(''),
-  // No eventCount, by the schema itself, so the OpenAPI document says so too.
+  // No eventCount (run events), by the schema itself, so the OpenAPI document says so too.
   condition: ProfileCondition,
 });
 export type SegmentRule = z.infer<typeof SegmentRule>;
@@ -44,11 +48,12 @@ export function segmentMembership(
   definitions: readonly Pick<SegmentDefinition, 'id' | 'condition'>[],
   customer: CustomerProfile,
   now: number,
+  history?: EventTallies,
 ): string[] {
   let current = customer.computed.segments.filter((s) => definitions.some((d) => d.id === s));
   for (let pass = 0; pass < 3; pass++) {
     const view = { ...customer, computed: { ...customer.computed, segments: current } };
-    const next = definitions.filter((d) => evaluateCondition(d.condition, { customer: view, now })).map((d) => d.id);
+    const next = definitions.filter((d) => evaluateCondition(d.condition, { customer: view, now, history })).map((d) => d.id);
     const same = next.length === current.length && next.every((s, i) => s === current[i]);
     current = next;
     if (same) break;

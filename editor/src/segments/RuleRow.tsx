@@ -1,7 +1,9 @@
 import { useTranslation } from 'react-i18next';
 import { builtinAttributes, ComparisonOp } from '../../../journey/condition.ts';
+import type { EventHistoryCondition } from '../../../journey/condition.ts';
 import { Channel, LifecycleStage, RfmCell, ValueTier } from '../../../journey/customer.ts';
-import { defaultRule, kindOf, ruleKinds, typedValue, valueText } from './rules.ts';
+import { wellKnownEvents } from '../../../journey/event.ts';
+import { defaultRule, kindOf, ruleKinds, typedScalar, typedValue, valueText } from './rules.ts';
 import type { Rule, RuleKind } from './rules.ts';
 
 /** Toggles for a set of values (stages, RFM cells, value tiers); at least one stays chosen. */
@@ -21,6 +23,55 @@ function Choices<T extends string>({ all, chosen, label, onChange }: { all: read
           {label(v)}
         </label>
       ))}
+    </span>
+  );
+}
+
+/**
+ * "did / did not do X (where property is / is not V) at least N times in the last D days".
+ * Numbers are kept as typed, so an impossible one (0 days) reaches the preview, whose 400 names it.
+ */
+function EventHistoryFields({ rule, onChange }: { rule: EventHistoryCondition; onChange: (rule: EventHistoryCondition) => void }) {
+  const { t } = useTranslation();
+  const setWhere = (i: number, patch: Partial<EventHistoryCondition['where'][number]>) => onChange({ ...rule, where: rule.where.map((w, j) => (j === i ? { ...w, ...patch } : w)) });
+  return (
+    <span className="event-history">
+      <select aria-label={t('segments.rule.did')} value={rule.did ? 'yes' : 'no'} onChange={(e) => onChange({ ...rule, did: e.target.value === 'yes' })}>
+        <option value="yes">{t('segments.rule.didEvent')}</option>
+        <option value="no">{t('segments.rule.didNotEvent')}</option>
+      </select>
+      <input list="event-types" aria-label={t('segments.rule.eventType')} value={rule.eventType} onChange={(e) => onChange({ ...rule, eventType: e.target.value.trim() })} />
+      <datalist id="event-types">
+        {wellKnownEvents.map((type) => (
+          <option key={type} value={type} />
+        ))}
+      </datalist>
+      <span>{t('segments.rule.atLeast')}</span>
+      <input type="number" min={1} step={1} aria-label={t('segments.rule.times')} value={rule.atLeast} onChange={(e) => onChange({ ...rule, atLeast: Number(e.target.value) })} />
+      <span>{t('segments.rule.timesIn')}</span>
+      <input type="number" min={1} step={1} aria-label={t('segments.rule.days')} value={rule.withinDays} onChange={(e) => onChange({ ...rule, withinDays: Number(e.target.value) })} />
+      <span>{t('segments.rule.daysSuffix')}</span>
+      {rule.where.map((w, i) => (
+        <span key={i} className="event-filter">
+          <span>{t('segments.rule.where')}</span>
+          <input aria-label={t('segments.rule.property')} value={w.property} onChange={(e) => setWhere(i, { property: e.target.value })} />
+          <select aria-label={t('segments.rule.propertyOp')} value={w.op} onChange={(e) => setWhere(i, { op: e.target.value === 'neq' ? 'neq' : 'eq' })}>
+            {(['eq', 'neq'] as const).map((op) => (
+              <option key={op} value={op}>
+                {t(`options.${op}`)}
+              </option>
+            ))}
+          </select>
+          <input aria-label={t('segments.rule.propertyValue')} value={valueText(w.value)} onChange={(e) => setWhere(i, { value: typedScalar(e.target.value) })} />
+          <button type="button" className="btn btn-ghost btn-icon" aria-label={t('segments.rule.removeFilter')} onClick={() => onChange({ ...rule, where: rule.where.filter((_, j) => j !== i) })}>
+            ×
+          </button>
+        </span>
+      ))}
+      <button type="button" className="btn btn-ghost" onClick={() => onChange({ ...rule, where: [...rule.where, { property: '', op: 'eq', value: '' }] })}>
+        {t('segments.rule.addFilter')}
+      </button>
+      <span className="muted small">{t('segments.rule.eventHint')}</span>
     </span>
   );
 }
@@ -86,6 +137,8 @@ export function RuleRow({ rule, segments, onChange, onRemove, index }: RuleRowPr
             </select>
           </>
         );
+      case 'eventHistory':
+        return <EventHistoryFields rule={rule} onChange={onChange} />;
       case 'attribute': {
         if (kind === 'valueTier') {
           const tiers = (Array.isArray(rule.value) ? rule.value : []).flatMap((v) => ValueTier.options.filter((tier) => tier === v));

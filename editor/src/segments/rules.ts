@@ -1,15 +1,15 @@
-import type { ComparisonOp, ProfileCondition, SimpleCondition } from '../../../journey/condition.ts';
+import type { ComparisonOp, ProfileCondition, ProfileSimpleCondition } from '../../../journey/condition.ts';
 import type { AttributeValue, Channel, LifecycleStage, RfmCell, ValueTier } from '../../../journey/customer.ts';
 
-/** One rule of the builder: a condition on the profile (segments cannot count run events). */
-export type Rule = Exclude<SimpleCondition, { type: 'eventCount' }>;
+/** One rule of the builder: a condition on the profile or the stored event history (segments cannot count run events). */
+export type Rule = ProfileSimpleCondition;
 export type Combine = 'all' | 'any';
 
 /**
  * What the marketer picks first in a row. Value tier and churn risk are attribute conditions on
  * `valueTier` and `churnRisk`, shown as rows of their own because marketers think of them so.
  */
-export const ruleKinds = ['attribute', 'stage', 'rfm', 'valueTier', 'churnRisk', 'tag', 'consent', 'segment'] as const;
+export const ruleKinds = ['attribute', 'stage', 'rfm', 'valueTier', 'churnRisk', 'tag', 'consent', 'segment', 'eventHistory'] as const;
 export type RuleKind = (typeof ruleKinds)[number];
 
 /** The kind of row a rule is shown as. */
@@ -38,6 +38,8 @@ export function defaultRule(kind: RuleKind): Rule {
       return { type: 'consent', channel: 'email' satisfies Channel, granted: true };
     case 'segment':
       return { type: 'segment', segment: 'dormant-90d', member: true };
+    case 'eventHistory':
+      return { type: 'eventHistory', did: true, eventType: 'order_completed', where: [], atLeast: 1, withinDays: 30 };
   }
 }
 
@@ -54,6 +56,13 @@ export function conditionOf(combine: Combine, rules: readonly Rule[]): ProfileCo
   return rest.length === 0 ? first : { type: combine, conditions: [first, ...rest] };
 }
 
+/** Reads one typed value: a number as a number, `true`/`false` as a boolean, else the trimmed text. */
+export function typedScalar(text: string): AttributeValue {
+  const trimmed = text.trim();
+  if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
+  return trimmed !== '' && !Number.isNaN(Number(trimmed)) ? Number(trimmed) : trimmed;
+}
+
 /**
  * Reads what a marketer typed as a value: numbers as numbers, `true`/`false` as booleans, a list
  * (for "is one of") split at commas.
@@ -62,12 +71,7 @@ export function conditionOf(combine: Combine, rules: readonly Rule[]): ProfileCo
  */
 export function typedValue(text: string, op: ComparisonOp): AttributeValue | AttributeValue[] | undefined {
   if (op === 'exists' || op === 'notExists') return undefined;
-  const one = (s: string): AttributeValue => {
-    const trimmed = s.trim();
-    if (trimmed === 'true' || trimmed === 'false') return trimmed === 'true';
-    return trimmed !== '' && !Number.isNaN(Number(trimmed)) ? Number(trimmed) : trimmed;
-  };
-  return op === 'in' || op === 'notIn' ? text.split(',').filter((s) => s.trim() !== '').map(one) : one(text);
+  return op === 'in' || op === 'notIn' ? text.split(',').filter((s) => s.trim() !== '').map(typedScalar) : typedScalar(text);
 }
 
 /** The text a value is edited as. */
