@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Condition } from './condition.ts';
-import { compareValue, evaluateCondition, eventMatches } from './condition.ts';
+import type { Condition, EventHistoryCondition } from './condition.ts';
+import { compareValue, evaluateCondition, eventHistoryConditions, eventHistoryCounts, eventHistoryKey, eventMatches, ProfileCondition } from './condition.ts';
 import { DAY } from './time.ts';
 import { T0, consentOf, customer } from './testing/fixtures.ts';
 
@@ -37,6 +37,50 @@ describe('evaluateCondition', () => {
     const twoThisWeek: Condition = { type: 'eventCount', eventType: 'login', op: 'gte', count: 2, withinDays: 7 };
     expect(evaluateCondition(twoThisWeek, { customer: vip, now: T0, eventTimes })).toBe(true);
     expect(evaluateCondition({ ...twoThisWeek, withinDays: 1.5 }, { customer: vip, now: T0, eventTimes })).toBe(false);
+  });
+
+  describe('event history (segments)', () => {
+    const webTwice = ProfileCondition.parse({ type: 'eventHistory', eventType: 'order_completed', atLeast: 2, withinDays: 30, where: [{ property: 'channel', op: 'eq', value: 'web' }] }) as EventHistoryCondition;
+    const key = eventHistoryKey(webTwice);
+
+    it('compares the tally with at least N; "did not" is fewer than N, so no events at all matches', () => {
+      expect(evaluateCondition(webTwice, { customer: vip, now: T0, history: { [key]: 2 } })).toBe(true);
+      expect(evaluateCondition(webTwice, { customer: vip, now: T0, history: { [key]: 1 } })).toBe(false);
+      expect(evaluateCondition({ ...webTwice, did: false }, { customer: vip, now: T0, history: {} })).toBe(true);
+      expect(evaluateCondition({ ...webTwice, did: false }, { customer: vip, now: T0, history: { [key]: 3 } })).toBe(false);
+    });
+
+    it('refuses to guess when nobody tallied the events', () => {
+      expect(() => evaluateCondition(webTwice, { customer: vip, now: T0 })).toThrow(/event tallies/);
+    });
+
+    it('counts an event inside the window whose properties pass', () => {
+      expect(eventHistoryCounts(webTwice, T0 - 29 * DAY, { channel: 'WEB' }, T0)).toBe(true);
+      expect(eventHistoryCounts(webTwice, T0 - 31 * DAY, { channel: 'web' }, T0)).toBe(false);
+      expect(eventHistoryCounts(webTwice, T0 - DAY, { channel: 'app' }, T0)).toBe(false);
+      expect(eventHistoryCounts(webTwice, T0 - DAY, {}, T0)).toBe(false);
+    });
+
+    it('tallies once per distinct count, whatever the threshold or direction', () => {
+      const other = { ...webTwice, atLeast: 5, did: false };
+      expect(eventHistoryKey(other)).toBe(key);
+      expect(eventHistoryConditions([webTwice, { type: 'any', conditions: [other, { type: 'tag', tag: 'vip', present: true }] }])).toHaveLength(1);
+      expect(eventHistoryKey({ ...webTwice, withinDays: 7 })).not.toBe(key);
+    });
+
+    it('is a segment condition only, with its numbers and operators checked', () => {
+      const valid = { type: 'eventHistory', eventType: 'login', withinDays: 7 };
+      expect(ProfileCondition.parse(valid)).toMatchObject({ did: true, atLeast: 1, where: [] });
+      for (const [bad, path] of [
+        [{ ...valid, withinDays: 0 }, 'withinDays'],
+        [{ ...valid, atLeast: 0 }, 'atLeast'],
+        [{ ...valid, where: [{ property: 'x', op: 'contains', value: 'a' }] }, 'op'],
+      ] as const) {
+        const result = ProfileCondition.safeParse(bad);
+        expect(result.success).toBe(false);
+        expect(result.error?.issues.map((i) => i.path.at(-1))).toContain(path);
+      }
+    });
   });
 
   it('does not treat an attribute named like an Object method as present', () => {
