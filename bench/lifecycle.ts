@@ -8,7 +8,8 @@ import { connectDatabase, ensureIndexes } from '../store/db.ts';
 import type { EventDocument } from '../store/events.ts';
 import { eventsCollection } from '../store/events.ts';
 import { dailyLifecycle, recomputeLifecycle } from '../store/lifecycle.ts';
-import { ensureBuiltinSegments } from '../store/segments.ts';
+import type { ProfileCondition } from '../journey/condition.ts';
+import { createSegment, ensureBuiltinSegments, previewSegment } from '../store/segments.ts';
 
 /**
  * Benchmark of the lifecycle full recompute: 100,000 customers and 1,000,000 events (quick:
@@ -18,7 +19,10 @@ import { ensureBuiltinSegments } from '../store/segments.ts';
  * - the first full recompute (scores, writes and records a change event for everyone);
  * - with --quick, a second full recompute at the same time (steady state: reads everything,
  *   writes nothing);
- * - the daily run (the base model from the profiles, everyone re-scored; no events read).
+ * - the daily run (the base model from the profiles, everyone re-scored; no events read);
+ * - segments on event history (store/eventHistory.ts): a builder preview of "ordered at least
+ *   twice in the last 90 days" against one of a profile condition, and the next day's daily run
+ *   with such a segment saved against the same day's run without it.
  */
 
 export interface BenchRow {
@@ -157,6 +161,13 @@ export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string })
     // take the suite past its 20 minutes.
     const steady = opts.quick ? await seconds('steady recompute', () => recomputeLifecycle(db, now)) : undefined;
     const sweep = await seconds('daily run', () => dailyLifecycle(db, new Date(now.getTime() + DAY)));
+    const later = new Date(now.getTime() + 2 * DAY);
+    const orderedTwice: ProfileCondition = { type: 'eventHistory', did: true, eventType: 'order_completed', where: [], atLeast: 2, withinDays: 90 };
+    const profilePreview = await seconds('preview, profile condition', () => previewSegment(db, { type: 'stage', stages: ['active', 'new'] }, later, 10));
+    const historyPreview = await seconds('preview, event history', () => previewSegment(db, orderedTwice, later, 10));
+    const plainDaily = await seconds('daily run, no event-history segment', () => dailyLifecycle(db, later));
+    await createSegment(db, { id: 'ordered-twice-90d', name: 'Ordered twice in 90 days', description: '', condition: orderedTwice }, later);
+    const historyDaily = await seconds('daily run, one event-history segment', () => dailyLifecycle(db, later));
     const stages = await countBy(db, 'computed.stage');
     const cells = await countBy(db, 'computed.rfm.cell');
     const rows: BenchRow[] = [
@@ -165,6 +176,8 @@ export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string })
       { case: `lifecycle: full recompute, first run (${label}; ${first.value.updated} updated, ${first.value.events} change events)`, value: first.s, unit: 's', baseline: bare.s, goal: 1.5, ok: first.s <= 1.5 * bare.s },
       ...(steady === undefined ? [] : [{ case: `lifecycle: full recompute, steady state (${steady.value.updated} updated)`, value: steady.s, unit: 's', baseline: bare.s }]),
       { case: `lifecycle: daily run from the profiles, next day (${sweep.value.updated} updated, ${sweep.value.events} change events; goal under 30 s at 100,000 customers)`, value: sweep.s, unit: 's', ...(opts.quick ? {} : { ok: sweep.s < 30 }) },
+      { case: `lifecycle: segment preview, ordered twice in 90 days (${historyPreview.value.count} match), against a stage condition`, value: historyPreview.s, unit: 's', baseline: profilePreview.s },
+      { case: `lifecycle: daily run with an event-history segment (${historyDaily.value.events} change events), against the same day's run without`, value: historyDaily.s, unit: 's', baseline: plainDaily.s },
       ...Object.entries(stages).map(([stage, n]) => ({ case: `lifecycle: customers in stage ${stage}`, value: n, unit: 'customers' })),
       ...Object.entries(cells).map(([cell, n]) => ({ case: `lifecycle: customers in RFM cell ${cell}`, value: n, unit: 'customers' })),
     ];

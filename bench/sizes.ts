@@ -110,7 +110,7 @@ const quick: Sizes = {
   importEvents: 20_000,
   importCustomers: 2000,
   importBudgetMs: 180_000,
-  lifecycleBudgetMs: 45_000,
+  lifecycleBudgetMs: 120_000,
   watchdogMs: 8 * 60_000,
 };
 
