@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { MongoClient, type Db, type Document, type Filter } from 'mongodb';
+import { MongoClient, ObjectId, type Db, type Document, type Filter, type SortDirection } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, isListening, stopChild } from './process.ts';
 import { tools } from './tools.ts';
@@ -14,7 +14,9 @@ import { tools } from './tools.ts';
  * filter must be answered exactly as the same filter wrapped in a one-branch `$or` (which nothing
  * pushes down: FerretDB reads the whole collection and applies it in Go; its own
  * `--test-disable-pushdown` does not reach `find`), and the plans must search the index rather
- * than scan the table.
+ * than scan the table. A keyset page over `_id` (the whole filter string bounds on `_id`, sorted
+ * by `_id`, limited) is filtered, sorted and limited by SQLite: it must keep exactly the
+ * documents the handler keeps.
  */
 interface Server {
   child: ChildProcess;
@@ -173,5 +175,82 @@ describe('FerretDB field pushdown', () => {
     expect(await plan({ $and: [{ customerId: 'c-42' }, { _id: { $gt: 'e-1' } }] })).toMatch(/SEARCH .* USING INDEX .*customerId_1_at_-1/);
     // A filter the patch leaves to the handler still scans, and still answers correctly.
     expect(await plan({ at: { $gte: new Date(0) } })).toMatch(/SCAN/);
+
+    // A keyset page over _id reads the page from an index in the strings' order, no sort of the collection.
+    const ids = Array.from({ length: 100_000 }, (_, i) => `e-${i}`).sort();
+    const keyset = async (f: Filter<{ _id: string }>, direction: SortDirection): Promise<string[]> =>
+      (await coll.find(f).sort({ _id: direction }).limit(51).toArray()).map((e) => e._id);
+    expect(await keyset({ _id: { $gte: '' } }, 1)).toEqual(ids.slice(0, 51));
+    expect(await keyset({ $and: [{}, { _id: { $gt: ids[50_000] ?? '' } }] }, 1)).toEqual(ids.slice(50_001, 50_052));
+    expect(await keyset({ $and: [{}, { _id: { $lt: ids[50_000] ?? '' } }] }, -1)).toEqual(ids.slice(49_949, 50_000).reverse());
+    const keysetPlan = (
+      (await coll.find({ _id: { $gt: 'e-5' } }).sort({ _id: 1 }).limit(51).explain()) as { queryPlanner?: { Plan?: string[] } }
+    ).queryPlanner?.Plan?.join('\n');
+    expect(keysetPlan).toMatch(/SEARCH .* USING INDEX .*_waymark_id_text/);
+    expect(keysetPlan).not.toMatch(/TEMP B-TREE/);
+  }, 240_000);
+});
+
+/** Ids whose JSON text orders unlike the strings: a closing quote against a space or `!`, escapes, non-ASCII. */
+const idPart = fc.constantFrom('a', ' ', '!', '"', '#', '\\', '<', '&', '\u0000', '\u0001', '\t', 'b', 'é', 'e\u0301', '中', '😀', '\u2028', 'A', '~', '[', '{');
+const idString = fc.array(idPart, { maxLength: 3 }).map((parts) => parts.join(''));
+/** Mostly strings; some numbers, ObjectIds and documents, which a string bound must not meet. */
+const idValue = fc.oneof(
+  { weight: 8, arbitrary: idString.map((s) => s as unknown) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>(1, 2.5, -3, 'oid', { x: 'a' }) },
+);
+const bound = fc.record({ op: fc.constantFrom('$gt', '$gte', '$lt', '$lte'), value: idString });
+const range = fc.array(bound, { minLength: 1, maxLength: 2 }).map((bs) => Object.fromEntries(bs.map((b) => [b.op, b.value])));
+const idFilter = fc.oneof(
+  range.map((r) => ({ _id: r })),
+  // The shape of a keyset page: `{$and: [filter, after]}`.
+  range.map((r) => ({ $and: [{}, { _id: r }] })),
+  fc.tuple(range, range).map(([r1, r2]) => ({ $and: [{ _id: r1 }, { _id: r2 }] })),
+);
+
+const label = (id: unknown): string => (id instanceof ObjectId ? `oid:${id.toHexString()}` : `${typeof id}:${JSON.stringify(id)}`);
+
+/** A document whose `_id` may be of any type. */
+type Keyed = { _id: string | number | ObjectId | { x: string } };
+
+async function page(server: Server, name: string, f: Filter<Keyed>, direction: SortDirection, limit: number): Promise<string[]> {
+  const docs = await server.db.collection<Keyed>(name).find(f).sort({ _id: direction }).limit(limit).toArray();
+  return docs.map((d) => label(d['_id']));
+}
+
+describe('FerretDB keyset pages over _id', () => {
+  it('keeps exactly the documents a full scan keeps (property-based corpus)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(idValue, { maxLength: 30, selector: (v) => JSON.stringify(v) }),
+        fc.array(fc.record({ f: idFilter, direction: fc.constantFrom<SortDirection>(1, -1), limit: fc.integer({ min: 1, max: 6 }) }), { minLength: 1, maxLength: 6 }),
+        async (ids, queries) => {
+          const name = `keyset${round++}`;
+          const docs = ids.map((id, i) => ({ _id: id === 'oid' ? new ObjectId() : (id as Keyed['_id']), n: i }));
+          if (docs.length > 0) await pushed.db.collection<Keyed>(name).insertMany(docs);
+          for (const { f, direction, limit } of queries) {
+            const p = await page(pushed, name, f, direction, limit);
+            const s = await page(pushed, name, { $or: [f] }, direction, limit);
+            expect({ f, direction, limit, ids: p }).toEqual({ f, direction, limit, ids: s });
+          }
+          // Paging through every string id two at a time lists each once, in order.
+          const all = await page(pushed, name, { $or: [{ _id: { $gte: '' } }] }, 1, 1000);
+          const paged: string[] = [];
+          let after: Filter<Keyed> = { _id: { $gte: '' } };
+          for (;;) {
+            const docsOnPage = await pushed.db.collection<Keyed>(name).find(after).sort({ _id: 1 }).limit(2).toArray();
+            paged.push(...docsOnPage.map((d) => label(d._id)));
+            if (docsOnPage.length < 2) break;
+            after = { $and: [{}, { _id: { $gt: docsOnPage[1]?._id ?? '' } }] };
+          }
+          expect(paged).toEqual(all);
+        },
+      ),
+      {
+        numRuns: 60,
+        // A closing quote sorts after a space and `!` but before `#`; escapes start with a backslash.
+        examples: [[['a', 'a ', 'a!', 'a#', 'a<', 'a\\', 'a\u0000', 'oid', 1], [{ f: { _id: { $gte: 'a' } }, direction: 1, limit: 3 }, { f: { $and: [{}, { _id: { $gt: 'a' } }] }, direction: -1, limit: 2 }]]],
+      },
+    );
   }, 240_000);
 });

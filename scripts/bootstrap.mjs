@@ -129,6 +129,11 @@ function ferretDb() {
  * - equality and `$in` with strings on any plain top-level field (also in a top-level `$and`) reach SQLite as
  *   `sjson->"field"`, the expression FerretDB's CREATE INDEX uses, so an index on the field is
  *   searched (each condition also admits arrays, which MongoDB's equality looks inside).
+ * - a keyset page over `_id` (a find sorted by `_id` alone whose whole filter is string bounds on
+ *   `_id`, e.g. `{$and: [{}, {_id: {$gt: 'c-9'}}]}`, with a limit) is filtered, sorted and limited
+ *   by SQLite on `sjson->>'$._id'` (the string itself, compared byte by byte as the handler does;
+ *   `_id`s of other types left out by the document's schema), from an index the first such page
+ *   creates; before, FerretDB read and sorted the whole collection for every page.
  * - `update` and `findAndModify` read, change and write a document with nothing held in between,
  *   so concurrent updates of one document were lost; the patch serialises them per document
  *   (filter on one `_id`) or per collection (any other filter) inside the FerretDB process.

@@ -46,7 +46,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
  * planner, through the bootstrap's pushdown, that each is an index search; ARCHITECTURE.md lists
  * them). Filters are examples of the shape the code sends.
  */
-export const hotQueries: ReadonlyArray<{ query: string; collection: string; filter: Record<string, unknown>; index: string }> = [
+export const hotQueries: ReadonlyArray<{ query: string; collection: string; filter: Record<string, unknown>; index: string; sort?: Record<string, 1 | -1> }> = [
   { query: "a customer's events, newest first (timeline, erasure)", collection: 'events', filter: { customerId: 'c-1' }, index: 'customerId_1_at_-1' },
   { query: "a customer's events of a type since (conditions)", collection: 'events', filter: { customerId: 'c-1', type: 'order_completed', at: { $gte: '2026-01-01' } }, index: 'customerId_1_at_-1' },
   { query: 'the events of a page of entrants (outcomes)', collection: 'events', filter: { customerId: { $in: ['c-1', 'c-2'] }, type: { $in: ['order_completed', 'coupon_redeemed'] } }, index: 'customerId_1_at_-1' },
@@ -71,6 +71,7 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: 'live journeys (routing cache)', collection: 'journeys', filter: { status: { $in: ['published', 'paused'] } }, index: 'status_1_' },
   { query: 'campaigns by status (resume after restart)', collection: 'campaigns', filter: { status: 'running' }, index: 'status_1' },
   { query: "a migration's run outcomes (its progress)", collection: 'migrationOutcomes', filter: { migrationId: 'm-1' }, index: 'migrationId_1' },
+  { query: 'a page of the customer list (by id)', collection: 'customers', filter: { $and: [{}, { _id: { $gt: 'c-1' } }] }, sort: { _id: 1 }, index: 'waymark_id_text' },
 ];
 
 /**
@@ -85,6 +86,9 @@ export async function ensureIndexes(db: Db): Promise<void> {
       await db.collection(collection).createIndex({ ...index.key }, index.unique ? { unique: true } : {});
     }
   }
+  // The customer list pages by id; the patched FerretDB creates the index such a page reads
+  // (`_waymark_id_text`, see ARCHITECTURE.md) on the first one: read it now, not on a first visit.
+  await db.collection<{ _id: string }>('customers').find({ _id: { $gte: '' } }).sort({ _id: 1 }).limit(1).toArray();
   // Stored shapes from earlier versions, upgraded before anyone reads them.
   await migrateLegacyConsent(db);
 }

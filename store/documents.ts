@@ -157,6 +157,10 @@ export async function paginate<T extends Document & { _id: string }>(
         ? { _id: { [op]: id } }
         : { $or: [{ [order.field]: { [op]: value } }, { [order.field]: value, _id: { [op]: id } }] };
     query = { $and: [filter, after] } as Filter<T>;
+  } else if (order.field === '_id') {
+    // Every id is a string, so this matches them all; it makes the first page the same keyset
+    // page as the next ones, which the patched FerretDB reads from an index (see ARCHITECTURE.md).
+    query = { $and: [filter, { _id: { $gte: '' } }] } as Filter<T>;
   }
   const sort: Sort = order.field === '_id' ? { _id: direction } : { [order.field]: direction, _id: direction };
   const docs = (await collection.find(query).sort(sort).limit(page.limit + 1).toArray()) as T[];
