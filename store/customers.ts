@@ -6,7 +6,7 @@ import type { ConsentRecord } from '../journey/consent.ts';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { Channel, LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
 import { escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
-import { countCreated } from './lifecycleRollup.ts';
+import { countCreated, lifecycleCounts } from './lifecycleRollup.ts';
 import type { Page, PageRequest } from './documents.ts';
 
 /** Stored shape: the profile with its external id as `_id`. */
@@ -230,10 +230,24 @@ function customerFilter(query: CustomerQuery): Filter<CustomerDocument> {
   return filter;
 }
 
-/** One page of customers matching `query`, ordered by id. */
-export async function searchCustomers(db: Db, query: CustomerQuery, page: PageRequest): Promise<Page<CustomerProfile>> {
-  const result = await paginate(customersCollection(db), customerFilter(query), page);
-  return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
+/**
+ * How many customers a query matches, from the lifecycle counters (one document) when it is all
+ * customers, one stage or one segment; undefined for other filters, which only a scan could count.
+ * An estimate: a crash between a write and its counter leaves it off until the daily recount.
+ */
+async function estimatedTotal(db: Db, query: CustomerQuery): Promise<number | undefined> {
+  const given = Object.entries(query).filter(([, v]) => v !== undefined).map(([k]) => k);
+  if (given.length > 1 || (given.length === 1 && given[0] !== 'stage' && given[0] !== 'segment')) return undefined;
+  const counts = await lifecycleCounts(db);
+  if (query.stage !== undefined) return counts.stages[query.stage] ?? 0;
+  if (query.segment !== undefined) return counts.segments[query.segment] ?? 0;
+  return counts.customers;
+}
+
+/** One page of customers matching `query`, ordered by id, with the estimated total where the counters hold it. */
+export async function searchCustomers(db: Db, query: CustomerQuery, page: PageRequest): Promise<Page<CustomerProfile> & { estimatedTotal?: number }> {
+  const [result, total] = await Promise.all([paginate(customersCollection(db), customerFilter(query), page), estimatedTotal(db, query)]);
+  return { items: result.items.map(toProfile), nextCursor: result.nextCursor, ...(total === undefined ? {} : { estimatedTotal: total }) };
 }
 
 /**

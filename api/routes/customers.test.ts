@@ -71,6 +71,29 @@ describe('customers', () => {
     expect(badCursor.json).toMatchObject({ errors: [{ path: 'query.cursor' }] });
   });
 
+  it('estimates how many customers the list holds, in all and per stage, from the counters', async () => {
+    type Counted = Page<Customer> & { estimatedTotal?: number };
+    const list = async (query: string): Promise<Counted> => (await app.call('GET', `/customers?${query}`, { as: 'viewer' })).json as Counted;
+    const everyone = async (query: string): Promise<string[]> => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: Counted = await list(`${query}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        ids.push(...page.items.map((c) => c.id));
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return ids;
+    };
+    const before = await list('limit=1');
+    expect(before.estimatedTotal).toBe((await everyone('')).length);
+    await app.call('PUT', '/customers/counted-1', { as: 'ingest', json: { name: 'Counted' } });
+    expect((await list('limit=1')).estimatedTotal).toBe((before.estimatedTotal ?? 0) + 1);
+    expect((await list('stage=prospect&limit=1')).estimatedTotal).toBe((await everyone('stage=prospect')).length);
+    expect((await list('stage=new&limit=1')).estimatedTotal).toBe((await everyone('stage=new')).length);
+    // A filter the counters do not hold gets no estimate rather than a wrong one.
+    expect((await list('tag=even&limit=1')).estimatedTotal).toBeUndefined();
+  });
+
   it('erases the profile and its events and cancels its journeys', async () => {
     await app.call('PUT', '/customers/leaver', { as: 'ingest', json: { email: 'leaver@example.com' } });
     await app.call('POST', '/events', { as: 'ingest', json: { type: 'login', customerId: 'leaver' } });

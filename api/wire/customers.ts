@@ -46,7 +46,16 @@ export const CustomerSearchQuery = PageQuery.extend({
   accountOwner: z.string().max(128).optional(),
 });
 
-export const CustomerPage = pageOf(Customer).meta({ id: 'CustomerPage' });
+export const CustomerPage = pageOf(Customer)
+  .extend({
+    estimatedTotal: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('How many customers match, from the lifecycle counters: given for all customers, one stage or one segment (other filters would need a scan). A crash can leave it off until the daily recount.'),
+  })
+  .meta({ id: 'CustomerPage' });
 
 /** What a bulk import did: counts, and the first rejected lines with the reason. */
 export const ImportReport = z
