@@ -86,7 +86,7 @@ const texts = {
     forecastTab: '预测',
     rollback: '回滚到此版本',
     rollbackTitle: '回滚到版本 1',
-    publishedBy: /发布者：.+（admin）/,
+    publishedBy: /发布者：.+（管理员）/,
     priority: '优先级',
     high: '高',
     journeys: '旅程',
@@ -140,9 +140,9 @@ function twoWaits(id: string, language: Language) {
     name: l.journeyName,
     nodes: [
       { id: 'start', kind: 'api', label: l.startLabel, position: { x: 0, y: 0 }, config: {} },
-      { id: 'wait-3d', kind: 'wait', label: l.wait3d, position: { x: 0, y: 160 }, config: { mode: 'duration', duration: { amount: 3, unit: 'days' } } },
-      { id: 'wait-1d', kind: 'wait', label: l.wait1d, position: { x: 0, y: 320 }, config: { mode: 'duration', duration: { amount: 1, unit: 'days' } } },
-      { id: 'done', kind: 'exit', label: l.doneLabel, position: { x: 0, y: 480 }, config: {} },
+      { id: 'wait-3d', kind: 'wait', label: l.wait3d, position: { x: 0, y: 200 }, config: { mode: 'duration', duration: { amount: 3, unit: 'days' } } },
+      { id: 'wait-1d', kind: 'wait', label: l.wait1d, position: { x: 0, y: 400 }, config: { mode: 'duration', duration: { amount: 1, unit: 'days' } } },
+      { id: 'done', kind: 'exit', label: l.doneLabel, position: { x: 0, y: 600 }, config: {} },
     ],
     edges: [
       { id: 'e1', source: 'start', sourceHandle: 'next', target: 'wait-3d' },
@@ -226,7 +226,9 @@ for (const language of ['en', 'zh-CN'] as const) {
     const { page, consoleErrors } = await openPage(session.browser, `marketer-priority-${tag}`);
     await signIn(page, language, `#/journeys/${journeyId}`);
     await page.getByRole('tab', { name: l.settingsTab }).click();
-    await page.getByLabel(l.priority, { exact: true }).selectOption({ label: l.high });
+    const priority = page.getByLabel(l.priority, { exact: true });
+    await priority.selectOption({ label: l.high });
+    await priority.scrollIntoViewIfNeeded();
     await page.locator('[data-testid="save-status"]', { hasText: l.saved }).waitFor({ timeout: 30_000 });
     await screenshot(page, `marketer-05-priority-settings-${tag}`);
     expect((await api<{ draft: { settings: { priority?: string } } }>('GET', `/journeys/${journeyId}`)).draft.settings.priority).toBe('high');

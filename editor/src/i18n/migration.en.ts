@@ -22,6 +22,8 @@ export const migrationEn = {
   progressDone: 'every waiting customer was signalled',
   publishedBy: 'by {{name}} ({{role}})',
   publishedByName: 'by {{name}}',
+  /** The publisher's API key role (api/wire/apiKeys.ts `Role`). */
+  roles: { admin: 'admin', marketer: 'marketer', operator: 'operator', viewer: 'viewer', ingest: 'ingest' },
   rolledBackFrom: 'rollback to v{{version}}',
   rollback: 'Roll back to this',
   live: 'live',

@@ -25,6 +25,7 @@ export const migrationZhCN: Strings<typeof migrationEn> = {
   progressDone: '所有等待中的客户都已收到通知',
   publishedBy: '发布者：{{name}}（{{role}}）',
   publishedByName: '发布者：{{name}}',
+  roles: { admin: '管理员', marketer: '营销人员', operator: '运营人员', viewer: '只读用户', ingest: '数据接入' },
   rolledBackFrom: '回滚到 v{{version}}',
   rollback: '回滚到此版本',
   live: '当前版本',

@@ -45,7 +45,7 @@ export function VersionsPanel({ journeyId, currentVersion, onPublished }: { jour
               <span className="version-note">{v.note || <em className="muted">{t('versions.noNote')}</em>}</span>
               {v.publishedAt && (
                 <span className="muted small">
-                  {f.dateTime(v.publishedAt)} · {v.publisherRole ? t('migration.publishedBy', { name: v.publishedBy, role: v.publisherRole }) : t('migration.publishedByName', { name: v.publishedBy })}
+                  {f.dateTime(v.publishedAt)} · {v.publisherRole ? t('migration.publishedBy', { name: v.publishedBy, role: t(`migration.roles.${v.publisherRole}`, { defaultValue: v.publisherRole }) }) : t('migration.publishedByName', { name: v.publishedBy })}
                   {v.rollbackOf !== undefined && ` · ${t('migration.rolledBackFrom', { version: v.rollbackOf })}`}
                   {v.version === currentVersion && ` · ${t('migration.live')}`}
                 </span>
