@@ -8,6 +8,7 @@ import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import type { Endpoints } from '../embedded/index.ts';
 import { loadBuiltinTemplates } from '../store/builtins.ts';
+import { recountAllOutcomes } from '../store/outcomeRollup.ts';
 import { recountAllSteps } from '../store/rollups.ts';
 import { getTemplate } from '../store/templates.ts';
 import { createWorker } from '../worker/index.ts';
@@ -65,6 +66,7 @@ export function composeActivities(config: Config, clients: Clients, extras: Comp
     lifecycle: async (at) => {
       const report = await pipeline.runLifecycle(at, 'daily');
       await recountAllSteps(db, at);
+      await recountAllOutcomes(db, at);
       return report;
     },
     ...(launchDb ? { launchDb } : {}),

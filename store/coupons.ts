@@ -4,6 +4,7 @@ import { CustomerId } from '../journey/customer.ts';
 import { CouponOffer } from '../journey/nodes/coupon.ts';
 import { isDuplicateKeyError, paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
+import { refreshCustomerOutcomes } from './outcomeRollup.ts';
 
 /** Coupons that journeys issue; the code is the document id. */
 
@@ -58,12 +59,15 @@ export async function issueCoupon(db: Db, input: NewCoupon, now: Date): Promise<
   const record = validateDocument(CouponRecord, { ...input, status: 'issued', issuedAt: now.toISOString() }, name, input.code);
   try {
     await coupons(db).insertOne({ _id: record.code, ...record });
+    await refreshCustomerOutcomes(db, [record.customerId]);
     return { coupon: record, created: true };
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
     const existing = await findCouponByKey(db, input.key);
     // A duplicate code under another key is a real collision: let the caller pick a new code.
     if (existing === null) throw error;
+    // A retry recounts too: the first attempt may have died before it did.
+    await refreshCustomerOutcomes(db, [existing.customerId]);
     return { coupon: existing, created: false };
   }
 }

@@ -9,6 +9,7 @@ import { eventIndexes, eventQueueIndexes } from './events.ts';
 import { journeyIndexes, journeyVersionIndexes } from './journeys.ts';
 import { messageIndexes } from './messages.ts';
 import { migrationOutcomeIndexes } from './migrations.ts';
+import { outcomeEntryIndexes } from './outcomeRollup.ts';
 import { suppressionIndexes } from './suppressions.ts';
 import { runIndexes } from './runs.ts';
 import { taskIndexes } from './tasks.ts';
@@ -37,6 +38,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
     ['journeyRuns', runIndexes],
     ['templates', templateIndexes],
     ['migrationOutcomes', migrationOutcomeIndexes],
+    ['outcomeEntries', outcomeEntryIndexes],
     ['publishApprovals', publishApprovalIndexes],
   ]);
 }
@@ -72,6 +74,7 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: 'campaigns by status (resume after restart)', collection: 'campaigns', filter: { status: 'running' }, index: 'status_1' },
   { query: "a migration's run outcomes (its progress)", collection: 'migrationOutcomes', filter: { migrationId: 'm-1' }, index: 'migrationId_1' },
   { query: 'a page of the customer list (by id)', collection: 'customers', filter: { $and: [{}, { _id: { $gt: 'c-1' } }] }, sort: { _id: 1 }, index: 'waymark_id_text' },
+  { query: "a journey's entrants of one day (outcomes' open windows)", collection: 'outcomeEntries', filter: { day: 'j-1|2026-01-01' }, index: 'day_1' },
 ];
 
 /**

@@ -5,6 +5,7 @@ import { CustomerEvent, eventKey, StoredEvent } from '../journey/event.ts';
 import { customersCollection, freshCustomerDocument } from './customers.ts';
 import { erasedAmong } from './erasures.ts';
 import { countCreated } from './lifecycleRollup.ts';
+import { refreshCustomerOutcomes } from './outcomeRollup.ts';
 import type { CustomerDocument } from './customers.ts';
 import { paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
@@ -122,6 +123,8 @@ export async function storeEvents(db: Db, events: readonly CustomerEvent[], rece
     await queue.insertOne({ _id: queueId, keys: unique.map((d) => d._id), pending: [...stages], since: received, attempts: 0 });
   }
   const existed = await insertManyNew(eventsCollection(db), unique);
+  // Every stored event, retries too (recomputing is idempotent), may change journey outcomes.
+  await refreshCustomerOutcomes(db, unique.map((d) => d.customerId), new Set(unique.map((d) => d.type)));
 
   const existingKeys = [...existed].map((i) => (unique[i] as EventDocument)._id);
   const [storedDocs, otherEntries] = await Promise.all([

@@ -51,6 +51,8 @@ export interface SplitOutcome {
 
 export interface JourneyOutcomeReport extends OutcomeReport {
   splits: SplitOutcome[];
+  /** Where the figures come from: the journey's outcome counters, or a scan of its entrants. */
+  source: 'counters' | 'scan';
 }
 
 /** What the caller may set instead of the journey's goal (or the default `order_completed` in 30 days). */
@@ -100,7 +102,7 @@ class Totals {
 
   constructor(readonly goal: OutcomeGoal) {}
 
-  add(drafts: readonly Draft[], now: number): void {
+  add(drafts: ReadonlyArray<{ entrant: Entrant; arms: ReadonlyMap<string, string> }>, now: number): void {
     const entrants = drafts.map((d) => d.entrant);
     this.metrics = mergeOutcomeMetrics(this.metrics, outcomeMetrics(entrants, this.goal));
     this.windowOpen += entrants.filter((e) => e.enteredAt + this.goal.windowDays * DAY > now).length;
@@ -201,48 +203,123 @@ function splitsOf(definition: JourneyDefinition): Map<string, SplitConfig> {
   return splits;
 }
 
+/** What the entrant pass reads of a run record. */
+export interface EntrantRun {
+  _id: string;
+  customerId: string;
+  startedAt: string;
+  version: number;
+  visited: readonly string[];
+}
+
+/** One entrant of a journey with what its reads found: the run, the entrant, its arms. */
+export interface FilledEntrant {
+  run: EntrantRun;
+  entrant: Entrant;
+  arms: ReadonlyMap<string, string>;
+}
+
+/** What the outcomes read of a published version: its split steps and goal. */
+interface VersionFacts {
+  splits: Map<string, SplitConfig>;
+  goal: OutcomeGoal | undefined;
+}
+
+/** Per database and `journeyId@version` (versions never change once published). */
+const versionFacts = new WeakMap<Db, Map<string, VersionFacts>>();
+
+/** A version's split steps and goal, read once per process; null when there is no such version. */
+async function factsOf(db: Db, journeyId: string, version: number): Promise<VersionFacts | null> {
+  let cache = versionFacts.get(db);
+  if (cache === undefined) versionFacts.set(db, (cache = new Map()));
+  const key = `${journeyId}@${version}`;
+  const known = cache.get(key);
+  if (known !== undefined) return known;
+  const record = await getVersion(db, journeyId, version);
+  if (record === null) return null;
+  const facts = { splits: splitsOf(record.definition), goal: record.definition.settings.goal };
+  cache.set(key, facts);
+  return facts;
+}
+
+/** The split steps of a journey's versions, each version read once per process. */
+export function splitCache(db: Db, journeyId: string): (version: number) => Promise<Map<string, SplitConfig>> {
+  return async (version) => (await factsOf(db, journeyId, version))?.splits ?? new Map<string, SplitConfig>();
+}
+
 /**
- * Outcomes of a journey: every recorded entry (latest per customer), its arms at split steps,
- * and what the entrants did within the goal window. Null when the journey does not exist.
+ * The entrants of the given runs of a journey, filled from their events and coupons (the reads
+ * of `fillPage`, a thousand customers per read): what the scan folds and the outcome counters
+ * (store/outcomeRollup.ts) store per run.
  */
-export async function journeyOutcomes(db: Db, journeyId: string, options: OutcomeOptions): Promise<JourneyOutcomeReport | null> {
-  const journey = await getJourney(db, journeyId);
-  if (journey === null) return null;
-  const versions = new Map<number, Map<string, SplitConfig>>();
-  const splitsAt = async (version: number) => {
-    let splits = versions.get(version);
-    if (splits === undefined) {
-      const record = await getVersion(db, journeyId, version);
-      splits = record === null ? new Map<string, SplitConfig>() : splitsOf(record.definition);
-      versions.set(version, splits);
-    }
-    return splits;
-  };
-  const latest = journey.latestVersion > 0 ? await getVersion(db, journeyId, journey.latestVersion) : null;
-  const goal = resolveGoal(latest?.definition.settings.goal, options);
-  const totals = new Totals(goal);
-  const pageSize = options.pageSize ?? 2_000;
-  // One pass over the journey's runs (an index search on `journeyId`), a page of entrants at a
-  // time: keyset pages (`_id > last`, sorted) would read every run of the journey again per page
-  // on FerretDB, which sorts in its handler.
-  const runs = runsCollection(db).find({ journeyId }, { projection: { customerId: 1, startedAt: 1, version: 1, visited: 1 }, batchSize: pageSize });
-  let drafts: Draft[] = [];
-  const flush = async () => {
-    if (drafts.length === 0) return;
-    await fillPage(db, drafts, goal);
-    totals.add(drafts, options.now.getTime());
-    drafts = [];
-  };
-  for await (const run of runs) {
+export async function fillEntrants(
+  db: Db,
+  journeyId: string,
+  runs: readonly EntrantRun[],
+  goal: OutcomeGoal,
+  splitsAt: (version: number) => Promise<Map<string, SplitConfig>> = splitCache(db, journeyId),
+): Promise<FilledEntrant[]> {
+  const drafts: Array<Draft & { run: EntrantRun }> = [];
+  for (const run of runs) {
     const arms = new Map<string, string>();
     for (const [nodeId, config] of await splitsAt(run.version)) {
       if (run.visited.includes(nodeId)) arms.set(nodeId, splitArm(config, journeyId, nodeId, run.customerId));
     }
-    drafts.push(draftOf(run.customerId, Date.parse(run.startedAt), arms));
-    if (drafts.length >= pageSize) await flush();
+    drafts.push({ ...draftOf(run.customerId, Date.parse(run.startedAt), arms), run });
   }
-  await flush();
-  return { goal, metrics: totals.metrics, windowOpen: totals.windowOpen, splits: totals.splitOutcomes() };
+  if (drafts.length > 0) await fillPage(db, drafts, goal);
+  return drafts.map(({ run, entrant, arms }) => ({ run, entrant, arms }));
+}
+
+/**
+ * Every entrant of a journey, filled, a page at a time: one pass over the journey's runs (an
+ * index search on `journeyId`). Keyset pages (`_id > last`, sorted) would read every run of the
+ * journey again per page on FerretDB, which sorts in its handler.
+ */
+export async function* journeyEntrants(db: Db, journeyId: string, goal: OutcomeGoal, pageSize = 2_000): AsyncGenerator<FilledEntrant[]> {
+  const splitsAt = splitCache(db, journeyId);
+  const runs = runsCollection(db).find({ journeyId }, { projection: { customerId: 1, startedAt: 1, version: 1, visited: 1 }, batchSize: pageSize });
+  let page: EntrantRun[] = [];
+  for await (const run of runs) {
+    page.push(run);
+    if (page.length >= pageSize) {
+      yield await fillEntrants(db, journeyId, page, goal, splitsAt);
+      page = [];
+    }
+  }
+  if (page.length > 0) yield await fillEntrants(db, journeyId, page, goal, splitsAt);
+}
+
+/** The goal of a journey's latest published version (null: the journey does not exist). */
+export async function journeyGoal(db: Db, journeyId: string): Promise<OutcomeGoal | null | undefined> {
+  const journey = await getJourney(db, journeyId);
+  if (journey === null) return null;
+  return journey.latestVersion > 0 ? (await factsOf(db, journeyId, journey.latestVersion))?.goal : undefined;
+}
+
+/**
+ * The journey's own goal with the request's overrides applied, or null when the journey does
+ * not exist.
+ */
+export async function resolveJourneyGoal(db: Db, journeyId: string, override: GoalOverride): Promise<OutcomeGoalUsed | null> {
+  const configured = await journeyGoal(db, journeyId);
+  if (configured === null) return null;
+  return resolveGoal(configured, override);
+}
+
+/**
+ * Outcomes of a journey by a scan: every recorded entry (latest per customer), its arms at
+ * split steps, and what the entrants did within the goal window. Exact for any goal and window;
+ * O(entrants). Null when the journey does not exist.
+ */
+export async function scanJourneyOutcomes(db: Db, journeyId: string, options: OutcomeOptions): Promise<JourneyOutcomeReport | null> {
+  const goal = await resolveJourneyGoal(db, journeyId, options);
+  if (goal === null) return null;
+  const totals = new Totals(goal);
+  for await (const page of journeyEntrants(db, journeyId, goal, options.pageSize)) {
+    totals.add(page, options.now.getTime());
+  }
+  return { goal, metrics: totals.metrics, windowOpen: totals.windowOpen, splits: totals.splitOutcomes(), source: 'scan' };
 }
 
 /**

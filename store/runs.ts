@@ -2,6 +2,7 @@ import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
 import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
+import { forgetRunOutcome, refreshEntryOutcomes, refreshRunOutcome } from './outcomeRollup.ts';
 import { applyRunChange, applyRunChanges } from './rollups.ts';
 import type { Page, PageRequest } from './documents.ts';
 
@@ -53,8 +54,9 @@ export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & {
 /**
  * Upserts a run's progress in one write (FerretDB's SQLite backend serialises writes, and every
  * run makes a few), then applies the difference it made to the journey's step counters
- * (`store/rollups.ts`). Idempotent: a retried or replayed write sets the same fields and adds
- * nothing to the counters.
+ * (`store/rollups.ts`) and, for a new entry or a split step passed, to its outcome counters
+ * (`store/outcomeRollup.ts`). Idempotent: a retried or replayed write sets the same fields and
+ * adds nothing to the counters.
  */
 export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   const { set, unset } = runFields(update);
@@ -78,6 +80,9 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
   }
   const visited = update.first || before === null ? update.visited : [...new Set([...before.visited, ...update.visited])];
   await applyRunChange(db, update.journeyId, before, { status: update.status, nodeId: update.nodeId, visited });
+  const run = { _id: update.workflowId, customerId: update.customerId, startedAt: update.startedAt, version: update.version, visited };
+  const passed = update.first || before === null ? null : new Set(before.visited);
+  await refreshRunOutcome(db, update.journeyId, run, passed === null, visited.filter((node) => passed?.has(node) !== true));
 }
 
 /**
@@ -115,6 +120,11 @@ export async function recordFirstRuns(db: Db, journeyId: string, updates: readon
     journeyId,
     fresh.map((u) => ({ before: existing.get(u.workflowId) ?? null, after: { status: u.status, nodeId: u.nodeId, visited: u.visited } })),
   );
+  await refreshEntryOutcomes(
+    db,
+    journeyId,
+    fresh.map((u) => ({ _id: u.workflowId, customerId: u.customerId, startedAt: u.startedAt, version: u.version, visited: u.visited })),
+  );
 }
 
 /** The fields a progress write sets and unsets. */
@@ -148,7 +158,7 @@ function runFields(update: RunUpdate): { set: Record<string, unknown>; unset: Re
 
 /**
  * Removes every run record of a customer (erasure), taking each out of its journey's step
- * counters. Returns how many were removed.
+ * and outcome counters. Returns how many were removed.
  */
 export async function deleteCustomerRuns(db: Db, customerId: string): Promise<number> {
   let removed = 0;
@@ -157,6 +167,7 @@ export async function deleteCustomerRuns(db: Db, customerId: string): Promise<nu
     if (before === null) continue;
     removed++;
     await applyRunChange(db, before.journeyId, before, null);
+    await forgetRunOutcome(db, before._id);
   }
   return removed;
 }

@@ -1,5 +1,6 @@
 import { getSegment } from '../../store/segments.ts';
-import { journeyOutcomes, segmentOutcomes } from '../../store/outcomes.ts';
+import { journeyOutcomeReport } from '../../store/outcomeRollup.ts';
+import { segmentOutcomes } from '../../store/outcomes.ts';
 import { readers } from '../auth.ts';
 import { notFound } from '../problem.ts';
 import { defineRoute } from '../route.ts';
@@ -23,13 +24,15 @@ export const outcomeRoutes = [
     description:
       "Entrants are the journey's runs (the latest entry of each customer). The goal is the latest published version's " +
       '(`goalEvent` / `windowDays` override it; without one: `order_completed` within 30 days). Split arms are the ' +
-      `arms each entrant got at each split step they passed. ${method}`,
+      `arms each entrant got at each split step they passed. ${method} Without \`goalEvent\` / \`windowDays\` the figures come ` +
+      "from the journey's outcome counters, kept as runs, events and coupons are written (`source: counters`, a few " +
+      'document reads); with either, from a scan of every entrant (`source: scan`).',
     access: readers,
     params: JourneyParams,
     query: OutcomeQuery,
     responses: { 200: { description: 'The outcome figures.', schema: JourneyOutcomes } },
     async handler({ params, query, deps, now }) {
-      const report = await journeyOutcomes(deps.db, params.id, { ...overrides(query), now });
+      const report = await journeyOutcomeReport(deps.db, params.id, { ...overrides(query), now });
       if (report === null) throw notFound(`journey ${params.id}`);
       return { status: 200, body: report };
     },

@@ -77,5 +77,8 @@ export const JourneyOutcomes = z
         }),
       )
       .describe('Per split step the entrants passed: each arm, and its lift over the holdout.'),
+    source: z
+      .enum(['counters', 'scan'])
+      .describe("`counters`: the journey's outcome counters for its own goal and window (no override given); `scan`: every entrant read (an override given)."),
   })
   .meta({ id: 'JourneyOutcomes' });
