@@ -24,9 +24,10 @@ import { runsCollection } from './runs.ts';
  *
  * An entrant is recomputed when its run records a new entry or passes a split step
  * (`recordRun`), when an event of the customer is stored (`storeEvents`, retries included), when
- * a coupon is issued to them (`issueCoupon`), and removed with its run (erasure). Every
- * recomputation writes the entry document with `findOneAndUpdate` returning the one before and
- * applies the difference, so a retried write adds nothing. A process dying between the two
+ * a coupon is issued to them (`issueCoupon`), and removed with its run (erasure). A
+ * recomputation that moves an entrant's figures writes the entry document with
+ * `findOneAndUpdate` returning the one before and applies the difference, so a retried write
+ * adds nothing. A process dying between the two
  * writes, or two recomputations racing with an event, can leave the counters off: the daily
  * run's recount (`recountAllOutcomes`) rebuilds them from the runs, and a journey whose counters
  * were never recounted, or were counted for another goal (a version published with a new goal),
@@ -135,14 +136,25 @@ async function applyDelta(db: Db, journeyId: string, $inc: Record<string, number
   await rollups(db).updateOne({ _id: rollupKey(journeyId) }, { $inc }, { upsert: true });
 }
 
-/** Recomputes the given entrants of a journey (its runs) and applies what changed. */
+/** The stored figures of an entry, in a fixed order (to tell whether a recomputation changed them). */
+const figuresOf = (doc: EntryDocument) =>
+  JSON.stringify([doc.journeyId, doc.enteredAt, doc.day, doc.goal, countKeys.map((key) => doc.counts[key]), Object.entries(doc.arms).sort(([a], [b]) => a.localeCompare(b))]);
+
+/**
+ * Recomputes the given entrants of a journey (its runs) and applies what changed: one read of
+ * their entry documents, then a `findOneAndUpdate` only for those whose figures moved (an order
+ * after a closed window changes nothing and writes nothing).
+ */
 async function refreshEntrants(db: Db, journeyId: string, runs: readonly EntrantRun[], goal: OutcomeGoal): Promise<void> {
   const filled = await fillEntrants(db, journeyId, runs, goal, splitCache(db, journeyId));
+  const entries = outcomeEntriesCollection(db);
+  const stored = new Map((await entries.find({ _id: { $in: filled.map((entry) => entry.run._id) } }).toArray()).map((doc) => [doc._id, figuresOf(doc)]));
   const $inc: Record<string, number> = {};
   for (const entry of filled) {
     const after = entryDocument(journeyId, goal, entry);
+    if (stored.get(after._id) === figuresOf(after)) continue;
     const { _id, ...fields } = after;
-    const write = () => outcomeEntriesCollection(db).findOneAndUpdate({ _id }, { $set: fields }, { upsert: true, returnDocument: 'before' });
+    const write = () => entries.findOneAndUpdate({ _id }, { $set: fields }, { upsert: true, returnDocument: 'before' });
     // Two first writes racing: the one whose insert lost updates what the other inserted.
     const before = await write().catch((error: unknown) => (isDuplicateKeyError(error) ? write() : Promise.reject(error instanceof Error ? error : new Error(String(error)))));
     for (const [key, n] of Object.entries(outcomeDelta(before, after))) $inc[key] = ($inc[key] ?? 0) + n;

@@ -11,6 +11,7 @@ import { endpointsEnv } from '../../embedded/index.ts';
 import { freePort } from '../../embedded/process.ts';
 import { connectDatabase } from '../../store/db.ts';
 import { dailyLifecycle } from '../../store/lifecycle.ts';
+import { recountOutcomes } from '../../store/outcomeRollup.ts';
 import { recountSteps } from '../../store/rollups.ts';
 import { runsCollection, type RunDocument } from '../../store/runs.ts';
 import { prepareDatabase } from '../app.ts';
@@ -92,7 +93,9 @@ async function measure(services: BenchServices, size: Size, samples: number): Pr
     await dailyLifecycle(db, new Date(now.getTime() + 86_400_000));
     await publishBuiltinJourneys(db, now);
     await seedRuns(db, size.customers);
+    // What the daily run does after runs written around the counters (here: seeded in bulk).
     await recountSteps(db, journeyId);
+    await recountOutcomes(db, journeyId);
     const api = await startNode({
       name: `reports API (${dbName})`,
       entry: fileURLToPath(new URL('../procs/api.ts', import.meta.url)),
