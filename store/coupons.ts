@@ -4,7 +4,7 @@ import { CustomerId } from '../journey/customer.ts';
 import { CouponOffer } from '../journey/nodes/coupon.ts';
 import { isDuplicateKeyError, paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
-import { refreshCustomerOutcomes } from './outcomeRollup.ts';
+import { couponIssued, refreshCustomerOutcomes } from './outcomeRollup.ts';
 
 /** Coupons that journeys issue; the code is the document id. */
 
@@ -59,7 +59,7 @@ export async function issueCoupon(db: Db, input: NewCoupon, now: Date): Promise<
   const record = validateDocument(CouponRecord, { ...input, status: 'issued', issuedAt: now.toISOString() }, name, input.code);
   try {
     await coupons(db).insertOne({ _id: record.code, ...record });
-    await refreshCustomerOutcomes(db, [record.customerId]);
+    await refreshCustomerOutcomes(db, [{ customerId: record.customerId, type: couponIssued, at: record.issuedAt }]);
     return { coupon: record, created: true };
   } catch (error) {
     if (!isDuplicateKeyError(error)) throw error;
@@ -67,7 +67,7 @@ export async function issueCoupon(db: Db, input: NewCoupon, now: Date): Promise<
     // A duplicate code under another key is a real collision: let the caller pick a new code.
     if (existing === null) throw error;
     // A retry recounts too: the first attempt may have died before it did.
-    await refreshCustomerOutcomes(db, [existing.customerId]);
+    await refreshCustomerOutcomes(db, [{ customerId: existing.customerId, type: couponIssued, at: existing.issuedAt }]);
     return { coupon: existing, created: false };
   }
 }

@@ -124,7 +124,7 @@ export async function storeEvents(db: Db, events: readonly CustomerEvent[], rece
   }
   const existed = await insertManyNew(eventsCollection(db), unique);
   // Every stored event, retries too (recomputing is idempotent), may change journey outcomes.
-  await refreshCustomerOutcomes(db, unique.map((d) => d.customerId), new Set(unique.map((d) => d.type)));
+  await refreshCustomerOutcomes(db, unique.map((d) => ({ customerId: d.customerId, type: d.type, at: d.at })));
 
   const existingKeys = [...existed].map((i) => (unique[i] as EventDocument)._id);
   const [storedDocs, otherEntries] = await Promise.all([

@@ -166,12 +166,31 @@ async function refreshEntrants(db: Db, journeyId: string, runs: readonly Entrant
 /** Event types whose arrival can change an entrant's figures under `goal`. */
 const countedTypes = (goal: OutcomeGoal) => new Set([goal.eventType, 'order_completed', 'coupon_redeemed', 'stage_changed']);
 
+/** The `type` of a touch that is a coupon issued (not an event). */
+export const couponIssued = 'coupon_issued';
+
+/** Something that may move a customer's figures: an event of `type`, or a coupon issued (`couponIssued`), at `at`. */
+export interface OutcomeTouch {
+  customerId: string;
+  type: string;
+  at: string;
+}
+
 /**
- * Recomputes every entrant of these customers (one read of their runs by `customerId`, a
- * thousand at a time). With `eventTypes`, only journeys whose figures such events can change.
+ * Recomputes the entrants these touches can move: one read of the customers' runs by
+ * `customerId` (a thousand at a time), then per journey only the runs whose goal window had not
+ * closed when the event happened or the coupon was issued (one after it changes no figure: only
+ * the stage and orders before entry and what happens within the window count), and only for an
+ * event of a type the journey's figures count.
  */
-export async function refreshCustomerOutcomes(db: Db, customerIds: Iterable<string>, eventTypes?: ReadonlySet<string>): Promise<void> {
-  const ids = [...new Set(customerIds)];
+export async function refreshCustomerOutcomes(db: Db, touches: readonly OutcomeTouch[]): Promise<void> {
+  const byCustomer = new Map<string, OutcomeTouch[]>();
+  for (const touch of touches) {
+    const list = byCustomer.get(touch.customerId) ?? [];
+    byCustomer.set(touch.customerId, list);
+    list.push(touch);
+  }
+  const ids = [...byCustomer.keys()];
   const byJourney = new Map<string, EntrantRun[]>();
   for (let i = 0; i < ids.length; i += 1_000) {
     const runs = runsCollection(db).find({ customerId: { $in: ids.slice(i, i + 1_000) } }, { projection: { journeyId: 1, customerId: 1, startedAt: 1, version: 1, visited: 1 } });
@@ -184,8 +203,12 @@ export async function refreshCustomerOutcomes(db: Db, customerIds: Iterable<stri
   for (const [journeyId, runs] of byJourney) {
     const goal = await resolveJourneyGoal(db, journeyId, {});
     if (goal === null) continue;
-    if (eventTypes !== undefined && ![...countedTypes(goal)].some((type) => eventTypes.has(type))) continue;
-    await refreshEntrants(db, journeyId, runs, goal);
+    const counted = countedTypes(goal);
+    const touched = runs.filter((run) => {
+      const end = Date.parse(run.startedAt) + goal.windowDays * DAY;
+      return (byCustomer.get(run.customerId) ?? []).some((touch) => (touch.type === couponIssued || counted.has(touch.type)) && Date.parse(touch.at) <= end);
+    });
+    if (touched.length > 0) await refreshEntrants(db, journeyId, touched, goal);
   }
 }
 
