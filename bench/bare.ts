@@ -5,7 +5,7 @@ import { freePort } from '../embedded/process.ts';
 import { startNode } from './child.ts';
 import type { BenchChild } from './child.ts';
 import type { BenchServices } from './services.ts';
-import { sleep } from './stats.ts';
+import { inLanes, sleep } from './stats.ts';
 import type { BareEmail } from './workflows/bare.ts';
 
 /** The bare baselines' worker process and its task queue. */
@@ -68,4 +68,21 @@ export async function waitUntilSettled(client: Client, workflowIds: readonly str
       await sleep(250);
     }
   }
+}
+
+/**
+ * How long the first workflow task of each of `workflowIds` waited between being scheduled and
+ * a worker taking it (Temporal's timestamps), in milliseconds: the queueing a launch leaves
+ * behind it before its runs are durable and waiting.
+ */
+export async function firstTaskWaits(client: Client, workflowIds: readonly string[]): Promise<number[]> {
+  const waits: number[] = [];
+  const ms = (time: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(time?.seconds ?? 0) * 1000 + (time?.nanos ?? 0) / 1e6;
+  await inLanes(workflowIds.length, 16, async (i) => {
+    const events = (await client.workflow.getHandle(workflowIds[i] ?? '').fetchHistory()).events ?? [];
+    const scheduled = events.find((e) => e.workflowTaskScheduledEventAttributes);
+    const started = events.find((e) => e.workflowTaskStartedEventAttributes);
+    if (scheduled && started) waits.push(ms(started.eventTime) - ms(scheduled.eventTime));
+  });
+  return waits;
 }

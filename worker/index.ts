@@ -45,6 +45,11 @@ export async function createWorker(deps: WorkerDeps): Promise<Worker> {
     activities: deps.activities,
     ...(deps.workflowBundle ? { workflowBundle: deps.workflowBundle } : { workflowsPath, bundlerOptions: { preloadModules } }),
     shutdownGraceTime: '10 seconds',
+    // A campaign page starts hundreds of runs at once, and each new run's first workflow task
+    // comes through the task queue itself, not this worker's sticky queue. With the default
+    // split (2 of the 10 workflow pollers on the task queue) those first tasks queued for
+    // seconds behind the launch; every poller may serve either queue now.
+    nonStickyToStickyPollRatio: 1,
     ...deps.options,
   });
 }

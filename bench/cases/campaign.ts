@@ -9,12 +9,12 @@ import nodemailer from 'nodemailer';
 import { journeyWorkflowId } from '../../workflows/definitions.ts';
 import { historyCost } from '../actions.ts';
 import { seedCustomers } from '../app.ts';
-import { bareEmail, waitUntilSettled } from '../bare.ts';
+import { bareEmail, firstTaskWaits, waitUntilSettled } from '../bare.ts';
 import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
 import { winBackJourney } from '../journeys.ts';
-import { inLanes, note, round, until, wallMs } from '../stats.ts';
+import { inLanes, note, percentile, round, until, wallMs } from '../stats.ts';
 
 const journeyId = 'bench-winback';
 const lanes = 16;
@@ -58,6 +58,10 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   // Durable and waiting: every run started and past its first workflow task (the last ones started).
   await waitUntilSettled(app.temporal, startedIds.slice(-lanes).map((id) => journeyWorkflowId(journeyId, id)), 5 * 60_000);
   const durableMs = wallMs() - t0;
+  // Where the wait for durable runs goes: their first workflow tasks queued for a worker (≤ 500 sampled).
+  const every = Math.max(1, Math.ceil(startedIds.length / 500));
+  const waits = await firstTaskWaits(app.temporal, startedIds.filter((_, i) => i % every === 0).map((id) => journeyWorkflowId(journeyId, id)));
+  note(`winback: first workflow task waited p50 ${Math.round(percentile(waits, 50))} ms, p90 ${Math.round(percentile(waits, 90))} ms, max ${Math.round(Math.max(0, ...waits))} ms (${waits.length} runs)`);
   const left = Math.max(0, budgetMs - (wallMs() - t0));
   await until(() => received().length >= launch.progress.started, 'the campaign emails', left, 250).catch(() => undefined);
   const mails = received();
