@@ -95,3 +95,15 @@ export async function connect(page: Page, source: string, exit: string, target: 
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
   await page.mouse.up();
 }
+
+/**
+ * From the journey list (in English), opens the gallery, names the journey and starts from an empty canvas.
+ * Returns the new journey's id, read from the editor's address.
+ */
+export async function newJourneyFromScratch(page: Page, name: string): Promise<string> {
+  await page.getByRole('link', { name: /New journey/ }).click();
+  await page.getByLabel('Journey name').fill(name);
+  await page.getByRole('button', { name: /Start from scratch/ }).click();
+  await page.locator('.react-flow__pane').waitFor();
+  return decodeURIComponent(new URL(page.url()).hash.replace(/^#\/journeys\//, ''));
+}

@@ -1,13 +1,14 @@
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { appAndBrowser, openPage, screenshot } from './browser.ts';
+import { appAndBrowser, connect, dropKind, newJourneyFromScratch, openPage, screenshot, viewSettled } from './browser.ts';
 
 // The template studio and the segment builder in real Chromium against the real app (API,
 // worker, Temporal, FerretDB, the demo seed): a marketer writes a bilingual email with a coupon
 // code and sees it rendered as it would be sent; an SMS in Chinese shows UCS-2 parts as typed; a
 // segment built from conditions counts what the API counts, and journeys' pickers offer it; a
-// journey sending that email is launched for that segment, waits for an admin's approval, and
-// once approved the email with its coupon reaches the inbox.
+// journey drawn on the canvas (audience, coupon, that email picked in the inspector) and
+// published through the Publish dialog is launched for that segment, waits for an admin's
+// approval, and once approved the email with its coupon reaches the inbox.
 // Screenshots of each screen in English and Chinese: artifacts/e2e/studio-*.png.
 
 const session = appAndBrowser();
@@ -250,28 +251,68 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   // Runs after the two tests above: the template `spring-coupon` and the segment `valuable-lapsing`.
   const members = await api<Members>('GET', '/segments/valuable-lapsing/members?sample=0');
   expect(members.count).toBeGreaterThan(0);
-  await api('POST', '/journeys', {
-    schemaVersion: 1,
-    id: 'spring-campaign',
-    name: 'Spring campaign',
-    nodes: [
-      { id: 'start', kind: 'audience', label: 'Valuable and lapsing', position: { x: 0, y: 0 }, config: { segment: 'valuable-lapsing', sendRatePerMinute: 600 } },
-      { id: 'coupon', kind: 'coupon', label: 'Spring coupon', position: { x: 0, y: 120 }, config: { offer: { type: 'percent', percent: 20 }, expiresInDays: 14, prefix: 'SPRING', variable: 'couponCode' } },
-      { id: 'coupon-email', kind: 'email', label: 'Spring coupon email', position: { x: 0, y: 240 }, config: { templateId: 'spring-coupon' } },
-      { id: 'done', kind: 'exit', label: 'Done', position: { x: 0, y: 360 }, config: {} },
-    ],
-    edges: [
-      { id: 'e1', source: 'start', sourceHandle: 'next', target: 'coupon' },
-      { id: 'e2', source: 'coupon', sourceHandle: 'issued', target: 'coupon-email' },
-      { id: 'e3', source: 'coupon-email', sourceHandle: 'sent', target: 'done' },
-      { id: 'e4', source: 'coupon-email', sourceHandle: 'failed', target: 'done' },
-    ],
-    settings: {},
-  });
-  await api('POST', '/journeys/spring-campaign/publish', { note: 'E2E' });
 
+  // The marketer draws the journey in the app: the segment's audience, a 20% coupon with the
+  // SPRING prefix in the variable the template reads, the coupon email, the end.
   const { page, consoleErrors } = await openPage(session.browser, 'studio-approval');
-  await signIn(page, 'en', '#/journeys/spring-campaign');
+  await signIn(page, 'en', '#/journeys');
+  await page.getByRole('heading', { name: 'Journeys', exact: true }).waitFor();
+  const journeyId = await newJourneyFromScratch(page, 'Spring campaign');
+  expect(journeyId).toMatch(/^spring-campaign/);
+  const step = (id: string) => page.locator(`.react-flow__node[data-id="${id}"]`);
+  const inspector = page.locator('.inspector');
+  // Two columns, clear of the overview map in the canvas's bottom right corner.
+  await dropKind(page, 'audience', { x: 170, y: 30 });
+  await step('audience-1').click();
+  await inspector.getByLabel('Segment', { exact: true }).selectOption('valuable-lapsing');
+  await inspector.getByLabel('Customers started per minute').fill('600');
+  await dropKind(page, 'coupon', { x: 170, y: 270 });
+  await step('coupon-1').click();
+  await inspector.getByLabel('Percent off').fill('20');
+  await inspector.getByLabel('Code prefix').fill('SPRING');
+  expect(await inspector.getByLabel('Variable name for the code').inputValue()).toBe('couponCode');
+  await dropKind(page, 'email', { x: 470, y: 30 });
+  await step('email-1').click();
+  await inspector.getByLabel('Template', { exact: true }).selectOption('spring-coupon');
+  await page.getByTestId('email-preview').locator('.email-subject', { hasText: /25% off/ }).waitFor({ timeout: 15_000 });
+  await dropKind(page, 'exit', { x: 470, y: 270 });
+  await step('exit-1').waitFor();
+  // From the end backwards: a card's problems, and so its height and its exits' handles, change
+  // when it becomes reachable, which happens to every step at once with the last connection.
+  const links = [
+    ['email-1', 'failed', 'exit-1'],
+    ['email-1', 'sent', 'exit-1'],
+    ['coupon-1', 'issued', 'email-1'],
+    ['audience-1', 'next', 'coupon-1'],
+  ] as const;
+  for (const [index, [source, exit, target]] of links.entries()) {
+    await connect(page, source, exit, target);
+    await expect.poll(() => page.locator('.react-flow__edge').count()).toBe(index + 1);
+  }
+  await page.locator('.ok-text', { hasText: 'No problems' }).waitFor();
+  await page.getByRole('button', { name: 'Tidy up' }).click();
+  await page.locator('[data-testid="save-status"]', { hasText: 'All changes saved' }).waitFor({ timeout: 30_000 });
+  await viewSettled(page);
+  await step('email-1').click();
+  await page.getByTestId('email-preview').locator('.email-subject', { hasText: /25% off/ }).waitFor({ timeout: 15_000 });
+  await screenshot(page, 'studio-12a-journey-drawn-en');
+  const { draft } = await api<{ draft: { nodes: Array<{ id: string; config: unknown }> } }>('GET', `/journeys/${journeyId}`);
+  expect(Object.fromEntries(draft.nodes.map((n) => [n.id, n.config]))).toMatchObject({
+    'audience-1': { segment: 'valuable-lapsing', sendRatePerMinute: 600 },
+    'coupon-1': { offer: { type: 'percent', percent: 20 }, prefix: 'SPRING', variable: 'couponCode' },
+    'email-1': { templateId: 'spring-coupon' },
+    'exit-1': {},
+  });
+
+  // Published for new entries only, the default of the Publish dialog.
+  await page.getByRole('button', { name: 'Publish…' }).click();
+  const publish = page.getByRole('dialog');
+  await publish.getByLabel('What changed?').fill('Spring coupon for the valuable and lapsing');
+  expect(await publish.getByLabel('New entries only: customers in flight stay on their version').isChecked()).toBe(true);
+  await publish.getByRole('button', { name: 'Publish', exact: true }).click();
+  await publish.getByText('Published as version 1.').waitFor({ timeout: 30_000 });
+  await publish.getByRole('button', { name: 'Close' }).click();
+
   await page.getByRole('button', { name: 'Launch campaign…' }).click();
   await page.getByLabel('Audience segment').selectOption('valuable-lapsing');
   const audience = page.getByTestId('audience-count');
@@ -286,7 +327,7 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   const emails = async () => {
     const response = await fetch(`${session.app.inboxApiUrl}/api/v1/messages`);
     const body = (await response.json()) as { messages: InboxMessage[] };
-    return body.messages.filter((m) => m.headers['x-waymark-key']?.startsWith('journey/spring-campaign/'));
+    return body.messages.filter((m) => m.headers['x-waymark-key']?.startsWith(`journey/${journeyId}/`));
   };
   const [pending] = (await api<{ campaigns: Array<{ id: string; name: string; status: string }> }>('GET', '/approvals')).campaigns;
   expect(pending).toMatchObject({ status: 'pendingApproval' });
@@ -312,7 +353,12 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   await screenshot(page, 'studio-15-campaign-approved-en');
 
   // In Chinese: the same journey scheduled for tomorrow, listed as waiting, then cancelled.
-  await signIn(page, 'zh-CN', '#/journeys/spring-campaign');
+  await signIn(page, 'zh-CN', `#/journeys/${journeyId}`);
+  // The drawn journey in Chinese, its email previewed in its Chinese version.
+  await step('email-1').click();
+  await inspector.getByLabel('预览语言').selectOption('zh-CN');
+  await page.getByTestId('email-preview').locator('.email-subject', { hasText: /春季八折券/ }).waitFor({ timeout: 15_000 });
+  await screenshot(page, 'studio-15b-journey-drawn-zh');
   await page.getByRole('button', { name: '作为活动发起…' }).click();
   await page.getByLabel('受众分群').selectOption('valuable-lapsing');
   await page.getByLabel('指定日期和时间').check();
