@@ -16,14 +16,42 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+type TestApp = Awaited<ReturnType<typeof startTestApp>>;
+
+/** A call to the app's API as its admin; the parsed answer, or an error naming the status and body. */
+export async function adminApi<T>(app: TestApp, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${app.url}/v1${path}`, {
+    method,
+    headers: { authorization: `Bearer ${app.adminApiKey}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return (text ? JSON.parse(text) : null) as T;
+}
+
+/** Signs in with the admin key, in `language`, and opens `hash` (e.g. `#/templates`). */
+export async function signIn(page: Page, app: TestApp, language: 'en' | 'zh-CN', hash: string): Promise<void> {
+  await page.goto(app.url);
+  await page.evaluate(
+    ([key, lng]) => {
+      localStorage.setItem('waymark.apiKey', key);
+      localStorage.setItem('waymark.language', lng);
+    },
+    [app.adminApiKey, language] as const,
+  );
+  await page.goto(`${app.url}/${hash}`);
+  await page.reload();
+}
+
 /**
  * Starts the real app and Chromium once for the test file and stops both after it. Read
  * `session.app` and `session.browser` inside tests.
  *
  * @example const session = appAndBrowser(); test('…', async () => { await session.browser.newPage(); });
  */
-export function appAndBrowser(): { app: Awaited<ReturnType<typeof startTestApp>>; browser: Browser } {
-  const session = {} as { app: Awaited<ReturnType<typeof startTestApp>>; browser: Browser };
+export function appAndBrowser(): { app: TestApp; browser: Browser } {
+  const session = {} as { app: TestApp; browser: Browser };
   beforeAll(async () => {
     [session.app, session.browser] = await Promise.all([startTestApp(), launchChromium()]);
   }, 180_000);

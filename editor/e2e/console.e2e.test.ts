@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { startTestApp } from '../../test/app.ts';
-import { launchChromium, openPage, screenshot } from './browser.ts';
+import { adminApi, launchChromium, openPage, screenshot } from './browser.ts';
 
 // Operations in Simplified Chinese, in real Chromium against the real app (API, worker,
 // Temporal, FerretDB, seeded demo customers and built-in journeys): the win-back journey opens a
@@ -21,16 +21,7 @@ afterAll(async () => {
   await app?.stop();
 });
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${app.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${app.adminApiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const api = <T>(method: string, path: string, body?: unknown): Promise<T> => adminApi<T>(app, method, path, body);
 
 interface Customer {
   id: string;

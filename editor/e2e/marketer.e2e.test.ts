@@ -1,6 +1,5 @@
 import { expect, test } from 'vitest';
-import type { Page } from 'playwright-core';
-import { appAndBrowser, connect, openPage, screenshot } from './browser.ts';
+import { adminApi, appAndBrowser, connect, openPage, screenshot, signIn } from './browser.ts';
 
 // The marketer's screens of live journey changes, priorities, a real customer's forecast path
 // and the segment builder's event-history row, in real Chromium against the real app, in English
@@ -102,29 +101,8 @@ const texts = {
   },
 } as const;
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.app.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${session.app.adminApiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const api = <T>(method: string, path: string, body?: unknown): Promise<T> => adminApi<T>(session.app, method, path, body);
 
-async function signIn(page: Page, language: Language, hash: string): Promise<void> {
-  await page.goto(session.app.url);
-  await page.evaluate(
-    ([key, lng]) => {
-      localStorage.setItem('waymark.apiKey', key);
-      localStorage.setItem('waymark.language', lng);
-    },
-    [session.app.adminApiKey, language] as const,
-  );
-  await page.goto(`${session.app.url}/${hash}`);
-  await page.reload();
-}
 
 interface Plan {
   rows: Array<{ version: number; nodeId: string; waiting: number; target: string | null }>;
@@ -170,7 +148,7 @@ for (const language of ['en', 'zh-CN'] as const) {
       .toBe(3);
 
     const { page, consoleErrors } = await openPage(session.browser, `marketer-move-${tag}`);
-    await signIn(page, language, `#/journeys/${journeyId}`);
+    await signIn(page, session.app, language, `#/journeys/${journeyId}`);
     // Remove the three-day wait and join the start to the one-day wait.
     const waitStep = page.locator('.react-flow__node[data-id="wait-3d"]');
     await waitStep.click();
@@ -224,7 +202,7 @@ for (const language of ['en', 'zh-CN'] as const) {
   test(`${language}: a priority set in the journey settings shows in the journey list`, { timeout: 60_000 }, async () => {
     const journeyId = `move-${tag}`;
     const { page, consoleErrors } = await openPage(session.browser, `marketer-priority-${tag}`);
-    await signIn(page, language, `#/journeys/${journeyId}`);
+    await signIn(page, session.app, language, `#/journeys/${journeyId}`);
     await page.getByRole('tab', { name: l.settingsTab }).click();
     const priority = page.getByLabel(l.priority, { exact: true });
     await priority.selectOption({ label: l.high });
@@ -278,7 +256,7 @@ for (const language of ['en', 'zh-CN'] as const) {
     if (!email) throw new Error(`the API's forecast sends ${vip.id} no email`);
 
     const { page, consoleErrors } = await openPage(session.browser, `marketer-path-${tag}`);
-    await signIn(page, language, `#/journeys/${journeyId}`);
+    await signIn(page, session.app, language, `#/journeys/${journeyId}`);
     await page.getByRole('tab', { name: l.forecastTab }).click();
     await page.getByLabel(l.search).fill(vip.id);
     await page.getByRole('button', { name: l.find }).click();
@@ -299,7 +277,7 @@ for (const language of ['en', 'zh-CN'] as const) {
 
   test(`${language}: an event-history condition counts what the API counts`, { timeout: 60_000 }, async () => {
     const { page, consoleErrors } = await openPage(session.browser, `marketer-segment-${tag}`);
-    await signIn(page, language, '#/segments');
+    await signIn(page, session.app, language, '#/segments');
     await page.getByRole('link', { name: `+ ${l.newSegment}` }).click();
     const rule = page.getByTestId('rule-0');
     await rule.getByLabel(l.condition, { exact: true }).selectOption('eventHistory');

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
-import { appAndBrowser, connect, dropKind, newJourneyFromScratch, openPage, screenshot, viewSettled } from './browser.ts';
+import { adminApi, appAndBrowser, connect, dropKind, newJourneyFromScratch, openPage, screenshot, signIn, viewSettled } from './browser.ts';
 
 // The template studio and the segment builder in real Chromium against the real app (API,
 // worker, Temporal, FerretDB, the demo seed): a marketer writes a bilingual email with a coupon
@@ -13,29 +13,8 @@ import { appAndBrowser, connect, dropKind, newJourneyFromScratch, openPage, scre
 
 const session = appAndBrowser();
 
-async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${session.app.url}/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${session.app.adminApiKey}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return (text ? JSON.parse(text) : null) as T;
-}
+const api = <T>(method: string, path: string, body?: unknown): Promise<T> => adminApi<T>(session.app, method, path, body);
 
-async function signIn(page: Page, language: 'en' | 'zh-CN', hash: string): Promise<void> {
-  await page.goto(session.app.url);
-  await page.evaluate(
-    ([key, lng]) => {
-      localStorage.setItem('waymark.apiKey', key);
-      localStorage.setItem('waymark.language', lng);
-    },
-    [session.app.adminApiKey, language] as const,
-  );
-  await page.goto(`${session.app.url}/${hash}`);
-  await page.reload();
-}
 
 /** Replaces a CodeMirror editor's text by typing over it, as a person would (select all, type). */
 async function typeInto(page: Page, label: string, text: string): Promise<void> {
@@ -48,7 +27,7 @@ async function typeInto(page: Page, label: string, text: string): Promise<void> 
 
 test('a marketer writes a bilingual email with a coupon code and sees it previewed as it will be sent', { timeout: 240_000 }, async () => {
   const { page, consoleErrors } = await openPage(session.browser, 'studio-email');
-  await signIn(page, 'en', '#/templates');
+  await signIn(page, session.app, 'en', '#/templates');
   await page.getByRole('heading', { name: 'Templates' }).waitFor();
   await page.getByRole('cell', { name: /winback-offer/ }).waitFor();
   await screenshot(page, 'studio-01-templates-en');
@@ -152,7 +131,7 @@ test('a marketer writes a bilingual email with a coupon code and sees it preview
 
 test('an SMS in Chinese is counted as UCS-2 parts as it is typed', { timeout: 120_000 }, async () => {
   const { page, consoleErrors } = await openPage(session.browser, 'studio-sms');
-  await signIn(page, 'zh-CN', '#/templates/new/sms');
+  await signIn(page, session.app, 'zh-CN', '#/templates/new/sms');
   await page.getByRole('heading', { name: '新建短信模板' }).waitFor();
   const meter = page.getByTestId('sms-meter');
   await typeInto(page, '短信内容 (zh-CN)', 'Hi {{customer.firstName}}, code {{vars.couponCode}}');
@@ -180,7 +159,7 @@ interface Members {
 
 test('a segment built from conditions counts what the API counts, and journeys offer it', { timeout: 180_000 }, async () => {
   const { page, consoleErrors } = await openPage(session.browser, 'studio-segment');
-  await signIn(page, 'en', '#/segments');
+  await signIn(page, session.app, 'en', '#/segments');
   await page.getByRole('heading', { name: 'Segments' }).waitFor();
   await page.getByRole('link', { name: 'Dormant (90+ days without a purchase)' }).waitFor();
   await screenshot(page, 'studio-08-segments-en');
@@ -232,7 +211,7 @@ test('a segment built from conditions counts what the API counts, and journeys o
   await expect.poll(() => page.locator('.inspector select option').allTextContents(), { timeout: 15_000 }).toContain('valuable-lapsing');
 
   // The same screens in Chinese.
-  await signIn(page, 'zh-CN', '#/segments');
+  await signIn(page, session.app, 'zh-CN', '#/segments');
   await page.getByRole('heading', { name: '客户分群' }).waitFor();
   await page.getByRole('link', { name: 'Valuable and lapsing' }).waitFor();
   await screenshot(page, 'studio-10-segments-zh');
@@ -256,7 +235,7 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   // The marketer draws the journey in the app: the segment's audience, a 20% coupon with the
   // SPRING prefix in the variable the template reads, the coupon email, the end.
   const { page, consoleErrors } = await openPage(session.browser, 'studio-approval');
-  await signIn(page, 'en', '#/journeys');
+  await signIn(page, session.app, 'en', '#/journeys');
   await page.getByRole('heading', { name: 'Journeys', exact: true }).waitFor();
   const journeyId = await newJourneyFromScratch(page, 'Spring campaign');
   expect(journeyId).toMatch(/^spring-campaign/);
@@ -335,11 +314,11 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   expect(await emails()).toEqual([]);
 
   // The Waiting panel on the campaigns page, in both languages.
-  await signIn(page, 'zh-CN', '#/campaigns');
+  await signIn(page, session.app, 'zh-CN', '#/campaigns');
   await page.getByTestId('pending-campaign').filter({ hasText: 'Spring campaign' }).waitFor({ timeout: 15_000 });
   await page.getByRole('heading', { name: '待审批的活动' }).waitFor();
   await screenshot(page, 'studio-13-approvals-zh');
-  await signIn(page, 'en', '#/campaigns');
+  await signIn(page, session.app, 'en', '#/campaigns');
   const row = page.getByTestId('pending-campaign').filter({ hasText: 'Spring campaign' });
   await row.waitFor({ timeout: 15_000 });
   expect(await row.textContent()).toMatch(/asked by \S+/);
@@ -354,7 +333,7 @@ test('the coupon email, launched for the built segment, waits for an admin’s a
   await screenshot(page, 'studio-15-campaign-approved-en');
 
   // In Chinese: the same journey scheduled for tomorrow, listed as waiting, then cancelled.
-  await signIn(page, 'zh-CN', `#/journeys/${journeyId}`);
+  await signIn(page, session.app, 'zh-CN', `#/journeys/${journeyId}`);
   // The drawn journey in Chinese, its email previewed in its Chinese version.
   await step('email-1').click();
   await inspector.getByLabel('预览语言').selectOption('zh-CN');
