@@ -78,7 +78,6 @@ export interface BenchServices {
  */
 export async function startBenchServices(): Promise<BenchServices> {
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-bench-'));
-  // Temporal's dev server takes port, port+1 and port+2: pick a free one with room after it.
   const temporalPort = await freePort();
   const [mongoPort, smtpPort, smsPort] = [await freePort(), await freePort(), await freePort()];
   const stops: Array<() => Promise<void>> = [];

@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { dirname } from 'node:path';
-import { serviceLog } from './logs.ts';
+import { lastLines, serviceLog } from './logs.ts';
 
 /** A child process Waymark started and must stop. */
 export interface ManagedProcess {
@@ -22,21 +22,6 @@ export async function freePort(): Promise<number> {
       server.close(() => resolve(port));
     });
   });
-}
-
-/**
- * A free port `p` with `p+1 … p+count-1` free too (the Temporal dev server takes three), and
- * none of them in `avoid` (ports already handed to other services).
- */
-export async function freePortRun(count: number, avoid: readonly number[] = []): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const port = await freePort();
-    const run = Array.from({ length: count }, (_, i) => port + i);
-    if (run.some((p) => p > 65535 || avoid.includes(p))) continue;
-    const busy = await Promise.all(run.slice(1).map((p) => isListening(p)));
-    if (!busy.some(Boolean)) return port;
-  }
-  throw new Error(`no run of ${count} free ports found on 127.0.0.1`);
 }
 
 /** True when something accepts TCP connections at host:port. */
@@ -61,8 +46,11 @@ export interface StartOptions {
   cmd: string;
   args: string[];
   port?: number;
-  /** Waits until the service answers, after its port accepts connections. */
-  ready?: () => Promise<void>;
+  /**
+   * Waits until the service answers, after its port accepts connections. `signal` aborts when
+   * the process exits meanwhile: stop waiting then.
+   */
+  ready?: (signal: AbortSignal) => Promise<void>;
   logFile: string;
   timeoutMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -105,30 +93,39 @@ async function startOnce(options: StartOptions): Promise<ManagedProcess> {
   child.stdout?.pipe(log, { end: false });
   child.stderr?.pipe(log, { end: false });
   let exited: string | undefined;
+  const gone = new AbortController();
   child.once('exit', (code, signal) => {
     exited = `exited with ${signal ?? code}`;
+    gone.abort();
   });
   child.once('error', (error) => {
     exited = `could not start (${error.message})`;
+    gone.abort();
   });
+  // The log's last lines name the cause (a port taken, a locked file), so the error carries them.
+  const failure = (what: string) => {
+    const tail = lastLines(logFile, 10);
+    return `${name} ${what}; see ${logFile}${tail.length > 0 ? `, which ends:\n${tail.join('\n')}` : ''}`;
+  };
   const deadline = Date.now() + timeoutMs;
   while (port !== undefined && !(await isListening(port))) {
-    if (exited) throw new ExitedEarly(`${name} ${exited} before listening on ${port}; see ${logFile}`);
+    if (exited) throw new ExitedEarly(failure(`${exited} before listening on ${port}`));
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${name} did not listen on ${port} within ${timeoutMs} ms; see ${logFile}`);
+      throw new Error(failure(`did not listen on ${port} within ${timeoutMs} ms`));
     }
     await new Promise((r) => setTimeout(r, 100));
   }
   if (options.ready) {
     try {
-      await options.ready();
+      await options.ready(gone.signal);
     } catch (error) {
       child.kill('SIGKILL');
+      if (exited) throw new ExitedEarly(failure(`${exited} before it answered`));
       throw error;
     }
   }
-  if (exited) throw new ExitedEarly(`${name} ${exited} right after starting; see ${logFile}`);
+  if (exited) throw new ExitedEarly(failure(`${exited} right after starting`));
   return {
     name,
     child,

@@ -18,13 +18,12 @@ export async function startTemporalDevServer(options: {
   const { port, uiPort, dataDir, logFile, supervised = false } = options;
   const address = `127.0.0.1:${port}`;
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--log-level', 'warn'];
-  // The HTTP API and metrics ports default to fixed numbers; pin them next to the gRPC port
-  // so two servers (npm start and npm test) can run side by side.
-  args.push('--http-port', String(port + 1), '--metrics-port', String(port + 2));
+  // Its HTTP API, metrics and internal service ports are free ones it picks itself (CLI 1.5):
+  // pinning them next to the gRPC port raced with other servers picking free ports.
   if (uiPort) args.push('--ui-ip', '127.0.0.1', '--ui-port', String(uiPort));
   else args.push('--headless');
   if (dataDir) args.push('--db-filename', temporalDbFile(dataDir));
-  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile, supervised, ready: () => waitForTemporal(address) });
+  const proc = await startProcess({ name: 'Temporal dev server', cmd: tools.temporal, args, port, logFile, supervised, ready: (signal) => waitForTemporal(address, 'default', 60_000, signal) });
   return Object.assign(proc, { address, ...(uiPort ? { uiUrl: `http://127.0.0.1:${uiPort}` } : {}) });
 }
 

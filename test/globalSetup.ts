@@ -5,7 +5,7 @@ import type { TestProject } from 'vitest/node';
 import { ensureEditorBuilt } from '../cli/editor-build.ts';
 import { startFerretDb } from '../embedded/ferretdb.ts';
 import { startInbox } from '../embedded/inbox.ts';
-import { freePort, freePortRun } from '../embedded/process.ts';
+import { freePort } from '../embedded/process.ts';
 import { startRobotSandbox } from '../embedded/robot-sandbox.ts';
 import { startSmsSandbox } from '../embedded/sms-sandbox.ts';
 import { startTemporalDevServer } from '../embedded/temporal.ts';
@@ -23,8 +23,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // writing editor/dist at the same time would serve each other half-written files.
   ensureEditorBuilt();
   const dataDir = mkdtempSync(join(tmpdir(), 'waymark-test-'));
-  const [mongoPort, smtpPort, inboxPort, smsPort, robotPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
-  const temporalPort = await freePortRun(3, [mongoPort, smtpPort, inboxPort, smsPort, robotPort]);
+  const [mongoPort, smtpPort, inboxPort, smsPort, robotPort, temporalPort] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   const accountSid = `AC${'0'.repeat(32)}`;
   const authToken = 'test-auth-token';
   const [mongo, temporal, inbox, sms, robots] = await Promise.all([

@@ -96,7 +96,11 @@ describe('moving customers in flight', () => {
     });
     await eventually(() => migrationOutcomeCounts(database.db, migrationId), (c) => c.moved === 3, 30_000);
     expect(await eventually(() => getMigration(database.db, migrationId), (m) => m?.status === 'completed')).toMatchObject({ signalled: 3, ended: 0, failed: 0 });
-    for (const c of people) expect(await getRun(database.db, journeyWorkflowId(journeyId, c.id))).toMatchObject({ version: 2, status: 'running', nodeId: 'short-wait' });
+    // Each run reports its move, then writes its run record: the record follows a moment later.
+    for (const c of people) {
+      const run = await eventually(() => getRun(database.db, journeyWorkflowId(journeyId, c.id)), (r) => r?.version === 2);
+      expect(run).toMatchObject({ version: 2, status: 'running', nodeId: 'short-wait' });
+    }
 
     const handles = people.map((c) => env.client.workflow.getHandle(journeyWorkflowId(journeyId, c.id)));
     for (const handle of handles) expect(await handle.result()).toMatchObject({ reason: 'exit', nodeId: 'done' });
