@@ -207,12 +207,21 @@ describe('FerretDB field pushdown', () => {
     expect(await plan({ journeyId: 'j-3', status: 'completed' })).toMatch(/SEARCH .* USING INDEX .*journeyId_1_status_1/);
     expect(await plan({ customerId: { $in: ['c-1', 'c-2'] } })).toMatch(/SEARCH .* USING INDEX .*customerId_1_at_-1/);
     expect(await plan({ $and: [{ customerId: 'c-42' }, { _id: { $gt: 'e-1' } }] })).toMatch(/SEARCH .* USING INDEX .*customerId_1_at_-1/);
+    const ids = Array.from({ length: 100_000 }, (_, i) => `e-${i}`).sort();
     // Dotted paths: the index on the path, and into arrays (json_each) without reading the rest.
     expect(await coll.countDocuments({ 'computed.stage': 's-2' })).toBe(20_000);
     expect(await coll.countDocuments({ 'computed.segments': 'vip' })).toBe(10_000);
     expect(await plan({ 'computed.stage': 's-2' })).toMatch(/SEARCH .* USING INDEX .*computed\.stage_1__id_1/);
     expect(await plan({ 'computed.segments': 'vip' })).toMatch(/SEARCH .* USING INDEX .*computed\.segments_1/);
     expect(await plan({ 'computed.stage': 's-2' })).not.toMatch(/SCAN events/);
+    // A page by id of the documents at a stage: from an index, in the strings' order.
+    const atStage = ids.filter((id) => Number(id.slice(2)) % 5 === 2);
+    const stagePage = async (f: Document) => (await coll.find(f).sort({ _id: 1 }).limit(51).toArray()).map((e) => e._id);
+    expect(await stagePage({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gte: '' } }] })).toEqual(atStage.slice(0, 51));
+    expect(await stagePage({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gt: atStage[9_000] ?? '' } }] })).toEqual(atStage.slice(9_001, 9_052));
+    const stagePlan = ((await coll.find({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gt: 'e-5' } }] }).sort({ _id: 1 }).limit(51).explain()) as { queryPlanner?: { Plan?: string[] } }).queryPlanner?.Plan?.join('\n');
+    expect(stagePlan).toMatch(/SEARCH .* USING INDEX .*_waymark_page_/);
+    expect(stagePlan).not.toMatch(/SCAN events|TEMP B-TREE/);
 
     // The customers at a step: a page sorted by `since` and `_id`, and the next one, from an index.
     const waiting = Array.from({ length: 100_000 }, (_, i) => i)
@@ -233,7 +242,6 @@ describe('FerretDB field pushdown', () => {
     expect(await plan({ at: { $gte: new Date(0) } })).toMatch(/SCAN/);
 
     // A keyset page over _id reads the page from an index in the strings' order, no sort of the collection.
-    const ids = Array.from({ length: 100_000 }, (_, i) => `e-${i}`).sort();
     const keyset = async (f: Filter<{ _id: string }>, direction: SortDirection): Promise<string[]> =>
       (await coll.find(f).sort({ _id: direction }).limit(51).toArray()).map((e) => e._id);
     expect(await keyset({ _id: { $gte: '' } }, 1)).toEqual(ids.slice(0, 51));
@@ -375,6 +383,68 @@ describe('FerretDB keyset pages sorted by another field', () => {
               { journeyId: 'j-1', status: 'running', direction: 1, limit: 2, after: undefined },
               { journeyId: 'j-1', status: 'running', direction: 1, limit: 3, after: { since: '2026-01-01', id: 'r1' } },
               { journeyId: 'j-1', status: 'running', direction: -1, limit: 2, after: { since: '2026-01-01"', id: 'r5' } },
+            ],
+          ],
+        ],
+      },
+    );
+  }, 240_000);
+});
+
+/** What `computed.stage` meets: mostly a string in a document, sometimes an array, an array of documents, nothing or another type. */
+const stageValue = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom<unknown>({ stage: 'active' }, { stage: 'dormant' }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>({ stage: ['active'] }, [{ stage: 'active' }], [{ stage: 'dormant' }, { stage: 'active' }], {}, 'active', { stage: 1 }, { stage: null }) },
+);
+const stageQuery = fc.record({
+  stage: fc.constantFrom('active', 'dormant'),
+  direction: fc.constantFrom<SortDirection>(1, -1),
+  limit: fc.integer({ min: 1, max: 5 }),
+  after: fc.option(fc.record({ id: idString, inclusive: fc.boolean() }), { nil: undefined }),
+});
+
+describe('FerretDB keyset pages over _id with a condition on a dotted path', () => {
+  it('keeps exactly the page a full scan keeps, whatever the types (property-based corpus)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.record({ id: idValue, computed: stageValue }), { maxLength: 30, selector: (r) => JSON.stringify(r.id) }),
+        fc.array(stageQuery, { minLength: 1, maxLength: 6 }),
+        async (records, queries) => {
+          const name = `stages${round++}`;
+          const coll = pushed.db.collection<Keyed>(name);
+          await coll.createIndex({ 'computed.stage': 1, _id: 1 });
+          const docs = records.map(({ id, computed }) => ({ _id: id === 'oid' ? new ObjectId() : id, computed }));
+          if (docs.length > 0) await coll.insertMany(docs as Keyed[]);
+          for (const { stage, direction, limit, after } of queries) {
+            const op = `${direction === 1 ? '$gt' : '$lt'}${after?.inclusive ? 'e' : ''}`;
+            const eq = { 'computed.stage': stage };
+            const read = async (f: Filter<Keyed>) => (await coll.find(f).sort({ _id: direction }).limit(limit).toArray()).map((d) => label(d['_id']));
+            // `paginate`'s first page is `{_id: {$gte: ''}}`.
+            const cursor = { _id: { [after ? op : direction === 1 ? '$gte' : '$lte']: after ? after.id : direction === 1 ? '' : '\uffff' } };
+            const p = await read({ $and: [eq, cursor] } as Filter<Keyed>);
+            const s = await read({ $and: [{ $or: [eq] }, cursor] } as Filter<Keyed>);
+            expect({ eq, direction, limit, after, ids: p }).toEqual({ eq, direction, limit, after, ids: s });
+            expect(await read(eq as Filter<Keyed>)).toEqual(await read({ $or: [eq] } as Filter<Keyed>));
+          }
+        },
+      ),
+      {
+        numRuns: 60,
+        examples: [
+          [
+            [
+              { id: 'a', computed: { stage: 'active' } },
+              { id: 'a ', computed: [{ stage: 'active' }] },
+              { id: 'a!', computed: { stage: ['active'] } },
+              { id: 'a"', computed: { stage: 'active' } },
+              { id: 1, computed: { stage: 'active' } },
+              { id: 'oid', computed: { stage: 'active' } },
+              { id: 'b', computed: 'active' },
+            ],
+            [
+              { stage: 'active', direction: 1, limit: 2, after: undefined },
+              { stage: 'active', direction: 1, limit: 3, after: { id: 'a', inclusive: false } },
+              { stage: 'active', direction: -1, limit: 2, after: { id: 'a"', inclusive: true } },
             ],
           ],
         ],

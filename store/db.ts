@@ -76,7 +76,8 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: "a customer's tasks (erasure, timeline)", collection: 'tasks', filter: { customerId: 'c-1' }, index: 'customerId_1' },
   { query: 'an open queue of the task inbox', collection: 'tasks', filter: { status: 'open', queue: 'cs' }, index: 'status_1_queue_1_dueAt_1' },
   { query: 'a customer by email or phone (imports, STOP)', collection: 'customers', filter: { email: 'a@example.com' }, index: 'email_1' },
-  { query: 'the customers at a lifecycle stage (customer list, audiences)', collection: 'customers', filter: { 'computed.stage': 'active' }, index: 'computed.stage_1__id_1' },
+  { query: 'the customers at a lifecycle stage (audiences)', collection: 'customers', filter: { 'computed.stage': 'active' }, index: 'computed.stage_1__id_1' },
+  { query: 'a page of the customer list by stage', collection: 'customers', filter: { $and: [{ 'computed.stage': 'active' }, { _id: { $gt: 'c-1' } }] }, sort: { _id: 1 }, index: 'waymark_page_' },
   { query: "a segment's members (segment page, audiences)", collection: 'customers', filter: { 'computed.segments': 's-1' }, index: 'computed.segments_1' },
   { query: 'the customers with a tag (customer list, audiences)', collection: 'customers', filter: { tags: { $in: ['vip'] } }, index: 'tags_1' },
   { query: 'an API key by its hash (every request)', collection: 'apiKeys', filter: { hash: 'abc' }, index: 'hash_1' },
@@ -102,7 +103,11 @@ export async function ensureIndexes(db: Db): Promise<void> {
   }
   // The customer list pages by id; the patched FerretDB creates the index such a page reads
   // (`_waymark_id_text`, see ARCHITECTURE.md) on the first one: read it now, not on a first visit.
+  // On a large existing collection this is where the index is built, once.
   await db.collection<{ _id: string }>('customers').find({ _id: { $gte: '' } }).sort({ _id: 1 }).limit(1).toArray();
+  // Likewise the customers at a step and the customer list by stage (`_waymark_page_…`).
+  await db.collection('journeyRuns').find({ journeyId: '', status: 'running', nodeId: '' }).sort({ since: 1, _id: 1 }).limit(1).toArray();
+  await db.collection<{ _id: string }>('customers').find({ $and: [{ 'computed.stage': '' }, { _id: { $gte: '' } }] }).sort({ _id: 1 }).limit(1).toArray();
   // Stored shapes from earlier versions, upgraded before anyone reads them.
   await migrateLegacyConsent(db);
 }
