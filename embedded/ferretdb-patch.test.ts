@@ -10,13 +10,16 @@ import { tools } from './tools.ts';
 
 /**
  * The bootstrap's FerretDB patch hands SQLite the filter's string equalities (and `$in`) on
- * top-level fields (and in a top-level `$and`), as the same expression its indexes use. Every
+ * top-level fields and dotted paths (and in a top-level `$and`), as the same expression its
+ * indexes use, looking into arrays on the way and at the end as MongoDB does. Every
  * filter must be answered exactly as the same filter wrapped in a one-branch `$or` (which nothing
  * pushes down: FerretDB reads the whole collection and applies it in Go; its own
  * `--test-disable-pushdown` does not reach `find`), and the plans must search the index rather
  * than scan the table. A keyset page over `_id` (the whole filter string bounds on `_id`, sorted
  * by `_id`, limited) is filtered, sorted and limited by SQLite: it must keep exactly the
- * documents the handler keeps.
+ * documents the handler keeps. A keyset page sorted by another field and `_id` (the customers at
+ * a step) is read from an index as the first ordinary documents plus every unusual one: it must
+ * also keep exactly the documents the handler keeps.
  */
 interface Server {
   child: ChildProcess;
@@ -59,14 +62,21 @@ beforeAll(async () => {
 afterAll(() => stopServer(pushed));
 
 /** Strings that stress the JSON text comparison: quotes, escapes, HTML characters, non-ASCII. */
-const word = fc.constantFrom('c-1', 'c-2', 'C-1', '', ' ', 'a"b', 'a\\b', '<x>', 'a&b', 'é', '中文', '\u2028', 'tab\t', '[', 'true', '1');
+const word = fc.constantFrom('c-1', 'c-2', 'C-1', '', ' ', 'a"b', 'a\\b', '<x>', 'a&b', 'é', '中文', '\u2028', 'tab\t', '[', 'true', '1', 'a\u0000');
 const value = fc.oneof(
   { weight: 6, arbitrary: word },
   { weight: 2, arbitrary: fc.array(word, { maxLength: 3 }) },
   { weight: 1, arbitrary: fc.array(fc.oneof(word, fc.constant({ x: 'c-1' })), { maxLength: 2 }) },
   { weight: 1, arbitrary: fc.constantFrom<unknown>(null, 1, true, { x: 'c-1' }) },
 );
-const doc = fc.record({ a: value, b: value }, { requiredKeys: [] });
+/** What a dotted path `c.s` (and `c.s.x`) meets: a document, an array of documents, anything else. */
+const nested = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ s: value }, { requiredKeys: [] }) },
+  { weight: 2, arbitrary: fc.array(fc.record({ s: value }, { requiredKeys: [] }), { maxLength: 2 }) },
+  { weight: 1, arbitrary: fc.record({ s: fc.oneof(fc.record({ x: value }), fc.array(fc.record({ x: value }), { maxLength: 2 })) }) },
+  { weight: 1, arbitrary: value },
+);
+const doc = fc.record({ a: value, b: value, c: nested }, { requiredKeys: [] });
 const condition = fc.oneof(word.map((w) => w as unknown), fc.array(word, { minLength: 1, maxLength: 4 }).map((ws) => ({ $in: ws })));
 const filter = fc.oneof(
   fc.record({ a: condition }),
@@ -77,6 +87,11 @@ const filter = fc.oneof(
   // Keyset pages are `{$and: [filter, after]}`.
   fc.record({ a: condition }).map((f) => ({ $and: [f, { _id: { $gt: 'd-1' } }] })),
   fc.record({ $and: fc.tuple(fc.record({ a: condition }), fc.record({ b: condition })) }),
+  // Dotted paths: through documents and arrays of them, to arrays, missing, other types.
+  fc.record({ 'c.s': condition }),
+  fc.record({ 'c.s': condition, a: condition }),
+  fc.record({ 'c.s.x': condition }),
+  fc.record({ 'c.s': condition }).map((f) => ({ $and: [f, { _id: { $gte: '' } }] })),
 );
 
 let round = 0;
@@ -85,6 +100,7 @@ async function seed(server: Server, name: string, docs: Document[]): Promise<voi
   const coll = server.db.collection(name);
   await coll.createIndex({ a: 1 });
   await coll.createIndex({ a: 1, b: 1 });
+  await coll.createIndex({ 'c.s': 1 });
   if (docs.length > 0) await coll.insertMany(docs.map((d) => ({ ...d })));
 }
 
@@ -141,7 +157,14 @@ describe('FerretDB field pushdown', () => {
       {
         numRuns: 60,
         // MongoDB's equality also matches an array holding the value.
-        examples: [[[{ a: ['c-1', 'x'] }, { a: 'c-1', b: ['<x>'] }, { b: 'c-1' }], [{ a: 'c-1' }, { a: { $in: ['x', 'é'] } }, { a: 'c-1', b: '<x>' }]]],
+        examples: [
+          [[{ a: ['c-1', 'x'] }, { a: 'c-1', b: ['<x>'] }, { b: 'c-1' }], [{ a: 'c-1' }, { a: { $in: ['x', 'é'] } }, { a: 'c-1', b: '<x>' }]],
+          // A path through an array of documents, to an array, to a document in an array.
+          [
+            [{ c: [{ s: 'c-1' }] }, { c: { s: ['x', 'c-1'] } }, { c: { s: [{ x: 'c-1' }] } }, { c: 'c-1' }, { c: { s: 'a"b' } }, { c: [{ s: ['<x>'] }] }],
+            [{ 'c.s': 'c-1' }, { 'c.s': { $in: ['a"b', '<x>'] } }, { 'c.s.x': 'c-1' }],
+          ],
+        ],
       },
     );
   }, 240_000);
@@ -150,12 +173,23 @@ describe('FerretDB field pushdown', () => {
     const coll = pushed.db.collection<{ _id: string; customerId: string }>('events');
     await coll.createIndex({ customerId: 1, at: -1 });
     await coll.createIndex({ journeyId: 1, status: 1 });
+    await coll.createIndex({ journeyId: 1, status: 1, since: 1, _id: 1 });
+    await coll.createIndex({ 'computed.stage': 1, _id: 1 });
+    await coll.createIndex({ 'computed.segments': 1 });
     const batch = 10_000;
     for (let start = 0; start < 100_000; start += batch) {
       await coll.insertMany(
         Array.from({ length: batch }, (_, k) => {
           const i = start + k;
-          return { _id: `e-${i}`, customerId: `c-${i % 5_000}`, at: new Date(Date.UTC(2026, 0, 1) + i * 60_000), journeyId: `j-${i % 7}`, status: i % 3 === 0 ? 'completed' : 'waiting' };
+          return {
+            _id: `e-${i}`,
+            customerId: `c-${i % 5_000}`,
+            at: new Date(Date.UTC(2026, 0, 1) + i * 60_000),
+            journeyId: `j-${i % 7}`,
+            status: i % 3 === 0 ? 'completed' : 'waiting',
+            since: new Date(Date.UTC(2026, 0, 1) + ((i * 7_919) % 100_000) * 1_000).toISOString(),
+            computed: { stage: `s-${i % 5}`, segments: i % 10 === 0 ? ['vip', 'all'] : ['all'] },
+          };
         }),
       );
     }
@@ -173,11 +207,41 @@ describe('FerretDB field pushdown', () => {
     expect(await plan({ journeyId: 'j-3', status: 'completed' })).toMatch(/SEARCH .* USING INDEX .*journeyId_1_status_1/);
     expect(await plan({ customerId: { $in: ['c-1', 'c-2'] } })).toMatch(/SEARCH .* USING INDEX .*customerId_1_at_-1/);
     expect(await plan({ $and: [{ customerId: 'c-42' }, { _id: { $gt: 'e-1' } }] })).toMatch(/SEARCH .* USING INDEX .*customerId_1_at_-1/);
+    const ids = Array.from({ length: 100_000 }, (_, i) => `e-${i}`).sort();
+    // Dotted paths: the index on the path, and into arrays (json_each) without reading the rest.
+    expect(await coll.countDocuments({ 'computed.stage': 's-2' })).toBe(20_000);
+    expect(await coll.countDocuments({ 'computed.segments': 'vip' })).toBe(10_000);
+    expect(await plan({ 'computed.stage': 's-2' })).toMatch(/SEARCH .* USING INDEX .*computed\.stage_1__id_1/);
+    expect(await plan({ 'computed.segments': 'vip' })).toMatch(/SEARCH .* USING INDEX .*computed\.segments_1/);
+    expect(await plan({ 'computed.stage': 's-2' })).not.toMatch(/SCAN events/);
+    // A page by id of the documents at a stage: from an index, in the strings' order.
+    const atStage = ids.filter((id) => Number(id.slice(2)) % 5 === 2);
+    const stagePage = async (f: Document) => (await coll.find(f).sort({ _id: 1 }).limit(51).toArray()).map((e) => e._id);
+    expect(await stagePage({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gte: '' } }] })).toEqual(atStage.slice(0, 51));
+    expect(await stagePage({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gt: atStage[9_000] ?? '' } }] })).toEqual(atStage.slice(9_001, 9_052));
+    const stagePlan = ((await coll.find({ $and: [{ 'computed.stage': 's-2' }, { _id: { $gt: 'e-5' } }] }).sort({ _id: 1 }).limit(51).explain()) as { queryPlanner?: { Plan?: string[] } }).queryPlanner?.Plan?.join('\n');
+    expect(stagePlan).toMatch(/SEARCH .* USING INDEX .*_waymark_page_/);
+    expect(stagePlan).not.toMatch(/SCAN events|TEMP B-TREE/);
+
+    // The customers at a step: a page sorted by `since` and `_id`, and the next one, from an index.
+    const waiting = Array.from({ length: 100_000 }, (_, i) => i)
+      .filter((i) => i % 7 === 3 && i % 3 !== 0)
+      .map((i) => ({ id: `e-${i}`, since: new Date(Date.UTC(2026, 0, 1) + ((i * 7_919) % 100_000) * 1_000).toISOString() }))
+      .sort((x, y) => (x.since < y.since ? -1 : x.since > y.since ? 1 : x.id < y.id ? -1 : 1));
+    const step = { journeyId: 'j-3', status: 'waiting' };
+    const stepPage = async (f: Document) => (await coll.find(f).sort({ since: 1, _id: 1 }).limit(51).toArray()).map((e) => e._id);
+    expect(await stepPage(step)).toEqual(waiting.slice(0, 51).map((w) => w.id));
+    const mid = waiting[5_000] ?? { id: '', since: '' };
+    const next = { $and: [step, { $or: [{ since: { $gt: mid.since } }, { since: mid.since, _id: { $gt: mid.id } }] }] };
+    expect(await stepPage(next)).toEqual(waiting.slice(5_001, 5_052).map((w) => w.id));
+    const stepPlan = ((await coll.find(next).sort({ since: 1, _id: 1 }).limit(51).explain()) as { queryPlanner?: { Plan?: string[] } }).queryPlanner?.Plan?.join('\n');
+    expect(stepPlan).toMatch(/SEARCH .* USING INDEX .*_waymark_page_/);
+    expect(stepPlan).not.toMatch(/SCAN events|TEMP B-TREE/);
+
     // A filter the patch leaves to the handler still scans, and still answers correctly.
     expect(await plan({ at: { $gte: new Date(0) } })).toMatch(/SCAN/);
 
     // A keyset page over _id reads the page from an index in the strings' order, no sort of the collection.
-    const ids = Array.from({ length: 100_000 }, (_, i) => `e-${i}`).sort();
     const keyset = async (f: Filter<{ _id: string }>, direction: SortDirection): Promise<string[]> =>
       (await coll.find(f).sort({ _id: direction }).limit(51).toArray()).map((e) => e._id);
     expect(await keyset({ _id: { $gte: '' } }, 1)).toEqual(ids.slice(0, 51));
@@ -250,6 +314,140 @@ describe('FerretDB keyset pages over _id', () => {
         numRuns: 60,
         // A closing quote sorts after a space and `!` but before `#`; escapes start with a backslash.
         examples: [[['a', 'a ', 'a!', 'a#', 'a<', 'a\\', 'a\u0000', 'oid', 1], [{ f: { _id: { $gte: 'a' } }, direction: 1, limit: 3 }, { f: { $and: [{}, { _id: { $gt: 'a' } }] }, direction: -1, limit: 2 }]]],
+      },
+    );
+  }, 240_000);
+});
+
+/** Run records as the customers at a step see them: mostly strings, some arrays, missing values and other types. */
+const journeyValue = fc.oneof({ weight: 8, arbitrary: fc.constantFrom<unknown>('j-1', 'j-2') }, { weight: 1, arbitrary: fc.constantFrom<unknown>(['j-1'], ['j-2', 'j-1'], null, 1) });
+const statusValue = fc.oneof({ weight: 8, arbitrary: fc.constantFrom<unknown>('running', 'done') }, { weight: 1, arbitrary: fc.constantFrom<unknown>(['running'], { x: 'running' }) });
+const sinceString = fc.constantFrom('2026-01-01', '2026-01-02', '2026-01-01 ', '2026-01-01!', '2026-01-01"', 'a\\', '<x>', 'é', '');
+const sinceValue = fc.oneof(
+  { weight: 8, arbitrary: sinceString.map((s) => s as unknown) },
+  { weight: 2, arbitrary: fc.constantFrom<unknown>('missing', null, 5, new Date(0), ['2026-01-01', 'a'], [], { x: 'a' }) },
+);
+const runRecord = fc.record({ id: idValue, journeyId: journeyValue, status: statusValue, since: sinceValue });
+const stepQuery = fc.record({
+  journeyId: fc.constantFrom('j-1', 'j-2'),
+  status: fc.constantFrom('running', 'done'),
+  direction: fc.constantFrom<SortDirection>(1, -1),
+  limit: fc.integer({ min: 1, max: 5 }),
+  after: fc.option(fc.record({ since: sinceString, id: idString }), { nil: undefined }),
+});
+
+describe('FerretDB keyset pages sorted by another field', () => {
+  it('keeps exactly the page a full scan keeps, whatever the types (property-based corpus)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(runRecord, { maxLength: 30, selector: (r) => JSON.stringify(r.id) }),
+        fc.array(stepQuery, { minLength: 1, maxLength: 6 }),
+        async (records, queries) => {
+          const name = `steps${round++}`;
+          const coll = pushed.db.collection<Keyed>(name);
+          await coll.createIndex({ journeyId: 1, status: 1, since: 1, _id: 1 });
+          const docs = records.map(({ id, since, ...rest }) => ({
+            _id: id === 'oid' ? new ObjectId() : id,
+            ...rest,
+            ...(since === 'missing' ? {} : { since }),
+          }));
+          if (docs.length > 0) await coll.insertMany(docs as Keyed[]);
+          for (const { journeyId, status, direction, limit, after } of queries) {
+            const op = direction === 1 ? '$gt' : '$lt';
+            const cursor = after && { $or: [{ since: { [op]: after.since } }, { since: after.since, _id: { [op]: after.id } }] };
+            const eq = { journeyId, status };
+            const read = async (f: Filter<Keyed>) =>
+              (await coll.find(f).sort({ since: direction, _id: direction }).limit(limit).toArray()).map((d) => label(d['_id']));
+            const p = await read(cursor ? { $and: [eq, cursor] } : eq);
+            const s = await read(cursor ? { $and: [{ $or: [eq] }, cursor] } : { $or: [eq] });
+            expect({ eq, direction, limit, after, ids: p }).toEqual({ eq, direction, limit, after, ids: s });
+          }
+        },
+      ),
+      {
+        numRuns: 60,
+        // Missing and non-string `since` sort before strings, arrays by their least element; a
+        // closing quote sorts after a space and `!`.
+        examples: [
+          [
+            [
+              { id: 'r1', journeyId: 'j-1', status: 'running', since: '2026-01-01' },
+              { id: 'r2', journeyId: 'j-1', status: 'running', since: 'missing' },
+              { id: 'r3', journeyId: ['j-1'], status: 'running', since: '2026-01-01 ' },
+              { id: 'r4', journeyId: 'j-1', status: 'running', since: ['2026-01-01', 'a'] },
+              { id: 'r5', journeyId: 'j-1', status: 'running', since: '2026-01-01"' },
+              { id: 1, journeyId: 'j-1', status: 'running', since: '2026-01-01!' },
+              { id: 'r6', journeyId: 'j-1', status: 'running', since: new Date(0) },
+            ],
+            [
+              { journeyId: 'j-1', status: 'running', direction: 1, limit: 2, after: undefined },
+              { journeyId: 'j-1', status: 'running', direction: 1, limit: 3, after: { since: '2026-01-01', id: 'r1' } },
+              { journeyId: 'j-1', status: 'running', direction: -1, limit: 2, after: { since: '2026-01-01"', id: 'r5' } },
+            ],
+          ],
+        ],
+      },
+    );
+  }, 240_000);
+});
+
+/** What `computed.stage` meets: mostly a string in a document, sometimes an array, an array of documents, nothing or another type. */
+const stageValue = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom<unknown>({ stage: 'active' }, { stage: 'dormant' }) },
+  { weight: 1, arbitrary: fc.constantFrom<unknown>({ stage: ['active'] }, [{ stage: 'active' }], [{ stage: 'dormant' }, { stage: 'active' }], {}, 'active', { stage: 1 }, { stage: null }) },
+);
+const stageQuery = fc.record({
+  stage: fc.constantFrom('active', 'dormant'),
+  direction: fc.constantFrom<SortDirection>(1, -1),
+  limit: fc.integer({ min: 1, max: 5 }),
+  after: fc.option(fc.record({ id: idString, inclusive: fc.boolean() }), { nil: undefined }),
+});
+
+describe('FerretDB keyset pages over _id with a condition on a dotted path', () => {
+  it('keeps exactly the page a full scan keeps, whatever the types (property-based corpus)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.record({ id: idValue, computed: stageValue }), { maxLength: 30, selector: (r) => JSON.stringify(r.id) }),
+        fc.array(stageQuery, { minLength: 1, maxLength: 6 }),
+        async (records, queries) => {
+          const name = `stages${round++}`;
+          const coll = pushed.db.collection<Keyed>(name);
+          await coll.createIndex({ 'computed.stage': 1, _id: 1 });
+          const docs = records.map(({ id, computed }) => ({ _id: id === 'oid' ? new ObjectId() : id, computed }));
+          if (docs.length > 0) await coll.insertMany(docs as Keyed[]);
+          for (const { stage, direction, limit, after } of queries) {
+            const op = `${direction === 1 ? '$gt' : '$lt'}${after?.inclusive ? 'e' : ''}`;
+            const eq = { 'computed.stage': stage };
+            const read = async (f: Filter<Keyed>) => (await coll.find(f).sort({ _id: direction }).limit(limit).toArray()).map((d) => label(d['_id']));
+            // `paginate`'s first page is `{_id: {$gte: ''}}`.
+            const cursor = { _id: { [after ? op : direction === 1 ? '$gte' : '$lte']: after ? after.id : direction === 1 ? '' : '\uffff' } };
+            const p = await read({ $and: [eq, cursor] } as Filter<Keyed>);
+            const s = await read({ $and: [{ $or: [eq] }, cursor] } as Filter<Keyed>);
+            expect({ eq, direction, limit, after, ids: p }).toEqual({ eq, direction, limit, after, ids: s });
+            expect(await read(eq as Filter<Keyed>)).toEqual(await read({ $or: [eq] } as Filter<Keyed>));
+          }
+        },
+      ),
+      {
+        numRuns: 60,
+        examples: [
+          [
+            [
+              { id: 'a', computed: { stage: 'active' } },
+              { id: 'a ', computed: [{ stage: 'active' }] },
+              { id: 'a!', computed: { stage: ['active'] } },
+              { id: 'a"', computed: { stage: 'active' } },
+              { id: 1, computed: { stage: 'active' } },
+              { id: 'oid', computed: { stage: 'active' } },
+              { id: 'b', computed: 'active' },
+            ],
+            [
+              { stage: 'active', direction: 1, limit: 2, after: undefined },
+              { stage: 'active', direction: 1, limit: 3, after: { id: 'a', inclusive: false } },
+              { stage: 'active', direction: -1, limit: 2, after: { id: 'a"', inclusive: true } },
+            ],
+          ],
+        ],
       },
     );
   }, 240_000);

@@ -126,9 +126,17 @@ function ferretDb() {
  *   index has it.
  * - only a filter of exactly `{_id: x}` reached SQLite; the patch also pushes down `_id` (equal
  *   or `$in`) when the filter has other fields, which FerretDB's handlers apply afterwards.
- * - equality and `$in` with strings on any plain top-level field (also in a top-level `$and`) reach SQLite as
- *   `sjson->"field"`, the expression FerretDB's CREATE INDEX uses, so an index on the field is
- *   searched (each condition also admits arrays, which MongoDB's equality looks inside).
+ * - equality and `$in` with strings on any plain top-level field or dotted path (also in a
+ *   top-level `$and`) reach SQLite as `sjson->"field"` / `sjson->"a"->"b"`, the expression
+ *   FerretDB's CREATE INDEX uses, so an index on the field or path is searched (each condition
+ *   also admits an array holding the value, found with json_each, and a path through an array of
+ *   documents, as MongoDB's equality does); FerretDB's nested pushdown is on for SQLite so that
+ *   dotted keys reach the backend at all.
+ * - a keyset page with string equalities sorted by another field and `_id`, or by `_id` (the
+ *   customers at a step by `since`; the customer list by stage), on a collection that declares an
+ *   index on (those fields, the sort field, `_id`) is read as the first `limit` ordinary documents
+ *   (every field a string) in order plus every unusual one, from an index the first such page
+ *   creates.
  * - a keyset page over `_id` (a find sorted by `_id` alone whose whole filter is string bounds on
  *   `_id`, e.g. `{$and: [{}, {_id: {$gt: 'c-9'}}]}`, with a limit) is filtered, sorted and limited
  *   by SQLite on `sjson->>'$._id'` (the string itself, compared byte by byte as the handler does;

@@ -60,6 +60,14 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: "a customer's capped sends in a window (frequency caps)", collection: 'messages', filter: { customerId: 'c-1', channel: 'email', status: { $in: ['pending', 'sent'] }, createdAt: { $gte: '2026-01-01' } }, index: 'customerId_1_createdAt_1' },
   { query: "a customer's running runs", collection: 'journeyRuns', filter: { customerId: 'c-1', status: 'running' }, index: 'customerId_1_startedAt_-1' },
   { query: 'runs waiting at a step (journey stats)', collection: 'journeyRuns', filter: { journeyId: 'j-1', status: 'running', nodeId: 'n-1' }, index: 'journeyId_1_' },
+  { query: 'a page of the customers at a step, longest-waiting first', collection: 'journeyRuns', filter: { journeyId: 'j-1', status: 'running', nodeId: 'n-1' }, sort: { since: 1, _id: 1 }, index: 'waymark_page_' },
+  {
+    query: 'the next page of the customers at a step',
+    collection: 'journeyRuns',
+    filter: { $and: [{ journeyId: 'j-1', status: 'running', nodeId: 'n-1' }, { $or: [{ since: { $gt: '2026-01-01' } }, { since: '2026-01-01', _id: { $gt: 'r-1' } }] }] },
+    sort: { since: 1, _id: 1 },
+    index: 'waymark_page_',
+  },
   { query: 'runs that visited a step (journey stats)', collection: 'journeyRuns', filter: { journeyId: 'j-1', visited: 'n-1' }, index: 'journeyId_1_visited_1' },
   { query: "a page of a journey's runs (outcomes)", collection: 'journeyRuns', filter: { $and: [{ journeyId: 'j-1' }, { _id: { $gt: 'r-1' } }] }, index: 'journeyId_1_' },
   { query: 'a coupon by effect key', collection: 'coupons', filter: { key: 'k-1' }, index: 'key_1' },
@@ -68,6 +76,10 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: "a customer's tasks (erasure, timeline)", collection: 'tasks', filter: { customerId: 'c-1' }, index: 'customerId_1' },
   { query: 'an open queue of the task inbox', collection: 'tasks', filter: { status: 'open', queue: 'cs' }, index: 'status_1_queue_1_dueAt_1' },
   { query: 'a customer by email or phone (imports, STOP)', collection: 'customers', filter: { email: 'a@example.com' }, index: 'email_1' },
+  { query: 'the customers at a lifecycle stage (audiences)', collection: 'customers', filter: { 'computed.stage': 'active' }, index: 'computed.stage_1__id_1' },
+  { query: 'a page of the customer list by stage', collection: 'customers', filter: { $and: [{ 'computed.stage': 'active' }, { _id: { $gt: 'c-1' } }] }, sort: { _id: 1 }, index: 'waymark_page_' },
+  { query: "a segment's members (segment page, audiences)", collection: 'customers', filter: { 'computed.segments': 's-1' }, index: 'computed.segments_1' },
+  { query: 'the customers with a tag (customer list, audiences)', collection: 'customers', filter: { tags: { $in: ['vip'] } }, index: 'tags_1' },
   { query: 'an API key by its hash (every request)', collection: 'apiKeys', filter: { hash: 'abc' }, index: 'hash_1' },
   { query: 'a journey version', collection: 'journeyVersions', filter: { journeyId: 'j-1', version: 1 }, index: 'journeyId_1_version_1' },
   { query: 'live journeys (routing cache)', collection: 'journeys', filter: { status: { $in: ['published', 'paused'] } }, index: 'status_1_' },
@@ -91,7 +103,11 @@ export async function ensureIndexes(db: Db): Promise<void> {
   }
   // The customer list pages by id; the patched FerretDB creates the index such a page reads
   // (`_waymark_id_text`, see ARCHITECTURE.md) on the first one: read it now, not on a first visit.
+  // On a large existing collection this is where the index is built, once.
   await db.collection<{ _id: string }>('customers').find({ _id: { $gte: '' } }).sort({ _id: 1 }).limit(1).toArray();
+  // Likewise the customers at a step and the customer list by stage (`_waymark_page_…`).
+  await db.collection('journeyRuns').find({ journeyId: '', status: 'running', nodeId: '' }).sort({ since: 1, _id: 1 }).limit(1).toArray();
+  await db.collection<{ _id: string }>('customers').find({ $and: [{ 'computed.stage': '' }, { _id: { $gte: '' } }] }).sort({ _id: 1 }).limit(1).toArray();
   // Stored shapes from earlier versions, upgraded before anyone reads them.
   await migrateLegacyConsent(db);
 }

@@ -85,7 +85,7 @@ export async function migrationOutcomeCounts(db: Db, id: string): Promise<{ move
 
 /**
  * How many running runs of a journey wait at each step, per version (older than `below` only):
- * one read of the journey's running runs (the `journeyId_1_status_1_nodeId_1` index), counted here.
+ * one read of the journey's running runs (the `journeyId_1_status_1_nodeId_1_since_1__id_1` index), counted here.
  */
 export async function waitingByVersion(db: Db, journeyId: string, below: number): Promise<WaitingAt[]> {
   const docs = await runsCollection(db)

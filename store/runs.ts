@@ -30,7 +30,10 @@ export function runsCollection(db: Db) {
 
 /** Indexes of journeyRuns (ensured by the worker at start-up; add to `indexPlan()` in db.ts). */
 export const runIndexes = [
-  { key: { journeyId: 1, status: 1, nodeId: 1 } },
+  // Also the order of the customers at a step (`runsAtNode`: by `since`, then `_id`): on the
+  // embedded FerretDB an index ending in the sort field and `_id` lets the patch read the page
+  // through an index (see ARCHITECTURE.md, "Indexes").
+  { key: { journeyId: 1, status: 1, nodeId: 1, since: 1, _id: 1 } },
   { key: { journeyId: 1, visited: 1 } },
   { key: { customerId: 1, startedAt: -1 } },
 ] as const;
@@ -200,7 +203,10 @@ export async function latestRunOf(db: Db, workflowIds: readonly string[]): Promi
   return docs.sort((a, b) => b.startedAt.localeCompare(a.startedAt))[0] ?? null;
 }
 
-/** Customers currently at a step, longest-waiting first. */
+/**
+ * Customers currently at a step, longest-waiting first: a page read through the
+ * `journeyId_1_status_1_nodeId_1_since_1__id_1` index, on MongoDB and (patched) FerretDB alike.
+ */
 export async function runsAtNode(db: Db, journeyId: string, nodeId: string, page: PageRequest): Promise<Page<RunDocument>> {
   const filter: Filter<RunDocument> = { journeyId, status: 'running', nodeId };
   return paginate(runsCollection(db), filter, page, { field: 'since' });

@@ -125,8 +125,9 @@ export async function segmentSizes(db: Db): Promise<Partial<Record<string, numbe
 
 /**
  * Up to `limit` members: the first found, then ordered by id. Unsorted, the read stops at the
- * `limit`-th member; sorted, FerretDB would read and sort every customer (a filter on
- * `computed.segments` is not pushed down to SQLite).
+ * `limit`-th member; sorted, FerretDB would read and sort every member. On the embedded FerretDB
+ * the patch hands SQLite the filter on `computed.segments` (an array: SQLite looks into it with
+ * `json_each`), so the customers outside the segment are skipped in SQLite, not decoded.
  */
 export async function sampleSegmentMembers(db: Db, id: string, limit: number): Promise<CustomerProfile[]> {
   if (limit === 0) return [];

@@ -76,6 +76,8 @@ function calls(size: Size): Array<[string, string]> {
     ['task inbox', '/v1/tasks?limit=50'],
     ['customer timeline', `/v1/customers/${someone}/timeline`],
     ['customer list', '/v1/customers?limit=50'],
+    ['customer list by stage', '/v1/customers?stage=dormant&limit=50'],
+    ['customer list by segment', '/v1/customers?segment=dormant-90d&limit=50'],
     ["a customer's events", `/v1/events?customerId=${someone}&limit=50`],
   ];
 }
