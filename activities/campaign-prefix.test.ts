@@ -17,7 +17,8 @@ import { createEventPipeline } from '../runtime/pipeline.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, keepHistory, prepareDatabase, publish, realActivities, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
-import { journeyStatusQuery, journeyWorkflowId } from '../workflows/definitions.ts';
+import { campaignWorkflowId, journeyStatusQuery, journeyWorkflowId, workflowTypes } from '../workflows/definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress } from '../workflows/definitions.ts';
 import type { JourneyStarter } from './index.ts';
 
 const services = inject('services');
@@ -148,6 +149,25 @@ describe('a campaign’s batched first touch', () => {
     await runtime.launchCampaign({ campaignId: again, journey, segment: { tags: [segment] }, ratePerSecond: 1_000 });
     expect(await eventually(() => runtime.campaignProgress(again), (p) => p?.done === true, 60_000)).toMatchObject({ started: 0, skipped: 24 });
     expect(await inbox(services, `${ids[2]}@prefix.test`)).toHaveLength(1);
+  });
+
+  it('launches an audience of several pages with every customer counted, emailed and started once', async () => {
+    const segment = `wp-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 10, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    // Pages of 4: three pages, the next ones read and sent while the previous ones start their runs.
+    const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 4 };
+    const handle = await client.workflow.start(workflowTypes.campaign, { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
+    expect((await handle.result()) as CampaignLaunchProgress).toMatchObject({ status: 'completed', total: 10, started: 10, skipped: 0, failed: 0, done: true });
+    for (const id of ids) {
+      expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
+      expect(await couponsCollection(database.db).countDocuments({ customerId: id })).toBe(1);
+      const status = await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).query(journeyStatusQuery);
+      expect(status).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+    }
+    expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 10, waiting: 10 }));
+    await keepHistory('campaign-launch-pages', handle);
   });
 
   it('acts once when a batch that sent and issued but could not start the runs is retried', async () => {
