@@ -1,7 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import type { CustomerProfile, RunProgress, StoredEvent } from '../journey/index.ts';
-import { changedSince, countAudience, pageAudience } from '../store/customers.ts';
+import { changedSince, countAudience, customersCollection, pageAudience, toProfile } from '../store/customers.ts';
 import { eventsReceivedSince } from '../store/events.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
@@ -26,6 +26,20 @@ export interface CampaignBatchInput {
   asOf: number;
   cursor: string | null;
   limit: number;
+  /**
+   * The page, as `readCampaignPage` read it (the launch reads the next page while this one
+   * runs): these customers, instead of reading `limit` from `cursor`.
+   */
+  customerIds?: string[];
+}
+
+/** Where a page of a campaign's audience begins and how many it holds. */
+export type CampaignPageRequest = Pick<CampaignBatchInput, 'audience' | 'asOf' | 'cursor' | 'limit'>;
+
+/** A page of a campaign's audience: who is in it, and where the next one begins (null: the last). */
+export interface CampaignPage {
+  customerIds: string[];
+  nextCursor: string | null;
 }
 
 export interface CampaignBatchResult {
@@ -59,6 +73,22 @@ export async function countCampaignAudience(db: Db, audience: AudienceFilter, as
 }
 
 /**
+ * Reads one page of a campaign's audience (as of the launch): the customers' ids and where the
+ * next page begins. The launch reads the next page while the previous one is still running.
+ */
+export async function readCampaignPage(db: Db, request: CampaignPageRequest): Promise<CampaignPage> {
+  const page = await pageAudience(db, request.audience, new Date(request.asOf), { limit: request.limit, ...(request.cursor === null ? {} : { cursor: request.cursor }) });
+  return { customerIds: page.items.map((c) => c.id), nextCursor: page.nextCursor };
+}
+
+/** The customers of a page read before, in its order (one read; a customer erased since is left out). */
+async function customersById(db: Db, ids: readonly string[]): Promise<CustomerProfile[]> {
+  const found = new Map<string, CustomerProfile>();
+  for (const doc of await customersCollection(db).find({ _id: { $in: [...ids] } }).toArray()) found.set(doc._id, toProfile(doc));
+  return ids.flatMap((id) => found.get(id) ?? []);
+}
+
+/**
  * Starts one page of a campaign's audience. Each customer's start goes through the effect
  * ledger (`campaign:{campaignId}:{customerId}`, claimed and settled in one round trip per
  * page), so a retried batch, a restarted worker or a replayed launch counts a customer once and
@@ -75,7 +105,10 @@ export async function startCampaignBatch(
   prefix?: PrefixDeps,
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
-  const page = await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) });
+  const page =
+    input.customerIds === undefined
+      ? await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) })
+      : { items: await customersById(db, input.customerIds), nextCursor: null };
   const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor };
   const keyOf = (customerId: string) => `campaign:${input.campaignId}:${customerId}`;
   const claims = await claimEffects(

@@ -8,8 +8,8 @@ import { endAbandonedMessages } from '../store/messages.ts';
 import { actionActivities, actionHandlers } from './actions/index.ts';
 import type { ActionHandler } from './actions/index.ts';
 import type { ActionPerformer } from './campaign-prefix.ts';
-import { countCampaignAudience, startCampaignBatch, versionCache } from './campaign.ts';
-import type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
+import { countCampaignAudience, readCampaignPage, startCampaignBatch, versionCache } from './campaign.ts';
+import type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest } from './campaign.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress } from './progress.ts';
 import { createMigrationActivities } from './migration.ts';
@@ -28,7 +28,7 @@ import type { WecomOptions } from './wecom.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
 export type { RunProgress } from '../journey/index.ts';
-export type { CampaignBatchInput, CampaignBatchResult } from './campaign.ts';
+export type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest } from './campaign.ts';
 export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 export type { DailyLifecycleResult } from './lifecycle.ts';
 export type { TemplateSource } from './templates.ts';
@@ -98,6 +98,7 @@ export function createActivities(deps: ActivityDeps) {
     // One activity per action kind (activities/actions/), named by the kind's registry entry.
     ...actionActivities(deps),
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
+    readCampaignPage: (request: CampaignPageRequest): Promise<CampaignPage> => readCampaignPage(launchDb, request),
     startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, { perform, db }),
     /** A scheduled campaign's time came: scheduled → running; false when it was cancelled meanwhile. */
     beginScheduledCampaign: async (campaignId: string): Promise<boolean> =>
