@@ -3,7 +3,7 @@
 // a worker restart resumes at the last finished batch, and the effect ledger behind
 // `startCampaignBatch` makes a repeated batch start nobody twice.
 import { condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { JourneyActivities } from '../activities/index.ts';
+import type { CampaignPage, JourneyActivities } from '../activities/index.ts';
 import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from './definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress } from './definitions.ts';
 
@@ -47,10 +47,6 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
 
   if (carried === undefined && input.startAt !== undefined) await waitForStart(input, progress, () => cancelled, () => void (cancelled = true));
   const asOf = carried?.asOf ?? Date.now();
-  if (carried === undefined && !cancelled) {
-    progress.total = await launch.countCampaignAudience(input.audience, asOf);
-    progress.status = 'running';
-  }
   // A batch never exceeds one second's worth of starts, so the rate holds within each second.
   const batch = Math.max(1, Math.min(input.batchSize ?? 100, Math.floor(input.ratePerSecond)));
   const batchMs = (batch / input.ratePerSecond) * 1000;
@@ -58,7 +54,17 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
   let more = true;
   if (!cancelled && patched(pagesAheadPatch)) {
     more = false;
-    await launchPagesAhead(input, progress, { cursor, asOf, batch, batchMs }, { paused: () => paused, cancelled: () => cancelled });
+    // The count and the first page's read at once.
+    const first = carried === undefined ? launch.readCampaignPage({ audience: input.audience, asOf, cursor: null, limit: batch }) : undefined;
+    void first?.catch(() => undefined); // awaited below unless the launch is cancelled first
+    if (carried === undefined) {
+      progress.total = await launch.countCampaignAudience(input.audience, asOf);
+      progress.status = 'running';
+    }
+    await launchPagesAhead(input, progress, { cursor, first, asOf, batch, batchMs }, { paused: () => paused, cancelled: () => cancelled });
+  } else if (carried === undefined && !cancelled) {
+    progress.total = await launch.countCampaignAudience(input.audience, asOf);
+    progress.status = 'running';
   }
   while (more) {
     await condition(() => !paused || cancelled);
@@ -102,11 +108,12 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
 async function launchPagesAhead(
   input: CampaignLaunchInput,
   progress: CampaignLaunchProgress,
-  from: { cursor: string | null; asOf: number; batch: number; batchMs: number },
+  from: { cursor: string | null; first: Promise<CampaignPage> | undefined; asOf: number; batch: number; batchMs: number },
   state: { paused(): boolean; cancelled(): boolean },
 ): Promise<void> {
   const { asOf, batch, batchMs } = from;
   let cursor = from.cursor;
+  let first = from.first;
   let more = true;
   let running = 0;
   let failure: { error: unknown } | null = null;
@@ -121,7 +128,8 @@ async function launchPagesAhead(
       await continueAsNew<typeof campaignLaunchWorkflow>({ ...input, carried: { cursor, progress, paused: state.paused(), asOf } });
     }
     const began = Date.now();
-    const page = await launch.readCampaignPage({ audience: input.audience, asOf, cursor, limit: batch });
+    const page = await (first ?? launch.readCampaignPage({ audience: input.audience, asOf, cursor, limit: batch }));
+    first = undefined;
     await condition(() => running < pagesInFlight || stop());
     if (stop()) break;
     cursor = page.nextCursor;
