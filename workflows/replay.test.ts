@@ -22,6 +22,14 @@ describe('recorded journey histories', () => {
     expect(recorded).toContain('"signalName": "migrate"');
   });
 
+  it('covers campaign launches, pages one after another and two pages in flight', () => {
+    // Recorded by activities/campaign-prefix.test.ts: before and after `patched('campaign-pages-ahead')`.
+    for (const launch of ['campaign-launch-serial', 'campaign-launch-pages']) {
+      expect(readFileSync(new URL(`${launch}.json`, dir), 'utf8')).toContain('"name": "startCampaignBatch"');
+    }
+    expect(readFileSync(new URL('campaign-launch-pages.json', dir), 'utf8')).toContain('"name": "readCampaignPage"');
+  });
+
   it('replay without non-determinism errors', async () => {
     const workflowBundle = await bundleWorkflows();
     const histories = files.map((name) => {
