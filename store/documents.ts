@@ -1,5 +1,5 @@
-import { MongoServerError } from 'mongodb';
-import type { Collection, Document, Filter, Sort } from 'mongodb';
+import { MongoBulkWriteError, MongoServerError } from 'mongodb';
+import type { Collection, Document, Filter, OptionalUnlessRequiredId, Sort } from 'mongodb';
 import type { z } from 'zod';
 import { PageCursor } from '../journey/index.ts';
 
@@ -174,4 +174,21 @@ export async function paginate<T extends Document & { _id: string }>(
 /** Escapes user text for use inside a `$regex` (prefix searches). */
 export function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Inserts documents unordered; returns the indexes that were already there (duplicate `_id`). */
+export async function insertManyNew<T extends Document & { _id: string }>(collection: Collection<T>, docs: readonly T[]): Promise<Set<number>> {
+  const duplicates = new Set<number>();
+  if (docs.length === 0) return duplicates;
+  try {
+    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
+  } catch (error) {
+    if (!(error instanceof MongoBulkWriteError)) throw error;
+    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
+    for (const writeError of writeErrors) {
+      if (writeError.code !== 11000) throw error;
+      duplicates.add(writeError.index);
+    }
+  }
+  return duplicates;
 }

@@ -1,13 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { MongoBulkWriteError } from 'mongodb';
-import type { AnyBulkWriteOperation, Collection, Db, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
+import type { AnyBulkWriteOperation, Collection, Db, Document, Filter } from 'mongodb';
 import { CustomerEvent, eventKey, StoredEvent } from '../journey/event.ts';
 import { customersCollection, freshCustomerDocument } from './customers.ts';
 import { erasedAmong } from './erasures.ts';
 import { countCreated } from './lifecycleRollup.ts';
 import { refreshCustomerOutcomes } from './outcomeRollup.ts';
 import type { CustomerDocument } from './customers.ts';
-import { paginate, validateDocument } from './documents.ts';
+import { insertManyNew, paginate, validateDocument } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
 
 export { StoredEvent };
@@ -72,23 +71,6 @@ export function eventDocument(event: CustomerEvent & { id: string }, receivedAt:
   const { id, ...rest } = event;
   // Stored in UTC so string comparison orders events by time on both backends.
   return { ...rest, at: new Date(event.at).toISOString(), _id: eventKey(event.customerId, id), eventId: id, receivedAt };
-}
-
-/** Inserts documents unordered; returns the indexes that were already there (duplicate `_id`). */
-export async function insertManyNew<T extends Document & { _id: string }>(collection: Collection<T>, docs: readonly T[]): Promise<Set<number>> {
-  const duplicates = new Set<number>();
-  if (docs.length === 0) return duplicates;
-  try {
-    await collection.insertMany(docs as OptionalUnlessRequiredId<T>[], { ordered: false });
-  } catch (error) {
-    if (!(error instanceof MongoBulkWriteError)) throw error;
-    const writeErrors = Array.isArray(error.writeErrors) ? error.writeErrors : [error.writeErrors];
-    for (const writeError of writeErrors) {
-      if (writeError.code !== 11000) throw error;
-      duplicates.add(writeError.index);
-    }
-  }
-  return duplicates;
 }
 
 /** What storing one event found. */

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import type { AnyBulkWriteOperation, Db } from 'mongodb';
 import { compareArms, outcomeMetrics } from '../journey/lifecycle/outcomes.ts';
 import type { OutcomeGoal, OutcomeMetrics, Rate } from '../journey/lifecycle/outcomes.ts';
 import { HOLDOUT_ARM } from '../journey/nodes/split.ts';
 import { DAY } from '../journey/time.ts';
-import { isDuplicateKeyError } from './documents.ts';
+import { insertManyNew, isDuplicateKeyError } from './documents.ts';
 import { fillEntrants, journeyEntrants, resolveJourneyGoal, scanJourneyOutcomes, splitCache } from './outcomes.ts';
 import type { EntrantRun, FilledEntrant, JourneyOutcomeReport, OutcomeOptions, OutcomeGoalUsed } from './outcomes.ts';
 import { runsCollection } from './runs.ts';
@@ -52,6 +53,8 @@ interface EntryDocument {
   counts: Counts;
   /** Split step id → arm. */
   arms: Record<string, string>;
+  /** The last few bulk writes that wrote it (to tell which writes of a command took effect). */
+  tokens?: string[];
 }
 
 interface OutcomeRollupDocument {
@@ -140,24 +143,75 @@ async function applyDelta(db: Db, journeyId: string, $inc: Record<string, number
 const figuresOf = (doc: EntryDocument) =>
   JSON.stringify([doc.journeyId, doc.enteredAt, doc.day, doc.goal, countKeys.map((key) => doc.counts[key]), Object.entries(doc.arms).sort(([a], [b]) => a.localeCompare(b))]);
 
+/** Entry writes per bulk command (as the lifecycle's: FerretDB holds a connection per update until the command ends). */
+const bulkChunk = 32;
+
+interface EntryWrite {
+  before: EntryDocument | null;
+  after: EntryDocument;
+}
+
+/**
+ * Writes entry documents in bulk and returns those that took effect: new ones in one unordered
+ * insert (one whose insert met another's is left out), changed ones as replacements conditional
+ * on the figures the batch read, 32 per command. Each write adds `token` to the entry's last few
+ * tokens (those of the document it replaces, kept); when a command matched fewer than it sent,
+ * the entries are read back and a write took effect when its entry holds its token, even if
+ * another write replaced it since (only more than four in between would hide it).
+ */
+async function writeEntries(db: Db, writes: readonly EntryWrite[], token: string): Promise<{ applied: EntryWrite[]; missed: EntryWrite[] }> {
+  const entries = outcomeEntriesCollection(db);
+  const fresh = writes.filter((w) => w.before === null);
+  const existed = await insertManyNew(entries, fresh.map((w) => ({ ...w.after, tokens: [token] })));
+  const applied = fresh.filter((_, i) => !existed.has(i));
+  const missed = fresh.filter((_, i) => existed.has(i));
+  const changed = writes.filter((w) => w.before !== null);
+  for (let i = 0; i < changed.length; i += bulkChunk) {
+    const chunk = changed.slice(i, i + bulkChunk);
+    const ops: AnyBulkWriteOperation<EntryDocument>[] = chunk.map(({ before, after }) => {
+      const { _id, journeyId, enteredAt, day, goal, counts, arms, tokens = [] } = before as EntryDocument;
+      return { replaceOne: { filter: { _id, journeyId, enteredAt, day, goal, counts, arms }, replacement: { ...after, tokens: [...tokens.slice(-4), token] } } };
+    });
+    const matched = (await entries.bulkWrite(ops, { ordered: false })).matchedCount;
+    if (matched === chunk.length) {
+      applied.push(...chunk);
+      continue;
+    }
+    const holding = new Set((await entries.find({ _id: { $in: chunk.map((w) => w.after._id) }, tokens: token }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    for (const w of chunk) (holding.has(w.after._id) ? applied : missed).push(w);
+  }
+  return { applied, missed };
+}
+
 /**
  * Recomputes the given entrants of a journey (its runs) and applies what changed: one read of
- * their entry documents, then a `findOneAndUpdate` only for those whose figures moved (an order
- * after a closed window changes nothing and writes nothing).
+ * their entry documents, one bulk write of those whose figures moved (an order after a closed
+ * window changes nothing and writes nothing), one `$inc` of the differences. An entry that
+ * another write changed since the read is written again alone with `findOneAndUpdate`, its
+ * difference taken from the document it replaced.
  */
 async function refreshEntrants(db: Db, journeyId: string, runs: readonly EntrantRun[], goal: OutcomeGoal): Promise<void> {
   const filled = await fillEntrants(db, journeyId, runs, goal, splitCache(db, journeyId));
   const entries = outcomeEntriesCollection(db);
-  const stored = new Map((await entries.find({ _id: { $in: filled.map((entry) => entry.run._id) } }).toArray()).map((doc) => [doc._id, figuresOf(doc)]));
-  const $inc: Record<string, number> = {};
+  const stored = new Map((await entries.find({ _id: { $in: filled.map((entry) => entry.run._id) } }).toArray()).map((doc) => [doc._id, doc]));
+  const writes: EntryWrite[] = [];
   for (const entry of filled) {
     const after = entryDocument(journeyId, goal, entry);
-    if (stored.get(after._id) === figuresOf(after)) continue;
+    const before = stored.get(after._id) ?? null;
+    if (before === null || figuresOf(before) !== figuresOf(after)) writes.push({ before, after });
+  }
+  const { applied, missed } = await writeEntries(db, writes, randomUUID());
+  const $inc: Record<string, number> = {};
+  const add = (delta: Record<string, number>) => {
+    for (const [key, n] of Object.entries(delta)) $inc[key] = ($inc[key] ?? 0) + n;
+  };
+  for (const { before, after } of applied) add(outcomeDelta(before, after));
+  for (const { after } of missed) {
     const { _id, ...fields } = after;
     const write = () => entries.findOneAndUpdate({ _id }, { $set: fields }, { upsert: true, returnDocument: 'before' });
     // Two first writes racing: the one whose insert lost updates what the other inserted.
     const before = await write().catch((error: unknown) => (isDuplicateKeyError(error) ? write() : Promise.reject(error instanceof Error ? error : new Error(String(error)))));
-    for (const [key, n] of Object.entries(outcomeDelta(before, after))) $inc[key] = ($inc[key] ?? 0) + n;
+    add(outcomeDelta(before, after));
   }
   for (const [key, n] of Object.entries($inc)) if (n === 0) delete $inc[key];
   await applyDelta(db, journeyId, $inc);
