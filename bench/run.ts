@@ -133,23 +133,33 @@ async function runCase(suite: string, run: () => Promise<Array<BenchRow | Foreig
   process.stderr.write(`bench: ${suite} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }
 
+/** The steps a stopped lifecycle benchmark finished, and the one it was in, from its log (`lifecycle: X took N s`). */
+function lifecycleReached(logFile: string): string {
+  const lines = readFileSync(logFile, 'utf8').split('\n');
+  const took = lines.flatMap((line) => /^lifecycle: (.+) took ([\d.]+) s$/.exec(line)?.slice(1, 3) ?? []);
+  const done = Array.from({ length: took.length / 2 }, (_, i) => `${took[2 * i] ?? ''} ${took[2 * i + 1] ?? ''} s`);
+  const current = lines.filter((line) => line.endsWith(' …')).at(-1)?.replace(/^lifecycle: /, '').replace(/ …$/, '');
+  return `; took: ${done.join(', ') || 'nothing finished'}${current === undefined ? '' : `; stopped during: ${current}`}`;
+}
+
 /**
  * Case 7 (bench/lifecycle.ts) in a child process, stopped if it runs over `budgetMs`: its data
  * generation and recompute on FerretDB are the slowest part of the run.
  */
 async function lifecycleWithin(services: BenchServices, budgetMs: number): Promise<ForeignRow[]> {
+  const logFile = join(services.dataDir, 'lifecycle.log');
   const child = await startNode({
     name: 'lifecycle benchmark',
     entry: fileURLToPath(new URL('./procs/lifecycle.ts', import.meta.url)),
     env: { MONGODB_URL: services.endpoints.mongo.url, BENCH_QUICK: quick ? '1' : '0' },
-    logFile: join(services.dataDir, 'lifecycle.log'),
+    logFile,
     ready: null,
     ipc: true,
   });
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       void child.stop();
-      reject(new Error(`over its time budget of ${budgetMs / 1000} s; stopped`));
+      reject(new Error(`over its time budget of ${budgetMs / 1000} s; stopped${lifecycleReached(logFile)}`));
     }, budgetMs);
     child.child.on('message', (message: unknown) => {
       const parsed = z.object({ rows: z.array(ForeignRow) }).safeParse(message);
