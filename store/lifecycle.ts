@@ -415,8 +415,9 @@ async function runOverCustomers(
 
 /**
  * The full recompute: rebuilds every customer's purchase history from `order_completed` and
- * `survey_answered` events (one pass, one cursor), builds the base model (quintile cut points,
- * value thresholds, the median usual gap), stores it, then scores and writes every customer.
+ * `survey_answered` events (one pass, one cursor), reads the customers once, builds the base
+ * model (quintile cut points, value thresholds, the median usual gap) from them, stores it, then
+ * scores and writes every customer from the same read.
  * Customers without order events keep their imported aggregates. Idempotent: a second run at
  * the same time changes nothing and records nothing.
  */
@@ -440,15 +441,14 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
   const fromEvents = new Map<string, PurchaseSummary>();
   for (const [id, history] of histories) fromEvents.set(id, summarize(history, settings.stages.dormantDays));
 
+  // One read of the customers serves the base model and the pass (as in the daily run).
+  const everyone = await customers(db).find({}, { batchSize: 10_000 }).toArray();
   const purchasers: PurchaseSummary[] = [];
-  const projection = { computed: 1, lifecycle: 1 };
-  let total = 0;
-  for await (const doc of customers(db).find({}, { projection, batchSize: 10_000 })) {
-    total++;
+  for (const doc of everyone) {
     const summary = mergeSummary(storedSummary(doc), fromEvents.get(doc._id));
     if (summary.orderCount > 0) purchasers.push(summary);
   }
-  const base = { ...buildBase(purchasers, settings, now.getTime()), customers: total };
+  const base = { ...buildBase(purchasers, settings, now.getTime()), customers: everyone.length };
   await state(db).updateOne({ _id: 'base' }, { $set: { value: base, updatedAt: startedAt } }, { upsert: true });
 
   const ctx = await context(db, now, base);
@@ -457,7 +457,7 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
     const changed = doc.updatedAt !== undefined && doc.updatedAt > startedAt;
     const stored = storedSummary(doc);
     return changed ? { summary: stored, rewrite: false } : { summary: mergeSummary(stored, fromEvents.get(doc._id)), rewrite: true, lastSeenAt: lastSeen.get(doc._id) };
-  });
+  }, everyone);
   return { ...report, base };
 }
 
