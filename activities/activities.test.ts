@@ -146,6 +146,27 @@ describe('send journal', () => {
     expect(await inbox(services, c.email)).toHaveLength(1);
   });
 
+  it('sends a message whose taking-over attempt died between claiming the takeover and writing its lease', async () => {
+    const { recordPendingMessage } = await import('../store/messages.ts');
+    const c = await customer();
+    const key = `k-${c.id}:email:1`;
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    // Attempt 1 died holding the row; attempt 2 claimed the takeover a minute ago and died before writing its lease.
+    await recordPendingMessage(database.db, { key, channel: 'email', customerId: c.id, to: c.email ?? '', journeyId: 'win-back', templateId: 'winback-offer', lease: { attempt: 1, holder: 'dead-1', since: ago(120_000), expiresAt: ago(100_000), released: true } }, new Date());
+    await database.db.collection<{ _id: string; at: string }>('messageLeases').insertOne({ _id: `${key}#2`, at: ago(60_000) });
+    expect(await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id))).toEqual({ outcome: 'ok' });
+    expect(await inbox(services, c.email)).toHaveLength(1);
+    expect(await findMessageByKey(database.db, key)).toMatchObject({ status: 'sent', lease: { attempt: 3 } });
+
+    // A takeover claimed just now is another attempt at work: this one stands back.
+    const busy = await customer();
+    const busyKey = `k-${busy.id}:email:1`;
+    await recordPendingMessage(database.db, { key: busyKey, channel: 'email', customerId: busy.id, to: busy.email ?? '', journeyId: 'win-back', templateId: 'winback-offer', lease: { attempt: 1, holder: 'dead-1', since: ago(120_000), expiresAt: ago(100_000), released: true } }, new Date());
+    await database.db.collection<{ _id: string; at: string }>('messageLeases').insertOne({ _id: `${busyKey}#2`, at: new Date().toISOString() });
+    await expect(activities.sendEmail(request('email', { templateId: 'winback-offer' }, busyKey, busy.id))).rejects.toMatchObject({ type: 'LeaseHeld' });
+    expect(await inbox(services, busy.email)).toHaveLength(0);
+  });
+
   it('asks the provider before resending a send whose answer never arrived, and resends only what it lacks', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

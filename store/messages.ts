@@ -202,7 +202,10 @@ function leases(db: Db) {
  * Takes the lease of a pending message whose previous lease (`previous`, as read) expired or was
  * released. Attempt numbers are claimed by an insert into `messageLeases` (`key#attempt`,
  * unique): of two attempts racing for the same expired lease exactly one wins, whatever the
- * database's update isolation. Returns the new lease, or null when another attempt won.
+ * database's update isolation. A claim whose attempt died before it wrote its lease on the row
+ * (older than a lease, the row still on the previous attempt) is passed over: the next number is
+ * claimed instead, so one crash between the two writes cannot hold the message forever. Returns
+ * the new lease, or null when another attempt won.
  */
 export async function takeOverLease(
   db: Db,
@@ -212,12 +215,18 @@ export async function takeOverLease(
   ttlMs: number,
   now: Date,
 ): Promise<SendLease | null> {
-  const attempt = (previous?.attempt ?? 0) + 1;
-  try {
-    await leases(db).insertOne({ _id: `${message.key}#${attempt}`, at: now.toISOString() });
-  } catch (error) {
-    if (isDuplicateKeyError(error)) return null;
-    throw error;
+  let attempt = (previous?.attempt ?? 0) + 1;
+  for (;;) {
+    try {
+      await leases(db).insertOne({ _id: `${message.key}#${attempt}`, at: now.toISOString() });
+      break;
+    } catch (error) {
+      if (!isDuplicateKeyError(error)) throw error;
+    }
+    const claim = await leases(db).findOne({ _id: `${message.key}#${attempt}` });
+    // A live claim: another attempt is taking the row over now.
+    if (claim === null || Date.parse(claim.at) + ttlMs > now.getTime()) return null;
+    attempt += 1;
   }
   const lease: SendLease = { attempt, holder, since: now.toISOString(), expiresAt: new Date(now.getTime() + ttlMs).toISOString() };
   const result = await messages(db).updateOne(

@@ -93,7 +93,7 @@ describe('worker process', () => {
     worker = await startWorker();
 
     const progress = await eventually(() => runtime.campaignProgress(segment), (p) => p?.done === true, 1_200_000, poll);
-    await eventually(() => runsCollection(database.db).countDocuments({ journeyId: segment, status: 'completed' }), (n) => n === 1_000, 1_800_000, poll * 5);
+    await eventually(() => runsCollection(database.db).countDocuments({ journeyId: segment, status: 'completed' }), (n) => n === 1_000, 900_000, poll * 5);
     const final = { mails: await mailsTo(domain), ledger: await ledgerCount(segment) };
     worker.kill('SIGTERM');
     await exited(worker);
