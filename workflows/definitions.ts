@@ -11,6 +11,8 @@ export const workflowTypes = {
   dateSweep: 'dateSweepWorkflow',
   lifecycle: 'lifecycleDailyWorkflow',
   migration: 'journeyMigrationWorkflow',
+  /** Started only by a wake-up signal to a run id with no workflow (workflows/run-gone.ts). */
+  runGone: 'journeyRunGoneWorkflow',
 } as const;
 
 /** A stored event as routed to runs (`StoredEvent` without when it was received): the run drops an id it has seen. */

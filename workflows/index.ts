@@ -4,3 +4,4 @@ export { campaignLaunchWorkflow } from './campaign.ts';
 export { dateSweepWorkflow } from './date-sweep.ts';
 export { lifecycleDailyWorkflow } from './lifecycle.ts';
 export { journeyMigrationWorkflow } from './migration.ts';
+export { journeyRunGoneWorkflow } from './run-gone.ts';
