@@ -192,7 +192,7 @@ export function createEventPipeline(deps: PipelineDeps) {
       const entries = live.filter((journey) => eventEnters(journey, event, now));
       const interested = runsInterestedIn(registry, event.type, event.at);
       if (entries.length === 0 && interested.length === 0) continue;
-      const result = await runtime.routeEvent({ event, customer, entries, signal: interested.map((r) => r.workflowId) });
+      const result = await runtime.routeEvent({ event, customer, entries, signal: interested.map((r) => r.workflowId), started: interested.filter((r) => r.started).map((r) => r.workflowId) });
       stats.signalCalls += interested.length;
       stats.entryCalls += entries.length;
       stats.signalled += result.signalled;

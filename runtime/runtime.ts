@@ -25,12 +25,16 @@ export interface JourneyRuntime {
    * so an event never starts two runs and is never lost between a start and the first wait.
    * Re-entry policy and the journey's audience filter are the runtime's to apply. `gone` lists
    * the runs of `signal` that Temporal says are not running (their registry entries are stale).
+   * `started`: the runs of `signal` known to have started (their registry entries were written
+   * by their progress, not by a starter about to start them): one of them may sit in its start
+   * delay, so it is reached by signal-with-start, which ends the delay.
    */
   routeEvent(input: {
     event: RoutedEvent;
     customer: CustomerProfile;
     entries: readonly PublishedJourney[];
     signal: readonly string[];
+    started?: readonly string[];
   }): Promise<{ signalled: number; started: number; gone: string[] }>;
 
   /** Starts one customer on a journey with an `api` trigger; a running run is left alone. */

@@ -1,12 +1,14 @@
-import { ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { randomUUID } from 'node:crypto';
+import { isGrpcServiceError, ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, WorkflowIdReusePolicy } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { Db } from 'mongodb';
-import type { CustomerProfile, JourneyDefinition } from '../journey/index.ts';
+import type { CustomerProfile, JourneyDefinition, JourneyState } from '../journey/index.ts';
 import { getCampaign } from '../store/campaigns.ts';
 import { listJourneys } from '../store/journeys.ts';
 import { countEffectResults } from '../store/messages.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { anyEvent, getRun, getRuns, latestRunOf, pageRunsOfCustomer, registrySlot, runningRunsOfCustomer, runsAtNode, writeRegistry } from '../store/runs.ts';
+import { anyEvent, getRun, getRuns, latestRunOf, pageRunsOfCustomer, registrySlot, runningRunsOfCustomer, runsAtNode, startedRunsOf, writeRegistry } from '../store/runs.ts';
 import { stepCounts } from '../store/rollups.ts';
 import type { RunDocument } from '../store/runs.ts';
 import {
@@ -40,6 +42,22 @@ export interface TemporalRuntimeDeps {
 export type StartOutcome = StartResult;
 
 const DAY = 86_400_000;
+
+/** gRPC's ALREADY_EXISTS: a signal-with-start refused by the id reuse policy (the run has closed). */
+const alreadyExists = 6;
+
+/**
+ * How long a run started in `state` may sleep in Temporal's start delay instead of on a timer:
+ * until its timed wait ends (a wait step, a holdout, an event wait's timeout), or 0. Quiet hours
+ * and deferred sends (caps, rate limits) keep their timer: a send pending at its step is counted
+ * as a claim on the customer's cap book while it waits (ARCHITECTURE.md, "Priorities").
+ */
+export function startDelayOf(state: JourneyState, now: number): number {
+  const { pending } = state;
+  if (state.status !== 'running') return 0;
+  if (pending.type === 'waitForEvent' || (pending.type === 'wait' && pending.reason !== 'quietHours' && pending.reason !== 'deferred')) return Math.max(0, pending.until - now);
+  return 0;
+}
 
 /**
  * Re-entry policy → Temporal's workflow-id reuse policy. A running run is never replaced (the
@@ -100,6 +118,9 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   async function launch(request: StartRequest, registered = false): Promise<StartOutcome> {
     const workflowId = journeyWorkflowId(request.journey.journeyId, request.customerId, request.year);
     if (!registered) await register([{ journeyId: request.journey.journeyId, customerId: request.customerId, workflowId, scheduled: request.startAt !== undefined }]);
+    // A campaign's run whose first steps ended at a timed wait sleeps in the start delay: its
+    // first workflow task comes when the wait ends (or when `wake` delivers a signal), no timer.
+    const delay = request.prefix === undefined ? 0 : startDelayOf(request.prefix.state, now());
     try {
       await client.workflow.start(workflowTypes.journey, {
         taskQueue,
@@ -107,6 +128,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         args: [workflowInput(request)],
         workflowIdReusePolicy: reusePolicy(request.journey.definition, request.year),
         workflowIdConflictPolicy: 'FAIL',
+        ...(delay > 0 ? { startDelay: delay } : {}),
       });
       return 'started';
     } catch (error) {
@@ -162,7 +184,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     return results;
   }
 
-  /** Delivers events to runs, 16 signals at a time; returns how many reached a running run. */
+  /** Delivers events to runs just started (they may sit in their start delay), 16 signals at a time; returns how many reached a running run. */
   async function deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number> {
     const signals = deliveries.flatMap((d) => d.events.map((event) => ({ workflowId: d.workflowId, event })));
     let delivered = 0;
@@ -170,7 +192,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     const lane = async () => {
       for (let i = next++; i < signals.length; i = next++) {
         const signal = signals[i];
-        if (signal !== undefined && (await signalIfRunning(signal.workflowId, customerEventSignal, [{ event: signal.event }]))) delivered += 1;
+        if (signal !== undefined && (await wake(signal.workflowId, customerEventSignal, [{ event: signal.event }]))) delivered += 1;
       }
     };
     await Promise.all(Array.from({ length: Math.min(16, signals.length) }, lane));
@@ -184,6 +206,37 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       return true;
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Signals a run that exists and may sit in its start delay; false when it is not running.
+   * Signal-with-start, because only it ends the delay (a plain signal is kept until the delay
+   * ends): on a running run it is a signal; the id reuse policy REJECT_DUPLICATE refuses it when
+   * the run has closed. Where no workflow has the id at all (a run whose history was purged),
+   * what starts is `journeyRunGoneWorkflow`, which ends at once: a signal never starts a journey.
+   * Only for ids whose run was started (a run record or a registry entry written by its progress):
+   * on an id whose start is about to happen, that empty workflow would take its place.
+   */
+  async function wake<A extends unknown[]>(workflowId: string, signal: { name: string; type: 'signal' } & object, args: A): Promise<boolean> {
+    const { namespace, identity, loadedDataConverter } = client.options;
+    try {
+      // The client's own signalWithStart does not tell whether it started a workflow: the service's answer does.
+      const response = await client.workflowService.signalWithStartWorkflowExecution({
+        namespace,
+        identity,
+        requestId: randomUUID(),
+        workflowId,
+        workflowType: { name: workflowTypes.runGone },
+        taskQueue: { name: taskQueue },
+        workflowIdReusePolicy: temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+        signalName: signal.name,
+        signalInput: { payloads: args.map((arg) => loadedDataConverter.payloadConverter.toPayload(arg)) },
+      });
+      return !response.started;
+    } catch (error) {
+      if (isGrpcServiceError(error) && error.code === alreadyExists) return false;
       throw error;
     }
   }
@@ -224,7 +277,10 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     const ids = new Set(await candidateRuns(customerId, onlyJourney));
     // Runs on record too (e.g. of a journey deleted since), found by a slower query.
     for (const run of await runningRunsOfCustomer(db, customerId)) if (onlyJourney === undefined || run.journeyId === onlyJourney) ids.add(run._id);
-    const results = await Promise.all([...ids].map((id) => signalIfRunning(id, exitJourneySignal, [{ reason }])));
+    // A run whose registry entry its progress wrote has started and may sit in its start delay:
+    // it is woken. The other ids (no run, or one about to start) get a plain signal.
+    const started = await startedRunsOf(db, customerId);
+    const results = await Promise.all([...ids].map((id) => (started.has(id) ? wake : signalIfRunning)(id, exitJourneySignal, [{ reason }])));
     return results.filter(Boolean).length;
   }
 
@@ -233,10 +289,10 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
    * is signalled, else one starts with the event). `known`: the registry lists a run under that
    * id, so it is signalled first (one call); the run's memo tells whether this event started it.
    */
-  async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile, known: boolean): Promise<StartOutcome | 'signalled'> {
+  async function enter(journey: PublishedJourney, event: RoutedEvent, customer: CustomerProfile, known: boolean, started: boolean): Promise<StartOutcome | 'signalled'> {
     const workflowId = journeyWorkflowId(journey.journeyId, customer.id);
     const signal: CustomerEventSignal = { event };
-    if (known && (await signalIfRunning(workflowId, customerEventSignal, [signal]))) return 'signalled';
+    if (known && (await (started ? wake : signalIfRunning)(workflowId, customerEventSignal, [signal]))) return 'signalled';
     // Re-entry refused: a run may still be running (registered a moment ago elsewhere): deliver to it.
     if (!(await mayEnter(journey, customer.id))) return (await signalIfRunning(workflowId, customerEventSignal, [signal])) ? 'signalled' : 'skipped';
     // Registered first, so an event right behind this one reaches the run before it records what it waits for.
@@ -285,13 +341,18 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   const runtime: JourneyRuntime = {
-    async routeEvent({ event, customer, entries, signal }) {
+    async routeEvent({ event, customer, entries, signal, started = [] }) {
       const entering = new Set(entries.map((j) => journeyWorkflowId(j.journeyId, customer.id)));
       const others = signal.filter((id) => !entering.has(id));
       const routed: RoutedEvent = { id: event.id, type: event.type, customerId: event.customerId, at: event.at, properties: event.properties };
+      // A run whose registry entry its progress wrote has started (it may sit in its start delay): woken.
+      const reach = (id: string) => (started.includes(id) ? wake : signalIfRunning)(id, customerEventSignal, [{ event: routed }]);
       const [entered, signalled] = await Promise.all([
-        Promise.all(entries.map((journey) => enter(journey, routed, customer, signal.includes(journeyWorkflowId(journey.journeyId, customer.id))))),
-        Promise.all(others.map((id) => signalIfRunning(id, customerEventSignal, [{ event: routed }]))),
+        Promise.all(entries.map((journey) => {
+          const id = journeyWorkflowId(journey.journeyId, customer.id);
+          return enter(journey, routed, customer, signal.includes(id), started.includes(id));
+        })),
+        Promise.all(others.map(reach)),
       ]);
       return {
         signalled: signalled.filter(Boolean).length + entered.filter((o) => o === 'signalled').length,

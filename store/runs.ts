@@ -255,12 +255,27 @@ export function registryOf(doc: { runs?: unknown }): Record<string, RegistryEntr
  * the type (or anything) that entered no more than an hour after it (a history import's old
  * orders do not satisfy a run that began today).
  */
-export function runsInterestedIn(registry: Record<string, RegistryEntry>, type: string, at?: string): Array<{ slot: string; workflowId: string }> {
+export function runsInterestedIn(registry: Record<string, RegistryEntry>, type: string, at?: string): Array<{ slot: string; workflowId: string; started: boolean }> {
   const happened = at === undefined ? Number.POSITIVE_INFINITY : Date.parse(at);
   return Object.entries(registry)
     .filter(([, entry]) => entry.waitsFor.includes(type) || entry.waitsFor.includes(anyEvent))
     .filter(([, entry]) => entry.since === undefined || happened >= Date.parse(entry.since) - entrySlackMs)
-    .map(([slot, entry]) => ({ slot, workflowId: entry.workflowId }));
+    .map(([slot, entry]) => ({ slot, workflowId: entry.workflowId, started: hasStarted(entry) }));
+}
+
+/**
+ * Whether a registry entry was written by its run's progress, after the run started: a starter
+ * registers a run as waiting for anything before starting it, and progress names what the run
+ * waits for. Such a run may be woken by signal-with-start (runtime/temporal.ts, `wake`).
+ */
+export function hasStarted(entry: RegistryEntry): boolean {
+  return !entry.waitsFor.includes(anyEvent);
+}
+
+/** The workflow ids of a customer's runs that have started (`hasStarted`), from the registry (one read). */
+export async function startedRunsOf(db: Db, customerId: string): Promise<Set<string>> {
+  const doc = await db.collection<{ _id: string; runs?: unknown }>('customers').findOne({ _id: customerId }, { projection: { runs: 1 } });
+  return new Set(Object.values(registryOf(doc ?? {})).filter(hasStarted).map((entry) => entry.workflowId));
 }
 
 /** Sets (or with null removes) one run's entry. Never creates a customer. */
