@@ -10,7 +10,7 @@ import type { CustomerProfile, JourneyGraph } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getRun } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, routeByRegistry, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, keepHistory, prepareDatabase, publish, routeByRegistry, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { customerEventSignal, journeyWorkflowId, workflowTypes } from '../workflows/definitions.ts';
 import { eraseCustomer } from './erasure.ts';
 import { createTemporalRuntime } from './temporal.ts';
@@ -147,6 +147,7 @@ describe('a campaign run in its start delay', () => {
     const customer = await profile(converted);
     expect(await routeByRegistry(database.db, runtime, { event: order(converted), customer, entries: [] })).toMatchObject({ signalled: 1 });
     expect(await handle(converted).result()).toMatchObject({ reason: 'goal' });
+    await keepHistory('campaign-delay-goal', handle(converted));
     expect(await eventually(() => getRun(database.db, journeyWorkflowId(journey.journeyId, converted)), (r) => r?.status === 'converted')).toMatchObject({ status: 'converted' });
 
     expect(await runtime.removeFromJourney(journey.journeyId, removed)).toBe(true);
@@ -190,5 +191,6 @@ describe('a campaign run in its start delay', () => {
       // It woke, moved on and ended: no timer in its history.
       expect((await delayed(handle(id))).timers).toBe(0);
     }
+    await keepHistory('campaign-delay-wake', handle(ids[0] ?? ''));
   });
 });

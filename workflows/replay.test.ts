@@ -30,6 +30,15 @@ describe('recorded journey histories', () => {
     expect(readFileSync(new URL('campaign-launch-pages.json', dir), 'utf8')).toContain('"name": "readCampaignPage"');
   });
 
+  it('covers campaign runs started in their start delay, woken by a goal and by the delay’s end', () => {
+    // Recorded by runtime/wake.temporal.test.ts: the start carries the delay, no timer follows.
+    for (const name of ['campaign-delay-goal.json', 'campaign-delay-wake.json']) {
+      const recorded = readFileSync(new URL(name, dir), 'utf8');
+      expect(recorded).toContain('"firstWorkflowTaskBackoff"');
+      expect(recorded).not.toContain('"timerStartedEventAttributes"');
+    }
+  });
+
   it('replay without non-determinism errors', async () => {
     const workflowBundle = await bundleWorkflows();
     const histories = files.map((name) => {
