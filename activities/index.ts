@@ -109,6 +109,11 @@ export function createActivities(deps: ActivityDeps) {
     },
     listDateJourneys: (): Promise<string[]> => listDateJourneys(launchDb),
     sweepDateJourneyPage: (input: DateSweepPageInput): Promise<DateSweepPageResult> => sweepDateJourneyPage(launchDb, starter(), input),
+    /** Signals a migration to a page of runs (workflows/migration.ts); a run in its start delay is woken. */
+    signalMigrationPage: async (input: { workflowIds: string[]; signal: Parameters<JourneyStarter['migrateRuns']>[1] }): Promise<{ signalled: number; ended: number; failed: number }> => {
+      const results = await starter().migrateRuns(input.workflowIds, input.signal);
+      return { signalled: results.filter((r) => r === 'signalled').length, ended: results.filter((r) => r === 'ended').length, failed: results.filter((r) => r === 'failed').length };
+    },
     ...createLifecycleActivities(() => {
       if (deps.lifecycle === undefined) throw new Error('this worker was created without a lifecycle runner (the daily lifecycle run)');
       const runner = deps.lifecycle;

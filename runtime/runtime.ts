@@ -1,6 +1,6 @@
 import type { CustomerProfile } from '../journey/customer.ts';
 import type { JourneyState, MigrationMapping } from '../journey/index.ts';
-import type { RoutedEvent } from '../workflows/definitions.ts';
+import type { MigrateSignal, RoutedEvent } from '../workflows/definitions.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
@@ -110,6 +110,11 @@ export interface JourneyStarter {
   admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>>;
   /** Delivers events to runs (a signal each); a run that is not running is skipped. */
   deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number>;
+  /**
+   * Signals a migration to runs on record (workflows/migration.ts), reaching a run in its start
+   * delay at once: for each, `signalled`, `ended` (not running) or `failed`.
+   */
+  migrateRuns(workflowIds: readonly string[], signal: MigrateSignal): Promise<Array<'signalled' | 'ended' | 'failed'>>;
 }
 
 /** One run to start. */

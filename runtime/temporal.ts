@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isGrpcServiceError, ScheduleAlreadyRunning, WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, WorkflowIdReusePolicy } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
+import { encodeWorkflowIdReusePolicy } from '@temporalio/common';
 import type { Db } from 'mongodb';
 import type { CustomerProfile, JourneyDefinition, JourneyState } from '../journey/index.ts';
 import { getCampaign } from '../store/campaigns.ts';
@@ -21,12 +21,13 @@ import {
   exitJourneySignal,
   journeyWorkflowId,
   lifecycleScheduleId,
+  migrateSignal,
   migrationWorkflowId,
   pauseCampaignSignal,
   resumeCampaignSignal,
   workflowTypes,
 } from '../workflows/definitions.ts';
-import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, MigrationInput, RoutedEvent } from '../workflows/definitions.ts';
+import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, MigrateSignal, MigrationInput, RoutedEvent } from '../workflows/definitions.ts';
 import type { JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
 import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
@@ -199,6 +200,23 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     return delivered;
   }
 
+  /**
+   * Signals a migration to a page of runs on record, 20 at a time: a run that has started (its
+   * registry entry says so) is woken, since it may sit in its start delay; others get a plain
+   * signal. Each: `signalled`, `ended` (not running) or `failed`.
+   */
+  async function migrateRuns(workflowIds: readonly string[], signal: MigrateSignal): Promise<Array<'signalled' | 'ended' | 'failed'>> {
+    const records = await getRuns(db, workflowIds);
+    const started = await startedRunsOf(db, [...records.values()].map((r) => r.customerId));
+    const results: Array<'signalled' | 'ended' | 'failed'> = [];
+    for (let i = 0; i < workflowIds.length; i += 20) {
+      const page = workflowIds.slice(i, i + 20);
+      const reached = await Promise.allSettled(page.map((id) => (started.has(id) ? wake : signalIfRunning)(id, migrateSignal, [signal])));
+      results.push(...reached.map((r) => (r.status === 'rejected' ? 'failed' : r.value ? 'signalled' : 'ended')));
+    }
+    return results;
+  }
+
   /** Signals a workflow; false when it is not running. */
   async function signalIfRunning<A extends unknown[]>(workflowId: string, signal: { name: string; type: 'signal' } & object, args: A): Promise<boolean> {
     try {
@@ -230,7 +248,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         workflowId,
         workflowType: { name: workflowTypes.runGone },
         taskQueue: { name: taskQueue },
-        workflowIdReusePolicy: temporal.api.enums.v1.WorkflowIdReusePolicy.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+        workflowIdReusePolicy: encodeWorkflowIdReusePolicy('REJECT_DUPLICATE'),
         signalName: signal.name,
         signalInput: { payloads: args.map((arg) => loadedDataConverter.payloadConverter.toPayload(arg)) },
       });
@@ -279,7 +297,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     for (const run of await runningRunsOfCustomer(db, customerId)) if (onlyJourney === undefined || run.journeyId === onlyJourney) ids.add(run._id);
     // A run whose registry entry its progress wrote has started and may sit in its start delay:
     // it is woken. The other ids (no run, or one about to start) get a plain signal.
-    const started = await startedRunsOf(db, customerId);
+    const started = await startedRunsOf(db, [customerId]);
     const results = await Promise.all([...ids].map((id) => (started.has(id) ? wake : signalIfRunning)(id, exitJourneySignal, [{ reason }])));
     return results.filter(Boolean).length;
   }
@@ -477,7 +495,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     }
   }
 
-  return { ...runtime, starter: { start, startMany, admit, deliver }, ensureDateSweepSchedule, ensureLifecycleSchedule };
+  return { ...runtime, starter: { start, startMany, admit, deliver, migrateRuns }, ensureDateSweepSchedule, ensureLifecycleSchedule };
 }
 
 function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {

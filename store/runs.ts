@@ -272,10 +272,10 @@ export function hasStarted(entry: RegistryEntry): boolean {
   return !entry.waitsFor.includes(anyEvent);
 }
 
-/** The workflow ids of a customer's runs that have started (`hasStarted`), from the registry (one read). */
-export async function startedRunsOf(db: Db, customerId: string): Promise<Set<string>> {
-  const doc = await db.collection<{ _id: string; runs?: unknown }>('customers').findOne({ _id: customerId }, { projection: { runs: 1 } });
-  return new Set(Object.values(registryOf(doc ?? {})).filter(hasStarted).map((entry) => entry.workflowId));
+/** The workflow ids of the customers' runs that have started (`hasStarted`), from their registries (one read). */
+export async function startedRunsOf(db: Db, customerIds: readonly string[]): Promise<Set<string>> {
+  const docs = await db.collection<{ _id: string; runs?: unknown }>('customers').find({ _id: { $in: [...new Set(customerIds)] } }, { projection: { runs: 1 } }).toArray();
+  return new Set(docs.flatMap((doc) => Object.values(registryOf(doc)).filter(hasStarted).map((entry) => entry.workflowId)));
 }
 
 /** Sets (or with null removes) one run's entry. Never creates a customer. */

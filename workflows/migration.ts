@@ -3,7 +3,7 @@
 // version's definition and the mapping; each run applies it at its next wait and reports what it
 // did (workflows/journey.ts). Durable and resumable: a worker or API restart continues at the
 // last page, and a run signalled twice applies the move once (the second finds it on the version).
-import { continueAsNew, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, getExternalWorkflowHandle, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { JourneyActivities } from '../activities/index.ts';
 import { migrateSignal, migrationProgressQuery } from './definitions.ts';
 import type { MigrateSignal, MigrationInput, MigrationSignalling } from './definitions.ts';
@@ -16,6 +16,13 @@ const store = proxyActivities<JourneyActivities>({
 /** Signals at once, so a page of runs does not wait for each signal in turn. */
 const concurrency = 20;
 
+/**
+ * A page is signalled by an activity through the runtime, which wakes a run asleep in its start
+ * delay (a signal from workflow code is a plain signal: kept until the delay ends). Migrations
+ * begun before keep signalling from workflow code.
+ */
+const wakePatch = 'migration-wakes-runs';
+
 /** Signals every waiting run of older versions; returns the counts. */
 export async function journeyMigrationWorkflow(input: MigrationInput): Promise<MigrationSignalling> {
   const progress: MigrationSignalling = input.carried?.progress ?? { signalled: 0, ended: 0, failed: 0, done: false };
@@ -24,19 +31,13 @@ export async function journeyMigrationWorkflow(input: MigrationInput): Promise<M
   let cursor = input.carried?.cursor ?? null;
   for (;;) {
     const page = await store.migrationRunsPage({ journeyId: input.journeyId, version: input.version, cursor, limit: input.pageSize ?? 100 });
-    for (let i = 0; i < page.workflowIds.length; i += concurrency) {
-      await Promise.all(
-        page.workflowIds.slice(i, i + concurrency).map(async (workflowId) => {
-          try {
-            await getExternalWorkflowHandle(workflowId).signal(migrateSignal, signal);
-            progress.signalled++;
-          } catch (error) {
-            // The run ended between the page and the signal (its record had not caught up yet).
-            if (error instanceof Error && /not found/i.test(error.message)) progress.ended++;
-            else progress.failed++;
-          }
-        }),
-      );
+    if (page.workflowIds.length > 0 && patched(wakePatch)) {
+      const counts = await store.signalMigrationPage({ workflowIds: page.workflowIds, signal });
+      progress.signalled += counts.signalled;
+      progress.ended += counts.ended;
+      progress.failed += counts.failed;
+    } else {
+      await signalFromWorkflow(page.workflowIds, signal, progress);
     }
     cursor = page.nextCursor;
     progress.done = cursor === null;
@@ -47,5 +48,23 @@ export async function journeyMigrationWorkflow(input: MigrationInput): Promise<M
     if (info.continueAsNewSuggested || info.historyLength > 2_000) {
       await continueAsNew<typeof journeyMigrationWorkflow>({ ...input, carried: { cursor, progress } });
     }
+  }
+}
+
+/** How migrations begun before `wakePatch` signal a page: from workflow code, 20 at a time. */
+async function signalFromWorkflow(workflowIds: readonly string[], signal: MigrateSignal, progress: MigrationSignalling): Promise<void> {
+  for (let i = 0; i < workflowIds.length; i += concurrency) {
+    await Promise.all(
+      workflowIds.slice(i, i + concurrency).map(async (workflowId) => {
+        try {
+          await getExternalWorkflowHandle(workflowId).signal(migrateSignal, signal);
+          progress.signalled++;
+        } catch (error) {
+          // The run ended between the page and the signal (its record had not caught up yet).
+          if (error instanceof Error && /not found/i.test(error.message)) progress.ended++;
+          else progress.failed++;
+        }
+      }),
+    );
   }
 }
