@@ -8,6 +8,7 @@ import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CustomerProfile, JourneyGraph } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
+import { createMigration } from '../store/migrations.ts';
 import { getRun } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, keepHistory, prepareDatabase, publish, routeByRegistry, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
@@ -180,6 +181,20 @@ describe('a campaign run in its start delay', () => {
     const description = await eventually(() => client.workflow.getHandle(ghost).describe(), (d) => d.status.name === 'COMPLETED');
     expect(description.type).toBe(workflowTypes.runGone);
     expect(await getRun(database.db, ghost)).toBeNull();
+  });
+
+  it('is moved at once by a migration to a newer version', async () => {
+    const { journey, ids, handle } = await launch((id) => winBack(id, { orderDays: 7 }), 1);
+    const [id = ''] = ids;
+    const graph = winBack(journey.journeyId, { orderDays: 7 });
+    const changed = { ...graph, nodes: graph.nodes.map((n) => (n.id === 'follow-up' ? { ...n, config: { templateId: 'welcome' } } : n)) } as JourneyGraph;
+    const v2 = await publish(database.db, changed);
+    const migrationId = `m-${uniqueSuffix()}`;
+    await createMigration(database.db, { id: migrationId, journeyId: journey.journeyId, version: v2.version, mapping: {}, requestedBy: 'test' }, new Date());
+    await runtime.startMigration({ migrationId, journey: v2, mapping: {} });
+    const workflowId = journeyWorkflowId(journey.journeyId, id);
+    expect(await eventually(() => getRun(database.db, workflowId), (r) => r?.version === v2.version)).toMatchObject({ status: 'running', nodeId: 'wait', version: v2.version });
+    expect((await delayed(handle(id))).tasks).toBeGreaterThan(0);
   });
 
   it('left alone, wakes when its wait ends and sends the follow-up once', async () => {
