@@ -108,7 +108,7 @@ export interface JourneyStarter {
    * not admitted.
    */
   admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>>;
-  /** Delivers events to runs (a signal each); a run that is not running is skipped. */
+  /** Delivers events to runs just started (a signal-with-start each: it ends a start delay); a run that is not running is skipped. */
   deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number>;
   /**
    * Signals a migration to runs on record (workflows/migration.ts), reaching a run in its start
