@@ -70,6 +70,19 @@ export async function waitUntilSettled(client: Client, workflowIds: readonly str
   }
 }
 
+/** Waits until the history of each of `workflowIds` shows a timer started (the run waits on it). */
+export async function waitUntilTimerSet(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const id of workflowIds) {
+    for (;;) {
+      const history = await client.workflow.getHandle(id).fetchHistory();
+      if ((history.events ?? []).some((e) => e.timerStartedEventAttributes)) break;
+      if (Date.now() > deadline) throw new Error(`workflow ${id} set no timer within ${timeoutMs / 1000} s`);
+      await sleep(250);
+    }
+  }
+}
+
 /**
  * How long the first workflow task of each of `workflowIds` waited between being scheduled and
  * a worker taking it (Temporal's timestamps), in milliseconds: the queueing a launch leaves

@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import { journeyWorkflowId } from '../../workflows/definitions.ts';
 import { historyCost } from '../actions.ts';
 import { seedCustomers } from '../app.ts';
-import { bareEmail, firstTaskWaits, waitUntilSettled } from '../bare.ts';
+import { bareEmail, firstTaskWaits, waitUntilSettled, waitUntilTimerSet } from '../bare.ts';
 import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
@@ -32,7 +32,11 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   await waitUntilWaiting(app, journeyId, 'wait-order', sample, 120_000);
   const singleMails = services.sink.since(mark, '@bench.test').filter((r) => r.to.startsWith('wb-single-'));
   const emailBytes = singleMails.length > 0 ? Math.round(singleMails.reduce((n, r) => n + r.bytes, 0) / singleMails.length) : ctx.emailBytes;
-  const before = await historyCost(app.temporal, unbatched.map((id) => journeyWorkflowId(journeyId, id)));
+  // Their records reach the wait a moment before the workflow task that sets its timer completes:
+  // count once every history shows the timer, or the baseline misses the timer and the markers.
+  const unbatchedIds = unbatched.map((id) => journeyWorkflowId(journeyId, id));
+  await waitUntilTimerSet(app.temporal, unbatchedIds, 120_000);
+  const before = await historyCost(app.temporal, unbatchedIds);
 
   // Bare: the pool's emails, then bare starts.
   const pool = nodemailer.createTransport({ pool: true, url: services.endpoints.smtp.url, maxConnections: 5 });
