@@ -2,6 +2,7 @@ import type { Db } from 'mongodb';
 import type { UpdateOperation } from '../journey/index.ts';
 import { customersCollection } from '../store/customers.ts';
 import { updateCustomerCounted } from '../store/lifecycleRollup.ts';
+import { syncMemberships } from '../store/segmentMembers.ts';
 import { activityNow } from './clock.ts';
 import { permanent } from './errors.ts';
 import type { ActionOutcome, ActionRequest } from './types.ts';
@@ -27,6 +28,11 @@ export async function updateProfileAction(db: Db, request: ActionRequest<'update
   if (!(await updateCustomerCounted(db, { _id: customerId }, update))) throw permanent('CustomerNotFound', `customer ${customerId} no longer exists`);
   // MongoDB refuses $addToSet and $pull on the same field in one update: a second one.
   if (removeTags.length > 0) await customers.updateOne({ _id: customerId }, { $pullAll: { tags: removeTags } });
+  // The tag memberships the customer list pages through (store/segmentMembers.ts): the tags as stored now.
+  if (addTags.length > 0 || removeTags.length > 0) {
+    const doc = await customers.findOne({ _id: customerId }, { projection: { tags: 1 } });
+    if (doc !== null) await syncMemberships(db, 'tag', [{ customerId, values: doc.tags }]);
+  }
   return { outcome: 'ok' };
 }
 

@@ -5,6 +5,7 @@ import { deleteCapBooks } from '../store/capBook.ts';
 import { beginErasure, countRemoved, finishErasure, getErasure, redactCustomerMessages } from '../store/erasures.ts';
 import { deleteCustomerEvents } from '../store/events.ts';
 import { deleteCustomerCounted } from '../store/lifecycleRollup.ts';
+import { forgetMemberships } from '../store/segmentMembers.ts';
 import { deleteCustomerRuns } from '../store/runs.ts';
 import type { Erasure } from '../store/erasures.ts';
 import type { JourneyRuntime } from './runtime.ts';
@@ -45,6 +46,8 @@ export async function eraseCustomer(deps: { db: Db; runtime: Pick<JourneyRuntime
 async function eraseCustomerData(db: Db, customerId: string, now: Date): Promise<void> {
   const profile = (await deleteCustomerCounted(db, customerId)) ? 1 : 0;
   await countRemoved(db, customerId, { profile });
+  // The segment and tag memberships that list them (nothing to count: the profile was counted).
+  await forgetMemberships(db, customerId);
   await countRemoved(db, customerId, { events: await deleteCustomerEvents(db, customerId) });
   await countRemoved(db, customerId, { runRecords: await deleteCustomerRuns(db, customerId) });
   await countRemoved(db, customerId, { tasks: (await db.collection('tasks').deleteMany({ customerId })).deletedCount });

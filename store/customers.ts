@@ -5,9 +5,11 @@ import { Consent, isLegacyConsent, upgradeConsent } from '../journey/consent.ts'
 import type { ConsentRecord } from '../journey/consent.ts';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { Channel, LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
-import { escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
+import { decodeCursor, encodeCursor, escapeRegex, isDuplicateKeyError, paginate, validateDocument, withId } from './documents.ts';
 import { countCreated, lifecycleCounts } from './lifecycleRollup.ts';
 import type { Page, PageRequest } from './documents.ts';
+import { memberIds, syncMemberships } from './segmentMembers.ts';
+import type { MembershipKind } from './segmentMembers.ts';
 
 /** Stored shape: the profile with its external id as `_id`. */
 export interface CustomerDocument extends Omit<CustomerProfile, 'id'> {
@@ -141,6 +143,7 @@ export async function upsertCustomer(
   }
   const customer = await getCustomer(db, id);
   if (customer === null) throw new Error(`customer ${id} vanished right after its upsert`);
+  if (valid.tags !== undefined) await syncMemberships(db, 'tag', [{ customerId: id, values: customer.tags }]);
   return { customer, created };
 }
 
@@ -188,6 +191,9 @@ export async function bulkUpsertCustomers(
     if (result.matchedCount === 1) updated++;
     else errors.push({ index, message: 'the customer was deleted during the import' });
   }
+  // The tags of every row stored (rows in order: a repeated id keeps its last tags).
+  const failed = new Set(errors.map((e) => e.index));
+  await syncMemberships(db, 'tag', rows.flatMap((row, i) => (failed.has(i) || row.fields.tags === undefined ? [] : [{ customerId: row.id, values: row.fields.tags }])));
   return { created, updated, errors };
 }
 
@@ -244,9 +250,46 @@ async function estimatedTotal(db: Db, query: CustomerQuery): Promise<number | un
   return counts.customers;
 }
 
-/** One page of customers matching `query`, ordered by id, with the estimated total where the counters hold it. */
+/**
+ * A page of customers with a segment or tag (`kind`, `value`) matching `filter`, by id: ids
+ * from the memberships (store/segmentMembers.ts, a pushed-down `_id` range), then those
+ * customers by `_id $in` with the whole filter (a stale membership drops out). Other filters
+ * that few members meet read further chunks, each twice the last (at most 1,000 ids).
+ */
+async function pageMembers(db: Db, kind: MembershipKind, value: string, filter: Filter<CustomerDocument>, page: PageRequest): Promise<Page<CustomerDocument>> {
+  let after = page.cursor === undefined ? undefined : decodeCursor(page.cursor)[1];
+  const found: CustomerDocument[] = [];
+  for (let chunk = page.limit + 1; found.length <= page.limit; chunk = Math.min(1000, chunk * 2)) {
+    const ids = await memberIds(db, kind, value, chunk, after);
+    if (ids.length > 0) {
+      const docs = await customersCollection(db).find({ ...filter, _id: { $in: ids } }).toArray();
+      const byId = new Map(docs.map((doc) => [doc._id, doc]));
+      for (const id of ids) {
+        const doc = byId.get(id);
+        if (doc !== undefined) found.push(doc);
+      }
+      after = ids.at(-1);
+    }
+    if (ids.length < chunk) break;
+  }
+  const items = found.slice(0, page.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: found.length > page.limit && last !== undefined ? encodeCursor(last._id, last._id) : null };
+}
+
+/**
+ * One page of customers matching `query`, ordered by id, with the estimated total where the
+ * counters hold it. A page by segment or tag reads the memberships (`pageMembers`).
+ */
 export async function searchCustomers(db: Db, query: CustomerQuery, page: PageRequest): Promise<Page<CustomerProfile> & { estimatedTotal?: number }> {
-  const [result, total] = await Promise.all([paginate(customersCollection(db), customerFilter(query), page), estimatedTotal(db, query)]);
+  const filter = customerFilter(query);
+  const read =
+    query.segment !== undefined
+      ? pageMembers(db, 'segment', query.segment, filter, page)
+      : query.tag !== undefined
+        ? pageMembers(db, 'tag', query.tag, filter, page)
+        : paginate(customersCollection(db), filter, page);
+  const [result, total] = await Promise.all([read, estimatedTotal(db, query)]);
   return { items: result.items.map(toProfile), nextCursor: result.nextCursor, ...(total === undefined ? {} : { estimatedTotal: total }) };
 }
 

@@ -12,6 +12,7 @@ import { migrationOutcomeIndexes } from './migrations.ts';
 import { outcomeEntryIndexes } from './outcomeRollup.ts';
 import { suppressionIndexes } from './suppressions.ts';
 import { runIndexes } from './runs.ts';
+import { backfillMemberships, membershipIndexes } from './segmentMembers.ts';
 import { taskIndexes } from './tasks.ts';
 import { templateIndexes } from './templates.ts';
 
@@ -40,6 +41,7 @@ export function indexPlan(): ReadonlyMap<string, readonly IndexSpec[]> {
     ['migrationOutcomes', migrationOutcomeIndexes],
     ['outcomeEntries', outcomeEntryIndexes],
     ['publishApprovals', publishApprovalIndexes],
+    ['customerMemberships', membershipIndexes],
   ]);
 }
 
@@ -78,8 +80,10 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: 'a customer by email or phone (imports, STOP)', collection: 'customers', filter: { email: 'a@example.com' }, index: 'email_1' },
   { query: 'the customers at a lifecycle stage (audiences)', collection: 'customers', filter: { 'computed.stage': 'active' }, index: 'computed.stage_1__id_1' },
   { query: 'a page of the customer list by stage', collection: 'customers', filter: { $and: [{ 'computed.stage': 'active' }, { _id: { $gt: 'c-1' } }] }, sort: { _id: 1 }, index: 'waymark_page_' },
-  { query: "a segment's members (segment page, audiences)", collection: 'customers', filter: { 'computed.segments': 's-1' }, index: 'computed.segments_1' },
-  { query: 'the customers with a tag (customer list, audiences)', collection: 'customers', filter: { tags: { $in: ['vip'] } }, index: 'tags_1' },
+  { query: 'the customers in segments (audiences)', collection: 'customers', filter: { 'computed.segments': { $in: ['s-1'] } }, index: 'computed.segments_1' },
+  { query: 'the customers with a tag (audiences)', collection: 'customers', filter: { tags: { $in: ['vip'] } }, index: 'tags_1' },
+  { query: "a page of a segment's members or a tag's customers (segment page, customer list)", collection: 'customerMemberships', filter: { _id: { $gt: 'segment:3:vip:c-1', $lt: 'segment:3:vip;' } }, sort: { _id: 1 }, index: 'waymark_id_text' },
+  { query: "a customer's memberships (their segments or tags written, erasure)", collection: 'customerMemberships', filter: { customerId: { $in: ['c-1', 'c-2'] }, kind: 'segment', _id: { $nin: ['segment:3:vip:c-1'] } }, index: 'customerId_1' },
   { query: 'an API key by its hash (every request)', collection: 'apiKeys', filter: { hash: 'abc' }, index: 'hash_1' },
   { query: 'a journey version', collection: 'journeyVersions', filter: { journeyId: 'j-1', version: 1 }, index: 'journeyId_1_version_1' },
   { query: 'live journeys (routing cache)', collection: 'journeys', filter: { status: { $in: ['published', 'paused'] } }, index: 'status_1_' },
@@ -108,8 +112,12 @@ export async function ensureIndexes(db: Db): Promise<void> {
   // Likewise the customers at a step and the customer list by stage (`_waymark_page_…`).
   await db.collection('journeyRuns').find({ journeyId: '', status: 'running', nodeId: '' }).sort({ since: 1, _id: 1 }).limit(1).toArray();
   await db.collection<{ _id: string }>('customers').find({ $and: [{ 'computed.stage': '' }, { _id: { $gte: '' } }] }).sort({ _id: 1 }).limit(1).toArray();
+  // Likewise a page of a segment's members or a tag's customers (store/segmentMembers.ts).
+  await db.collection<{ _id: string }>('customerMemberships').find({ _id: { $gte: '' } }).sort({ _id: 1 }).limit(1).toArray();
   // Stored shapes from earlier versions, upgraded before anyone reads them.
   await migrateLegacyConsent(db);
+  // Memberships of customers stored before they existed (once).
+  await backfillMemberships(db);
 }
 
 /**

@@ -108,14 +108,15 @@ type CursorValue = string | number | boolean | null;
 
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
-function encodeCursor(value: CursorValue, id: string): string {
+/** The cursor of a position: the sort value and the id (what `paginate` hands out). */
+export function encodeCursor(value: CursorValue, id: string): string {
   const head =
     typeof value === 'string' ? `s${base64url(value)}` : typeof value === 'number' && Number.isFinite(value) ? `n${value}` : value === true ? 't' : value === false ? 'f' : 'z';
   return `${head}.${base64url(id)}`;
 }
 
 /** Reads a cursor of the `PageCursor` form: every such string is a position. */
-function decodeCursor(cursor: string): [CursorValue, string] {
+export function decodeCursor(cursor: string): [CursorValue, string] {
   if (!PageCursor.safeParse(cursor).success) throw new InvalidCursorError();
   const dot = cursor.lastIndexOf('.');
   const head = cursor.slice(0, dot);

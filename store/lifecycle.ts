@@ -19,6 +19,7 @@ import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
 import { listSegments } from './segments.ts';
+import { syncMemberships } from './segmentMembers.ts';
 import { segmentEventHistory } from './eventHistory.ts';
 import type { EventHistory } from './eventHistory.ts';
 import type { CountedProfile, CustomerFilter, LifecycleCounts } from './lifecycleRollup.ts';
@@ -350,6 +351,9 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
   const plain = await bulkUpdate(db, moving.size === 0 ? writes : writes.filter((w) => !moving.has(w)), false);
   const countedWrites = await bulkUpdate(db, [...moving], true);
   await applyCountChanges(db, countedWrites.applied.map((w) => [w.before, w.after] as const));
+  // Segment memberships (store/segmentMembers.ts) of the writes that changed them and took effect (all, uncounted).
+  const segmentWrites = (counted ? countedWrites.applied : writes).filter((w) => 'computed.segments' in ((w.update['$set'] as object | undefined) ?? {}));
+  await syncMemberships(db, 'segment', segmentWrites.map((w) => ({ customerId: w.before._id, values: w.after.computed?.segments ?? [] })));
   const matched = plain.matched + countedWrites.matched;
   const byCustomer = new Map(plans.map((p) => [p.doc._id, p.customer]));
   const changes = recorded.flatMap((event) => {

@@ -12,6 +12,7 @@ import { customersCollection } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { eventKey } from '../journey/event.ts';
 import { eventsCollection } from './events.ts';
+import { syncMemberships } from './segmentMembers.ts';
 import type { EventDocument } from './events.ts';
 
 /**
@@ -168,6 +169,8 @@ export async function seedDemo(
     return { _id: id, ...rest, lifecycle: { stage: fields.stage, cell: fields.rfm?.cell ?? null } };
   });
   await customers.insertMany(documents, { ordered: false });
+  await syncMemberships(db, 'segment', documents.map((doc) => ({ customerId: doc._id, values: doc.computed.segments })));
+  await syncMemberships(db, 'tag', documents.map((doc) => ({ customerId: doc._id, values: doc.tags })));
   const events = drafts.flatMap((d) => d.events);
   for (let i = 0; i < events.length; i += 1000) await eventsCollection(db).insertMany(events.slice(i, i + 1000), { ordered: false });
   return { customers: documents.length, events: events.length };

@@ -4,17 +4,20 @@ import { evaluateCondition } from '../journey/condition.ts';
 import type { ProfileCondition } from '../journey/condition.ts';
 import type { CustomerProfile } from '../journey/customer.ts';
 import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/lifecycle/segment.ts';
-import { customersCollection, toProfile } from './customers.ts';
+import { customersCollection, searchCustomers, toProfile } from './customers.ts';
 import { tallyEventHistory } from './eventHistory.ts';
 import type { CustomerDocument } from './customers.ts';
 import { isDuplicateKeyError, validateDocument, withId } from './documents.ts';
+import type { Page, PageRequest } from './documents.ts';
+import { forgetMembershipValue } from './segmentMembers.ts';
 import { forgetSegmentCount, lifecycleCounts } from './lifecycleRollup.ts';
 
 /**
  * Segment definitions (rules in the condition language of `branch`) and their membership.
- * Membership is materialised in `customers.computed.segments` (indexed) by the lifecycle code
- * (store/lifecycle.ts) on every event and in every sweep; the sample reads it, the count is the
- * lifecycle rollup's counter (store/lifecycleRollup.ts).
+ * Membership is materialised in `customers.computed.segments` by the lifecycle code
+ * (store/lifecycle.ts) on every event and in every sweep, and mirrored in the memberships
+ * (store/segmentMembers.ts, one document per member) that the member pages read; the count is
+ * the lifecycle rollup's counter (store/lifecycleRollup.ts).
  * A preview evaluates a draft rule over every customer in application code, so any condition
  * works on FerretDB too; event-history conditions count stored events by the events indexes
  * (store/eventHistory.ts), with the same code the lifecycle uses for membership.
@@ -95,6 +98,7 @@ export async function deleteSegment(db: Db, id: string): Promise<boolean> {
   const result = await segments(db).deleteOne({ _id: id });
   if (result.deletedCount === 0) return false;
   await customersCollection(db).updateMany({ 'computed.segments': id }, { $pull: { 'computed.segments': id } });
+  await forgetMembershipValue(db, 'segment', id);
   await forgetSegmentCount(db, id);
   return true;
 }
@@ -124,15 +128,18 @@ export async function segmentSizes(db: Db): Promise<Partial<Record<string, numbe
 }
 
 /**
- * Up to `limit` members: the first found, then ordered by id. Unsorted, the read stops at the
- * `limit`-th member; sorted, FerretDB would read and sort every member. On the embedded FerretDB
- * the patch hands SQLite the filter on `computed.segments` (an array: SQLite looks into it with
- * `json_each`), so the customers outside the segment are skipped in SQLite, not decoded.
+ * A page of members by id, `page.limit` of them after `page.cursor`: ids from the memberships
+ * (store/segmentMembers.ts), then their customers (store/customers.ts `searchCustomers`).
  */
+export async function segmentMembersPage(db: Db, id: string, page: PageRequest): Promise<Page<CustomerProfile>> {
+  if (page.limit === 0) return { items: [], nextCursor: null };
+  const { items, nextCursor } = await searchCustomers(db, { segment: id }, page);
+  return { items, nextCursor };
+}
+
+/** The first `limit` members by id. */
 export async function sampleSegmentMembers(db: Db, id: string, limit: number): Promise<CustomerProfile[]> {
-  if (limit === 0) return [];
-  const docs = await customersCollection(db).find({ 'computed.segments': id }).limit(limit).toArray();
-  return docs.map(toProfile).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return (await segmentMembersPage(db, id, { limit })).items;
 }
 
 /**

@@ -1,11 +1,11 @@
-import { createSegment, countSegmentMembers, deleteSegment, getSegment, listSegments, previewSegment, sampleSegmentMembers, segmentSizes, SegmentExistsError, updateSegment } from '../../store/segments.ts';
+import { createSegment, countSegmentMembers, deleteSegment, getSegment, listSegments, previewSegment, segmentMembersPage, segmentSizes, SegmentExistsError, updateSegment } from '../../store/segments.ts';
 import type { SegmentRecord } from '../../store/segments.ts';
 import { readers } from '../auth.ts';
 import type { ResolvedDeps } from '../deps.ts';
 import { conflict, notFound } from '../problem.ts';
 import { defineRoute } from '../route.ts';
 import { Ok } from '../wire/common.ts';
-import { SampleQuery, Segment, SegmentCreate, SegmentList, SegmentMembers, SegmentParams, SegmentPreviewRequest, SegmentUpdate } from '../wire/lifecycle.ts';
+import { Segment, SegmentCreate, SegmentList, SegmentMemberPage, SegmentMembers, SegmentMembersQuery, SegmentParams, SegmentPreviewRequest, SegmentUpdate } from '../wire/lifecycle.ts';
 
 async function withCount(deps: ResolvedDeps, segment: SegmentRecord) {
   return { ...segment, count: await countSegmentMembers(deps.db, segment.id) };
@@ -118,15 +118,16 @@ export const segmentRoutes = [
     method: 'get',
     path: '/segments/:id/members',
     tag: 'Segments',
-    summary: 'Live member count and a sample of members',
+    summary: 'Live member count and a page of members',
+    description: 'Members by id, `sample` at a time; pass `nextCursor` back as `cursor` for the next ones. The count is the lifecycle counter (an estimate until the daily recount after a crash).',
     access: readers,
     params: SegmentParams,
-    query: SampleQuery,
-    responses: { 200: { description: 'Count and a sample: the first members found, ordered by id.', schema: SegmentMembers } },
+    query: SegmentMembersQuery,
+    responses: { 200: { description: 'Count and a page of members, ordered by id.', schema: SegmentMemberPage } },
     async handler({ params, query, deps }) {
       if ((await getSegment(deps.db, params.id)) === null) throw notFound(`segment ${params.id}`);
-      const [count, sample] = await Promise.all([countSegmentMembers(deps.db, params.id), sampleSegmentMembers(deps.db, params.id, query.sample)]);
-      return { status: 200, body: { count, sample } };
+      const [count, page] = await Promise.all([countSegmentMembers(deps.db, params.id), segmentMembersPage(deps.db, params.id, { limit: query.sample, cursor: query.cursor })]);
+      return { status: 200, body: { count, sample: page.items, nextCursor: page.nextCursor } };
     },
   }),
 ];

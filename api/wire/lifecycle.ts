@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ProfileCondition } from '../../journey/condition.ts';
 import { LifecycleStage, RfmCell, ValueTier } from '../../journey/customer.ts';
+import { PageCursor } from '../../journey/ids.ts';
 import { LifecycleBase } from '../../journey/lifecycle/profile.ts';
 import { SegmentDefinition, SegmentId, SegmentRule } from '../../journey/lifecycle/segment.ts';
 import { LifecycleSettings } from '../../journey/lifecycle/settings.ts';
@@ -87,6 +88,14 @@ export const SampleQuery = z.strictObject({ sample: z.coerce.number().int().min(
 export const SegmentMembers = z
   .object({ count: z.number().int().nonnegative(), sample: z.array(Customer) })
   .meta({ id: 'SegmentMembers' });
+
+export const SegmentMembersQuery = SampleQuery.extend({
+  cursor: PageCursor.optional().describe('`nextCursor` of the previous page, unchanged: the members after it.'),
+});
+
+export const SegmentMemberPage = SegmentMembers.extend({
+  nextCursor: z.string().nullable().describe('Where the next `sample` members start; null after the last member.'),
+}).meta({ id: 'SegmentMemberPage' });
 
 export const SegmentPreviewRequest = z
   .strictObject({ condition: ProfileCondition, sample: z.number().int().min(0).max(100).default(10) })
