@@ -83,6 +83,7 @@ export const hotQueries: ReadonlyArray<{ query: string; collection: string; filt
   { query: 'the customers in segments (audiences)', collection: 'customers', filter: { 'computed.segments': { $in: ['s-1'] } }, index: 'computed.segments_1' },
   { query: 'the customers with a tag (audiences)', collection: 'customers', filter: { tags: { $in: ['vip'] } }, index: 'tags_1' },
   { query: "a page of a segment's members or a tag's customers (segment page, customer list)", collection: 'customerMemberships', filter: { _id: { $gt: 'segment:3:vip:c-1', $lt: 'segment:3:vip;' } }, sort: { _id: 1 }, index: 'waymark_id_text' },
+  { query: 'the customers of a page of members (customer list by segment or tag)', collection: 'customers', filter: { 'computed.segments': 's-1', _id: { $in: ['c-1', 'c-2'] } }, index: '_id_' },
   { query: "a customer's memberships (their segments or tags written, erasure)", collection: 'customerMemberships', filter: { customerId: { $in: ['c-1', 'c-2'] }, kind: 'segment', _id: { $nin: ['segment:3:vip:c-1'] } }, index: 'customerId_1' },
   { query: 'an API key by its hash (every request)', collection: 'apiKeys', filter: { hash: 'abc' }, index: 'hash_1' },
   { query: 'a journey version', collection: 'journeyVersions', filter: { journeyId: 'j-1', version: 1 }, index: 'journeyId_1_version_1' },

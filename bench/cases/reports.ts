@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { Db } from 'mongodb';
 import { endpointsEnv } from '../../embedded/index.ts';
 import { freePort } from '../../embedded/process.ts';
+import { bulkUpsertCustomers } from '../../store/customers.ts';
 import { connectDatabase } from '../../store/db.ts';
 import { dailyLifecycle } from '../../store/lifecycle.ts';
 import { recountOutcomes } from '../../store/outcomeRollup.ts';
@@ -61,6 +62,12 @@ async function seedRuns(db: Db, customers: number): Promise<void> {
   }
 }
 
+/** Tags every tenth customer `vip` through the import path (which writes their tag memberships too). */
+async function tagTenth(db: Db, customers: number, now: Date): Promise<void> {
+  const rows = Array.from({ length: Math.floor(customers / 10) }, (_, i) => ({ id: `c${String(i * 10).padStart(7, '0')}`, fields: { tags: ['vip'] } }));
+  for (let i = 0; i < rows.length; i += 1_000) await bulkUpsertCustomers(db, rows.slice(i, i + 1_000), now);
+}
+
 /** The console's calls: journey page, step drawer, segments, dashboards, inbox, a customer. */
 function calls(size: Size): Array<[string, string]> {
   const someone = `c${String(Math.floor(size.customers / 2)).padStart(7, '0')}`;
@@ -78,6 +85,7 @@ function calls(size: Size): Array<[string, string]> {
     ['customer list', '/v1/customers?limit=50'],
     ['customer list by stage', '/v1/customers?stage=dormant&limit=50'],
     ['customer list by segment', '/v1/customers?segment=dormant-90d&limit=50'],
+    ['customer list by tag', '/v1/customers?tag=vip&limit=50'],
     ["a customer's events", `/v1/events?customerId=${someone}&limit=50`],
   ];
 }
@@ -95,6 +103,7 @@ async function measure(services: BenchServices, size: Size, samples: number): Pr
     await dailyLifecycle(db, new Date(now.getTime() + 86_400_000));
     await publishBuiltinJourneys(db, now);
     await seedRuns(db, size.customers);
+    await tagTenth(db, size.customers, now);
     // What the daily run does after runs written around the counters (here: seeded in bulk).
     await recountSteps(db, journeyId);
     await recountOutcomes(db, journeyId);
@@ -117,7 +126,10 @@ async function measure(services: BenchServices, size: Size, samples: number): Pr
     });
     try {
       const out = new Map<string, { p50: number; p95: number; status: number }>();
-      for (const [name, path] of calls(size)) {
+      // The members page after the first (its cursor from the first page).
+      const first = (await (await fetch(`http://127.0.0.1:${port}/v1/segments/dormant-90d/members?sample=20`, { headers: { authorization: `Bearer ${adminApiKey}` } })).json()) as { nextCursor?: string | null };
+      const later: Array<[string, string]> = typeof first.nextCursor === 'string' ? [['segment members, second page', `/v1/segments/dormant-90d/members?sample=20&cursor=${encodeURIComponent(first.nextCursor)}`]] : [];
+      for (const [name, path] of [...calls(size), ...later]) {
         const ms: number[] = [];
         let status = 0;
         for (let i = 0; i < samples; i++) {
