@@ -140,6 +140,145 @@ describe('FerretDB concurrent updates', () => {
   }, 120_000);
 });
 
+/**
+ * The patch runs the statements of one `update` command (several, none `multi`) or `delete`
+ * command (several) in one SQLite transaction. The oracle is the write path of before: the same
+ * update command with a `multi` statement matching nothing appended (such a command keeps one
+ * transaction per write), and each delete statement as a command of its own. Both must leave the
+ * same documents and give the same replies and errors.
+ */
+describe('FerretDB bulk update and delete commands', () => {
+  type Outcome = { reply: Document } | { error: { code?: number; message: string } };
+  const ids = ['d-1', 'd-2', 'd-3', 'd-4', 'd-5'];
+  const text = fc.constantFrom('a', 'b', 'c-1');
+  const id = fc.constantFrom(...ids);
+  /** Seeded documents: `n` sometimes a string (an `$inc` then fails), `tags` sometimes missing or not an array. */
+  const seedDocs = fc.uniqueArray(
+    fc.record({ _id: id, n: fc.oneof(fc.integer({ min: 0, max: 3 }), fc.constant('x')), s: text, tags: fc.oneof(fc.constant(['t']), fc.constant('t')) }, { requiredKeys: ['_id', 'n', 's'] }),
+    { selector: (d) => d._id, maxLength: 5 },
+  );
+  const updateStatement = fc.oneof(
+    fc.record({ q: id.map((_id) => ({ _id })), u: fc.constant({ $inc: { n: 1 } }) }),
+    fc.record({ q: id.map((_id) => ({ _id })), u: text.map((s) => ({ $set: { s } })), upsert: fc.boolean() }),
+    // An upsert on an existing `_id` whose `s` differs inserts a duplicate: a duplicate key error.
+    fc.record({ q: fc.record({ _id: id, s: text }), u: fc.constant({ $set: { n: 5 } }), upsert: fc.constant(true) }),
+    fc.record({ q: id.map((_id) => ({ _id })), u: text.map((s) => ({ n: 7, s })), upsert: fc.boolean() }),
+    fc.record({ q: text.map((s) => ({ s })), u: fc.constant({ $inc: { n: 2 } }) }),
+    fc.record({ q: id.map((_id) => ({ _id })), u: fc.constant({ $push: { tags: 'p' } }) }),
+  );
+  const deleteStatement = fc.oneof(
+    fc.record({ q: id.map((_id) => ({ _id })), limit: fc.constantFrom(0, 1) }),
+    fc.record({ q: text.map((s) => ({ s })), limit: fc.constantFrom(0, 1) }),
+    // An unknown operator: a write error for this statement.
+    fc.record({ q: fc.constant({ $bogus: 1 }), limit: fc.constant(0) }),
+  );
+
+  /** The command's reply or error, with the database's name (in error messages) left out. */
+  async function outcome(db: Db, command: Document): Promise<Outcome> {
+    const unnamed = <T,>(value: T): T => JSON.parse(JSON.stringify(value).replaceAll(`${db.databaseName}.`, 'db.')) as T;
+    try {
+      return { reply: unnamed(await db.command(command)) };
+    } catch (error) {
+      const e = error as { code?: number; message: string };
+      return { error: unnamed({ code: e.code, message: e.message }) };
+    }
+  }
+  const docsOf = (db: Db, name: string) => db.collection(name).find().sort({ _id: 1 }).toArray();
+
+  it('update: same documents and replies as one transaction per write (property-based)', async () => {
+    const [batched, single] = [pushed.client.db('bulkBatched'), pushed.client.db('bulkSingle')];
+    await fc.assert(
+      fc.asyncProperty(seedDocs, fc.array(updateStatement, { minLength: 2, maxLength: 12 }), fc.boolean(), async (docs, updates, ordered) => {
+        const name = `u${round++}`;
+        for (const db of [batched, single]) if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })));
+        const a = await outcome(batched, { update: name, updates, ordered });
+        const noop = { q: { _id: 'none' }, u: { $set: { never: 1 } }, multi: true };
+        const b = await outcome(single, { update: name, updates: [...updates, noop], ordered });
+        expect(a).toEqual(b);
+        expect(await docsOf(batched, name)).toEqual(await docsOf(single, name));
+      }),
+      {
+        numRuns: 60,
+        examples: [
+          // A duplicate key in the middle: the statements before it stay applied.
+          [
+            [{ _id: 'd-1', n: 0, s: 'a' }, { _id: 'd-2', n: 0, s: 'b' }],
+            [{ q: { _id: 'd-1' }, u: { $inc: { n: 1 } } }, { q: { _id: 'd-2', s: 'a' }, u: { $set: { n: 5 } }, upsert: true }, { q: { _id: 'd-1' }, u: { $inc: { n: 1 } } }],
+            false,
+          ],
+          // An update of a document written earlier in the command sees that write.
+          [[{ _id: 'd-1', n: 0, s: 'a' }], [{ q: { _id: 'd-1' }, u: { $inc: { n: 1 } } }, { q: { _id: 'd-1' }, u: { $inc: { n: 1 } } }, { q: { _id: 'd-9' }, u: { $set: { s: 'b' } }, upsert: true }], true],
+        ],
+      },
+    );
+  }, 240_000);
+
+  it('delete: same documents, counts and write errors as one command per statement (property-based)', async () => {
+    const [batched, single] = [pushed.client.db('bulkBatched'), pushed.client.db('bulkSingle')];
+    await fc.assert(
+      fc.asyncProperty(seedDocs, fc.array(deleteStatement, { minLength: 2, maxLength: 8 }), fc.boolean(), async (docs, deletes, ordered) => {
+        const name = `d${round++}`;
+        for (const db of [batched, single]) if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })));
+        const a = await outcome(batched, { delete: name, deletes, ordered });
+        let n = 0;
+        const writeErrors: Document[] = [];
+        for (const [index, statement] of deletes.entries()) {
+          const r = await outcome(single, { delete: name, deletes: [statement], ordered });
+          if (!('reply' in r)) throw new Error(`a single delete failed: ${r.error.message}`);
+          n += r.reply['n'] as number;
+          const errors = (r.reply['writeErrors'] as Document[] | undefined) ?? [];
+          writeErrors.push(...errors.map((e) => ({ ...e, index })));
+          if (errors.length > 0 && ordered) break;
+        }
+        expect(a).toEqual({ reply: { n, ...(writeErrors.length > 0 ? { writeErrors } : {}), ok: 1 } });
+        expect(await docsOf(batched, name)).toEqual(await docsOf(single, name));
+      }),
+      { numRuns: 40 },
+    );
+  }, 240_000);
+
+  it('applies a command of 300 updates (unpatched, more than 99 waited forever for a connection)', async () => {
+    const coll = pushed.client.db('bulkBatched').collection<{ _id: string; n: number }>('many');
+    await coll.insertMany(Array.from({ length: 300 }, (_, i) => ({ _id: `m-${i}`, n: i })));
+    const result = await coll.bulkWrite(Array.from({ length: 300 }, (_, i) => ({ updateOne: { filter: { _id: `m-${i}` }, update: { $inc: { n: 1 } } } })), { ordered: false });
+    expect({ matched: result.matchedCount, modified: result.modifiedCount }).toEqual({ matched: 300, modified: 300 });
+    const docs = await coll.find().toArray();
+    expect(docs.every((d) => d.n === Number(d._id.slice(2)) + 1)).toBe(true);
+    const deleted = await coll.bulkWrite(Array.from({ length: 150 }, (_, i) => ({ deleteOne: { filter: { _id: `m-${i * 2}` } } })));
+    expect(deleted.deletedCount).toBe(150);
+    expect(await coll.countDocuments()).toBe(150);
+  }, 60_000);
+
+  it('loses nothing when bulk updates and inserts of several clients meet', async () => {
+    const clients = await Promise.all(Array.from({ length: 4 }, () => MongoClient.connect(pushed.url)));
+    try {
+      const counters = (c: MongoClient) => c.db('bulkConcurrent').collection<{ _id: string; n: number; by?: string[] }>('counters');
+      const log = (c: MongoClient) => c.db('bulkConcurrent').collection<{ client: number; k: number }>('log');
+      await counters(pushed.client).insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: `k-${i}`, n: 0 })));
+      await Promise.all(
+        clients.map(async (client, ci) => {
+          for (let k = 0; k < 5; k++) {
+            // 60 updates over the 20 shared documents (3 each), one upsert of this client's own.
+            const ops = Array.from({ length: 60 }, (_, i) => ({ updateOne: { filter: { _id: `k-${i % 20}` }, update: { $inc: { n: 1 }, $push: { by: `${ci}-${k}` } } } }));
+            await Promise.all([
+              counters(client).bulkWrite([...ops, { updateOne: { filter: { _id: `own-${ci}` }, update: { $inc: { n: 1 } }, upsert: true } }], { ordered: k % 2 === 0 }),
+              log(client).insertMany(Array.from({ length: 50 }, () => ({ client: ci, k }))),
+            ]);
+          }
+        }),
+      );
+      const docs = await counters(pushed.client).find().sort({ _id: 1 }).toArray();
+      const shared = docs.filter((d) => d._id.startsWith('k-'));
+      expect(shared.map((d) => d.n)).toEqual(Array.from({ length: 20 }, () => 4 * 5 * 3));
+      expect(shared.every((d) => d.by?.length === 60)).toBe(true);
+      expect(docs.filter((d) => d._id.startsWith('own-')).map((d) => d.n)).toEqual([5, 5, 5, 5]);
+      expect(await log(pushed.client).countDocuments()).toBe(4 * 5 * 50);
+    } finally {
+      await Promise.all(clients.map((c) => c.close()));
+    }
+  }, 120_000);
+});
+
 describe('FerretDB field pushdown', () => {
   it('answers every filter exactly as a full scan does (property-based corpus)', async () => {
     await fc.assert(

@@ -351,7 +351,7 @@ export interface FoldGroup {
  * customer. Stage, RFM and segments are the lifecycle's job, which runs after this.
  *
  * Round trips per call: one read of the customers, one insert of the unknown ones, one bulk
- * update per 32 customers, one read of the result. Returns the documents after folding.
+ * update per 500 customers, one read of the result. Returns the documents after folding.
  */
 export async function foldEvents(db: Db, groups: readonly FoldGroup[], now: Date): Promise<Map<string, CustomerDocument>> {
   const customers = customersCollection(db) as unknown as Collection<FoldDocument>;
@@ -367,7 +367,7 @@ export async function foldEvents(db: Db, groups: readonly FoldGroup[], now: Date
     ops.push({ updateOne: { filter: filter as Filter<FoldDocument>, update } });
   }
   // FerretDB keeps each update's read open until its bulk command ends: small chunks.
-  for (let i = 0; i < ops.length; i += 32) await customers.bulkWrite(ops.slice(i, i + 32), { ordered: false });
+  for (let i = 0; i < ops.length; i += 500) await customers.bulkWrite(ops.slice(i, i + 500), { ordered: false });
   if (ids.length === 0) return new Map();
   const after = await customers.find({ _id: { $in: ids } }).toArray();
   return new Map(after.map((doc) => [doc._id, doc]));

@@ -269,11 +269,12 @@ async function recordEvents(db: Db, events: readonly CustomerEvent[], receivedAt
 }
 
 /**
- * Updates per bulk command. FerretDB 1.24 keeps each update's read of a command open until the
- * whole command ends, one SQLite connection each: a few hundred updates in one command exhaust
- * its pool and stall; 32 stay well inside it.
+ * Updates per bulk command: a lane's batch in one. The embedded FerretDB (the bootstrap's patch)
+ * runs a command's updates in one SQLite transaction, and ends each update's read with it
+ * (unpatched, every read stayed open on a connection of its own until the command ended, and
+ * commands of over 100 updates stalled).
  */
-const bulkChunk = 32;
+const bulkChunk = 500;
 
 const aggregatePaths = new Set(['computed.orderCount', 'computed.totalSpend', 'computed.firstPurchaseAt', 'computed.lastPurchaseAt', 'computed.lastSeenAt', 'computed.nps']);
 
@@ -285,7 +286,7 @@ interface Write {
   after: CountedProfile;
 }
 
-/** Bulk-writes `writes`, 32 per command; returns those that matched when asked (`which`), else the count. */
+/** Bulk-writes `writes`, 500 per command; returns those that matched when asked (`which`), else the count. */
 async function bulkUpdate(db: Db, writes: readonly Write[], which: boolean): Promise<{ matched: number; applied: Write[] }> {
   let matched = 0;
   const applied: Write[] = [];
@@ -318,7 +319,7 @@ async function appliedAmong(db: Db, chunk: readonly Write[]): Promise<Write[]> {
 }
 
 /**
- * Records, writes and emits one batch of plans, one bulk write per 32 customers. `counted`:
+ * Records, writes and emits one batch of plans, one bulk write per 500 customers. `counted`:
  * writes that move a counter (store/lifecycleRollup.ts `countDelta` between the document the
  * plan read and what the write makes of it) go in commands of their own, and the differences of those that
  * took effect go to the counters in one `$inc` (the event pipeline's path: within one pipeline a
@@ -576,7 +577,7 @@ export type ScoredEvent = Pick<CustomerEvent, 'customerId' | 'type' | 'at' | 'pr
 /**
  * The incremental update after events were stored and folded into their customers' aggregates:
  * scores each customer once from the stored aggregates against the stored base, writes the
- * changes (one bulk write per 32 customers) and returns the change events newly recorded (also
+ * changes (one bulk write per 500 customers) and returns the change events newly recorded (also
  * passed to `options.emit`). Reads no other events, so what it cannot see in the aggregates it
  * takes from the events: a return after a gap of `dormantDays` (against the last purchase
  * remembered at the previous update), and the latest survey answer of each kind.

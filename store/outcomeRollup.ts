@@ -143,8 +143,8 @@ async function applyDelta(db: Db, journeyId: string, $inc: Record<string, number
 const figuresOf = (doc: EntryDocument) =>
   JSON.stringify([doc.journeyId, doc.enteredAt, doc.day, doc.goal, countKeys.map((key) => doc.counts[key]), Object.entries(doc.arms).sort(([a], [b]) => a.localeCompare(b))]);
 
-/** Entry writes per bulk command (as the lifecycle's: FerretDB holds a connection per update until the command ends). */
-const bulkChunk = 32;
+/** Entry writes per bulk command (as the lifecycle's: one SQLite transaction per command on the embedded FerretDB). */
+const bulkChunk = 500;
 
 interface EntryWrite {
   before: EntryDocument | null;
@@ -154,7 +154,7 @@ interface EntryWrite {
 /**
  * Writes entry documents in bulk and returns those that took effect: new ones in one unordered
  * insert (one whose insert met another's is left out), changed ones as replacements conditional
- * on the figures the batch read, 32 per command. Each write adds `token` to the entry's last few
+ * on the figures the batch read, 500 per command. Each write adds `token` to the entry's last few
  * tokens (those of the document it replaces, kept); when a command matched fewer than it sent,
  * the entries are read back and a write took effect when its entry holds its token, even if
  * another write replaced it since (only more than four in between would hide it).

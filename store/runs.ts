@@ -283,10 +283,10 @@ export async function setRegistryEntry(db: Db, customerId: string, slot: string,
   await writeRegistry(db, [{ customerId, slot, entry }]);
 }
 
-/** Sets or removes many entries (bulk, 32 per command). */
+/** Sets or removes many entries (bulk, 500 per command). */
 export async function writeRegistry(db: Db, writes: ReadonlyArray<{ customerId: string; slot: string; entry: RegistryEntry | null }>): Promise<void> {
   const ops = writes.map(({ customerId, slot, entry }) => ({
     updateOne: { filter: { _id: customerId }, update: entry === null ? { $unset: { [`runs.${slot}`]: '' as const } } : { $set: { [`runs.${slot}`]: entry } } },
   }));
-  for (let i = 0; i < ops.length; i += 32) await db.collection<{ _id: string }>('customers').bulkWrite(ops.slice(i, i + 32), { ordered: false });
+  for (let i = 0; i < ops.length; i += 500) await db.collection<{ _id: string }>('customers').bulkWrite(ops.slice(i, i + 500), { ordered: false });
 }
