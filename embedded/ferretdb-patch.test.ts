@@ -184,13 +184,16 @@ describe('FerretDB bulk update and delete commands', () => {
     }
   }
   const docsOf = (db: Db, name: string) => db.collection(name).find().sort({ _id: 1 }).toArray();
+  async function seedBoth(dbs: Db[], name: string, docs: ReadonlyArray<{ _id: string }>): Promise<void> {
+    for (const db of dbs) if (docs.length > 0) await db.collection<{ _id: string }>(name).insertMany(docs.map((d) => ({ ...d })));
+  }
 
   it('update: same documents and replies as one transaction per write (property-based)', async () => {
     const [batched, single] = [pushed.client.db('bulkBatched'), pushed.client.db('bulkSingle')];
     await fc.assert(
       fc.asyncProperty(seedDocs, fc.array(updateStatement, { minLength: 2, maxLength: 12 }), fc.boolean(), async (docs, updates, ordered) => {
         const name = `u${round++}`;
-        for (const db of [batched, single]) if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })));
+        await seedBoth([batched, single], name, docs);
         const a = await outcome(batched, { update: name, updates, ordered });
         const noop = { q: { _id: 'none' }, u: { $set: { never: 1 } }, multi: true };
         const b = await outcome(single, { update: name, updates: [...updates, noop], ordered });
@@ -218,7 +221,7 @@ describe('FerretDB bulk update and delete commands', () => {
     await fc.assert(
       fc.asyncProperty(seedDocs, fc.array(deleteStatement, { minLength: 2, maxLength: 8 }), fc.boolean(), async (docs, deletes, ordered) => {
         const name = `d${round++}`;
-        for (const db of [batched, single]) if (docs.length > 0) await db.collection(name).insertMany(docs.map((d) => ({ ...d })));
+        await seedBoth([batched, single], name, docs);
         const a = await outcome(batched, { delete: name, deletes, ordered });
         let n = 0;
         const writeErrors: Document[] = [];

@@ -145,6 +145,11 @@ function ferretDb() {
  * - `update` and `findAndModify` read, change and write a document with nothing held in between,
  *   so concurrent updates of one document were lost; the patch serialises them per document
  *   (filter on one `_id`) or per collection (any other filter) inside the FerretDB process.
+ * - the statements of one `update` command (several, none `multi`) or `delete` command (several)
+ *   share one SQLite transaction (BEGIN IMMEDIATE at the first write, a savepoint per write,
+ *   committed at the end or after 100 ms) instead of a commit each; each update statement's read
+ *   ends with it (unpatched they stayed open on a connection each, and commands of over 99
+ *   updates stalled on FerretDB's pool of 100).
  * `git apply` refuses a patch that does not apply cleanly; embedded/ferretdb-patch.test.ts
  * checks the built server (same answers as an unpushed filter, index searches in the plans) and
  * `npm run bench -- --only=lookups` measures it.
