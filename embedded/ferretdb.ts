@@ -15,12 +15,14 @@ export async function startFerretDb(options: {
   dataDir: string;
   logFile: string;
   supervised?: boolean;
+  /** Another FerretDB build (a benchmark comparing builds); the bootstrap's by default. */
+  cmd?: string;
 }): Promise<ManagedProcess & { url: string }> {
-  const { port, dataDir, logFile, supervised = false } = options;
+  const { port, dataDir, logFile, supervised = false, cmd = tools.ferretdb } = options;
   mkdirSync(dataDir, { recursive: true });
   const proc = await startProcess({
     name: 'FerretDB',
-    cmd: tools.ferretdb,
+    cmd,
     args: [
       '--handler=sqlite',
       `--sqlite-url=file:${dataDir}/?_pragma=synchronous(normal)`,
