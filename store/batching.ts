@@ -146,8 +146,12 @@ function idOf(filter: unknown): string | null {
  * `db`, with the single-document calls made without options (`insertOne`, `findOne` by `_id`,
  * and with `batchUpdates`, `updateOne` without an upsert) batched per collection and turn of the
  * event loop; everything else goes straight through. Updates are not batched by default: a
- * campaign page's bulk update of its sends' completions stalled on the embedded FerretDB under
- * load (the worker crash test, second page of 250), which is not understood yet. Meant for one unit of concurrent work (a campaign page), not to be
+ * campaign page's bulk update of its sends' completions once stalled the embedded FerretDB (the
+ * worker crash test, a page of 250): FerretDB 1.24 held a pooled connection per `updateOne` of
+ * a command until the command ended, so a command of over 99 never returned; the patch (build
+ * waymark8) ends each statement's read. They stay off because an update batch whose answer cannot
+ * tell which update changed nothing fails every caller (a page's lease renewals would all be
+ * lost when one was taken over). Meant for one unit of concurrent work (a campaign page), not to be
  * kept: it holds nothing between turns.
  */
 export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: boolean } = {}): Db {
