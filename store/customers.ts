@@ -332,14 +332,27 @@ export async function countAudience(db: Db, audience: AudienceFilter, now: Date)
   return customersCollection(db).countDocuments(audienceQuery(audience, now));
 }
 
-/** One page of an audience, ordered by id: what a campaign launch pages through. */
+/**
+ * One page of an audience, ordered by id: what a campaign launch pages through. An audience of
+ * one segment or one tag pages through its memberships (`pageMembers`: an index range, then
+ * the customers by id with the whole filter), so a launch reads O(page) per page, not every
+ * member; any other audience is one filtered keyset read.
+ */
 export async function pageAudience(
   db: Db,
   audience: AudienceFilter,
   now: Date,
   page: PageRequest,
 ): Promise<Page<CustomerProfile>> {
-  const result = await paginate(customersCollection(db), audienceQuery(audience, now), page);
+  const filter = audienceQuery(audience, now);
+  const [segment, ...moreSegments] = audience.segments ?? [];
+  const [tag, ...moreTags] = audience.tags ?? [];
+  const result =
+    segment !== undefined && moreSegments.length === 0
+      ? await pageMembers(db, 'segment', segment, filter, page)
+      : tag !== undefined && moreTags.length === 0
+        ? await pageMembers(db, 'tag', tag, filter, page)
+        : await paginate(customersCollection(db), filter, page);
   return { items: result.items.map(toProfile), nextCursor: result.nextCursor };
 }
 

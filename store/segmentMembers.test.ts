@@ -7,7 +7,8 @@ import { eventKey } from '../journey/event.ts';
 import { DAY } from '../journey/time.ts';
 import { eraseCustomer } from '../runtime/erasure.ts';
 import { testDatabase } from '../test/db.ts';
-import { bulkUpsertCustomers, customersCollection, freshCustomerDocument, searchCustomers, upsertCustomer } from './customers.ts';
+import { audienceQuery, bulkUpsertCustomers, customersCollection, freshCustomerDocument, pageAudience, searchCustomers, upsertCustomer } from './customers.ts';
+import type { AudienceFilter } from './customers.ts';
 import { ensureIndexes } from './db.ts';
 import { insertEvent } from './events.ts';
 import { foldAndRescore, recomputeLifecycle, sweepLifecycle } from './lifecycle.ts';
@@ -91,6 +92,20 @@ async function pageAll(db: Db, filter: { segment?: string; tag?: string }): Prom
   }
 }
 
+/** Every page of a campaign audience, three at a time, against what its filter finds in one read. */
+async function audiencePages(db: Db, audience: AudienceFilter, now: Date): Promise<{ paged: string[]; scanned: string[] }> {
+  const paged: string[] = [];
+  let cursor: string | undefined;
+  for (;;) {
+    const page = await pageAudience(db, audience, now, { limit: 3, cursor });
+    paged.push(...page.items.map((c) => c.id));
+    if (page.nextCursor === null) break;
+    cursor = page.nextCursor;
+  }
+  const scanned = (await customersCollection(db).find(audienceQuery(audience, now)).toArray()).map((c) => c._id).sort();
+  return { paged, scanned };
+}
+
 const repeatBuyers = { id: 'repeat-buyers', name: 'Repeat buyers', description: 'Two orders or more.', condition: { type: 'attribute' as const, attribute: 'orderCount', op: 'gte' as const, value: 2 } };
 
 describe('segment and tag memberships', () => {
@@ -139,7 +154,14 @@ describe('segment and tag memberships', () => {
         for (const tag of tags) {
           const members = (await customersCollection(db).find({ tags: tag }).toArray()).map((c) => c._id).sort();
           expect(await pageAll(db, { tag })).toEqual(members);
+          // A campaign of one tag (alone, or with a criterion some members fail) pages through the memberships.
+          for (const audience of [{ tags: [tag] }, { tags: [tag], minOrders: 2 }]) {
+            const { paged, scanned: all } = await audiencePages(db, audience, later);
+            expect(paged).toEqual(all);
+          }
         }
+        const { paged, scanned: all } = await audiencePages(db, { segments: [repeatBuyers.id] }, later);
+        expect(paged).toEqual(all);
       }),
       { numRuns: 15 },
     );

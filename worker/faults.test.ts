@@ -20,6 +20,7 @@ import { consentRecords, CustomerProfile } from '../journey/index.ts';
 import type { JourneyGraph } from '../journey/index.ts';
 import { createTemporalRuntime } from '../runtime/temporal.ts';
 import { customersCollection } from '../store/customers.ts';
+import { syncMemberships } from '../store/segmentMembers.ts';
 import { runsCollection } from '../store/runs.ts';
 import { testDatabase } from '../test/db.ts';
 import { eventually, inbox, middayZone, prepareDatabase, publish, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
@@ -96,6 +97,7 @@ async function seedRow(name: string, count: number, phone?: (i: number) => strin
       return { _id: c.id, ...rest };
     }),
   );
+  await syncMemberships(database.db, 'tag', customers.map((c) => ({ customerId: c.id, values: [id] })));
   return { id, domain, customers, runtime: createTemporalRuntime({ client, db: database.db, taskQueue: id }) };
 }
 
