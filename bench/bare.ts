@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { freePort } from '../embedded/process.ts';
 import { startNode } from './child.ts';
 import type { BenchChild } from './child.ts';
@@ -54,33 +55,30 @@ export function bareEmail(to: string, bytes: number): BareEmail {
   return { to, subject: 'Welcome aboard, Bench!', html: `<p>${body.slice(0, Math.floor(bytes / 2))}</p>`, text: body.slice(0, Math.floor(bytes / 2)) };
 }
 
-/**
- * Waits until each of `workflowIds` has finished its first workflow task (it is waiting, or
- * done). Checks the given ids (e.g. the last ones started: tasks are served about in order).
- */
-export async function waitUntilSettled(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
+/** Waits until the history of each of `workflowIds` has an event that `holds` (`what` names it in the error). */
+async function waitForEvent(client: Client, workflowIds: readonly string[], holds: (event: temporal.api.history.v1.IHistoryEvent) => boolean, what: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (const id of workflowIds) {
     for (;;) {
       const history = await client.workflow.getHandle(id).fetchHistory();
-      if ((history.events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)) break;
-      if (Date.now() > deadline) throw new Error(`workflow ${id} did not run its first task within ${timeoutMs / 1000} s`);
+      if ((history.events ?? []).some(holds)) break;
+      if (Date.now() > deadline) throw new Error(`workflow ${id} ${what} within ${timeoutMs / 1000} s`);
       await sleep(250);
     }
   }
 }
 
+/**
+ * Waits until each of `workflowIds` has finished its first workflow task (it is waiting, or
+ * done). Checks the given ids (e.g. the last ones started: tasks are served about in order).
+ */
+export function waitUntilSettled(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
+  return waitForEvent(client, workflowIds, (e) => Boolean(e.workflowTaskCompletedEventAttributes), 'did not run its first task', timeoutMs);
+}
+
 /** Waits until the history of each of `workflowIds` shows a timer started (the run waits on it). */
-export async function waitUntilTimerSet(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (const id of workflowIds) {
-    for (;;) {
-      const history = await client.workflow.getHandle(id).fetchHistory();
-      if ((history.events ?? []).some((e) => e.timerStartedEventAttributes)) break;
-      if (Date.now() > deadline) throw new Error(`workflow ${id} set no timer within ${timeoutMs / 1000} s`);
-      await sleep(250);
-    }
-  }
+export function waitUntilTimerSet(client: Client, workflowIds: readonly string[], timeoutMs: number): Promise<void> {
+  return waitForEvent(client, workflowIds, (e) => Boolean(e.timerStartedEventAttributes), 'set no timer', timeoutMs);
 }
 
 /**
