@@ -5,41 +5,34 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { Client, Connection } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { JourneyGraph } from '../journey/index.ts';
 import { couponsCollection } from '../store/coupons.ts';
 import { getRun } from '../store/runs.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
-import { createTemporalRuntime } from '../runtime/temporal.ts';
-import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, keepHistory, prepareDatabase, publish, realActivities, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, keepHistory, publish, realActivities, seedAudience, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { startRuntimeHarness } from '../test/fixtures/runtime-harness.ts';
+import type { RuntimeHarness } from '../test/fixtures/runtime-harness.ts';
 import { campaignWorkflowId, journeyWorkflowId, workflowTypes } from '../workflows/definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress } from '../workflows/definitions.ts';
 import type { JourneyStarter } from './index.ts';
 
 const services = inject('services');
 const taskQueue = `prefix-${randomUUID()}`;
-let database: Awaited<ReturnType<typeof testDatabase>>;
-let connection: NativeConnection;
-let client: Client;
-let worker: { stop(): Promise<void> } | undefined;
-let runtime: ReturnType<typeof createTemporalRuntime>;
+let harness: RuntimeHarness | undefined;
+let database: RuntimeHarness['database'];
+let client: RuntimeHarness['client'];
+let runtime: RuntimeHarness['runtime'];
 let hook: Server;
 let hookUrl = '';
 /** What the webhook does when called (the customer's event, in the event-race test). */
 let onHook: (customerId: string) => Promise<void> = async () => undefined;
 
 beforeAll(async () => {
-  database = await testDatabase();
-  await prepareDatabase(database.db);
-  connection = await NativeConnection.connect({ address: services.temporalAddress });
-  client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
-  runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
-  worker = await startRealWorker({ connection, db: database.db, services, taskQueue, starter: runtime.starter });
+  harness = await startRuntimeHarness(services, taskQueue);
+  ({ database, client, runtime } = harness);
   hook = createServer((request, response) => {
     let body = '';
     request.on('data', (chunk: Buffer) => (body += chunk.toString()));
@@ -57,10 +50,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  await connection?.close();
-  await database?.close();
+  await harness?.stop();
   await new Promise((resolve) => hook?.close(resolve));
 });
 

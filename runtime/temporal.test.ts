@@ -1,39 +1,29 @@
 // JourneyRuntime on the real Temporal dev server with an in-process worker and real activities.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { CustomerProfile } from '../journey/index.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { getRun } from '../store/runs.ts';
-import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, prepareDatabase, publish, routeByRegistry, seedAudience, seedCustomer, startRealWorker, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, publish, routeByRegistry, seedAudience, seedCustomer, testJourneyGraph, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { startRuntimeHarness } from '../test/fixtures/runtime-harness.ts';
+import type { RuntimeHarness } from '../test/fixtures/runtime-harness.ts';
 import { dateSweepScheduleId, journeyStatusQuery, journeyWorkflowId, lifecycleScheduleId } from '../workflows/definitions.ts';
-import { createTemporalRuntime } from './temporal.ts';
 
 const services = inject('services');
 const taskQueue = `runtime-${randomUUID()}`;
-let database: Awaited<ReturnType<typeof testDatabase>>;
-let connection: NativeConnection;
-let client: Client;
-let worker: { stop(): Promise<void> } | undefined;
-let runtime: ReturnType<typeof createTemporalRuntime>;
+let harness: RuntimeHarness | undefined;
+let database: RuntimeHarness['database'];
+let client: RuntimeHarness['client'];
+let runtime: RuntimeHarness['runtime'];
 
 beforeAll(async () => {
-  database = await testDatabase();
-  await prepareDatabase(database.db);
-  connection = await NativeConnection.connect({ address: services.temporalAddress });
-  client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
-  runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
-  worker = await startRealWorker({ connection, db: database.db, services, taskQueue, starter: runtime.starter });
+  harness = await startRuntimeHarness(services, taskQueue);
+  ({ database, client, runtime } = harness);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  await connection?.close();
-  await database?.close();
+  await harness?.stop();
 });
 
 async function customer(): Promise<CustomerProfile & { email: string }> {

@@ -3,41 +3,32 @@
 // server does with signals during the delay, and that every way the runtime reaches a run
 // (events, exits, erasures) reaches one in its delay at once.
 import { randomUUID } from 'node:crypto';
-import { Client, Connection, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
-import { NativeConnection } from '@temporalio/worker';
+import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { CustomerProfile, JourneyGraph } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { createMigration } from '../store/migrations.ts';
 import { getRun } from '../store/runs.ts';
-import { testDatabase } from '../test/db.ts';
-import { eventually, inbox, keepHistory, prepareDatabase, publish, routeByRegistry, seedAudience, startRealWorker, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { eventually, inbox, keepHistory, publish, routeByRegistry, seedAudience, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
+import { startRuntimeHarness } from '../test/fixtures/runtime-harness.ts';
+import type { RuntimeHarness } from '../test/fixtures/runtime-harness.ts';
 import { customerEventSignal, journeyWorkflowId, workflowTypes } from '../workflows/definitions.ts';
 import { eraseCustomer } from './erasure.ts';
-import { createTemporalRuntime } from './temporal.ts';
 
 const services = inject('services');
 const taskQueue = `wake-${randomUUID()}`;
-let database: Awaited<ReturnType<typeof testDatabase>>;
-let connection: NativeConnection;
-let client: Client;
-let worker: { stop(): Promise<void> } | undefined;
-let runtime: ReturnType<typeof createTemporalRuntime>;
+let harness: RuntimeHarness | undefined;
+let database: RuntimeHarness['database'];
+let client: RuntimeHarness['client'];
+let runtime: RuntimeHarness['runtime'];
 
 beforeAll(async () => {
-  database = await testDatabase();
-  await prepareDatabase(database.db);
-  connection = await NativeConnection.connect({ address: services.temporalAddress });
-  client = new Client({ connection: await Connection.connect({ address: services.temporalAddress }) });
-  runtime = createTemporalRuntime({ client, db: database.db, taskQueue });
-  worker = await startRealWorker({ connection, db: database.db, services, taskQueue, starter: runtime.starter });
+  harness = await startRuntimeHarness(services, taskQueue);
+  ({ database, client, runtime } = harness);
 });
 
 afterAll(async () => {
-  await worker?.stop();
-  await client?.connection.close();
-  await connection?.close();
-  await database?.close();
+  await harness?.stop();
 });
 
 const event = { event: { id: 'e-1', type: 'order_completed', customerId: 'nobody', at: new Date(0).toISOString(), properties: {} } };
