@@ -204,7 +204,7 @@ async function startPagePrefixes(
   customers: readonly CustomerProfile[],
 ): Promise<Array<StartResult | { error: unknown }>> {
   const { db } = deps;
-  const page = batchingDb(db);
+  const page = batchingDb(db, { batchUpdates: ['messages'] });
   const perform: ActionPerformer = (request) => deps.perform(request, page);
   const batchAt = activityNow();
   const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));

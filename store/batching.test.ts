@@ -15,6 +15,8 @@ describe('batching database (FerretDB)', () => {
   let watched: MongoClient;
   let db: Db;
   const commands: string[] = [];
+  /** The same commands with their collection, e.g. `find journeyRuns`. */
+  const targets: string[] = [];
   const now = new Date('2026-03-01T10:00:00Z');
 
   beforeAll(async () => {
@@ -22,7 +24,10 @@ describe('batching database (FerretDB)', () => {
     await ensureIndexes(env.db);
     watched = await MongoClient.connect(env.url, { monitorCommands: true });
     watched.on('commandStarted', (event) => {
-      if (['insert', 'find', 'update'].includes(event.commandName)) commands.push(event.commandName);
+      if (['insert', 'find', 'update'].includes(event.commandName)) {
+        commands.push(event.commandName);
+        targets.push(`${event.commandName} ${String(event.command[event.commandName])}`);
+      }
     });
     db = watched.db(env.db.databaseName);
   });
@@ -48,6 +53,35 @@ describe('batching database (FerretDB)', () => {
     expect(await env.db.collection('coupons').countDocuments()).toBe(45);
   });
 
+  it("40 coupons issued at once refresh their customers' outcomes with one read of their runs", async () => {
+    const offer = { type: 'percent' as const, percent: 10 };
+    targets.length = 0;
+    const page = batchingDb(db);
+    await Promise.all(Array.from({ length: 40 }, (_, i) => issueCoupon(page, { code: `OUT-${i}`, key: `outcome-key-${i}`, customerId: `out-${i}`, offer }, now)));
+    expect(targets.filter((t) => t === 'find journeyRuns')).toHaveLength(1);
+    expect(targets.filter((t) => t === 'insert coupons')).toHaveLength(1);
+  });
+
+  it('batches the updates of the collections it is asked to, never a counter', async () => {
+    const page = batchingDb(db, { batchUpdates: ['messages'] });
+    const claims = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => recordPendingMessage(page, { key: `only-${i}`, channel: 'email', customerId: `c${i}`, journeyId: 'j', templateId: 't', to: 'x@example.test' }, now)),
+    );
+    for (let i = 0; i < 20; i++) await env.db.collection<{ _id: string; n: number; seen?: boolean }>('counted').insertOne({ _id: `k${i}`, n: 0 });
+    targets.length = 0;
+    await Promise.all(claims.map((c) => markMessageById(page, c.message.id, 'sent', {}, now)));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => page.collection('counted').updateOne({ _id: `k${i}` }, { $set: { seen: true } })));
+    expect(targets.filter((t) => t === 'update messages')).toHaveLength(1);
+    expect(targets.filter((t) => t === 'update counted')).toHaveLength(20);
+
+    // Even where asked, an increment goes alone: a failed batch's callers would count twice on retry.
+    targets.length = 0;
+    const counting = batchingDb(db, { batchUpdates: true });
+    await Promise.all(Array.from({ length: 20 }, (_, i) => counting.collection('counted').updateOne({ _id: `k${i}` }, { $inc: { n: 1 } })));
+    expect(targets.filter((t) => t === 'update counted')).toHaveLength(20);
+    expect((await env.db.collection<{ n: number }>('counted').find().toArray()).map((d) => d.n)).toEqual(Array.from({ length: 20 }, () => 1));
+  });
+
   it('reads 30 customers in one find, each getting their own (null for one that does not exist)', async () => {
     for (let i = 0; i < 30; i++) await ensureCustomer(env.db, `reader-${i}`, now);
     commands.length = 0;
@@ -71,7 +105,7 @@ describe('batching database (FerretDB)', () => {
 
     const retried = await Promise.all(Array.from({ length: 25 }, (_, i) => claim(i)));
     expect(retried.map((c) => [c.created, c.message.status, c.message.providerId])).toEqual(claims.map((c) => [false, 'sent', `p-${c.message.key}`]));
-    expect(await env.db.collection('messages').countDocuments()).toBe(25);
+    expect(await env.db.collection('messages').countDocuments({ key: { $in: Array.from({ length: 25 }, (_, i) => `send-${i}`) } })).toBe(25);
   });
 
   it('an update that changes nothing in a batch fails as retryable, the others are applied', async () => {

@@ -144,20 +144,23 @@ function idOf(filter: unknown): string | null {
 
 /**
  * `db`, with the single-document calls made without options (`insertOne`, `findOne` by `_id`,
- * and with `batchUpdates`, `updateOne` without an upsert) batched per collection and turn of the
- * event loop; everything else goes straight through. Updates are not batched by default: a
- * campaign page's bulk update of its sends' completions once stalled the embedded FerretDB (the
- * worker crash test, a page of 250): FerretDB 1.24 held a pooled connection per `updateOne` of
- * a command until the command ended, so a command of over 99 never returned; the patch (build
- * waymark8) ends each statement's read. They stay off because an update batch whose answer cannot
- * tell which update changed nothing fails every caller (a page's lease renewals would all be
- * lost when one was taken over). Meant for one unit of concurrent work (a campaign page), not to be
- * kept: it holds nothing between turns.
+ * and on the collections `batchUpdates` names, `updateOne` without an upsert) batched per
+ * collection and turn of the event loop; everything else goes straight through. A campaign page
+ * batches the updates of the send ledger (`messages`: a send's completion, its lease), whose
+ * every update is guarded by the row's status or lease and safe to repeat: an update batch whose
+ * answer cannot tell which update changed nothing fails each of its callers as retryable, and
+ * the run then does that send's step again under the same key and finds it done. Counters
+ * (`$inc`) are never batched: a failed caller that retried would count twice. (A page's bulk
+ * update of 250 completions once stalled the embedded FerretDB: FerretDB 1.24 held a pooled
+ * connection per `updateOne` of a command until the command ended, so a command of over 99 never
+ * returned; the patch, build waymark8, ends each statement's read.) Meant for one unit of
+ * concurrent work (a campaign page), not to be kept: it holds nothing between turns.
  */
-export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: boolean } = {}): Db {
+export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: boolean | readonly string[] } = {}): Db {
   const collections = new Map<string, Collection<Document>>();
   const wrap = (name: string): Collection<Document> => {
     const real = db.collection(name);
+    const updatesBatched = batchUpdates === true || (Array.isArray(batchUpdates) && batchUpdates.includes(name));
     const batch = batcher(real);
     return new Proxy(real, {
       get(target, property, receiver) {
@@ -168,9 +171,9 @@ export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: bo
             return id === null ? target.findOne(filter as never, options as never) : batch.findById(id);
           };
         }
-        if (property === 'updateOne' && batchUpdates) {
+        if (property === 'updateOne' && updatesBatched) {
           return (filter: Document, update: Document, options?: unknown) =>
-            options === undefined && !Array.isArray(update) ? batch.updateOne(filter, update) : target.updateOne(filter, update, options as never);
+            options === undefined && !Array.isArray(update) && !('$inc' in update) ? batch.updateOne(filter, update) : target.updateOne(filter, update, options as never);
         }
         const value: unknown = Reflect.get(target, property, receiver);
         return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

@@ -230,14 +230,38 @@ export interface OutcomeTouch {
   at: string;
 }
 
+/** Touches waiting for the end of the current turn, per database. */
+const queuedTouches = new WeakMap<Db, { touches: OutcomeTouch[]; done: Promise<void> }>();
+
 /**
  * Recomputes the entrants these touches can move: one read of the customers' runs by
  * `customerId` (a thousand at a time), then per journey only the runs whose goal window had not
  * closed when the event happened or the coupon was issued (one after it changes no figure: only
  * the stage and orders before entry and what happens within the window count), and only for an
- * event of a type the journey's figures count.
+ * event of a type the journey's figures count. The touches of every call on the same database in
+ * the same turn of the event loop are recomputed together (a campaign page issues its 250
+ * coupons at once: one read of their runs, not 250); each caller waits for that recompute, and
+ * an error reaches each of them (a recompute is safe to repeat).
  */
-export async function refreshCustomerOutcomes(db: Db, touches: readonly OutcomeTouch[]): Promise<void> {
+export function refreshCustomerOutcomes(db: Db, touches: readonly OutcomeTouch[]): Promise<void> {
+  if (touches.length === 0) return Promise.resolve();
+  const queued = queuedTouches.get(db);
+  if (queued !== undefined) {
+    queued.touches.push(...touches);
+    return queued.done;
+  }
+  const batch = { touches: [...touches], done: Promise.resolve() };
+  batch.done = new Promise<void>((resolve, reject) => {
+    setImmediate(() => {
+      queuedTouches.delete(db);
+      refreshTouched(db, batch.touches).then(resolve, reject);
+    });
+  });
+  queuedTouches.set(db, batch);
+  return batch.done;
+}
+
+async function refreshTouched(db: Db, touches: readonly OutcomeTouch[]): Promise<void> {
   const byCustomer = new Map<string, OutcomeTouch[]>();
   for (const touch of touches) {
     const list = byCustomer.get(touch.customerId) ?? [];

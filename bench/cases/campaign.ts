@@ -9,7 +9,7 @@ import nodemailer from 'nodemailer';
 import { journeyWorkflowId } from '../../workflows/definitions.ts';
 import { historyCost } from '../actions.ts';
 import { seedCustomers } from '../app.ts';
-import { bareEmail, firstTaskWaits, waitUntilSettled, waitUntilTimerSet } from '../bare.ts';
+import { bareEmail, firstTaskWaits, waitUntilClosed, waitUntilSettled, waitUntilTimerSet } from '../bare.ts';
 import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
@@ -42,7 +42,11 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const pool = nodemailer.createTransport({ pool: true, url: services.endpoints.smtp.url, maxConnections: 5 });
   mark = services.sink.receipts.length;
   const bareSendStart = wallMs();
-  await Promise.all(Array.from({ length: size }, (_, i) => pool.sendMail({ from: 'Bench <bench@waymark.local>', ...bareEmail(`bare-wb-${i}@bare-wb.test`, emailBytes) })));
+  // At most 100 messages handed to the pool at once: the pool queues the rest in memory, and
+  // 10,000 queued at once starve the sink's own event loop until its greetings time out.
+  await inLanes(size, 100, async (i) => {
+    await pool.sendMail({ from: 'Bench <bench@waymark.local>', ...bareEmail(`bare-wb-${i}@bare-wb.test`, emailBytes) });
+  });
   await until(() => services.sink.since(mark, '@bare-wb.test').length >= size, 'the bare emails', 10 * 60_000);
   const bareSendMs = Math.max(...services.sink.since(mark, '@bare-wb.test').map((r) => r.at)) - bareSendStart;
   pool.close();
@@ -51,6 +55,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
     await app.temporal.workflow.start('emptyWorkflow', { taskQueue: bare.taskQueue, workflowId: `bench-bare-wb/${i}`, args: [] });
   });
   const bareStartMs = performance.now() - bareStart;
+  await waitUntilClosed(app.temporal, Array.from({ length: size }, (_, i) => `bench-bare-wb/${i}`));
   note(`winback: bare pool ${size} emails in ${Math.round(bareSendMs)} ms, ${size} bare starts in ${Math.round(bareStartMs)} ms; launching`);
 
   // The campaign, from the launch request on.

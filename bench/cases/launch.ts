@@ -2,7 +2,7 @@
 // `client.workflow.start` calls of an empty workflow at the campaign's concurrency (16 starts in
 // flight, as the starter's `startMany` runs them) on the same Temporal server.
 import { seedCustomers } from '../app.ts';
-import { waitUntilSettled } from '../bare.ts';
+import { waitUntilClosed, waitUntilSettled } from '../bare.ts';
 import { runCampaign, waitUntilWaiting } from '../campaign.ts';
 import type { BenchContext } from '../context.ts';
 import { snapshotMemory } from '../context.ts';
@@ -33,6 +33,7 @@ export async function benchLaunch(ctx: BenchContext): Promise<BenchRow[]> {
   };
   const half = bareCount / 2;
   const bareMs = await bareStarts(0, half);
+  await waitUntilClosed(app.temporal, Array.from({ length: half }, (_, i) => `bench-bare-empty/${i}`));
   note('launch: bare starts (first half) done; launching the campaign');
   const launch = await runCampaign(app, journeyId, { tags: ['launch'] }, budgetMs);
   note(`launch: ${launch.progress.started} started in ${launch.workflowMs} ms${launch.cancelled ? ' (cancelled at the budget)' : ''}`);
