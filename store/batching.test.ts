@@ -67,17 +67,18 @@ describe('batching database (FerretDB)', () => {
     const claims = await Promise.all(
       Array.from({ length: 20 }, (_, i) => recordPendingMessage(page, { key: `only-${i}`, channel: 'email', customerId: `c${i}`, journeyId: 'j', templateId: 't', to: 'x@example.test' }, now)),
     );
-    for (let i = 0; i < 20; i++) await env.db.collection<{ _id: string; n: number; seen?: boolean }>('counted').insertOne({ _id: `k${i}`, n: 0 });
+    type Counted = { _id: string; n: number; seen?: boolean };
+    for (let i = 0; i < 20; i++) await env.db.collection<Counted>('counted').insertOne({ _id: `k${i}`, n: 0 });
     targets.length = 0;
     await Promise.all(claims.map((c) => markMessageById(page, c.message.id, 'sent', {}, now)));
-    await Promise.all(Array.from({ length: 20 }, (_, i) => page.collection('counted').updateOne({ _id: `k${i}` }, { $set: { seen: true } })));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => page.collection<Counted>('counted').updateOne({ _id: `k${i}` }, { $set: { seen: true } })));
     expect(targets.filter((t) => t === 'update messages')).toHaveLength(1);
     expect(targets.filter((t) => t === 'update counted')).toHaveLength(20);
 
     // Even where asked, an increment goes alone: a failed batch's callers would count twice on retry.
     targets.length = 0;
     const counting = batchingDb(db, { batchUpdates: true });
-    await Promise.all(Array.from({ length: 20 }, (_, i) => counting.collection('counted').updateOne({ _id: `k${i}` }, { $inc: { n: 1 } })));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => counting.collection<Counted>('counted').updateOne({ _id: `k${i}` }, { $inc: { n: 1 } })));
     expect(targets.filter((t) => t === 'update counted')).toHaveLength(20);
     expect((await env.db.collection<{ n: number }>('counted').find().toArray()).map((d) => d.n)).toEqual(Array.from({ length: 20 }, () => 1));
   });
