@@ -1,4 +1,4 @@
-import type { ActionCommand, ActionKind, JourneySettings } from '../journey/index.ts';
+import type { ActionCommand, ActionKind, JourneySettings, RunProgress } from '../journey/index.ts';
 
 /**
  * What the journey workflow passes to an action activity: the interpreter's command as is,
@@ -12,15 +12,22 @@ export interface ActionRequest<K extends ActionKind = ActionKind> {
   version: number;
   customerId: string;
   settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'sendDays' | 'frequencyCaps' | 'priority'>;
+  /**
+   * The run's progress record as it will be if the action ends `ok` with no variables, when
+   * that is a wait or the end (`patched('progress-in-action')`): the activity writes it after
+   * such an outcome, so the run records no progress of its own for the step.
+   */
+  progress?: RunProgress;
 }
 
 /**
  * How an action ended when it did not fail: `ok` (with variables such as the coupon code for
  * later messages) or `deferred` until a frequency cap or quiet hours allow the send. Permanent
- * failures are thrown as non-retryable `ApplicationFailure`s (see errors.ts).
+ * failures are thrown as non-retryable `ApplicationFailure`s (see errors.ts). `recorded`: the
+ * activity wrote the request's `progress` record.
  */
 export type ActionOutcome =
-  | { outcome: 'ok'; variables?: Record<string, string>; duplicate?: boolean }
+  | { outcome: 'ok'; variables?: Record<string, string>; duplicate?: boolean; recorded?: boolean }
   | { outcome: 'deferred'; until: number };
 
 export type { JourneyStarter, StartRequest, StartResult } from '../runtime/runtime.ts';

@@ -3,7 +3,7 @@
 // journey logic lives in journey/; nothing here decides where a customer goes.
 import { ActivityFailure, condition, continueAsNew, log, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import { actionSpecOf, migrateRun, runProgress, step, traceNodes, waitingOn } from '../journey/index.ts';
-import type { ActionCommand, JourneyDefinition, JourneyState, StepInput } from '../journey/index.ts';
+import type { ActionCommand, JourneyDefinition, JourneyState, RunProgress, StepInput, StepResult } from '../journey/index.ts';
 import type { ActionOutcome, ActionRequest, JourneyActivities } from '../activities/index.ts';
 import { customerEventSignal, exitJourneySignal, journeyStatusQuery, migrateSignal } from './definitions.ts';
 import type { CustomerEventSignal, JourneyRunStatus, JourneyWorkflowInput, JourneyWorkflowResult, MigrateSignal } from './definitions.ts';
@@ -86,13 +86,13 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
   setHandler(journeyStatusQuery, () => describe({ ...input, ...journey }, workflowId, state));
 
   let fed = 0; // inputs fed in this execution: a fresh continuation waits before continuing again
-  const feed = (next: StepInput) => {
+  const apply = (result: StepResult) => {
     fed += 1;
-    const result = step(journey.definition, state, next, Date.now());
     state = result.state;
     visited = visited.concat(traceNodes(result.trace));
     return result.state;
   };
+  const feed = (next: StepInput) => apply(step(journey.definition, state, next, Date.now()));
 
   let current: JourneyState;
   if (input.carried) {
@@ -147,7 +147,16 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     }
     if (pending.type === 'complete') return { reason: pending.reason, ...(pending.nodeId ? { nodeId: pending.nodeId } : {}), variables: current.variables };
     if (pending.type === 'action') {
-      current = feed(await perform({ ...input, ...journey }, pending));
+      const ahead = progressAhead({ ...input, ...journey }, runKey, current, visited, recorded);
+      const done = await perform({ ...input, ...journey }, pending, ahead?.progress);
+      if (ahead !== null && done.recorded) {
+        // The activity recorded where an `ok` leads: take exactly that state, recorded.
+        current = apply(ahead.result);
+        recorded = progressSignature(current);
+        visited = [];
+      } else {
+        current = feed(done.input);
+      }
       continue;
     }
     const info = workflowInfo();
@@ -189,8 +198,30 @@ async function migrate(input: JourneyWorkflowInput, journey: Followed, signal: M
   return result.outcome === 'moved' ? { state: result.result.state, visited: traceNodes(result.result.trace) } : null;
 }
 
-/** Runs the activity of an action command and turns its outcome into the core's input. */
-async function perform(input: JourneyWorkflowInput, action: ActionCommand): Promise<StepInput> {
+/**
+ * Where the pending action leads if it ends `ok` with no variables (the state `step()` would
+ * reach now), with that state's progress record, when it is a wait or the end: the action's
+ * activity writes that record. Null when the action leads to another action (nothing to record
+ * yet) or its kind answers with variables (the state depends on them).
+ *
+ * No `patched()`: the workflow takes this state only on an outcome that says `recorded`, which
+ * no earlier history holds, and replay compares an activity's type and id, not its input, so
+ * recorded histories replay unchanged (workflows/replay.test.ts). A patch would cost what this
+ * saves: its marker and the `TemporalChangeVersion` search-attribute upsert the SDK adds with
+ * it (2 events, 1 billable action per run).
+ */
+function progressAhead(input: JourneyWorkflowInput, runKey: string, current: JourneyState, visited: string[], last: string): { result: StepResult; progress: RunProgress } | null {
+  if (current.pending.type !== 'action' || actionSpecOf(current.pending.kind).variables) return null;
+  const result = step(input.definition, current, { type: 'actionResult', nodeId: current.pending.nodeId, outcome: 'ok' }, Date.now());
+  if (result.state.pending.type === 'action') return null;
+  return { result, progress: progressOf(input, runKey, result.state, visited.concat(traceNodes(result.trace)), last) };
+}
+
+/**
+ * Runs the activity of an action command and turns its outcome into the core's input;
+ * `recorded` when it ended `ok` with no variables and wrote the `progress` it was given.
+ */
+async function perform(input: JourneyWorkflowInput, action: ActionCommand, progress?: RunProgress): Promise<{ input: StepInput; recorded: boolean }> {
   const { settings } = input.definition;
   const base = {
     journeyId: input.journeyId,
@@ -200,15 +231,16 @@ async function perform(input: JourneyWorkflowInput, action: ActionCommand): Prom
     settings: { timezone: settings.timezone, quietHours: settings.quietHours, frequencyCaps: settings.frequencyCaps, ...(settings.sendDays ? { sendDays: settings.sendDays } : {}), ...(settings.priority ? { priority: settings.priority } : {}) },
   };
   try {
-    const outcome = await runAction(base, action);
+    // Sent only when there is one: activity inputs of other steps stay as recorded histories have them.
+    const outcome = await runAction({ ...base, ...(progress ? { progress } : {}) }, action);
     return outcome.outcome === 'ok'
-      ? { type: 'actionResult', nodeId: action.nodeId, outcome: 'ok', ...(outcome.variables ? { variables: outcome.variables } : {}) }
-      : { type: 'actionResult', nodeId: action.nodeId, outcome: 'deferred', until: outcome.until };
+      ? { input: { type: 'actionResult', nodeId: action.nodeId, outcome: 'ok', ...(outcome.variables ? { variables: outcome.variables } : {}) }, recorded: outcome.variables === undefined && outcome.recorded === true }
+      : { input: { type: 'actionResult', nodeId: action.nodeId, outcome: 'deferred', until: outcome.until }, recorded: false };
   } catch (error) {
     // Permanent failures and exhausted retries take the step's failure path.
     if (!(error instanceof ActivityFailure)) throw error;
     const cause = error.cause;
-    return { type: 'actionResult', nodeId: action.nodeId, outcome: 'failed', error: cause?.message ?? error.message };
+    return { input: { type: 'actionResult', nodeId: action.nodeId, outcome: 'failed', error: cause?.message ?? error.message }, recorded: false };
   }
 }
 
@@ -239,11 +271,23 @@ async function recordProgress(input: JourneyWorkflowInput, runKey: string, state
   const signature = progressSignature(state);
   if (state.pending.type === 'action' || (signature === last && visited.length === 0)) return null;
   const { workflowId } = workflowInfo();
-  const progress = runProgress(
+  const progress = progressOf(input, runKey, state, visited, last);
+  try {
+    await reporting.recordRunProgress(progress);
+  } catch (error) {
+    if (!(error instanceof ActivityFailure)) throw error;
+    log.warn('journey progress not recorded', { workflowId, nodeId: progress.nodeId, error: error.message });
+  }
+  return signature;
+}
+
+/** The progress record of the run in `state`, `last` being the signature of the latest one it wrote. */
+function progressOf(input: JourneyWorkflowInput, runKey: string, state: JourneyState, visited: string[], last: string): RunProgress {
+  return runProgress(
     {
       runKey,
       first: last === '' && input.carried === undefined,
-      workflowId,
+      workflowId: workflowInfo().workflowId,
       journeyId: input.journeyId,
       version: input.version,
       customerId: input.customerId,
@@ -255,13 +299,6 @@ async function recordProgress(input: JourneyWorkflowInput, runKey: string, state
     visited,
     Date.now(),
   );
-  try {
-    await reporting.recordRunProgress(progress);
-  } catch (error) {
-    if (!(error instanceof ActivityFailure)) throw error;
-    log.warn('journey progress not recorded', { workflowId, nodeId: progress.nodeId, error: error.message });
-  }
-  return signature;
 }
 
 function describe(input: JourneyWorkflowInput, workflowId: string, state: JourneyState | null): JourneyRunStatus {

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createTemporalRuntime } from '../runtime/temporal.ts';
@@ -131,6 +132,58 @@ describe('win-back', () => {
     await keepHistory('win-back', handle);
   });
 });
+
+describe('progress records written by the step’s own activity', () => {
+  it('the email before a wait records the run at the wait (email visited), the last SMS its end: no progress markers, no workflow task that records nothing', async () => {
+    const now = await env.currentTimeMs();
+    const c = await customer({ phone: '+14155550116', consent: { email: true, sms: true }, timezone: middayZone(now), computed: { valueTier: 'low', stage: 'dormant', orderCount: 1, totalSpend: 40, segments: [] } });
+    await runtime.startJourney({ journey: journey('win-back'), customer: c });
+    const workflowId = journeyWorkflowId('win-back', c.id);
+    const handle = env.client.workflow.getHandle(workflowId);
+    // No queries here: the time-skipping server answers each with a workflow task of its own.
+    const atWait = timeline(await eventually(() => handle.fetchHistory(), (h) => timeline(h).includes('timer')));
+    expect(await inbox(services, c.email)).toHaveLength(1);
+    const waiting = await getRun(database.db, workflowId);
+    expect(waiting).toMatchObject({ status: 'running', nodeId: 'wait-purchase' });
+    expect(waiting?.visited).toEqual(expect.arrayContaining(['coupon', 'email', 'wait-purchase']));
+    // Start, the profile read, coupon, email, then the wait's timer: the email's activity wrote
+    // the record (before: a progress marker with the timer).
+    expect(atWait.filter((e) => e !== 'task')).toEqual(['started', 'core_local_activity', 'issueCoupon', 'sendEmail', 'timer']);
+    expect(idleTasks(atWait)).toBe(0);
+
+    // Seven days on, the SMS (then no call task for this customer): its activity records the end.
+    expect(await handle.result()).toMatchObject({ reason: 'exit', nodeId: 'done' });
+    expect(await texts(services, '+14155550116')).toHaveLength(1);
+    const ending = await getRun(database.db, workflowId);
+    expect(ending).toMatchObject({ status: 'completed', reason: 'exit', nodeId: null });
+    expect(ending?.visited).toEqual(expect.arrayContaining(['sms', 'high-value', 'done']));
+    const ended = timeline(await handle.fetchHistory());
+    // The wake reads the profile again (patched('profile-on-wake'): its marker and the search
+    // attribute the SDK sets with it, then the read).
+    expect(ended.filter((e) => e !== 'task')).toEqual(['started', 'core_local_activity', 'issueCoupon', 'sendEmail', 'timer', 'core_patch', 'search attributes', 'core_local_activity', 'sendSms', 'completed']);
+    expect(idleTasks(ended)).toBe(0);
+    await keepHistory('win-back-action-records', handle);
+  });
+});
+
+/** What a history holds, in order: `task` per completed workflow task, then the commands it recorded by name. */
+function timeline(history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>): string[] {
+  return (history.events ?? []).flatMap((e): string[] => {
+    if (e.workflowExecutionStartedEventAttributes) return ['started'];
+    if (e.workflowTaskCompletedEventAttributes) return ['task'];
+    if (e.activityTaskScheduledEventAttributes) return [e.activityTaskScheduledEventAttributes.activityType?.name ?? '?'];
+    if (e.markerRecordedEventAttributes) return [e.markerRecordedEventAttributes.markerName ?? '?'];
+    if (e.timerStartedEventAttributes) return ['timer'];
+    if (e.upsertWorkflowSearchAttributesEventAttributes) return ['search attributes'];
+    if (e.workflowExecutionCompletedEventAttributes) return ['completed'];
+    return [];
+  });
+}
+
+/** Workflow tasks that recorded no command (a task followed by another task, or by nothing). */
+function idleTasks(timeline: string[]): number {
+  return timeline.filter((e, i) => e === 'task' && (timeline[i + 1] === undefined || timeline[i + 1] === 'task')).length;
+}
 
 describe('long-running runs', () => {
   it('continue as new when the history grows, carrying the interpreter state', async () => {

@@ -39,6 +39,14 @@ describe('recorded journey histories', () => {
     }
   });
 
+  it('covers a run whose email and SMS activities recorded its progress (no progress marker after them)', () => {
+    // Recorded by workflows/journeys.test.ts; the older win-back histories record it with a marker.
+    const recorded = JSON.parse(readFileSync(new URL('win-back-action-records.json', dir), 'utf8')) as { history: { events: Array<Record<string, { result?: { payloads?: Array<{ data: string }> } } | undefined>> } };
+    const results = recorded.history.events.flatMap((e) => e['activityTaskCompletedEventAttributes']?.result?.payloads ?? []);
+    const outcomes = results.map((p) => JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) as { recorded?: boolean });
+    expect(outcomes.filter((o) => o.recorded === true)).toHaveLength(2);
+  });
+
   it('replay without non-determinism errors', async () => {
     const workflowBundle = await bundleWorkflows();
     const histories = files.map((name) => {

@@ -1,6 +1,8 @@
+import { log } from '@temporalio/activity';
 import { actionKinds, actionSpecOf } from '../../journey/index.ts';
 import type { ActionKind, ActivityOf } from '../../journey/index.ts';
 import type { ActivityDeps } from '../index.ts';
+import { recordRunProgress } from '../progress.ts';
 import { refreshHolidayCalendar } from '../send-days.ts';
 import type { ActionOutcome, ActionRequest } from '../types.ts';
 import { coupon } from './coupon.ts';
@@ -26,9 +28,27 @@ function bind<K extends ActionKind>(deps: ActivityDeps, kind: K): [string, (requ
   // Send days read the operator's holiday calendar too: fresh enough (its TTL) before the send.
   const run = async (request: ActionRequest<K>) => {
     if (request.settings.sendDays !== undefined) await refreshHolidayCalendar(deps.db);
-    return handler(deps, request);
+    return withProgress(deps, request, await handler(deps, request));
   };
   return [actionSpecOf(kind).activity, run];
+}
+
+/**
+ * Writes the run's progress record the workflow sent along (`request.progress`: where the run
+ * is once the action ends `ok` with no variables), so the run needs no progress record of its
+ * own for the step. Any other outcome leaves recording to the workflow. A record that fails to
+ * write does not fail the action (it happened): the outcome says not recorded and the
+ * workflow records it as it does without this.
+ */
+async function withProgress(deps: ActivityDeps, request: Pick<ActionRequest, 'progress'>, outcome: ActionOutcome): Promise<ActionOutcome> {
+  if (request.progress === undefined || outcome.outcome !== 'ok' || outcome.variables !== undefined) return outcome;
+  try {
+    await recordRunProgress(deps.db, request.progress);
+    return { ...outcome, recorded: true };
+  } catch (error) {
+    log.warn('journey progress not recorded by the action; the run records it', { workflowId: request.progress.workflowId, nodeId: request.progress.nodeId, error: error instanceof Error ? error.message : String(error) });
+    return outcome;
+  }
 }
 
 /**

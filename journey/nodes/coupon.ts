@@ -36,6 +36,6 @@ export const couponNode = defineNode(CouponConfig)({
   defaults: () => ({ offer: { type: 'percent', percent: 10 }, expiresInDays: 14, prefix: '', variable: 'couponCode' }),
   exits: () => actionExits('issued', 'issued'),
   summary: (c) => `Coupon ${c.offer.type === 'percent' ? `${c.offer.percent}%` : `${c.offer.amount} ${c.offer.currency}`} off, ${c.expiresInDays} days`,
-  action: { activity: 'issueCoupon', retry: 'effect', simulate: 'coupon' },
+  action: { activity: 'issueCoupon', retry: 'effect', simulate: 'coupon', variables: true },
   ...actionSteps<CouponConfig>({ okExit: 'issued', quietHours: false, command: (config, base) => ({ ...base, kind: 'coupon', config }) }),
 });

@@ -63,6 +63,11 @@ export interface ActionSpec<A extends string = string> {
   readonly retry: 'message' | 'effect';
   /** What the forecast does: a send on a channel it models, a coupon, a task, a profile update, or a notification it only counts. */
   readonly simulate: 'email' | 'sms' | 'coupon' | 'task' | 'update' | 'notify';
+  /**
+   * Its `ok` outcome carries variables (a coupon code, a task id): where the run goes next is
+   * known only once they are, so its activity cannot write the run's next progress record.
+   */
+  readonly variables?: true;
 }
 
 /** Trigger kinds only: what routing needs to find the journeys an event lets a customer into. */

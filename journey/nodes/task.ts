@@ -33,6 +33,6 @@ export const taskNode = defineNode(TaskConfig)({
   }),
   exits: () => actionExits('created', 'created'),
   summary: (c) => `Task “${c.title}” (${c.priority}, ${c.queue})`,
-  action: { activity: 'createTask', retry: 'effect', simulate: 'task' },
+  action: { activity: 'createTask', retry: 'effect', simulate: 'task', variables: true },
   ...actionSteps<TaskConfig>({ okExit: 'created', quietHours: false, command: (config, base) => ({ ...base, kind: 'task', config }) }),
 });

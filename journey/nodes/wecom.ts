@@ -73,7 +73,7 @@ export const wecomNode = defineNode(WecomConfig)({
       ctx.error('INVALID_CONFIG', `${ctx.name}: check at least once before the deadline (${c.deadlineHours} h).`, { path: 'checkEveryMinutes' });
     }
   },
-  action: { activity: 'wecomOutreach', retry: 'effect', simulate: 'notify' },
+  action: { activity: 'wecomOutreach', retry: 'effect', simulate: 'notify', variables: true },
   // Each check is the same action (same key); `deferred` waits on a timer until the next one.
   ...actionSteps<WecomConfig>({
     okExit: 'sent',
