@@ -43,6 +43,15 @@ export function costOf(history: temporal.api.history.v1.IHistory): HistoryCost {
   return { events: events.length, actions };
 }
 
+/** Workflow tasks that recorded no command: a completed task followed by another task or by nothing. */
+export function idleTasksOf(history: temporal.api.history.v1.IHistory): number {
+  const events = history.events ?? [];
+  const recordsNothing = (next: temporal.api.history.v1.IHistoryEvent | undefined) =>
+    next === undefined ||
+    Boolean(next.workflowTaskScheduledEventAttributes ?? next.activityTaskStartedEventAttributes ?? next.activityTaskCompletedEventAttributes ?? next.timerFiredEventAttributes ?? next.workflowExecutionSignaledEventAttributes);
+  return events.filter((e, i) => e.workflowTaskCompletedEventAttributes && recordsNothing(events[i + 1])).length;
+}
+
 /** The average cost per run of `workflowIds` (their latest executions). */
 export async function historyCost(client: Client, workflowIds: readonly string[]): Promise<HistoryCost> {
   if (workflowIds.length === 0) return { events: 0, actions: 0 };

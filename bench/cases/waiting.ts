@@ -6,7 +6,7 @@ import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { freePort } from '../../embedded/process.ts';
 import { journeyWorkflowId } from '../../workflows/definitions.ts';
-import { costOf } from '../actions.ts';
+import { costOf, idleTasksOf } from '../actions.ts';
 import { seedCustomers } from '../app.ts';
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
@@ -62,7 +62,8 @@ export async function benchStepHistory(ctx: BenchContext): Promise<BenchRow[]> {
         const handle = app.temporal.workflow.getHandle(journeyWorkflowId(graph.id, customerId));
         const result = (await Promise.race([handle.result(), new Promise((_, reject) => setTimeout(() => reject(new Error(`${graph.id} did not finish`)), 120_000).unref())])) as { reason: string };
         if (result.reason !== 'exit') throw new Error(`${graph.id} ended with ${result.reason}`);
-        return { kind, length: (await handle.describe()).historyLength, actions: costOf(await handle.fetchHistory()).actions };
+        const history = await handle.fetchHistory();
+        return { kind, length: (await handle.describe()).historyLength, actions: costOf(history).actions, idle: idleTasksOf(history) };
       }),
     );
     const [none, ...steps] = lengths;
@@ -74,6 +75,7 @@ export async function benchStepHistory(ctx: BenchContext): Promise<BenchRow[]> {
       ...steps.map((s) => ({ case: `history events per step: ${s.kind}`, value: s.length - none.length, unit: 'events' })),
       { case: 'billable Temporal actions: a run of api trigger → exit (rule in bench/actions.ts)', value: none.actions, unit: 'actions' },
       ...steps.map((s) => ({ case: `billable Temporal actions per step: ${s.kind}`, value: s.actions - none.actions, unit: 'actions' })),
+      { case: `workflow tasks that record no command, in these ${lengths.length} runs`, value: lengths.reduce((n, s) => n + s.idle, 0), unit: 'tasks' },
     ];
   } finally {
     await new Promise<void>((resolve) => hook.close(() => resolve()));
