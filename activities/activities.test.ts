@@ -3,11 +3,12 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import type { ActionCommand, ActionKind } from '../journey/index.ts';
+import type { ActionCommand, ActionKind, RunProgress } from '../journey/index.ts';
 import { getCustomer } from '../store/customers.ts';
 import { getSuppression } from '../store/suppressions.ts';
 import { findCouponByKey } from '../store/coupons.ts';
 import { findMessageByKey, getMessageDetails } from '../store/messages.ts';
+import { getRun } from '../store/runs.ts';
 import { findTaskByKey, setQueueMembers } from '../store/tasks.ts';
 import { testDatabase } from '../test/db.ts';
 import { inbox, middayZone, prepareDatabase, realActivities, seedCustomer, texts, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
@@ -49,6 +50,45 @@ async function customer(fields: Record<string, unknown> = {}) {
     ...fields,
   });
 }
+
+describe('an action that writes the run’s progress record', () => {
+  // What the journey workflow sends with an email followed by a wait: the run at that wait.
+  const progress = (customerId: string, enteredAt: number): RunProgress => ({
+    runKey: `journey/win-back/${customerId}#1`,
+    first: true,
+    workflowId: `journey/win-back/${customerId}`,
+    journeyId: 'win-back',
+    version: 1,
+    customerId,
+    nodeId: 'wait-purchase',
+    waiting: { kind: 'event', eventType: 'order_completed', until: Date.now() + 7 * 86_400_000 },
+    goalEvent: 'order_completed',
+    variables: {},
+    visited: ['trigger', 'email', 'wait-purchase'],
+    history: [],
+    enteredAt,
+    since: Date.now(),
+  });
+
+  it('sends, then records the run at its wait and says so', async () => {
+    const c = await customer();
+    const key = `journey/win-back/${c.id}#1:email:1`;
+    const outcome = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id, { couponCode: 'COMEBACK-1' }, { progress: progress(c.id, Date.now()) }));
+    expect(outcome).toEqual({ outcome: 'ok', recorded: true });
+    expect(await inbox(services, c.email ?? '')).toHaveLength(1);
+    expect(await getRun(database.db, `journey/win-back/${c.id}`)).toMatchObject({ status: 'running', nodeId: 'wait-purchase', visited: ['trigger', 'email', 'wait-purchase'] });
+  });
+
+  it('a record that cannot be written does not fail the send: the outcome says not recorded', async () => {
+    const c = await customer();
+    const key = `journey/win-back/${c.id}#1:email:1`;
+    // An entry time that is no date: the record cannot be built, the email has gone.
+    const outcome = await activities.sendEmail(request('email', { templateId: 'winback-offer' }, key, c.id, { couponCode: 'COMEBACK-2' }, { progress: progress(c.id, Number.NaN) }));
+    expect(outcome).toEqual({ outcome: 'ok' });
+    expect(await inbox(services, c.email ?? '')).toHaveLength(1);
+    expect(await getRun(database.db, `journey/win-back/${c.id}`)).toBeNull();
+  });
+});
 
 describe('email', () => {
   it('renders the template in the customer’s language with one-click unsubscribe headers, once per key', async () => {
