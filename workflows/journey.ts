@@ -37,6 +37,8 @@ const reporting = proxyLocalActivities<JourneyActivities>({
 });
 
 const seenLimit = 500;
+/** How long an action may take for the run to keep the state its activity recorded (computed before it ran). */
+const aheadForMs = 60_000;
 
 /** Runs from before this change fire timers without reading the profile again. */
 const profileOnWakePatch = 'profile-on-wake';
@@ -149,8 +151,9 @@ export async function journeyWorkflow(input: JourneyWorkflowInput): Promise<Jour
     if (pending.type === 'action') {
       const ahead = progressAhead({ ...input, ...journey }, runKey, current, visited, recorded);
       const done = await perform({ ...input, ...journey }, pending, ahead?.progress);
-      if (ahead !== null && done.recorded) {
-        // The activity recorded where an `ok` leads: take exactly that state, recorded.
+      // The activity recorded where an `ok` leads: take exactly that state, recorded. Unless the
+      // action took long (retries): stepped again, a wait after it counts from its end.
+      if (ahead !== null && done.recorded && Date.now() - ahead.at <= aheadForMs) {
         current = apply(ahead.result);
         recorded = progressSignature(current);
         visited = [];
@@ -210,11 +213,12 @@ async function migrate(input: JourneyWorkflowInput, journey: Followed, signal: M
  * saves: its marker and the `TemporalChangeVersion` search-attribute upsert the SDK adds with
  * it (2 events, 1 billable action per run).
  */
-function progressAhead(input: JourneyWorkflowInput, runKey: string, current: JourneyState, visited: string[], last: string): { result: StepResult; progress: RunProgress } | null {
+function progressAhead(input: JourneyWorkflowInput, runKey: string, current: JourneyState, visited: string[], last: string): { result: StepResult; progress: RunProgress; at: number } | null {
   if (current.pending.type !== 'action' || actionSpecOf(current.pending.kind).variables) return null;
-  const result = step(input.definition, current, { type: 'actionResult', nodeId: current.pending.nodeId, outcome: 'ok' }, Date.now());
+  const at = Date.now();
+  const result = step(input.definition, current, { type: 'actionResult', nodeId: current.pending.nodeId, outcome: 'ok' }, at);
   if (result.state.pending.type === 'action') return null;
-  return { result, progress: progressOf(input, runKey, result.state, visited.concat(traceNodes(result.trace)), last) };
+  return { result, progress: progressOf(input, runKey, result.state, visited.concat(traceNodes(result.trace)), last), at };
 }
 
 /**
