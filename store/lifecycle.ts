@@ -433,6 +433,11 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
   const lastSeen = new Map<string, string>();
   // Every event (FerretDB scans the collection for a type filter anyway): orders and answers
   // make the histories, every type the last time seen.
+  // The customers are read at the same time (FerretDB serves both cursors at once): they are
+  // needed whole before any write anyway, and a write of a customer changed since is refused by
+  // its version.
+  const reading = customers(db).find({}, { batchSize: 10_000 }).toArray();
+  void reading.catch(() => undefined); // awaited below
   const cursor = eventsCollection(db).find({}, { projection: historyProjection, batchSize: 10_000 });
   for await (const doc of cursor) {
     // Events that arrive during the recompute are folded in by their own incremental update.
@@ -447,7 +452,7 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
   for (const [id, history] of histories) fromEvents.set(id, summarize(history, settings.stages.dormantDays));
 
   // One read of the customers serves the base model and the pass (as in the daily run).
-  const everyone = await customers(db).find({}, { batchSize: 10_000 }).toArray();
+  const everyone = await reading;
   const purchasers: PurchaseSummary[] = [];
   for (const doc of everyone) {
     const summary = mergeSummary(storedSummary(doc), fromEvents.get(doc._id));
