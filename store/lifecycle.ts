@@ -23,7 +23,7 @@ import { syncMemberships } from './segmentMembers.ts';
 import { segmentEventHistory } from './eventHistory.ts';
 import type { EventHistory } from './eventHistory.ts';
 import type { CountedProfile, CustomerFilter, LifecycleCounts } from './lifecycleRollup.ts';
-import { afterUpdate, applyCountChanges, churnBands, countDelta, lifecycleCounts, recountLifecycle, snapshotStages } from './lifecycleRollup.ts';
+import { afterUpdate, applyCountChanges, churnBands, countDelta, countedProjection, lifecycleCounts, recountFrom, snapshotStages } from './lifecycleRollup.ts';
 
 /**
  * Lifecycle computation against the database: the full recompute, the incremental update of
@@ -349,7 +349,8 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
     writes.push({ filter, update, before: doc, after: afterUpdate(doc, update) });
   }
   const moving = new Set(counted ? writes.filter((w) => Object.keys(countDelta(w.before, w.after)).length > 0) : []);
-  const plain = await bulkUpdate(db, moving.size === 0 ? writes : writes.filter((w) => !moving.has(w)), false);
+  // Uncounted (the full passes): which writes took effect, for the counters the pass sets after.
+  const plain = await bulkUpdate(db, moving.size === 0 ? writes : writes.filter((w) => !moving.has(w)), !counted);
   const countedWrites = await bulkUpdate(db, [...moving], true);
   await applyCountChanges(db, countedWrites.applied.map((w) => [w.before, w.after] as const));
   // Segment memberships (store/segmentMembers.ts) of the writes that changed them and took effect (all, uncounted).
@@ -362,7 +363,7 @@ async function commit(db: Db, plans: readonly Plan[], now: number, options: Life
     return customer === undefined ? [] : [{ event, customer }];
   });
   if (changes.length > 0) await options.emit?.(changes);
-  return { updated: matched, conflicts: writes.length - matched, events: recorded.length, changes };
+  return { updated: matched, conflicts: writes.length - matched, events: recorded.length, changes, writes, applied: [...plain.applied, ...countedWrites.applied] };
 }
 
 /** Reads the settings, the base model and the segments. */
@@ -393,14 +394,23 @@ async function runOverCustomers(
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
+  const everyone = read ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
+  // Every customer as the pass leaves them (for the counters), and those whose write did not take
+  // effect (changed or erased meanwhile: read again at the end).
+  const final = new Map<string, CountedProfile>(everyone.map((doc) => [doc._id, doc]));
+  const missed = new Set<string>();
   const flush = async () => {
     const done = await commit(db, plans, ctx.now, options, false);
     report.updated += done.updated;
     report.conflicts += done.conflicts;
     report.events += done.events;
+    const applied = new Set(done.applied);
+    for (const write of done.writes) {
+      if (applied.has(write)) final.set(write.before._id, write.after);
+      else missed.add(write.before._id);
+    }
     plans = [];
   };
-  const everyone = read ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
   for (const doc of everyone) {
     report.customers++;
     try {
@@ -413,8 +423,16 @@ async function runOverCustomers(
     if (plans.length >= batchSize) await flush();
   }
   await flush();
-  // The bulk writes above counted nothing: the counters are recounted from what is stored now.
-  await recountLifecycle(db, new Date(ctx.now));
+  // The bulk writes above counted nothing: the counters are set from the base as the pass left
+  // it (no second read of everyone), the customers whose write missed read again.
+  if (missed.size > 0) {
+    const ids = [...missed];
+    for (const id of ids) final.delete(id);
+    for (let i = 0; i < ids.length; i += 1_000) {
+      for (const doc of await customers(db).find({ _id: { $in: ids.slice(i, i + 1_000) } }, { projection: countedProjection }).toArray()) final.set(doc._id, doc);
+    }
+  }
+  await recountFrom(db, final.values(), new Date(ctx.now));
   return report;
 }
 

@@ -133,6 +133,24 @@ describe('lifecycle rollup', () => {
     );
   }, 180_000);
 
+  it('a pass over everyone counts a customer erased after it read them as erased', async () => {
+    for (let i = 0; i < 3; i++) await apply(env.db, `pass-${i}`, { kind: 'order', daysAgo: 10, amount: 50 }, start, false);
+    let meddled = false;
+    await sweepLifecycle(env.db, new Date(start.getTime() + 400 * DAY), {
+      // Between the pass's read and its writes: one of the customers it is about to write is erased.
+      record: async () => {
+        if (!meddled) {
+          meddled = true;
+          await deleteCustomerCounted(env.db, 'pass-1');
+        }
+        return [];
+      },
+    });
+    expect(meddled).toBe(true);
+    expect(await customersCollection(env.db).findOne({ _id: 'pass-1' })).toBeNull();
+    expect(await lifecycleCounts(env.db)).toEqual(await countByQuery(env.db));
+  });
+
   it('serves the overview and segment sizes, forgets a deleted segment, and keeps the daily trend', async () => {
     const { db } = env;
     const counts = await countByQuery(db);

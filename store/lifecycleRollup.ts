@@ -15,9 +15,11 @@ import type { LifecycleStage, RfmCell } from '../journey/customer.ts';
  * writes each count their own change. The event pipeline's scoring takes it from the document
  * its batch read and writes in bulk (store/lifecycle.ts `commit`). Profiles
  * created count from their first write (`countCreated`). The lifecycle's full passes (daily
- * run, sweep, recompute) write in bulk and recount at their end (`recountLifecycle`), which
- * also repairs a counter a crash left one off (a process dying between a write and its
- * counter update). A rollup without `complete` (never recounted) is recounted on first read.
+ * run, sweep, recompute) write in bulk and then set the counters from every customer as the pass
+ * read and wrote them (`recountFrom`: the customers whose write missed are read again, no second
+ * read of everyone), which also repairs a counter a crash left one off (a process dying between
+ * a write and its counter update). A rollup without `complete` (never recounted) is recounted
+ * from the collection on first read (`recountLifecycle`).
  *
  * The daily run also stores the stage counts of the day (`rollups/lifecycle:<YYYY-MM-DD>`),
  * the points of the 30-day stage trend.
@@ -211,6 +213,22 @@ function toCounts(doc: Partial<LifecycleCounts>): LifecycleCounts {
 export async function recountLifecycle(db: Db, now: Date = new Date()): Promise<LifecycleCounts> {
   const totals: Record<string, number> = {};
   for await (const doc of customers(db).find({}, { projection: countedProjection, batchSize: 10_000 })) addInto(totals, countDelta(null, doc));
+  return storeCounts(db, totals, now);
+}
+
+/**
+ * Sets the counters to those of `profiles`, the whole base as a pass over every customer has just
+ * read and written it (`recountLifecycle` without a second read of everyone). Exact in the same
+ * way: a change another writer counted while the pass ran, on a customer the pass had read
+ * before it, may be off until the next recount.
+ */
+export async function recountFrom(db: Db, profiles: Iterable<CountedProfile>, now: Date): Promise<LifecycleCounts> {
+  const totals: Record<string, number> = {};
+  for (const profile of profiles) addInto(totals, countDelta(null, profile));
+  return storeCounts(db, totals, now);
+}
+
+async function storeCounts(db: Db, totals: Record<string, number>, now: Date): Promise<LifecycleCounts> {
   const nested: Record<string, unknown> = {};
   for (const [key, n] of Object.entries(totals)) setPath(nested, key, n);
   const counts = toCounts(nested as Partial<LifecycleCounts>);
