@@ -1,8 +1,7 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Db } from 'mongodb';
 import type { CustomerProfile, RunProgress, StoredEvent } from '../journey/index.ts';
-import { changedSince, countAudience, customersCollection, customersCollectionName, pageAudience, toProfile } from '../store/customers.ts';
-import type { CustomerDocument } from '../store/customers.ts';
+import { changedSince, countAudience, customersCollection, pageAudience, toProfile } from '../store/customers.ts';
 import { eventsReceivedSince } from '../store/events.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
@@ -82,19 +81,11 @@ export async function readCampaignPage(db: Db, request: CampaignPageRequest): Pr
   return { customerIds: page.items.map((c) => c.id), nextCursor: page.nextCursor };
 }
 
-/**
- * The customers of a page read before, in its order (one read; a customer erased since is left
- * out), and their documents as read: the page's first steps use them instead of reading each
- * customer again.
- */
-async function customersById(db: Db, ids: readonly string[]): Promise<{ items: CustomerProfile[]; docs: Map<string, CustomerDocument> }> {
-  const docs = new Map<string, CustomerDocument>();
-  for (const doc of await customersCollection(db).find({ _id: { $in: [...ids] } }).toArray()) docs.set(doc._id, doc);
-  const items = ids.flatMap((id) => {
-    const doc = docs.get(id);
-    return doc === undefined ? [] : [toProfile(doc)];
-  });
-  return { items, docs };
+/** The customers of a page read before, in its order (one read; a customer erased since is left out). */
+async function customersById(db: Db, ids: readonly string[]): Promise<CustomerProfile[]> {
+  const found = new Map<string, CustomerProfile>();
+  for (const doc of await customersCollection(db).find({ _id: { $in: [...ids] } }).toArray()) found.set(doc._id, toProfile(doc));
+  return ids.flatMap((id) => found.get(id) ?? []);
 }
 
 /**
@@ -114,10 +105,10 @@ export async function startCampaignBatch(
   prefix?: PrefixDeps,
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
-  const page: { items: CustomerProfile[]; nextCursor: string | null; docs?: Map<string, CustomerDocument> } =
+  const page =
     input.customerIds === undefined
       ? await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) })
-      : { ...(await customersById(db, input.customerIds)), nextCursor: null };
+      : { items: await customersById(db, input.customerIds), nextCursor: null };
   const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor };
   const keyOf = (customerId: string) => `campaign:${input.campaignId}:${customerId}`;
   const claims = await claimEffects(
@@ -135,7 +126,7 @@ export async function startCampaignBatch(
   const outcomes =
     prefix === undefined
       ? await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
-      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer), page.docs);
+      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer));
   faultPoint('campaignBatch');
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
@@ -188,7 +179,6 @@ async function startWithPrefixes(
   journey: PublishedJourney,
   campaignId: string,
   customers: readonly CustomerProfile[],
-  docs?: ReadonlyMap<string, CustomerDocument>,
 ): Promise<Array<StartResult | { error: unknown }>> {
   // The customers of a page move through their steps together, so none may finish for a while:
   // the batch tells Temporal it is alive on a clock of its own (its heartbeat timeout is 15 s).
@@ -200,7 +190,7 @@ async function startWithPrefixes(
     }
   }, 3_000);
   try {
-    return await startPagePrefixes(deps, starter, journey, campaignId, customers, docs);
+    return await startPagePrefixes(deps, starter, journey, campaignId, customers);
   } finally {
     clearInterval(alive);
   }
@@ -212,12 +202,9 @@ async function startPagePrefixes(
   journey: PublishedJourney,
   campaignId: string,
   customers: readonly CustomerProfile[],
-  docs?: ReadonlyMap<string, CustomerDocument>,
 ): Promise<Array<StartResult | { error: unknown }>> {
   const { db } = deps;
-  // The page's customers were read a moment ago: their sends use those documents (consent and
-  // suppressions are still checked at the send, the suppression list read then).
-  const page = batchingDb(db, { batchUpdates: ['messages'], ...(docs === undefined ? {} : { known: { [customersCollectionName]: docs } }) });
+  const page = batchingDb(db, { batchUpdates: ['messages'] });
   const perform: ActionPerformer = (request) => deps.perform(request, page);
   const batchAt = activityNow();
   const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));

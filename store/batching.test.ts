@@ -83,18 +83,6 @@ describe('batching database (FerretDB)', () => {
     expect((await env.db.collection<{ n: number }>('counted').find().toArray()).map((d) => d.n)).toEqual(Array.from({ length: 20 }, () => 1));
   });
 
-  it('answers reads of documents the page read a moment ago without reading them again', async () => {
-    await ensureCustomer(env.db, 'known-1', now);
-    const doc = await env.db.collection('customers').findOne({ _id: 'known-1' } as never);
-    if (doc === null) throw new Error('no customer');
-    commands.length = 0;
-    const page = batchingDb(db, { known: { customers: new Map([['known-1', doc]]) } });
-    const [known, other] = await Promise.all([getCustomer(page, 'known-1'), getCustomer(page, 'nobody-else')]);
-    expect(known?.id).toBe('known-1');
-    expect(other).toBeNull();
-    expect(commands).toEqual(['find']); // only the one it did not know
-  });
-
   it('reads 30 customers in one find, each getting their own (null for one that does not exist)', async () => {
     for (let i = 0; i < 30; i++) await ensureCustomer(env.db, `reader-${i}`, now);
     commands.length = 0;

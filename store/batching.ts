@@ -26,7 +26,7 @@ export class AmbiguousBatchError extends Error {
 }
 
 /** Calls queued on one collection until the end of the current turn. */
-function batcher(collection: Collection<Document>, known: ReadonlyMap<string, Document> = new Map()) {
+function batcher(collection: Collection<Document>) {
   let inserts: Array<{ doc: Document } & Waiter<{ acknowledged: true; insertedId: unknown }>> = [];
   let finds: Array<{ id: string } & Waiter<Document | null>> = [];
   let updates: Array<{ filter: Document; update: Document } & Waiter<{ acknowledged: true; matchedCount: number; modifiedCount: number; upsertedCount: 0; upsertedId: null }>> = [];
@@ -121,14 +121,11 @@ function batcher(collection: Collection<Document>, known: ReadonlyMap<string, Do
         inserts.push({ doc, resolve, reject });
         schedule();
       }),
-    findById: (id: string) => {
-      const doc = known.get(id);
-      if (doc !== undefined) return Promise.resolve(doc);
-      return new Promise<Document | null>((resolve, reject) => {
+    findById: (id: string) =>
+      new Promise<Document | null>((resolve, reject) => {
         finds.push({ id, resolve, reject });
         schedule();
-      });
-    },
+      }),
     updateOne: (filter: Document, update: Document) =>
       new Promise<{ acknowledged: true; matchedCount: number; modifiedCount: number; upsertedCount: 0; upsertedId: null }>((resolve, reject) => {
         updates.push({ filter, update, resolve, reject });
@@ -156,20 +153,15 @@ function idOf(filter: unknown): string | null {
  * (`$inc`) are never batched: a failed caller that retried would count twice. (A page's bulk
  * update of 250 completions once stalled the embedded FerretDB: FerretDB 1.24 held a pooled
  * connection per `updateOne` of a command until the command ended, so a command of over 99 never
- * returned; the patch, build waymark8, ends each statement's read.) `known`: documents the unit
- * of work read a moment ago, by collection and id (a page's customers): `findOne` by `_id`
- * answers from them instead of reading them again. Meant for one unit of
+ * returned; the patch, build waymark8, ends each statement's read.) Meant for one unit of
  * concurrent work (a campaign page), not to be kept: it holds nothing between turns.
  */
-export function batchingDb(
-  db: Db,
-  { batchUpdates = false, known = {} }: { batchUpdates?: boolean | readonly string[]; known?: Readonly<Record<string, ReadonlyMap<string, Document>>> } = {},
-): Db {
+export function batchingDb(db: Db, { batchUpdates = false }: { batchUpdates?: boolean | readonly string[] } = {}): Db {
   const collections = new Map<string, Collection<Document>>();
   const wrap = (name: string): Collection<Document> => {
     const real = db.collection(name);
     const updatesBatched = batchUpdates === true || (Array.isArray(batchUpdates) && batchUpdates.includes(name));
-    const batch = batcher(real, known[name]);
+    const batch = batcher(real);
     return new Proxy(real, {
       get(target, property, receiver) {
         if (property === 'insertOne') return (doc: Document, options?: unknown) => (options === undefined ? batch.insertOne(doc) : target.insertOne(doc, options as never));

@@ -17,8 +17,6 @@ export interface CustomerDocument extends Omit<CustomerProfile, 'id'> {
 }
 
 const name = 'customers';
-/** The customers collection's name (e.g. for `batchingDb`'s documents already read). */
-export const customersCollectionName = name;
 
 /** The customers collection. */
 export function customersCollection(db: Db) {
