@@ -50,13 +50,23 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log.info(`${signal}: stopping …`);
-    await new Promise<void>((r) => (http.server ? http.server.close(() => r()) : r()));
-    await worker.stop();
-    await clients.close();
-    await embedded.stop();
+    // Every part is stopped even when one fails; a failure is named and makes the exit code 1.
+    let failed = false;
+    const step = async (what: string, work: () => Promise<unknown>) => {
+      try {
+        await work();
+      } catch (error) {
+        failed = true;
+        log.error(`stopping ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    };
+    await step('the API', () => new Promise<void>((r) => (http.server ? http.server.close(() => r()) : r())));
+    await step('the worker', () => worker.stop());
+    await step('the clients', () => clients.close());
+    await step('the embedded services', () => embedded.stop());
     rmSync(dataLayout(config.dataDir).pid, { force: true });
-    log.info('stopped');
-    process.exit(0);
+    log.info(failed ? 'stopped, with the failures above' : 'stopped');
+    process.exit(failed ? 1 : 0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
