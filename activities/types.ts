@@ -14,8 +14,9 @@ export interface ActionRequest<K extends ActionKind = ActionKind> {
   settings: Pick<JourneySettings, 'timezone' | 'quietHours' | 'sendDays' | 'frequencyCaps' | 'priority'>;
   /**
    * The run's progress record as it will be if the action ends `ok` with no variables, when
-   * that is a wait or the end (`patched('progress-in-action')`): the activity writes it after
-   * such an outcome, so the run records no progress of its own for the step.
+   * that is a wait or the end: the activity writes it after such an outcome, so the run records
+   * no progress of its own for the step (workflows/ARCHITECTURE.md, "Progress written by the
+   * action", says why no `patched()` is needed).
    */
   progress?: RunProgress;
 }
