@@ -23,6 +23,19 @@ export function liveOurs(file: string): number | null {
   return pid;
 }
 
+/** The process is gone, or a zombie (its files and sockets closed). */
+function exited(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return true;
+  }
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return existsSync('/proc/self/stat'); // no /proc at all: kill(0) is all we know
+  const state = /\) (\S)/.exec(readFileSync(stat, 'utf8'))?.[1];
+  return state === 'Z' || state === 'X';
+}
+
 /** The pid of the `npm start` running on `dataDir`, or null. */
 export const runningOn = (dataDir: string): number | null => liveOurs(dataLayout(dataDir).pid);
 
@@ -41,7 +54,9 @@ export async function takeOverRunDir(dataDir: string, log: Log): Promise<void> {
     const pid = liveOurs(file);
     if (pid !== null && name !== 'waymark.pid') {
       process.kill(pid, 'SIGKILL');
-      for (let i = 0; i < 50 && liveOurs(file) !== null; i++) await new Promise((r) => setTimeout(r, 100));
+      // Until it has exited, not only stopped looking like ours: a dying process loses its command
+      // line before it closes its sockets, and the next start wants its port.
+      for (let i = 0; i < 100 && !exited(pid); i++) await new Promise((r) => setTimeout(r, 100));
       log.warn(`stopped ${name.replace(/\.pid$/, '')} (pid ${pid}), left running by an npm start that ended without stopping it`);
     }
     rmSync(file, { force: true });
