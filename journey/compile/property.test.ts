@@ -131,7 +131,9 @@ describe('random valid journeys', () => {
         if (!result.ok) return;
         const definition = result.value;
         const nodes = Object.keys(definition.nodes).length;
-        const bound = nodes * (limits.visitsPerNode + 1) * 3;
+        // Each visit of a step takes a few inputs, and a send deferred by caps takes up to three
+        // more per deferral (the deferral's timer, quiet hours, the retried result).
+        const bound = nodes * (limits.visitsPerNode + 1) * (3 + 3 * limits.deferralsPerSend);
         let now = T0;
         let current = step(definition, null, { type: 'start', runId: 'run', journeyId: definition.id, customer: customer({ id: `c-${customerNo}` }) }, now);
         let inputs = 0;
