@@ -627,7 +627,7 @@ describe('FerretDB stored documents', () => {
       document: fc.dictionary(key, tie('tree'), { maxKeys: 5 }),
     }));
     const stored = fc.dictionary(key.filter((k) => k !== '_id'), tree, { maxKeys: 8 });
-    const coll = pushed.db.collection('roundtrip');
+    const coll = pushed.db.collection<Document & { _id: string }>('roundtrip');
     let n = 0;
     const canonical = (d: unknown) => BSON.EJSON.stringify(d, { relaxed: false });
     await fc.assert(

@@ -14,13 +14,28 @@ import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
 import { winBackJourney } from '../journeys.ts';
-import { inLanes, note, percentile, round, until, wallMs } from '../stats.ts';
+import { cpuSeconds, inLanes, note, percentile, round, until, wallMs } from '../stats.ts';
 
 const journeyId = 'bench-winback';
 const lanes = 16;
 
+/** CPU seconds each process used since `from` (a snapshot of `cpuNow`), for the log. */
+async function cpuNow(pids: Record<string, number>): Promise<Record<string, number>> {
+  return Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid).catch(() => Number.NaN)] as const)));
+}
+async function cpuSince(pids: Record<string, number>, from: Record<string, number>): Promise<string> {
+  const now = await cpuNow(pids);
+  return Object.keys(pids)
+    .map((name) => [name, (now[name] ?? 0) - (from[name] ?? 0)] as const)
+    .filter(([, s]) => Number.isFinite(s) && s >= 0.05)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
+    .join(', ');
+}
+
 export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const { app, bare, services } = ctx;
+  const pids = { worker: app.worker.pid, API: app.api.pid, 'bare worker': bare.child.pid, ...services.pids };
   const { winBackCustomers: size, winBackBudgetMs: budgetMs, winBackSample: sample } = ctx.sizes;
   await app.publish(winBackJourney(journeyId));
   const ids = await seedCustomers(app.db, { prefix: 'wb', count: size, tags: ['winback'] });
@@ -42,6 +57,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const pool = nodemailer.createTransport({ pool: true, url: services.endpoints.smtp.url, maxConnections: 5 });
   mark = services.sink.receipts.length;
   const bareSendStart = wallMs();
+  let cpuMark = await cpuNow(pids);
   // At most 100 messages handed to the pool at once: the pool queues the rest in memory, and
   // 10,000 queued at once starve the sink's own event loop until its greetings time out.
   await inLanes(size, 100, async (i) => {
@@ -50,16 +66,20 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   await until(() => services.sink.since(mark, '@bare-wb.test').length >= size, 'the bare emails', 10 * 60_000);
   const bareSendMs = Math.max(...services.sink.since(mark, '@bare-wb.test').map((r) => r.at)) - bareSendStart;
   pool.close();
+  note(`winback: CPU during the bare pool: ${await cpuSince(pids, cpuMark)}`);
+  cpuMark = await cpuNow(pids);
   const bareStart = performance.now();
   await inLanes(size, lanes, async (i) => {
     await app.temporal.workflow.start('emptyWorkflow', { taskQueue: bare.taskQueue, workflowId: `bench-bare-wb/${i}`, args: [] });
   });
   const bareStartMs = performance.now() - bareStart;
+  note(`winback: CPU during the bare starts: ${await cpuSince(pids, cpuMark)}`);
   await waitUntilClosed(app.temporal, Array.from({ length: size }, (_, i) => `bench-bare-wb/${i}`));
   note(`winback: bare pool ${size} emails in ${Math.round(bareSendMs)} ms, ${size} bare starts in ${Math.round(bareStartMs)} ms; launching`);
 
   // The campaign, from the launch request on.
   mark = services.sink.receipts.length;
+  cpuMark = await cpuNow(pids);
   const t0 = wallMs();
   const launch = await runCampaign(app, journeyId, { tags: ['winback'] }, budgetMs);
   const received = () => services.sink.since(mark, '@bench.test').filter((r) => r.to.startsWith('wb-0'));
@@ -72,6 +92,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const asleep = await inStartDelay(app.temporal, last);
   await waitUntilSettled(app.temporal, last.filter((id) => !asleep.has(id)), 5 * 60_000);
   const durableMs = wallMs() - t0;
+  note(`winback: CPU from the launch until every run is durable: ${await cpuSince(pids, cpuMark)}`);
   // Where the wait for durable runs goes: their first workflow tasks queued for a worker (≤ 500
   // sampled; a run asleep in its start delay has none yet).
   const every = Math.max(1, Math.ceil(startedIds.length / 500));
