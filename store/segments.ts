@@ -1,4 +1,4 @@
-import type { Db } from 'mongodb';
+import type { Db, Filter } from 'mongodb';
 import { z } from 'zod';
 import { evaluateCondition } from '../journey/condition.ts';
 import type { ProfileCondition } from '../journey/condition.ts';
@@ -143,8 +143,47 @@ export async function sampleSegmentMembers(db: Db, id: string, limit: number): P
 }
 
 /**
- * Evaluates a draft rule over every customer at `now` (before saving it): the count and the
- * first `sampleSize` members by id. Pages through customers in application code.
+ * A filter every customer matching `condition` passes, on fields the customers' indexes serve
+ * (FerretDB hands SQLite string equalities, `$in` and a top-level `$and`: see
+ * scripts/bootstrap.mjs), or null when the condition names none: a stage (unless it includes
+ * `prospect`, the stage of a profile stored without one), an RFM cell, being in a segment, having
+ * a tag, and `all` of conditions of which some do. Every customer it returns is still evaluated.
+ */
+export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDocument> | null {
+  switch (condition.type) {
+    case 'stage':
+      return condition.stages.includes('prospect') ? null : { 'computed.stage': { $in: [...condition.stages] } };
+    case 'rfm':
+      return { 'computed.rfm.cell': { $in: [...condition.cells] } };
+    case 'segment':
+      return condition.member ? { 'computed.segments': condition.segment } : null;
+    case 'tag':
+      return condition.present ? { tags: condition.tag } : null;
+    case 'all': {
+      const parts = condition.conditions.flatMap((c) => {
+        const part = narrowingFilter(c);
+        return part === null ? [] : [part];
+      });
+      return parts.length === 0 ? null : parts.length === 1 ? (parts[0] ?? null) : { $and: parts };
+    }
+    case 'any':
+    case 'attribute':
+    case 'consent':
+    case 'eventHistory':
+      return null;
+    default: {
+      const unknown: never = condition;
+      throw new Error(`narrowingFilter: unknown condition ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/**
+ * Evaluates a draft rule over the customers at `now` (before saving it): the count and the first
+ * `sampleSize` members by id. A rule on a stage, an RFM cell, a segment or a tag reads only the
+ * customers the indexes find for it (`narrowingFilter`), in one cursor; any other reads every
+ * customer, page by page in id order. Either way every customer read is evaluated in
+ * application code, so the answer is the same.
  */
 export async function previewSegment(
   db: Db,
@@ -155,6 +194,27 @@ export async function previewSegment(
 ): Promise<{ count: number; sample: CustomerProfile[] }> {
   // Event-history conditions: each one's events read once (store/eventHistory.ts), as the lifecycle's full pass does.
   const history = await tallyEventHistory(db, [condition], now.getTime(), null);
+  const matches = (doc: CustomerDocument): CustomerProfile | null => {
+    const customer = toProfile(doc);
+    return evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) }) ? customer : null;
+  };
+  const narrow = narrowingFilter(condition);
+  if (narrow !== null) {
+    let count = 0;
+    // The `sampleSize` smallest ids among the matches, in order.
+    let sample: CustomerProfile[] = [];
+    for await (const doc of customersCollection(db).find(narrow, { batchSize: 10_000 })) {
+      const customer = matches(doc);
+      if (customer === null) continue;
+      count++;
+      if (sample.length < sampleSize || (sampleSize > 0 && customer.id < (sample.at(-1)?.id ?? ''))) {
+        sample.push(customer);
+        sample.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        if (sample.length > sampleSize) sample = sample.slice(0, sampleSize);
+      }
+    }
+    return { count, sample };
+  }
   let count = 0;
   const sample: CustomerProfile[] = [];
   let after: string | null = null;
@@ -162,8 +222,8 @@ export async function previewSegment(
     const filter: Partial<Record<'_id', { $gt: string }>> = after === null ? {} : { _id: { $gt: after } };
     const page: CustomerDocument[] = await customersCollection(db).find(filter).sort({ _id: 1 }).limit(pageSize).toArray();
     for (const doc of page) {
-      const customer = toProfile(doc);
-      if (!evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) })) continue;
+      const customer = matches(doc);
+      if (customer === null) continue;
       count++;
       if (sample.length < sampleSize) sample.push(customer);
     }
