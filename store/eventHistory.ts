@@ -22,6 +22,8 @@ import type { EventDocument } from './events.ts';
 /** The tallies of every customer: `of(id)` is empty for a customer with no counted event. */
 export interface EventHistory {
   of(customerId: string): EventTallies;
+  /** The customers with any tally (every other customer's are all zero). */
+  customers(): Iterable<string>;
 }
 
 const idChunk = 1000;
@@ -54,9 +56,9 @@ export async function tallyEventHistory(db: Db, conditions: ReadonlyArray<Profil
   const needed = eventHistoryConditions(conditions);
   if (needed.length === 0) return undefined;
   const tallies = new Map<string, Record<string, number>>();
-  if (customerIds !== null && customerIds.length === 0) return { of: () => none };
+  if (customerIds !== null && customerIds.length === 0) return { of: () => none, customers: () => [] };
   for (const condition of needed) await countInto(db, condition, now, customerIds, tallies);
-  return { of: (customerId) => tallies.get(customerId) ?? none };
+  return { of: (customerId) => tallies.get(customerId) ?? none, customers: () => tallies.keys() };
 }
 
 /** The lifecycle's hook: the tallies its segments need, for some customers or everyone. */

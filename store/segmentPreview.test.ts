@@ -8,11 +8,15 @@ import { testDatabase } from '../test/db.ts';
 import { customersCollection, toProfile } from './customers.ts';
 import type { CustomerDocument } from './customers.ts';
 import { ensureIndexes } from './db.ts';
+import { eventsCollection } from './events.ts';
+import { tallyEventHistory } from './eventHistory.ts';
 import { narrowingFilter, previewSegment } from './segments.ts';
+import { DAY } from '../journey/time.ts';
 
 /**
  * A segment preview reads only the customers the indexes find for a rule on a stage, an RFM
- * cell, a segment or a tag: its count and sample must be exactly those of evaluating the rule
+ * cell, a segment or a tag, and for "did X at least N times" only those whose tallies say so:
+ * its count and sample must be exactly those of evaluating the rule
  * for every customer, whatever the rule (narrowed or not) and however the profiles are stored
  * (no computed fields at all: a prospect; tags missing).
  */
@@ -47,6 +51,18 @@ beforeAll(async () => {
     } as unknown as CustomerDocument;
   });
   await customersCollection(db).insertMany(everyone);
+  // Orders: none for some, up to four for others, some outside a 30-day window.
+  const orders = everyone.flatMap((c, i) =>
+    Array.from({ length: i % 5 }, (_, k) => ({
+      _id: `o-${c._id}-${k}`,
+      customerId: c._id,
+      type: 'order_completed',
+      at: new Date(now.getTime() - (k * 17 + (i % 3)) * DAY).toISOString(),
+      properties: { amount: 10 + k },
+      receivedAt: at,
+    })),
+  );
+  await eventsCollection(db).insertMany(orders);
 }, 60_000);
 afterAll(() => close());
 
@@ -56,6 +72,9 @@ const simple = fc.oneof(
   fc.record({ segment: fc.constantFrom(...segmentIds, 's-none'), member: fc.boolean() }).map((r): ProfileCondition => ({ type: 'segment', ...r })),
   fc.record({ tag: fc.constantFrom(...tags, 'none'), present: fc.boolean() }).map((r): ProfileCondition => ({ type: 'tag', ...r })),
   fc.constantFrom<ProfileCondition>({ type: 'attribute', attribute: 'totalSpend', op: 'gte', value: 120 }, { type: 'consent', channel: 'email', granted: true }),
+  fc
+    .record({ did: fc.boolean(), atLeast: fc.integer({ min: 1, max: 4 }), withinDays: fc.constantFrom(30, 90) })
+    .map((r): ProfileCondition => ({ type: 'eventHistory', eventType: 'order_completed', where: [], ...r })),
 );
 const condition = fc.oneof(
   { weight: 3, arbitrary: simple },
@@ -69,9 +88,10 @@ describe('segment preview', () => {
     await fc.assert(
       fc.asyncProperty(condition, fc.integer({ min: 0, max: 12 }), async (rule, sampleSize) => {
         if (narrowingFilter(rule) !== null) narrowed++;
+        const history = await tallyEventHistory(db, [rule], now.getTime(), null);
         const expected = everyone
           .map(toProfile)
-          .filter((customer) => evaluateCondition(rule, { customer, now: now.getTime() }))
+          .filter((customer) => evaluateCondition(rule, { customer, now: now.getTime(), history: history?.of(customer.id) }))
           .map((c) => c.id)
           .sort();
         const preview = await previewSegment(db, rule, now, sampleSize);

@@ -1,11 +1,12 @@
 import type { Db, Filter } from 'mongodb';
 import { z } from 'zod';
-import { evaluateCondition } from '../journey/condition.ts';
+import { evaluateCondition, eventHistoryKey } from '../journey/condition.ts';
 import type { ProfileCondition } from '../journey/condition.ts';
 import type { CustomerProfile } from '../journey/customer.ts';
 import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/lifecycle/segment.ts';
 import { customersCollection, searchCustomers, toProfile } from './customers.ts';
 import { tallyEventHistory } from './eventHistory.ts';
+import type { EventHistory } from './eventHistory.ts';
 import type { CustomerDocument } from './customers.ts';
 import { isDuplicateKeyError, validateDocument, withId } from './documents.ts';
 import type { Page, PageRequest } from './documents.ts';
@@ -179,10 +180,24 @@ export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDoc
 }
 
 /**
+ * The only customers who can match `condition`, from its event-history tallies: for "did X at
+ * least N times" (alone, or one of `all`), those with a tally of N or more; null when the rule
+ * has no such part (customers without a tally can match "did not").
+ */
+function candidatesOf(condition: ProfileCondition, history: EventHistory): string[] | null {
+  const parts = condition.type === 'all' ? condition.conditions : [condition];
+  const did = parts.find((c) => c.type === 'eventHistory' && c.did);
+  if (did?.type !== 'eventHistory') return null;
+  const key = eventHistoryKey(did);
+  return [...history.customers()].filter((id) => (history.of(id)[key] ?? 0) >= did.atLeast);
+}
+
+/**
  * Evaluates a draft rule over the customers at `now` (before saving it): the count and the first
  * `sampleSize` members by id. A rule on a stage, an RFM cell, a segment or a tag reads only the
- * customers the indexes find for it (`narrowingFilter`), in one cursor; any other reads every
- * customer, page by page in id order. Either way every customer read is evaluated in
+ * customers the indexes find for it (`narrowingFilter`), in one cursor, and one on having done
+ * an event at least N times only those whose tallies say so (`candidatesOf`), by id; any other
+ * reads every customer, page by page in id order. Either way every customer read is evaluated in
  * application code, so the answer is the same.
  */
 export async function previewSegment(
@@ -199,18 +214,28 @@ export async function previewSegment(
     return evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) }) ? customer : null;
   };
   const narrow = narrowingFilter(condition);
-  if (narrow !== null) {
+  const candidates = history === undefined ? null : candidatesOf(condition, history);
+  if (narrow !== null || candidates !== null) {
+    // Only the customers the filter finds, or those among the candidates it finds, 1,000 ids a query.
+    const filters: Array<Filter<CustomerDocument>> = [];
+    if (candidates === null) filters.push(narrow ?? {});
+    else for (let i = 0; i < candidates.length; i += 1_000) {
+      const ids: Filter<CustomerDocument> = { _id: { $in: candidates.slice(i, i + 1_000) } };
+      filters.push(narrow === null ? ids : { $and: [narrow, ids] });
+    }
     let count = 0;
     // The `sampleSize` smallest ids among the matches, in order.
     let sample: CustomerProfile[] = [];
-    for await (const doc of customersCollection(db).find(narrow, { batchSize: 10_000 })) {
-      const customer = matches(doc);
-      if (customer === null) continue;
-      count++;
-      if (sample.length < sampleSize || (sampleSize > 0 && customer.id < (sample.at(-1)?.id ?? ''))) {
-        sample.push(customer);
-        sample.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        if (sample.length > sampleSize) sample = sample.slice(0, sampleSize);
+    for (const filter of filters) {
+      for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) {
+        const customer = matches(doc);
+        if (customer === null) continue;
+        count++;
+        if (sample.length < sampleSize || (sampleSize > 0 && customer.id < (sample.at(-1)?.id ?? ''))) {
+          sample.push(customer);
+          sample.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+          if (sample.length > sampleSize) sample = sample.slice(0, sampleSize);
+        }
       }
     }
     return { count, sample };
