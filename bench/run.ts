@@ -35,7 +35,7 @@ import { benchReports } from './cases/reports.ts';
 import type { BenchRow } from './core.ts';
 import { startBenchServices } from './services.ts';
 import { sizesFor } from './sizes.ts';
-import { cpuSeconds, formatRatio } from './stats.ts';
+import { cpuOf, cpuSince, formatRatio } from './stats.ts';
 import type { BenchServices } from './services.ts';
 
 type Row = BenchRow & { suite: string; ratio?: number };
@@ -94,13 +94,6 @@ function machine() {
 const rows: Row[] = [];
 const started = Date.now();
 
-/** CPU seconds of each watched process, for "where the time goes" rows. */
-async function cpuOf(pids: Record<string, number>): Promise<Record<string, number>> {
-  const out: Record<string, number> = {};
-  for (const [name, pid] of Object.entries(pids)) out[name] = await cpuSeconds(pid).catch(() => Number.NaN);
-  return out;
-}
-
 /**
  * Runs one case; a failure becomes a row (so one broken case does not hide the others). With
  * `pids`, a last row says how much CPU each of those processes used during the case.
@@ -122,13 +115,9 @@ async function runCase(suite: string, run: () => Promise<Array<BenchRow | Foreig
     rows.push({ suite, case: `FAILED: ${message.slice(0, 200)}`, value: 0, unit: '', ok: false });
   }
   if (pids) {
-    const cpuAfter = await cpuOf(pids);
-    const used = Object.keys(pids)
-      .map((name) => ({ name, s: (cpuAfter[name] ?? 0) - (cpuBefore[name] ?? 0) }))
-      .filter((p) => Number.isFinite(p.s))
-      .sort((a, b) => b.s - a.s);
+    const used = await cpuSince(pids, cpuBefore);
     const wall = (Date.now() - t0) / 1000;
-    rows.push({ suite, case: `CPU used during the case: ${used.map((p) => `${p.name} ${p.s.toFixed(1)} s`).join(', ')} (value: wall time)`, value: Math.round(wall * 10) / 10, unit: 's' });
+    rows.push({ suite, case: `CPU used during the case: ${used} (value: wall time)`, value: Math.round(wall * 10) / 10, unit: 's' });
   }
   process.stderr.write(`bench: ${suite} done in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
 }

@@ -85,6 +85,24 @@ export async function cpuSeconds(pid: number): Promise<number> {
   return ticks / 100; // USER_HZ is 100 on Linux
 }
 
+/** CPU seconds each watched process has used so far (NaN for one that is gone). */
+export async function cpuOf(pids: Record<string, number>): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  for (const [name, pid] of Object.entries(pids)) out[name] = await cpuSeconds(pid).catch(() => Number.NaN);
+  return out;
+}
+
+/** What each process used since `before` (a `cpuOf` snapshot), most first: "Temporal 34.8 s, worker 22.3 s". */
+export async function cpuSince(pids: Record<string, number>, before: Record<string, number>): Promise<string> {
+  const after = await cpuOf(pids);
+  return Object.keys(pids)
+    .map((name) => ({ name, s: (after[name] ?? 0) - (before[name] ?? 0) }))
+    .filter((p) => Number.isFinite(p.s))
+    .sort((a, b) => b.s - a.s)
+    .map((p) => `${p.name} ${p.s.toFixed(1)} s`)
+    .join(', ');
+}
+
 /** A ratio for the table: two decimals, or two significant digits below 0.1 (e.g. 0.0048×). */
 export function formatRatio(ratio: number): string {
   return `${ratio < 0.1 ? Number(ratio.toPrecision(2)) : ratio.toFixed(2)}×`;

@@ -209,9 +209,15 @@ export async function previewSegment(
 ): Promise<{ count: number; sample: CustomerProfile[] }> {
   // Event-history conditions: each one's events read once (store/eventHistory.ts), as the lifecycle's full pass does.
   const history = await tallyEventHistory(db, [condition], now.getTime(), null);
-  const matches = (doc: CustomerDocument): CustomerProfile | null => {
+  let count = 0;
+  // The `sampleSize` smallest ids among the matches, in order (pages in id order fill it first).
+  let sample: CustomerProfile[] = [];
+  const consider = (doc: CustomerDocument) => {
     const customer = toProfile(doc);
-    return evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) }) ? customer : null;
+    if (!evaluateCondition(condition, { customer, now: now.getTime(), history: history?.of(customer.id) })) return;
+    count++;
+    if (sample.length === sampleSize && (sampleSize === 0 || customer.id >= (sample.at(-1)?.id ?? ''))) return;
+    sample = [...sample, customer].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, sampleSize);
   };
   const narrow = narrowingFilter(condition);
   const candidates = history === undefined ? null : candidatesOf(condition, history);
@@ -223,35 +229,14 @@ export async function previewSegment(
       const ids: Filter<CustomerDocument> = { _id: { $in: candidates.slice(i, i + 1_000) } };
       filters.push(narrow === null ? ids : { $and: [narrow, ids] });
     }
-    let count = 0;
-    // The `sampleSize` smallest ids among the matches, in order.
-    let sample: CustomerProfile[] = [];
-    for (const filter of filters) {
-      for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) {
-        const customer = matches(doc);
-        if (customer === null) continue;
-        count++;
-        if (sample.length < sampleSize || (sampleSize > 0 && customer.id < (sample.at(-1)?.id ?? ''))) {
-          sample.push(customer);
-          sample.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-          if (sample.length > sampleSize) sample = sample.slice(0, sampleSize);
-        }
-      }
-    }
+    for (const filter of filters) for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) consider(doc);
     return { count, sample };
   }
-  let count = 0;
-  const sample: CustomerProfile[] = [];
   let after: string | null = null;
   for (;;) {
     const filter: Partial<Record<'_id', { $gt: string }>> = after === null ? {} : { _id: { $gt: after } };
     const page: CustomerDocument[] = await customersCollection(db).find(filter).sort({ _id: 1 }).limit(pageSize).toArray();
-    for (const doc of page) {
-      const customer = matches(doc);
-      if (customer === null) continue;
-      count++;
-      if (sample.length < sampleSize) sample.push(customer);
-    }
+    for (const doc of page) consider(doc);
     const last = page.at(-1);
     if (last === undefined || page.length < pageSize) return { count, sample };
     after = last._id;

@@ -14,24 +14,10 @@ import { runCampaign, startRunsDirectly, waitUntilWaiting } from '../campaign.ts
 import type { BenchContext } from '../context.ts';
 import type { BenchRow } from '../core.ts';
 import { winBackJourney } from '../journeys.ts';
-import { cpuSeconds, inLanes, note, percentile, round, until, wallMs } from '../stats.ts';
+import { cpuOf, cpuSince, inLanes, note, percentile, round, until, wallMs } from '../stats.ts';
 
 const journeyId = 'bench-winback';
 const lanes = 16;
-
-/** CPU seconds each process used since `from` (a snapshot of `cpuNow`), for the log. */
-async function cpuNow(pids: Record<string, number>): Promise<Record<string, number>> {
-  return Object.fromEntries(await Promise.all(Object.entries(pids).map(async ([name, pid]) => [name, await cpuSeconds(pid).catch(() => Number.NaN)] as const)));
-}
-async function cpuSince(pids: Record<string, number>, from: Record<string, number>): Promise<string> {
-  const now = await cpuNow(pids);
-  return Object.keys(pids)
-    .map((name) => [name, (now[name] ?? 0) - (from[name] ?? 0)] as const)
-    .filter(([, s]) => Number.isFinite(s) && s >= 0.05)
-    .sort((a, b) => b[1] - a[1])
-    .map(([name, s]) => `${name} ${s.toFixed(1)} s`)
-    .join(', ');
-}
 
 export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const { app, bare, services } = ctx;
@@ -57,7 +43,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const pool = nodemailer.createTransport({ pool: true, url: services.endpoints.smtp.url, maxConnections: 5 });
   mark = services.sink.receipts.length;
   const bareSendStart = wallMs();
-  let cpuMark = await cpuNow(pids);
+  let cpuMark = await cpuOf(pids);
   // At most 100 messages handed to the pool at once: the pool queues the rest in memory, and
   // 10,000 queued at once starve the sink's own event loop until its greetings time out.
   await inLanes(size, 100, async (i) => {
@@ -67,7 +53,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
   const bareSendMs = Math.max(...services.sink.since(mark, '@bare-wb.test').map((r) => r.at)) - bareSendStart;
   pool.close();
   note(`winback: CPU during the bare pool: ${await cpuSince(pids, cpuMark)}`);
-  cpuMark = await cpuNow(pids);
+  cpuMark = await cpuOf(pids);
   const bareStart = performance.now();
   await inLanes(size, lanes, async (i) => {
     await app.temporal.workflow.start('emptyWorkflow', { taskQueue: bare.taskQueue, workflowId: `bench-bare-wb/${i}`, args: [] });
@@ -79,7 +65,7 @@ export async function benchWinBack(ctx: BenchContext): Promise<BenchRow[]> {
 
   // The campaign, from the launch request on.
   mark = services.sink.receipts.length;
-  cpuMark = await cpuNow(pids);
+  cpuMark = await cpuOf(pids);
   const t0 = wallMs();
   const launch = await runCampaign(app, journeyId, { tags: ['winback'] }, budgetMs);
   const received = () => services.sink.since(mark, '@bench.test').filter((r) => r.to.startsWith('wb-0'));
