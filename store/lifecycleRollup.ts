@@ -211,9 +211,7 @@ function toCounts(doc: Partial<LifecycleCounts>): LifecycleCounts {
  * during the read and counted meanwhile may be off until the next recount.
  */
 export async function recountLifecycle(db: Db, now: Date = new Date()): Promise<LifecycleCounts> {
-  const totals: Record<string, number> = {};
-  for await (const doc of customers(db).find({}, { projection: countedProjection, batchSize: 10_000 })) addInto(totals, countDelta(null, doc));
-  return storeCounts(db, totals, now);
+  return recountFrom(db, customers(db).find({}, { projection: countedProjection, batchSize: 10_000 }), now);
 }
 
 /**
@@ -222,13 +220,9 @@ export async function recountLifecycle(db: Db, now: Date = new Date()): Promise<
  * way: a change another writer counted while the pass ran, on a customer the pass had read
  * before it, may be off until the next recount.
  */
-export async function recountFrom(db: Db, profiles: Iterable<CountedProfile>, now: Date): Promise<LifecycleCounts> {
+export async function recountFrom(db: Db, profiles: Iterable<CountedProfile> | AsyncIterable<CountedProfile>, now: Date): Promise<LifecycleCounts> {
   const totals: Record<string, number> = {};
-  for (const profile of profiles) addInto(totals, countDelta(null, profile));
-  return storeCounts(db, totals, now);
-}
-
-async function storeCounts(db: Db, totals: Record<string, number>, now: Date): Promise<LifecycleCounts> {
+  for await (const profile of profiles) addInto(totals, countDelta(null, profile));
   const nested: Record<string, unknown> = {};
   for (const [key, n] of Object.entries(totals)) setPath(nested, key, n);
   const counts = toCounts(nested as Partial<LifecycleCounts>);
