@@ -159,7 +159,7 @@ describe('npm start, left unattended', () => {
     expect(waiting).toMatchObject({ status: 'running', waitingUntil: expect.any(String) });
 
     const io = { lines: [] as string[], out: (line: string) => io.lines.push(line), err: (line: string) => io.lines.push(line) };
-    expect(await runCli(['backup', backupFile, '--data-dir', first], io)).toBe(0);
+    expect(await runCli(['backup', backupFile, '--data-dir', first], io), io.lines.join('\n')).toBe(0);
     expect(statSync(backupFile).mode & 0o777).toBe(0o600);
     // Waymark still runs on the first directory: restoring over it is refused.
     expect(await runCli(['restore', backupFile, '--data-dir', first, '--force'], io)).toBe(1);
