@@ -7,7 +7,7 @@ import type { CustomerDocument } from '../store/customers.ts';
 import { connectDatabase, ensureIndexes } from '../store/db.ts';
 import type { EventDocument } from '../store/events.ts';
 import { eventsCollection } from '../store/events.ts';
-import { dailyLifecycle, recomputeLifecycle } from '../store/lifecycle.ts';
+import { dailyLifecycle, recomputeLifecycle, sweepLifecycle, sweepSegmentChange } from '../store/lifecycle.ts';
 import type { ProfileCondition } from '../journey/condition.ts';
 import { createSegment, ensureBuiltinSegments, previewSegment } from '../store/segments.ts';
 
@@ -174,6 +174,14 @@ export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string })
     const plainDaily = await seconds('daily run, no event-history segment', () => dailyLifecycle(db, later));
     await createSegment(db, { id: 'ordered-twice-90d', name: 'Ordered twice in 90 days', description: '', condition: orderedTwice }, later);
     const historyDaily = await seconds('daily run, one event-history segment', () => dailyLifecycle(db, later));
+    // Saving a segment: membership re-evaluated for everyone (what a save did before), then the
+    // same rule saved as a second segment, re-evaluated for who can change (its members, who the
+    // rule's index finds): the same members join either way.
+    const champions: ProfileCondition = { type: 'rfm', cells: ['champions'] };
+    await createSegment(db, { id: 'saved-everyone', name: 'Champions', description: '', condition: champions }, later);
+    const everyoneSave = await seconds('segment save, everyone', () => sweepLifecycle(db, later));
+    await createSegment(db, { id: 'saved-narrowed', name: 'Champions', description: '', condition: champions }, later);
+    const narrowSave = await seconds('segment save, who can change', () => sweepSegmentChange(db, 'saved-narrowed', champions, later));
     const stages = await countBy(db, 'computed.stage');
     const cells = await countBy(db, 'computed.rfm.cell');
     const rows: BenchRow[] = [
@@ -183,6 +191,7 @@ export async function benchLifecycle(opts: { quick: boolean; mongoUrl: string })
       { case: `lifecycle: full recompute, steady state: a repair that changes nothing (${steady.value.updated} updated; baseline: read all ${bareAgain.value.toLocaleString('en')} events again)`, value: steady.s, unit: 's', baseline: bareAgain.s },
       { case: `lifecycle: daily run from the profiles, next day (${sweep.value.updated} updated, ${sweep.value.events} change events; goal under 30 s at 100,000 customers)`, value: sweep.s, unit: 's', ...(opts.quick ? {} : { ok: sweep.s < 30 }) },
       { case: `lifecycle: segment preview, ordered twice in 90 days (${historyPreview.value.count} match), against a stage condition`, value: historyPreview.s, unit: 's', baseline: profilePreview.s },
+      { case: `lifecycle: saving a segment (RFM cell rule, ${narrowSave.value.events} joined): membership for its members and who its rule's index finds (${narrowSave.value.customers} read), against everyone (what a save did before: ${everyoneSave.value.customers} read, ${everyoneSave.value.events} joined)`, value: narrowSave.s, unit: 's', baseline: everyoneSave.s },
       { case: `lifecycle: daily run with an event-history segment (${historyDaily.value.events} change events), against the same day's run without`, value: historyDaily.s, unit: 's', baseline: plainDaily.s },
       ...Object.entries(stages).map(([stage, n]) => ({ case: `lifecycle: customers in stage ${stage}`, value: n, unit: 'customers' })),
       ...Object.entries(cells).map(([cell, n]) => ({ case: `lifecycle: customers in RFM cell ${cell}`, value: n, unit: 'customers' })),

@@ -12,8 +12,9 @@ import { foldEvents, readOrCreateCustomers, settleQueue, storeEvents, strandedEv
 import type { EventStage, StoredItem } from '../store/events.ts';
 import { eventEnters, liveTriggeredJourneys } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
-import { dailyLifecycle, foldAndRescore, readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle } from '../store/lifecycle.ts';
+import { dailyLifecycle, foldAndRescore, readLifecycleContext, recomputeLifecycle, rescoreCustomers, sweepLifecycle, sweepSegmentChange } from '../store/lifecycle.ts';
 import type { LifecycleChange, LifecycleContext, LifecycleReport, LifecycleRunOptions } from '../store/lifecycle.ts';
+import type { ProfileCondition } from '../journey/condition.ts';
 import { anyEvent, registryOf, runsInterestedIn, writeRegistry } from '../store/runs.ts';
 import type { RegistryEntry } from '../store/runs.ts';
 import type { JourneyRuntime } from './runtime.ts';
@@ -516,6 +517,19 @@ export function createEventPipeline(deps: PipelineDeps) {
         const { base: _base, ...rest } = await (mode === 'daily' ? dailyLifecycle : recomputeLifecycle)(db, now, pipeline.lifecycleOptions());
         report = rest;
       }
+      return { ...report, started: stats.started - before.started, signalled: stats.signalled - before.signalled };
+    },
+
+    /**
+     * After segment `segmentId` was saved with rule `condition`: its membership evaluated at once
+     * for the customers whose membership can change (its members, and those the rule's indexes
+     * or event tallies find; everyone when it names nothing to narrow by), `segment_entered` /
+     * `segment_left` routed like any event.
+     */
+    async refreshSegment(segmentId: string, condition: ProfileCondition, now: Date): Promise<LifecycleReport & { started: number; signalled: number }> {
+      pipeline.lifecycleChanged();
+      const before = { ...stats };
+      const report = await sweepSegmentChange(db, segmentId, condition, now, pipeline.lifecycleOptions());
       return { ...report, started: stats.started - before.started, signalled: stats.signalled - before.signalled };
     },
   };

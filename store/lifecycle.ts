@@ -1,4 +1,5 @@
 import type { Db, Document, Filter } from 'mongodb';
+import type { ProfileCondition } from '../journey/condition.ts';
 import { CustomerProfile } from '../journey/customer.ts';
 import type { LifecycleStage, RfmCell, ValueTier } from '../journey/customer.ts';
 import type { CustomerEvent } from '../journey/event.ts';
@@ -18,7 +19,7 @@ import { eventsCollection, foldInMemory, readOrCreateCustomers, storeEvents, unf
 import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
-import { listSegments } from './segments.ts';
+import { listSegments, segmentChangeFilters } from './segments.ts';
 import { syncMemberships } from './segmentMembers.ts';
 import { segmentEventHistory } from './eventHistory.ts';
 import type { EventHistory } from './eventHistory.ts';
@@ -388,19 +389,21 @@ async function runOverCustomers(
   ctx: RunContext,
   options: LifecycleRunOptions,
   summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean; lastSeenAt?: string | undefined },
-  read?: readonly LifecycleDocument[],
+  read?: readonly LifecycleDocument[] | { only: readonly LifecycleDocument[] },
 ): Promise<LifecycleReport> {
-  ctx = { ...ctx, history: await segmentEventHistory(db, ctx.segments, ctx.now, null) };
+  // Only some customers (`{ only }`): each write moves the counters itself, as the event pipeline's do.
+  const some = read !== undefined && 'only' in read ? read.only : undefined;
+  ctx = { ...ctx, history: await segmentEventHistory(db, ctx.segments, ctx.now, some === undefined ? null : some.map((doc) => doc._id)) };
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
-  const everyone = read ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
+  const everyone = some ?? (read as readonly LifecycleDocument[] | undefined) ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
   // Every customer as the pass leaves them (for the counters), and those whose write did not take
   // effect (changed or erased meanwhile: read again at the end).
   const final = new Map<string, CountedProfile>(everyone.map((doc) => [doc._id, doc]));
   const missed = new Set<string>();
   const flush = async () => {
-    const done = await commit(db, plans, ctx.now, options, false);
+    const done = await commit(db, plans, ctx.now, options, some !== undefined);
     report.updated += done.updated;
     report.conflicts += done.conflicts;
     report.events += done.events;
@@ -423,6 +426,7 @@ async function runOverCustomers(
     if (plans.length >= batchSize) await flush();
   }
   await flush();
+  if (some !== undefined) return report;
   // The bulk writes above counted nothing: the counters are set from the base as the pass left
   // it (no second read of everyone), the customers whose write missed read again.
   if (missed.size > 0) {
@@ -498,6 +502,29 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
 export async function sweepLifecycle(db: Db, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport> {
   const ctx = await context(db, now);
   return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }));
+}
+
+/**
+ * After segment `segmentId` was saved with rule `condition`: the daily sweep's re-scoring at
+ * `now` for only the customers whose membership can change (store/segments.ts
+ * `segmentChangeFilters`: its members, and those the rule's indexes or event tallies find), or
+ * for everyone when the rule names nothing to narrow by.
+ */
+export async function sweepSegmentChange(db: Db, segmentId: string, condition: ProfileCondition, now: Date, options: LifecycleRunOptions = {}): Promise<LifecycleReport> {
+  const filters = await segmentChangeFilters(db, segmentId, condition, now);
+  return filters === null ? sweepLifecycle(db, now, options) : sweepSomeCustomers(db, now, filters, options);
+}
+
+/**
+ * The daily sweep's re-scoring for only the customers `filters` find (each read once, however
+ * many filters find them). Each write moves the lifecycle counters by its own change, as the
+ * event pipeline's writes do, so the others are neither read nor recounted.
+ */
+async function sweepSomeCustomers(db: Db, now: Date, filters: ReadonlyArray<Filter<CustomerDocument>>, options: LifecycleRunOptions): Promise<LifecycleReport> {
+  const found = new Map<string, LifecycleDocument>();
+  for (const filter of filters) for await (const doc of customers(db).find(filter as Filter<LifecycleDocument>, { batchSize: 10_000 })) found.set(doc._id, doc);
+  const ctx = await context(db, now);
+  return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), { only: [...found.values()] });
 }
 
 /**

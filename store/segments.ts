@@ -193,6 +193,34 @@ function candidatesOf(condition: ProfileCondition, history: EventHistory): strin
 }
 
 /**
+ * Filters that together find every customer who can match `condition` (some customers may be
+ * found by more than one), on what the indexes serve: the `narrowingFilter`, or the customers
+ * among the `candidatesOf` the event-history tallies that it finds, 1,000 ids a query; null when
+ * the rule names nothing to narrow by (every customer can match).
+ */
+export function candidateFilters(condition: ProfileCondition, history: EventHistory | undefined): Array<Filter<CustomerDocument>> | null {
+  const narrow = narrowingFilter(condition);
+  const candidates = history === undefined ? null : candidatesOf(condition, history);
+  if (candidates === null) return narrow === null ? null : [narrow];
+  const filters: Array<Filter<CustomerDocument>> = [];
+  for (let i = 0; i < candidates.length; i += 1_000) {
+    const ids: Filter<CustomerDocument> = { _id: { $in: candidates.slice(i, i + 1_000) } };
+    filters.push(narrow === null ? ids : { $and: [narrow, ids] });
+  }
+  return filters;
+}
+
+/**
+ * The customers whose membership of segment `id` can change when its rule becomes `condition`:
+ * its members now (they may leave) and those who can match the rule (they may enter), as
+ * filters on what the indexes serve; null when the rule names nothing to narrow by.
+ */
+export async function segmentChangeFilters(db: Db, id: string, condition: ProfileCondition, now: Date): Promise<Array<Filter<CustomerDocument>> | null> {
+  const entering = candidateFilters(condition, await tallyEventHistory(db, [condition], now.getTime(), null));
+  return entering === null ? null : [{ 'computed.segments': id }, ...entering];
+}
+
+/**
  * Evaluates a draft rule over the customers at `now` (before saving it): the count and the first
  * `sampleSize` members by id. A rule on a stage, an RFM cell, a segment or a tag reads only the
  * customers the indexes find for it (`narrowingFilter`), in one cursor, and one on having done
@@ -219,16 +247,8 @@ export async function previewSegment(
     if (sample.length === sampleSize && (sampleSize === 0 || customer.id >= (sample.at(-1)?.id ?? ''))) return;
     sample = [...sample, customer].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, sampleSize);
   };
-  const narrow = narrowingFilter(condition);
-  const candidates = history === undefined ? null : candidatesOf(condition, history);
-  if (narrow !== null || candidates !== null) {
-    // Only the customers the filter finds, or those among the candidates it finds, 1,000 ids a query.
-    const filters: Array<Filter<CustomerDocument>> = [];
-    if (candidates === null) filters.push(narrow ?? {});
-    else for (let i = 0; i < candidates.length; i += 1_000) {
-      const ids: Filter<CustomerDocument> = { _id: { $in: candidates.slice(i, i + 1_000) } };
-      filters.push(narrow === null ? ids : { $and: [narrow, ids] });
-    }
+  const filters = candidateFilters(condition, history);
+  if (filters !== null) {
     for (const filter of filters) for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) consider(doc);
     return { count, sample };
   }

@@ -11,10 +11,12 @@ async function withCount(deps: ResolvedDeps, segment: SegmentRecord) {
   return { ...segment, count: await countSegmentMembers(deps.db, segment.id) };
 }
 
-/** Re-evaluates membership now, so the count is live and entering/leaving reaches journeys. */
-async function refresh(deps: ResolvedDeps, now: Date) {
-  deps.pipeline.lifecycleChanged();
-  await deps.pipeline.runLifecycle(now, 'sweep');
+/**
+ * Re-evaluates membership now, for the customers whose membership can change, so the count is
+ * live and entering/leaving reaches journeys.
+ */
+async function refresh(deps: ResolvedDeps, segment: SegmentRecord, now: Date) {
+  await deps.pipeline.refreshSegment(segment.id, segment.condition, now);
 }
 
 export const segmentRoutes = [
@@ -58,7 +60,7 @@ export const segmentRoutes = [
     async handler({ body, deps, now }) {
       try {
         const segment = await createSegment(deps.db, body, now);
-        await refresh(deps, now);
+        await refresh(deps, segment, now);
         return { status: 201, body: await withCount(deps, segment) };
       } catch (error) {
         if (error instanceof SegmentExistsError) throw conflict(error.message, 'body.id');
@@ -95,7 +97,7 @@ export const segmentRoutes = [
     async handler({ params, body, deps, now }) {
       const segment = await updateSegment(deps.db, params.id, body, now);
       if (segment === null) throw notFound(`segment ${params.id}`);
-      await refresh(deps, now);
+      await refresh(deps, segment, now);
       return { status: 200, body: await withCount(deps, segment) };
     },
   }),
