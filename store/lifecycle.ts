@@ -378,11 +378,16 @@ async function context(db: Db, now: Date, base?: LifecycleBase | null): Promise<
   return { base: stored, settings, segments, now: now.getTime() };
 }
 
+/** Customers up to which a partial pass reads their event tallies by id (store/eventHistory.ts). */
+const talliesByIdUpTo = 2_000;
+
 /**
  * Reads every customer with one cursor (no sort, no filter: the cheapest read FerretDB has),
- * then plans each (`summaryOf` picks its history) and commits batch by batch. The base is read
- * whole before writing (about 1.5 KB a customer) because a cursor left open across writes
- * keeps SQLite from checkpointing its write-ahead log, and every write then gets slower.
+ * or takes the customers given (`read`; `{ only }`: a partial pass, whose writes move the
+ * counters themselves), then plans each (`summaryOf` picks its history) and commits batch by
+ * batch. The base is read whole before writing (about 1.5 KB a customer) because a cursor left
+ * open across writes keeps SQLite from checkpointing its write-ahead log, and every write then
+ * gets slower.
  */
 async function runOverCustomers(
   db: Db,
@@ -393,7 +398,10 @@ async function runOverCustomers(
 ): Promise<LifecycleReport> {
   // Only some customers (`{ only }`): each write moves the counters itself, as the event pipeline's do.
   const some = read !== undefined && 'only' in read ? read.only : undefined;
-  ctx = { ...ctx, history: await segmentEventHistory(db, ctx.segments, ctx.now, some === undefined ? null : some.map((doc) => doc._id)) };
+  // Tallies by id for a few customers; past `talliesByIdUpTo`, one read of each event type's
+  // window (what a pass over everyone reads) costs less than a query per thousand ids.
+  const ids = some === undefined || some.length > talliesByIdUpTo ? null : some.map((doc) => doc._id);
+  ctx = { ...ctx, history: await segmentEventHistory(db, ctx.segments, ctx.now, ids) };
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
