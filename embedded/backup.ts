@@ -35,8 +35,18 @@ export class BackupError extends Error {}
 async function sqliteCopy(source: string, target: string): Promise<void> {
   mkdirSync(dirname(target), { recursive: true });
   try {
-    // Busy timeout: wait for a writer's transaction to end rather than fail.
-    await run('sqlite3', ['-cmd', '.timeout 10000', source, `VACUUM INTO '${target.replaceAll("'", "''")}'`]);
+    // Busy timeout: wait for a writer's transaction to end rather than fail. A service that keeps
+    // writing can hold the database past it: the copy is tried again (a partial copy removed).
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await run('sqlite3', ['-cmd', '.timeout 10000', source, `VACUUM INTO '${target.replaceAll("'", "''")}'`]);
+        break;
+      } catch (error) {
+        if (attempt >= 5 || !(error instanceof Error) || !/database is locked|database is busy/.test(error.message)) throw error;
+        rmSync(target, { force: true });
+        await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
+      }
+    }
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') {
       throw new BackupError('backup and restore need the sqlite3 command-line tool: install it (Debian/Ubuntu: apt-get install sqlite3).');
