@@ -270,6 +270,38 @@ describe('sms', () => {
     expect(record?.providerId).toBe(received?.sid);
   });
 
+  it('asks Twilio before resending when the Temporal server’s clock runs hours ahead of the provider’s', async () => {
+    const { MockActivityEnvironment } = await import('@temporalio/testing');
+    const { createActivities, noSendJournal } = await import('./index.ts');
+    const { realActivityDeps } = await import('../test/fixtures/workflow-harness.ts');
+    // Activities read the time of their attempt from the server (a time-skipping test server,
+    // or a server whose clock is off): here six hours ahead of the SMS sandbox's.
+    const ahead = Date.now() + 6 * 3_600_000;
+    const phone = `+1646${String(Math.floor(Math.random() * 10_000_000)).padStart(7, '0')}`;
+    const c = await customer({ phone, timezone: middayZone(ahead) });
+    const key = `k-${c.id}:sms:1`;
+    const deps = realActivityDeps(database.db, services);
+    const noted: string[] = [];
+    // The first attempt dies right after Twilio accepted the message: nothing reached the ledger.
+    const dies = createActivities({ ...deps, sms: { ...deps.sms, journal: { ...noSendJournal, record: () => { throw new Error('SIGKILL'); } } } });
+    const attempt = (acts: typeof dies) => new MockActivityEnvironment({ currentAttemptScheduledTimestampMs: ahead }).run(acts.sendSms, request('sms', { templateId: 'winback-reminder' }, key, c.id));
+    process.env['WAYMARK_SEND_LEASE_SECONDS'] = '0.3';
+    try {
+      await expect(attempt(dies)).rejects.toThrow('SIGKILL');
+      await new Promise((r) => setTimeout(r, 400));
+    } finally {
+      delete process.env['WAYMARK_SEND_LEASE_SECONDS'];
+    }
+    expect(await texts(services, phone)).toHaveLength(1);
+    // The retry, in another process: the sandbox holds the message, so it is recorded, not sent again.
+    const retry = createActivities({ ...deps, sms: { ...deps.sms, journal: { ...noSendJournal, record: (k) => void noted.push(k) } } });
+    expect(await attempt(retry)).toEqual({ outcome: 'ok', duplicate: true });
+    expect(await texts(services, phone)).toHaveLength(1);
+    expect(await findMessageByKey(database.db, key)).toMatchObject({ status: 'sent', providerId: (await texts(services, phone))[0]?.sid });
+    expect(noted).toEqual([]);
+    deps.close();
+  });
+
   it('classifies Twilio errors: invalid or unsubscribed numbers are permanent, 503 is retried', async () => {
     const invalid = await customer({ phone: '+15005550001' });
     await expect(activities.sendSms(request('sms', { templateId: 'winback-reminder' }, `k-${invalid.id}:sms:1`, invalid.id))).rejects.toMatchObject({ type: 'InvalidNumber', nonRetryable: true });

@@ -124,7 +124,7 @@ export async function deliver<M>(
   const first: SendLease = { attempt: 1, holder, since: new Date(wall).toISOString(), expiresAt: new Date(wall + ttl).toISOString() };
   // A capped journey's row is a claim on the customer's cap book, under the journey's priority.
   const cap = capsOn(request, sender.channel).length > 0 ? { cap: { journeyName: request.journeyName, ...(settings.priority ? { priority: settings.priority } : {}) } } : {};
-  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first, ...cap }, new Date(now));
+  const { message: claim, created } = await recordPendingMessage(db, { key, channel: sender.channel, customerId, journeyId, templateId, to, lease: first, claimedAt: first.since, ...cap }, new Date(now));
   if (!created && settled.has(claim.status)) return { outcome: 'ok', duplicate: true };
   if (!created && claim.status !== 'pending') {
     throw permanent(claim.status === 'suppressed' ? 'Unsubscribed' : 'InvalidAddress', claim.error ?? `message ${key} ${claim.status}`);
@@ -191,8 +191,7 @@ export async function deliver<M>(
 
     // An earlier attempt died holding the lease: the provider may hold the message already.
     if (unsure && sender.lookup !== undefined) {
-      // From the record's creation (a minute early for clock skew): any earlier attempt sent after it.
-      const held = await sender.lookup({ key, to, message, since: Date.parse(claim.createdAt) - 60_000 });
+      const held = await sender.lookup({ key, to, message, since: lookupSince(claim) });
       if (held !== null) {
         await markMessageById(db, claim.id, 'sent', { providerId: held }, new Date(activityNow()));
         journal.settle(key);
@@ -222,6 +221,15 @@ export async function deliver<M>(
     journal.settle(key);
     return { outcome: 'ok' };
   }
+}
+
+/**
+ * Since when the provider may hold an earlier attempt's message: the record's first claim, on the
+ * wall clock (its `createdAt` follows the Temporal server's clock, which may run ahead: hours
+ * ahead on a time-skipping test server), a minute early for the provider's clock.
+ */
+export function lookupSince(claim: Pick<MessageRecord, 'createdAt' | 'claimedAt'>): number {
+  return Math.min(Date.parse(claim.createdAt), Date.parse(claim.claimedAt ?? claim.createdAt)) - 60_000;
 }
 
 /** The sends' longest retry interval (workflows/journey.ts), to tell the last attempt. */

@@ -57,6 +57,12 @@ export const MessageRecord = z.object({
   providerId: z.string().optional(),
   error: z.string().max(2000).optional(),
   createdAt: z.iso.datetime(),
+  /**
+   * The wall-clock time of the first claim. `createdAt` is the activity's time, which follows the
+   * Temporal server's clock and may run ahead of the provider's: a takeover asks the provider for
+   * the message from the earlier of the two.
+   */
+  claimedAt: z.iso.datetime().optional(),
   updatedAt: z.iso.datetime(),
   history: z.array(z.object({ status: MessageStatus, at: z.iso.datetime(), detail: z.string().optional() })),
   /** Which attempt may hand the message to the provider, until when (see `takeOverLease`). */
@@ -72,7 +78,7 @@ export const MessageRecord = z.object({
 export type MessageRecord = z.infer<typeof MessageRecord>;
 
 export type NewMessage = Pick<MessageRecord, 'key' | 'channel' | 'customerId' | 'to'> &
-  Partial<Pick<MessageRecord, 'journeyId' | 'templateId' | 'lease' | 'cap'>>;
+  Partial<Pick<MessageRecord, 'journeyId' | 'templateId' | 'lease' | 'cap' | 'claimedAt'>>;
 
 interface MessageDocument extends Omit<MessageRecord, 'id'> {
   _id: string;
