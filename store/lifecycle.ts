@@ -169,8 +169,6 @@ function foldEvent(histories: Map<string, HistoryAccumulator>, doc: Pick<EventDo
   }
 }
 
-const historyProjection = { customerId: 1, type: 1, at: 1, receivedAt: 1, 'properties.amount': 1, 'properties.score': 1, 'properties.survey': 1 };
-
 /**
  * History from events when there are order events, imported aggregates otherwise; answers
  * from events when there are survey events (ingestion stores every answer as NPS, CSAT too).
@@ -468,7 +466,9 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
   // its version.
   const reading = customers(db).find({}, { batchSize: 10_000 }).toArray();
   void reading.catch(() => undefined); // awaited below
-  const cursor = eventsCollection(db).find({}, { projection: historyProjection, batchSize: 10_000 });
+  // Whole documents: FerretDB projects in Go, field by field, and a projected read of every
+  // event took 1.5× the plain one (4.5 against 3.0 s for 200,000 events), decoding included.
+  const cursor = eventsCollection(db).find({}, { batchSize: 10_000 });
   for await (const doc of cursor) {
     // Events that arrive during the recompute are folded in by their own incremental update.
     // (Written as a negation so events stored without receivedAt count too.)
