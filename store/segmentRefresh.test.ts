@@ -51,6 +51,9 @@ const own = fc.oneof(
   fc.record({ tag: fc.constantFrom(...tags), present: fc.boolean() }).map((r): ProfileCondition => ({ type: 'tag', ...r })),
   fc.integer({ min: 0, max: 300 }).map((value): ProfileCondition => ({ type: 'attribute', attribute: 'totalSpend', op: 'gte', value })),
   fc
+    .record({ attribute: fc.constantFrom('stage', 'rfmCell'), value: fc.array(fc.constantFrom(...stages, ...cells, 'AtRisk', 'CHAMPIONS'), { minLength: 1, maxLength: 3 }) })
+    .map((r): ProfileCondition => ({ type: 'attribute', attribute: r.attribute, op: 'in', value: r.value })),
+  fc
     .record({ did: fc.boolean(), atLeast: fc.integer({ min: 1, max: 3 }), withinDays: fc.constantFrom(90, 365) })
     .map((r): ProfileCondition => ({ type: 'eventHistory', eventType: 'order_completed', where: [], ...r })),
 );

@@ -2,6 +2,7 @@ import type { Db, Filter } from 'mongodb';
 import { z } from 'zod';
 import { evaluateCondition, eventHistoryKey } from '../journey/condition.ts';
 import type { ProfileCondition } from '../journey/condition.ts';
+import { LifecycleStage, RfmCell } from '../journey/customer.ts';
 import type { CustomerProfile } from '../journey/customer.ts';
 import { builtinSegments, SegmentDefinition, SegmentRule } from '../journey/lifecycle/segment.ts';
 import { customersCollection, searchCustomers, toProfile } from './customers.ts';
@@ -147,8 +148,10 @@ export async function sampleSegmentMembers(db: Db, id: string, limit: number): P
  * A filter every customer matching `condition` passes, on fields the customers' indexes serve
  * (FerretDB hands SQLite string equalities, `$in` and a top-level `$and`: see
  * scripts/bootstrap.mjs), or null when the condition names none: a stage (unless it includes
- * `prospect`, the stage of a profile stored without one), an RFM cell, being in a segment, having
- * a tag, and `all` of conditions of which some do. Every customer it returns is still evaluated.
+ * `prospect`, the stage of a profile stored without one), an RFM cell, the attributes `stage`
+ * and `rfmCell` compared with `eq` or `in` (the stored names, whatever the case of the rule's
+ * values: attributes compare case-insensitively), being in a segment, having a tag, and `all`
+ * of conditions of which some do. Every customer it returns is still evaluated.
  */
 export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDocument> | null {
   switch (condition.type) {
@@ -160,6 +163,8 @@ export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDoc
       return condition.member ? { 'computed.segments': condition.segment } : null;
     case 'tag':
       return condition.present ? { tags: condition.tag } : null;
+    case 'attribute':
+      return attributeNarrowing(condition);
     case 'all': {
       const parts = condition.conditions.flatMap((c) => {
         const part = narrowingFilter(c);
@@ -168,7 +173,6 @@ export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDoc
       return parts.length === 0 ? null : parts.length === 1 ? (parts[0] ?? null) : { $and: parts };
     }
     case 'any':
-    case 'attribute':
     case 'consent':
     case 'eventHistory':
       return null;
@@ -177,6 +181,25 @@ export function narrowingFilter(condition: ProfileCondition): Filter<CustomerDoc
       throw new Error(`narrowingFilter: unknown condition ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+/** The names in `names` that one of `values` spells, ignoring case (how attributes compare strings). */
+function namesSpelled<T extends string>(names: readonly T[], values: readonly unknown[]): T[] {
+  const spelled = new Set(values.map((v) => String(v).toLowerCase()));
+  return names.filter((name) => spelled.has(name.toLowerCase()));
+}
+
+/** `narrowingFilter` of an attribute condition: `stage` or `rfmCell` with `eq` or `in`. */
+function attributeNarrowing(condition: Extract<ProfileCondition, { type: 'attribute' }>): Filter<CustomerDocument> | null {
+  if (condition.op !== 'eq' && condition.op !== 'in') return null;
+  const list = Array.isArray(condition.value) ? condition.value : [condition.value ?? null];
+  const values = condition.op === 'eq' ? list.slice(0, 1) : list;
+  if (condition.attribute === 'stage') {
+    const stages = namesSpelled(LifecycleStage.options, values);
+    return stages.includes('prospect') ? null : { 'computed.stage': { $in: stages } };
+  }
+  if (condition.attribute === 'rfmCell') return { 'computed.rfm.cell': { $in: namesSpelled(RfmCell.options, values) } };
+  return null;
 }
 
 /**
@@ -195,10 +218,21 @@ function candidatesOf(condition: ProfileCondition, history: EventHistory): strin
 /**
  * Filters that together find every customer who can match `condition` (some customers may be
  * found by more than one), on what the indexes serve: the `narrowingFilter`, or the customers
- * among the `candidatesOf` the event-history tallies that it finds, 1,000 ids a query; null when
- * the rule names nothing to narrow by (every customer can match).
+ * among the `candidatesOf` the event-history tallies that it finds, 1,000 ids a query; for `any`,
+ * those of every part; null when the rule (or a part of `any`) names nothing to narrow by (every
+ * customer can match).
  */
 export function candidateFilters(condition: ProfileCondition, history: EventHistory | undefined): Array<Filter<CustomerDocument>> | null {
+  if (condition.type === 'any') {
+    // Who can match any part: those who can match each part, when every part narrows.
+    const filters: Array<Filter<CustomerDocument>> = [];
+    for (const part of condition.conditions) {
+      const found = candidateFilters(part, history);
+      if (found === null) return null;
+      filters.push(...found);
+    }
+    return filters;
+  }
   const narrow = narrowingFilter(condition);
   const candidates = history === undefined ? null : candidatesOf(condition, history);
   if (candidates === null) return narrow === null ? null : [narrow];
@@ -223,9 +257,10 @@ export async function segmentChangeFilters(db: Db, id: string, condition: Profil
 /**
  * Evaluates a draft rule over the customers at `now` (before saving it): the count and the first
  * `sampleSize` members by id. A rule on a stage, an RFM cell, a segment or a tag reads only the
- * customers the indexes find for it (`narrowingFilter`), in one cursor, and one on having done
- * an event at least N times only those whose tallies say so (`candidatesOf`), by id; any other
- * reads every customer, page by page in id order. Either way every customer read is evaluated in
+ * customers the indexes find for it (`narrowingFilter`), in one cursor, one on having done an
+ * event at least N times only those whose tallies say so (`candidatesOf`), by id, and `any` of
+ * such rules those of each (`candidateFilters`); any other reads every customer, page by page
+ * in id order. Either way every customer read is evaluated in
  * application code, so the answer is the same.
  */
 export async function previewSegment(
@@ -249,7 +284,15 @@ export async function previewSegment(
   };
   const filters = candidateFilters(condition, history);
   if (filters !== null) {
-    for (const filter of filters) for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) consider(doc);
+    // The parts of `any` may find a customer twice: each counts once.
+    const seen = new Set<string>();
+    for (const filter of filters) {
+      for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) {
+        if (seen.has(doc._id)) continue;
+        seen.add(doc._id);
+        consider(doc);
+      }
+    }
     return { count, sample };
   }
   let after: string | null = null;
