@@ -18,6 +18,15 @@ function listeners(): string[] {
     .filter(Boolean);
 }
 
+/** The `ss` lines (with process) of the sockets listening on `ports`. */
+function holders(ports: readonly number[]): string {
+  const wanted = new Set(ports.map(String));
+  return execFileSync('ss', ['-Hltnp'], { encoding: 'utf8' })
+    .split('\n')
+    .filter((line) => wanted.has((line.trim().split(/\s+/)[3] ?? '').split(':').pop() ?? ''))
+    .join('\n');
+}
+
 /** The pids of the supervised processes named in the data directory's run folder. */
 function childPids(dir: string): number[] {
   const run = join(dir, 'run');
@@ -101,8 +110,10 @@ describe('npm start', () => {
         expect(leftBehind).toContain(Number(/pid (\d+)/.exec(line)![1]));
       }
     } finally {
-      // Its output says why, should it not stop cleanly (or not have come up at all).
-      expect(await stopWaymark(third.child), third.output().slice(-4000)).toBe(0);
+      // Its output says why, should it not stop cleanly (or not have come up at all), and who
+      // holds the ports then.
+      const code = await stopWaymark(third.child);
+      expect(code, `${third.output().slice(-4000)}\nlisteners on its ports:\n${code === 0 ? '' : holders(Object.values(first.ports))}`).toBe(0);
     }
   }, 300_000);
 });

@@ -36,6 +36,9 @@ function exited(pid: number): boolean {
   return state === 'Z' || state === 'X';
 }
 
+/** How long a leftover process may take to exit after SIGKILL. */
+const exitWaitMs = 60_000;
+
 /** The pid of the `npm start` running on `dataDir`, or null. */
 export const runningOn = (dataDir: string): number | null => liveOurs(dataLayout(dataDir).pid);
 
@@ -55,9 +58,13 @@ export async function takeOverRunDir(dataDir: string, log: Log): Promise<void> {
     if (pid !== null && name !== 'waymark.pid') {
       process.kill(pid, 'SIGKILL');
       // Until it has exited, not only stopped looking like ours: a dying process loses its command
-      // line before it closes its sockets, and the next start wants its port.
-      for (let i = 0; i < 100 && !exited(pid); i++) await new Promise((r) => setTimeout(r, 100));
-      log.warn(`stopped ${name.replace(/\.pid$/, '')} (pid ${pid}), left running by an npm start that ended without stopping it`);
+      // line before it closes its sockets, and the next start wants its port. A process blocked
+      // in the kernel (a sync to a busy disk) takes the signal only when the call returns.
+      const service = name.replace(/\.pid$/, '');
+      const deadline = Date.now() + exitWaitMs;
+      while (!exited(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      if (!exited(pid)) throw new Error(`${service} (pid ${pid}), left running by an npm start that ended without stopping it, has not exited ${exitWaitMs / 1000} s after SIGKILL; start again once it has.`);
+      log.warn(`stopped ${service} (pid ${pid}), left running by an npm start that ended without stopping it`);
     }
     rmSync(file, { force: true });
   }
