@@ -195,6 +195,39 @@ describe('a campaign’s batched first touch', () => {
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 8, waiting: 8 }));
   });
 
+  it('hands a retried batch’s runs the events their customers sent since the first attempt emailed them', async () => {
+    const segment = `wx-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 3, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 3 };
+    const unreachable: JourneyStarter = {
+      ...runtime.starter,
+      startMany: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 })),
+    };
+    const failing = realActivities(database.db, services, unreachable);
+    const working = realActivities(database.db, services, runtime.starter);
+    const [buyer = '', ...others] = ids;
+    try {
+      // The first attempt emails everyone, then cannot start the runs.
+      await expect(new MockActivityEnvironment().run(failing.activities.startCampaignBatch, input)).rejects.toThrow(/UNAVAILABLE/);
+      expect(await inbox(services, `${buyer}@prefix.test`)).toHaveLength(1);
+      // The email works: one customer orders before the retry. No run exists to hand it to.
+      await new Promise((r) => setTimeout(r, 50));
+      const pipeline = createEventPipeline({ db: database.db, runtime });
+      await pipeline.ingest([{ id: `o-${uniqueSuffix()}`, type: 'order_completed', customerId: buyer, at: new Date().toISOString(), properties: { amount: 25 } }], { wait: true });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(await new MockActivityEnvironment().run(working.activities.startCampaignBatch, input)).toMatchObject({ started: 3, failed: 0 });
+    } finally {
+      failing.close();
+      working.close();
+    }
+    // The buyer's run gets the order and converts; the others wait.
+    const workflowId = journeyWorkflowId(journey.journeyId, buyer);
+    expect(await eventually(() => getRun(database.db, workflowId), (r) => r?.status === 'converted', 30_000)).toMatchObject({ status: 'converted' });
+    for (const id of others) expect(await getRun(database.db, journeyWorkflowId(journey.journeyId, id))).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+  });
+
   it('hands the run an event its customer sent after the batch began, before the run existed', async () => {
     const segment = `we-${uniqueSuffix()}`;
     const [id = ''] = await seedAudience(database.db, segment, 1, 'prefix.test');

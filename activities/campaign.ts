@@ -117,8 +117,11 @@ export async function startCampaignBatch(
     new Date(activityNow()),
   );
   const pending: Array<{ customer: (typeof page.items)[number]; created: boolean }> = [];
+  // When each customer's claim was first made: an earlier attempt may have acted from then on.
+  const claimedAt = new Map<string, number>();
   for (const customer of page.items) {
     const claim = claims.get(keyOf(customer.id));
+    if (claim !== undefined) claimedAt.set(customer.id, Date.parse(claim.effect.createdAt));
     if (claim === undefined || claim.effect.status === 'pending') pending.push({ customer, created: claim?.created ?? false });
     else result[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
   }
@@ -126,7 +129,7 @@ export async function startCampaignBatch(
   const outcomes =
     prefix === undefined
       ? await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
-      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer));
+      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer), claimedAt);
   faultPoint('campaignBatch');
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
@@ -170,7 +173,9 @@ export interface PrefixDeps {
  *    else awaited per start;
  * 5. writes the started runs' registry entries (one bulk write) — after their starts, so the
  *    event pipeline never finds an entry whose run is not running yet and drops it — and hands
- *    the runs the events their customers sent since the batch began.
+ *    the runs the events their customers sent since the batch began, or since their claim was
+ *    first made when that was earlier (a retried page: its first attempt may have emailed them
+ *    then, and their answers reached no run).
  * A customer whose prefix ended the journey counts as started, without a run.
  */
 async function startWithPrefixes(
@@ -179,6 +184,7 @@ async function startWithPrefixes(
   journey: PublishedJourney,
   campaignId: string,
   customers: readonly CustomerProfile[],
+  claimedAt: ReadonlyMap<string, number>,
 ): Promise<Array<StartResult | { error: unknown }>> {
   // The customers of a page move through their steps together, so none may finish for a while:
   // the batch tells Temporal it is alive on a clock of its own (its heartbeat timeout is 15 s).
@@ -190,7 +196,7 @@ async function startWithPrefixes(
     }
   }, 3_000);
   try {
-    return await startPagePrefixes(deps, starter, journey, campaignId, customers);
+    return await startPagePrefixes(deps, starter, journey, campaignId, customers, claimedAt);
   } finally {
     clearInterval(alive);
   }
@@ -202,6 +208,7 @@ async function startPagePrefixes(
   journey: PublishedJourney,
   campaignId: string,
   customers: readonly CustomerProfile[],
+  claimedAt: ReadonlyMap<string, number>,
 ): Promise<Array<StartResult | { error: unknown }>> {
   const { db } = deps;
   const page = batchingDb(db, { batchUpdates: ['messages'] });
@@ -230,23 +237,26 @@ async function startPagePrefixes(
     if (typeof outcome === 'string') live.push(prefix.progress);
   });
   await registerProgress(db, live);
-  await deliverEventsSince(db, starter, live, batchAt);
+  await deliverEventsSince(db, starter, live, (customerId) => Math.min(batchAt, claimedAt.get(customerId) ?? batchAt));
   return outcomes;
 }
 
 /**
  * Events a customer sent between the batch and their run's start reached no run (the registry
- * entry was written after the start): of the customers whose documents changed since the batch
- * began (every event is folded into its customer, one read for the page), each one's events
- * since then that the run can use are signalled to it. The run drops an id it has seen.
+ * entry was written after the start): of the customers whose documents changed since the
+ * earliest `since` of the page (every event is folded into its customer, one read for the
+ * page), each one's events since their own `since` that the run can use are signalled to it.
+ * The run drops an id it has seen.
  */
-async function deliverEventsSince(db: Db, starter: JourneyStarter, runs: readonly RunProgress[], since: number): Promise<void> {
-  const changed = new Set(await changedSince(db, runs.map((r) => r.customerId), new Date(since)));
+async function deliverEventsSince(db: Db, starter: JourneyStarter, runs: readonly RunProgress[], sinceOf: (customerId: string) => number): Promise<void> {
+  if (runs.length === 0) return;
+  const earliest = Math.min(...runs.map((r) => sinceOf(r.customerId)));
+  const changed = new Set(await changedSince(db, runs.map((r) => r.customerId), new Date(earliest)));
   const deliveries: Array<{ workflowId: string; events: Array<Omit<StoredEvent, 'receivedAt'>> }> = [];
   for (const run of runs) {
     if (!changed.has(run.customerId)) continue;
     const usable = new Set(usableEvents(run));
-    const events = (await eventsReceivedSince(db, run.customerId, new Date(since))).filter((e) => usable.has(e.type));
+    const events = (await eventsReceivedSince(db, run.customerId, new Date(sinceOf(run.customerId)))).filter((e) => usable.has(e.type));
     if (events.length > 0) deliveries.push({ workflowId: run.workflowId, events: events.map(({ receivedAt: _received, ...event }) => event) });
   }
   if (deliveries.length > 0) await starter.deliver(deliveries);
