@@ -98,6 +98,15 @@ async function historyOf(workflowId: string): Promise<{ length: number; activiti
   };
 }
 
+/** Activities whose starter finds Temporal unreachable (a batch fails after its prefixes acted), and working ones. */
+function failingThenWorking() {
+  const unreachable: JourneyStarter = {
+    ...runtime.starter,
+    startMany: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 })),
+  };
+  return { failing: realActivities(database.db, services, unreachable), working: realActivities(database.db, services, runtime.starter) };
+}
+
 describe('a campaign’s batched first touch', () => {
   it('sends each customer their coupon email in the launch batch and starts their run at the 7-day wait, with nothing else to do', async () => {
     const segment = `wb-${uniqueSuffix()}`;
@@ -167,12 +176,7 @@ describe('a campaign’s batched first touch', () => {
     const campaignId = `cmp-${uniqueSuffix()}`;
     const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 8 };
     // Temporal unreachable when the runs start: the batch fails after its prefixes acted.
-    const unreachable: JourneyStarter = {
-      ...runtime.starter,
-      startMany: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 })),
-    };
-    const failing = realActivities(database.db, services, unreachable);
-    const working = realActivities(database.db, services, runtime.starter);
+    const { failing, working } = failingThenWorking();
     try {
       await expect(new MockActivityEnvironment().run(failing.activities.startCampaignBatch, input)).rejects.toThrow(/UNAVAILABLE/);
       for (const id of ids) expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
@@ -201,12 +205,7 @@ describe('a campaign’s batched first touch', () => {
     const journey = await publish(database.db, winBack(segment));
     const campaignId = `cmp-${uniqueSuffix()}`;
     const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 3 };
-    const unreachable: JourneyStarter = {
-      ...runtime.starter,
-      startMany: () => Promise.reject(Object.assign(new Error('14 UNAVAILABLE: connection refused'), { code: 14 })),
-    };
-    const failing = realActivities(database.db, services, unreachable);
-    const working = realActivities(database.db, services, runtime.starter);
+    const { failing, working } = failingThenWorking();
     const [buyer = '', ...others] = ids;
     try {
       // The first attempt emails everyone, then cannot start the runs.
