@@ -98,6 +98,15 @@ async function historyOf(workflowId: string): Promise<{ length: number; activiti
   };
 }
 
+/** A win-back audience of `size` tagged customers and the input of one campaign batch that takes them all. */
+async function onePage(prefix: string, size: number) {
+  const segment = `${prefix}-${uniqueSuffix()}`;
+  const ids = await seedAudience(database.db, segment, size, 'prefix.test');
+  const journey = await publish(database.db, winBack(segment));
+  const input = { campaignId: `cmp-${uniqueSuffix()}`, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: size };
+  return { ids, journey, input };
+}
+
 /** Activities whose starter finds Temporal unreachable (a batch fails after its prefixes acted), and working ones. */
 function failingThenWorking() {
   const unreachable: JourneyStarter = {
@@ -170,11 +179,7 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('acts once when a batch that sent and issued but could not start the runs is retried', async () => {
-    const segment = `wr-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
-    const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 8 };
+    const { ids, journey, input } = await onePage('wr', 8);
     // Temporal unreachable when the runs start: the batch fails after its prefixes acted.
     const { failing, working } = failingThenWorking();
     try {
@@ -200,11 +205,7 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('hands a retried batch’s runs the events their customers sent since the first attempt emailed them', async () => {
-    const segment = `wx-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 3, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
-    const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: 3 };
+    const { ids, journey, input } = await onePage('wx', 3);
     const { failing, working } = failingThenWorking();
     const [buyer = '', ...others] = ids;
     try {

@@ -19,7 +19,7 @@ import { eventsCollection, foldInMemory, readOrCreateCustomers, storeEvents, unf
 import type { FoldGroup } from './events.ts';
 import type { EventDocument } from './events.ts';
 import type { StoredEvent } from '../journey/event.ts';
-import { listSegments, segmentChangeFilters } from './segments.ts';
+import { customersFoundBy, listSegments, segmentChangeFilters } from './segments.ts';
 import { syncMemberships } from './segmentMembers.ts';
 import { segmentEventHistory } from './eventHistory.ts';
 import type { EventHistory } from './eventHistory.ts';
@@ -381,21 +381,21 @@ const talliesByIdUpTo = 2_000;
 
 /**
  * Reads every customer with one cursor (no sort, no filter: the cheapest read FerretDB has),
- * or takes the customers given (`read`; `{ only }`: a partial pass, whose writes move the
- * counters themselves), then plans each (`summaryOf` picks its history) and commits batch by
- * batch. The base is read whole before writing (about 1.5 KB a customer) because a cursor left
- * open across writes keeps SQLite from checkpointing its write-ahead log, and every write then
- * gets slower.
+ * or takes the customers given (`read`: `{ all }` everyone, read by the caller; `{ only }` a
+ * partial pass, whose writes move the counters themselves), then plans each (`summaryOf` picks
+ * its history) and commits batch by batch. The base is read whole before writing (about 1.5 KB a
+ * customer) because a cursor left open across writes keeps SQLite from checkpointing its
+ * write-ahead log, and every write then gets slower.
  */
 async function runOverCustomers(
   db: Db,
   ctx: RunContext,
   options: LifecycleRunOptions,
   summaryOf: (doc: LifecycleDocument) => { summary: PurchaseSummary; rewrite: boolean; lastSeenAt?: string | undefined },
-  read?: readonly LifecycleDocument[] | { only: readonly LifecycleDocument[] },
+  read: { all?: readonly LifecycleDocument[] } | { only: readonly LifecycleDocument[] } = {},
 ): Promise<LifecycleReport> {
   // Only some customers (`{ only }`): each write moves the counters itself, as the event pipeline's do.
-  const some = read !== undefined && 'only' in read ? read.only : undefined;
+  const some = 'only' in read ? read.only : undefined;
   // Tallies by id for a few customers; past `talliesByIdUpTo`, one read of each event type's
   // window (what a pass over everyone reads) costs less than a query per thousand ids.
   const ids = some === undefined || some.length > talliesByIdUpTo ? null : some.map((doc) => doc._id);
@@ -403,7 +403,7 @@ async function runOverCustomers(
   const report: LifecycleReport = { customers: 0, updated: 0, events: 0, conflicts: 0, invalid: 0 };
   const batchSize = options.batchSize ?? 1000;
   let plans: Plan[] = [];
-  const everyone = some ?? (read as readonly LifecycleDocument[] | undefined) ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
+  const everyone = some ?? ('all' in read ? read.all : undefined) ?? (await customers(db).find({}, { batchSize: 10_000 }).toArray());
   // Every customer as the pass leaves them (for the counters), and those whose write did not take
   // effect (changed or erased meanwhile: read again at the end).
   const final = new Map<string, CountedProfile>(everyone.map((doc) => [doc._id, doc]));
@@ -497,7 +497,7 @@ export async function recomputeLifecycle(db: Db, now: Date, options: LifecycleRu
     const changed = doc.updatedAt !== undefined && doc.updatedAt > startedAt;
     const stored = storedSummary(doc);
     return changed ? { summary: stored, rewrite: false } : { summary: mergeSummary(stored, fromEvents.get(doc._id)), rewrite: true, lastSeenAt: lastSeen.get(doc._id) };
-  }, everyone);
+  }, { all: everyone });
   return { ...report, base };
 }
 
@@ -529,10 +529,10 @@ export async function sweepSegmentChange(db: Db, segmentId: string, condition: P
  * event pipeline's writes do, so the others are neither read nor recounted.
  */
 async function sweepSomeCustomers(db: Db, now: Date, filters: ReadonlyArray<Filter<CustomerDocument>>, options: LifecycleRunOptions): Promise<LifecycleReport> {
-  const found = new Map<string, LifecycleDocument>();
-  for (const filter of filters) for await (const doc of customers(db).find(filter as Filter<LifecycleDocument>, { batchSize: 10_000 })) found.set(doc._id, doc);
+  const found: LifecycleDocument[] = [];
+  for await (const doc of customersFoundBy(db, filters)) found.push(doc as LifecycleDocument);
   const ctx = await context(db, now);
-  return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), { only: [...found.values()] });
+  return runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), { only: found });
 }
 
 /**
@@ -548,7 +548,7 @@ export async function dailyLifecycle(db: Db, now: Date, options: LifecycleRunOpt
   const base = { ...buildBase(purchasers, settings, now.getTime()), customers: everyone.length };
   await state(db).updateOne({ _id: 'base' }, { $set: { value: base, updatedAt: now.toISOString() } }, { upsert: true });
   const ctx = await context(db, now, base);
-  const report = await runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), everyone);
+  const report = await runOverCustomers(db, ctx, options, (doc) => ({ summary: storedSummary(doc), rewrite: false }), { all: everyone });
   await snapshotStages(db, await lifecycleCounts(db), now);
   return { ...report, base };
 }

@@ -245,6 +245,21 @@ export function candidateFilters(condition: ProfileCondition, history: EventHist
 }
 
 /**
+ * The customers `filters` find, each once however many filters find them (the parts of `any`,
+ * a segment's members and its rule's candidates overlap).
+ */
+export async function* customersFoundBy(db: Db, filters: ReadonlyArray<Filter<CustomerDocument>>): AsyncGenerator<CustomerDocument> {
+  const seen = new Set<string>();
+  for (const filter of filters) {
+    for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) {
+      if (seen.has(doc._id)) continue;
+      seen.add(doc._id);
+      yield doc;
+    }
+  }
+}
+
+/**
  * The customers whose membership of segment `id` can change when its rule becomes `condition`:
  * its members now (they may leave) and those who can match the rule (they may enter), as
  * filters on what the indexes serve; null when the rule names nothing to narrow by.
@@ -284,15 +299,7 @@ export async function previewSegment(
   };
   const filters = candidateFilters(condition, history);
   if (filters !== null) {
-    // The parts of `any` may find a customer twice: each counts once.
-    const seen = new Set<string>();
-    for (const filter of filters) {
-      for await (const doc of customersCollection(db).find(filter, { batchSize: 10_000 })) {
-        if (seen.has(doc._id)) continue;
-        seen.add(doc._id);
-        consider(doc);
-      }
-    }
+    for await (const doc of customersFoundBy(db, filters)) consider(doc);
     return { count, sample };
   }
   let after: string | null = null;
