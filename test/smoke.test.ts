@@ -2,7 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from './fixtures/time-skipping.ts';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import nodemailer from 'nodemailer';
 import twilio from 'twilio';
@@ -31,9 +31,7 @@ describe('foundation smoke', () => {
   });
 
   it('sleeps 90 days on the time-skipping test server', async () => {
-    const env = await TestWorkflowEnvironment.createTimeSkipping({
-      server: { executable: { type: 'existing-path', path: services.testServerPath } },
-    });
+    const env = await timeSkippingEnvironment(services);
     try {
       const taskQueue = `skip-${randomUUID()}`;
       const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath, activities });

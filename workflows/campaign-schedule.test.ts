@@ -4,7 +4,8 @@
 // worker runs launches the campaign once a worker is back.
 import { randomUUID } from 'node:crypto';
 import { Client, Connection } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { NativeConnection } from '@temporalio/worker';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createCampaign, getCampaign, transitionCampaign } from '../store/campaigns.ts';
@@ -24,7 +25,7 @@ let database: Awaited<ReturnType<typeof testDatabase>>;
 let worker: Awaited<ReturnType<typeof startJourneyWorker>> | undefined;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   database = await testDatabase();
   await prepareDatabase(database.db);
   worker = await startJourneyWorker(env, database.db, services, taskQueue);

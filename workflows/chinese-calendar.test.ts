@@ -5,7 +5,8 @@
 // 5th month, 闰五月). (The Spring Festival make-up days are in activities/send-days.test.ts:
 // the holiday data covers published years only, and this clock can only move forward.)
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { GraphNode, localParts } from '../journey/index.ts';
 import type { JourneyGraph } from '../journey/index.ts';
@@ -60,7 +61,7 @@ const workingDays: JourneyGraph = {
 } as JourneyGraph;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   database = await testDatabase();
   await prepareDatabase(database.db);
   await publish(database.db, graph);

@@ -5,7 +5,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { WorkflowHandle } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { createTemporalRuntime } from '../runtime/temporal.ts';
 import { dateTriggerTime, localParts, splitBucket } from '../journey/index.ts';
@@ -42,7 +43,7 @@ const robotServer = createServer((req, res) => {
 beforeAll(async () => {
   await new Promise<void>((r) => robotServer.listen(0, '127.0.0.1', r));
   const robotUrl = `http://127.0.0.1:${(robotServer.address() as AddressInfo).port}/cgi-bin/webhook/send?key=test`;
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   database = await testDatabase();
   await prepareDatabase(database.db);
   for (const id of ['welcome', 'activation', 'win-back', 'birthday-care']) {

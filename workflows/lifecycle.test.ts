@@ -5,7 +5,8 @@
 // inbox and the SMS sandbox.
 import { randomUUID } from 'node:crypto';
 import { Client } from '@temporalio/client';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import type { DailyLifecycleResult } from '../activities/index.ts';
 import { listCoupons } from '../store/coupons.ts';
@@ -28,7 +29,7 @@ let database: Awaited<ReturnType<typeof testDatabase>>;
 let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   lockedClient = new Client({ connection: env.connection });
   database = await testDatabase();
   await prepareDatabase(database.db);

@@ -5,7 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { JourneyGraph } from '../journey/index.ts';
 import { listMessages } from '../store/messages.ts';
@@ -36,7 +37,7 @@ let hookUrl = '';
 beforeAll(async () => {
   await new Promise<void>((r) => hookServer.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(hookServer.address() as AddressInfo).port}/hook`;
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   database = await testDatabase();
   await prepareDatabase(database.db);
   worker = await startJourneyWorker(env, database.db, services, taskQueue);

@@ -1,7 +1,8 @@
 // Priorities across journeys on Temporal's time-skipping test server, with the real activities
 // against FerretDB and the SMS sandbox: two journeys want the customer's one SMS of the day.
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { customerTimeline } from '../api/routes/timeline.ts';
 import type { ResolvedDeps } from '../api/deps.ts';
@@ -22,7 +23,7 @@ let database: Awaited<ReturnType<typeof testDatabase>>;
 let journeyWorker: Awaited<ReturnType<typeof startJourneyWorker>>;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   database = await testDatabase();
   await prepareDatabase(database.db);
   journeyWorker = await startJourneyWorker(env, database.db, services, taskQueue);

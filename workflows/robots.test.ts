@@ -2,7 +2,8 @@
 // against FerretDB and the embedded robot sandbox, whose clock is the test server's (so a
 // minute skipped is a minute to its rate limit too).
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.ts';
 import { startRobotSandbox } from '../embedded/robot-sandbox.ts';
@@ -27,7 +28,7 @@ let runtime: ReturnType<typeof createTemporalRuntime>;
 let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   sandbox = await startRobotSandbox({ port: await freePort(), robots: [{ platform: 'dingtalk', token: 'sales-dt', secret: 'SECdingtalk-secret' }, { platform: 'feishu', token: 'sales-fs', secret: 'feishu-secret' }], now: () => env.currentTimeMs() });
   database = await testDatabase();
   await prepareDatabase(database.db);

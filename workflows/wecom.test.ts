@@ -3,7 +3,8 @@
 // server's (so days skipped are days to its reminder limit too). The staff member confirms or not
 // through the sandbox, as they would in WeCom.
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { timeSkippingEnvironment } from '../test/fixtures/time-skipping.ts';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createActivities } from '../activities/index.ts';
 import { wecomOutreachAction } from '../activities/wecom.ts';
@@ -33,7 +34,7 @@ let runtime: ReturnType<typeof createTemporalRuntime>;
 let stopWorker: () => Promise<void>;
 
 beforeAll(async () => {
-  env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: services.testServerPath } } });
+  env = await timeSkippingEnvironment(services);
   sandbox = await startRobotSandbox({ port: await freePort(), now: () => env.currentTimeMs() });
   database = await testDatabase();
   await prepareDatabase(database.db);
