@@ -107,6 +107,14 @@ async function onePage(prefix: string, size: number) {
   return { ids, journey, input };
 }
 
+/** Each customer received one email and holds one coupon. */
+async function expectOneEmailAndCoupon(ids: readonly string[]): Promise<void> {
+  for (const id of ids) {
+    expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
+    expect(await couponsCollection(database.db).countDocuments({ customerId: id })).toBe(1);
+  }
+}
+
 /** Activities whose starter finds Temporal unreachable (a batch fails after its prefixes acted), and working ones. */
 function failingThenWorking() {
   const unreachable: JourneyStarter = {
@@ -163,7 +171,7 @@ describe('a campaign’s batched first touch', () => {
     const ids = await seedAudience(database.db, segment, 10, 'prefix.test');
     const journey = await publish(database.db, winBack(segment));
     const campaignId = `cmp-${uniqueSuffix()}`;
-    // Pages of 4: three pages, the next ones read and sent while the previous ones start their runs.
+    // Pages of 4: three pages, each sent in a first pass and its runs started in a second, behind the sends.
     const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 4 };
     const handle = await client.workflow.start(workflowTypes.campaign, { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
     expect((await handle.result()) as CampaignLaunchProgress).toMatchObject({ status: 'completed', total: 10, started: 10, skipped: 0, failed: 0, done: true });
@@ -175,7 +183,10 @@ describe('a campaign’s batched first touch', () => {
       expect(await getRun(database.db, journeyWorkflowId(journey.journeyId, id))).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 10, waiting: 10 }));
-    await keepHistory('campaign-launch-pages', handle);
+    const events = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
+    expect(events.filter((name) => name === 'prefixCampaignPage')).toHaveLength(3);
+    expect(events.filter((name) => name === 'startCampaignPage')).toHaveLength(3);
+    await keepHistory('campaign-launch-two-passes', handle);
   });
 
   it('acts once when a batch that sent and issued but could not start the runs is retried', async () => {
@@ -194,9 +205,8 @@ describe('a campaign’s batched first touch', () => {
       failing.close();
       working.close();
     }
+    await expectOneEmailAndCoupon(ids);
     for (const id of ids) {
-      expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
-      expect(await couponsCollection(database.db).countDocuments({ customerId: id })).toBe(1);
       expect((await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).describe()).status.name).toBe('RUNNING');
       expect(await getRun(database.db, journeyWorkflowId(journey.journeyId, id))).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
@@ -226,6 +236,68 @@ describe('a campaign’s batched first touch', () => {
     const workflowId = journeyWorkflowId(journey.journeyId, buyer);
     expect(await eventually(() => getRun(database.db, workflowId), (r) => r?.status === 'converted', 30_000)).toMatchObject({ status: 'converted' });
     for (const id of others) expect(await getRun(database.db, journeyWorkflowId(journey.journeyId, id))).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+  });
+
+  it('sends a page in its first pass and starts its runs in the second, from the kept state; a second pass retried starts each once and hands on what came between', async () => {
+    const { ids, journey, input } = await onePage('w2', 5);
+    const { failing, working } = failingThenWorking();
+    const [buyer = '', ...others] = ids;
+    const workflowIds = ids.map((id) => journeyWorkflowId(journey.journeyId, id));
+    try {
+      const first = await new MockActivityEnvironment().run(working.activities.prefixCampaignPage, { ...input, customerIds: ids });
+      // Everyone emailed; nobody counted yet: they wait for their runs.
+      expect(first).toMatchObject({ started: 0, skipped: 0, failed: 0, waiting: 5 });
+      for (const id of ids) expect(await inbox(services, `${id}@prefix.test`)).toHaveLength(1);
+      for (const workflowId of workflowIds) {
+        const record = await getRun(database.db, workflowId);
+        expect(record).toMatchObject({ status: 'running', nodeId: 'wait-order', startState: { status: 'running', current: { nodeId: 'wait-order' } } });
+        await expect(client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+      }
+      // The buyer orders between the passes; the second pass fails (Temporal unreachable), then works.
+      const pipeline = createEventPipeline({ db: database.db, runtime });
+      await pipeline.ingest([{ id: `o-${uniqueSuffix()}`, type: 'order_completed', customerId: buyer, at: new Date().toISOString(), properties: { amount: 30 } }], { wait: true });
+      await expect(new MockActivityEnvironment().run(failing.activities.startCampaignPage, { ...input, customerIds: ids })).rejects.toThrow(/UNAVAILABLE/);
+      expect(await new MockActivityEnvironment().run(working.activities.startCampaignPage, { ...input, customerIds: ids })).toMatchObject({ started: 5, skipped: 0, failed: 0 });
+      // Once more (the settlement was lost): nothing counted twice, nothing new.
+      expect(await new MockActivityEnvironment().run(working.activities.startCampaignPage, { ...input, customerIds: ids })).toMatchObject({ started: 0, skipped: 0, failed: 0 });
+      expect(await new MockActivityEnvironment().run(working.activities.prefixCampaignPage, { ...input, customerIds: ids })).toMatchObject({ started: 5, waiting: 0 });
+    } finally {
+      failing.close();
+      working.close();
+    }
+    await expectOneEmailAndCoupon(ids);
+    expect(await eventually(() => getRun(database.db, journeyWorkflowId(journey.journeyId, buyer)), (r) => r?.status === 'converted', 30_000)).toMatchObject({ status: 'converted' });
+    for (const id of others) {
+      const workflowId = journeyWorkflowId(journey.journeyId, id);
+      expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+      expect(await getRun(database.db, workflowId)).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+    }
+    expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 5 }));
+  });
+
+  it('starts the run of everyone a cancelled launch emailed, and emails nobody after the cancel', async () => {
+    const segment = `wc-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    // One customer a second: the launch is cancelled once the first email arrived.
+    await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 1 });
+    await eventually(async () => (await Promise.all(ids.map((id) => inbox(services, `${id}@prefix.test`)))).flat().length, (n) => n >= 1, 30_000, 50);
+    await runtime.cancelCampaign(campaignId);
+    const done = await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000);
+    const emailed: string[] = [];
+    for (const id of ids) if ((await inbox(services, `${id}@prefix.test`)).length > 0) emailed.push(id);
+    expect(emailed.length).toBeGreaterThanOrEqual(1);
+    expect(emailed.length).toBeLessThan(ids.length);
+    expect(done).toMatchObject({ started: emailed.length, skipped: 0, failed: 0, done: true });
+    for (const id of ids) {
+      const workflowId = journeyWorkflowId(journey.journeyId, id);
+      if (emailed.includes(id)) expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+      else await expect(client.workflow.getHandle(workflowId).describe()).rejects.toThrow(/not found/i);
+    }
+    // Nothing goes out after the launch ended.
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect((await Promise.all(ids.map((id) => inbox(services, `${id}@prefix.test`)))).flat()).toHaveLength(emailed.length);
   });
 
   it('hands the run an event its customer sent after the batch began, before the run existed', async () => {

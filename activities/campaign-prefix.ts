@@ -43,6 +43,12 @@ export interface PrefixEntry {
   runKey: string;
 }
 
+/** What a campaign's first record of a run says about the journey (the rest is the customer's entry). */
+export function prefixMeta(journey: PublishedJourney, campaignId: string) {
+  const { definition } = journey;
+  return { first: true, journeyId: journey.journeyId, version: journey.version, campaignId, goalEvent: definition.settings.goal?.eventType, trackedEvents: definition.trackedEvents };
+}
+
 /**
  * Runs one customer's journey from the start until it waits, ends, or meets an action that
  * failed for a passing reason (left pending for the run).
@@ -62,22 +68,7 @@ export async function runPrefix(perform: ActionPerformer, journey: PublishedJour
     visited = visited.concat(traceNodes(result.trace));
   }
   const { state } = result;
-  const progress = runProgress(
-    {
-      runKey: entry.runKey,
-      first: true,
-      workflowId: entry.workflowId,
-      journeyId: journey.journeyId,
-      version: journey.version,
-      customerId: customer.id,
-      campaignId,
-      goalEvent: definition.settings.goal?.eventType,
-      trackedEvents: definition.trackedEvents,
-    },
-    state,
-    visited,
-    activityNow(),
-  );
+  const progress = runProgress({ ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id }, state, visited, activityNow());
   return { customerId: customer.id, state, progress, ended: state.status === 'completed', actions };
 }
 

@@ -1,14 +1,16 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import type { CustomerProfile, RunProgress, StoredEvent } from '../journey/index.ts';
+import { runProgress } from '../journey/index.ts';
+import type { CustomerProfile, JourneyState, RunProgress, StoredEvent } from '../journey/index.ts';
 import { changedSince, countAudience, customersCollection, pageAudience, toProfile } from '../store/customers.ts';
 import { eventsReceivedSince } from '../store/events.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
+import { getRuns } from '../store/runs.ts';
 import { batchingDb } from '../store/batching.ts';
-import { runPrefixes } from './campaign-prefix.ts';
+import { prefixMeta, runPrefixes } from './campaign-prefix.ts';
 import type { ActionPerformer, Prefix } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress, registerProgress, usableEvents } from './progress.ts';
@@ -88,14 +90,93 @@ async function customersById(db: Db, ids: readonly string[]): Promise<CustomerPr
   return ids.flatMap((id) => found.get(id) ?? []);
 }
 
+/** A page's customers with their campaign claims, and the outcomes already settled. */
+interface ClaimedPage {
+  /** Claims already settled (an earlier attempt): counted as they were; and where the next page begins. */
+  settled: CampaignBatchResult;
+  /** Customers whose claim is pending; `created`: this call made the claim. */
+  pending: Array<{ customer: CustomerProfile; created: boolean }>;
+  /** When each customer's claim was first made: an earlier attempt may have acted from then on. */
+  claimedAt: Map<string, number>;
+}
+
+const claimKey = (campaignId: string, customerId: string) => `campaign:${campaignId}:${customerId}`;
+
 /**
- * Starts one page of a campaign's audience. Each customer's start goes through the effect
- * ledger (`campaign:{campaignId}:{customerId}`, claimed and settled in one round trip per
- * page), so a retried batch, a restarted worker or a replayed launch counts a customer once and
- * never starts them twice. A claim left pending by an earlier attempt (it died or failed
- * between the starts and the settlement) is started again through the starter, which skips a
- * customer whose run is still going (workflow-id conflict) or whose latest run carries this
- * campaign's id (it finished since: re-entry `afterExit` would otherwise start it again).
+ * Reads a page (from the cursor, or the customers the launch read) and claims each customer's
+ * start in the effect ledger (`campaign:{campaignId}:{customerId}`, one round trip for the page).
+ */
+async function claimPage(db: Db, journey: PublishedJourney, input: CampaignBatchInput): Promise<ClaimedPage> {
+  const page =
+    input.customerIds === undefined
+      ? await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) })
+      : { items: await customersById(db, input.customerIds), nextCursor: null };
+  const claims = await claimEffects(
+    db,
+    page.items.map((c) => ({ key: claimKey(input.campaignId, c.id), kind: 'campaignStart', customerId: c.id, journeyId: journey.journeyId })),
+    new Date(activityNow()),
+  );
+  const claimed: ClaimedPage = { settled: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor }, pending: [], claimedAt: new Map() };
+  for (const customer of page.items) {
+    const claim = claims.get(claimKey(input.campaignId, customer.id));
+    if (claim !== undefined) claimed.claimedAt.set(customer.id, Date.parse(claim.effect.createdAt));
+    if (claim === undefined || claim.effect.status === 'pending') claimed.pending.push({ customer, created: claim?.created ?? false });
+    else claimed.settled[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
+  }
+  return claimed;
+}
+
+/**
+ * Settles the claims of customers whose outcome is known and counts them into `result`; a
+ * customer left `waiting` (a second pass starts their run) stays pending. Temporal or the
+ * network being down leaves the claim pending too, and the page's activity retries.
+ */
+async function settleOutcomes(
+  db: Db,
+  campaignId: string,
+  pending: ClaimedPage['pending'],
+  outcomes: ReadonlyArray<PageOutcome | undefined>,
+  result: CampaignBatchResult & { waiting?: number },
+): Promise<void> {
+  const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
+  let unavailable: unknown = null;
+  pending.forEach(({ customer, created }, i) => {
+    const outcome = outcomes[i] ?? { error: new Error('no outcome') };
+    if (outcome === 'waiting') {
+      result.waiting = (result.waiting ?? 0) + 1;
+      return;
+    }
+    if (typeof outcome === 'object') {
+      if (isUnavailable(outcome.error)) unavailable ??= outcome.error;
+      else {
+        settlements.push({ key: claimKey(campaignId, customer.id), status: 'failed', result: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
+        result.failed += 1;
+      }
+      return;
+    }
+    // A pending record we did not create: an earlier attempt may have started this run.
+    const counted = outcome === 'skipped' && !created ? 'started' : outcome;
+    settlements.push({ key: claimKey(campaignId, customer.id), status: 'done', result: counted });
+    result[counted] += 1;
+  });
+  heartbeatSafely(result);
+  await settleEffects(db, settlements, new Date(activityNow()));
+  if (unavailable !== null) throw unavailable;
+}
+
+/** A customer's outcome on a page: started, skipped, failed, or (first pass) waiting for the second pass to start their run. */
+type PageOutcome = StartResult | { error: unknown } | 'waiting';
+
+/**
+ * Starts one page of a campaign's audience in one activity: the launches recorded before the two
+ * passes (`workflows/campaign.ts`) and a campaign without a batched first touch. Each customer's
+ * start goes through the effect ledger (`campaign:{campaignId}:{customerId}`, claimed and
+ * settled in one round trip per page), so a retried batch, a restarted worker or a replayed
+ * launch counts a customer once and never starts them twice. A claim left pending by an earlier
+ * attempt (it died or failed between the starts and the settlement) is started again through the
+ * starter, which skips a customer whose run is still going (workflow-id conflict) or whose latest
+ * run carries this campaign's id (it finished since: re-entry `afterExit` would otherwise start
+ * it again).
  */
 export async function startCampaignBatch(
   db: Db,
@@ -105,53 +186,93 @@ export async function startCampaignBatch(
   prefix?: PrefixDeps,
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
-  const page =
-    input.customerIds === undefined
-      ? await pageAudience(db, input.audience, new Date(input.asOf), { limit: input.limit, ...(input.cursor === null ? {} : { cursor: input.cursor }) })
-      : { items: await customersById(db, input.customerIds), nextCursor: null };
-  const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor };
-  const keyOf = (customerId: string) => `campaign:${input.campaignId}:${customerId}`;
-  const claims = await claimEffects(
-    db,
-    page.items.map((c) => ({ key: keyOf(c.id), kind: 'campaignStart', customerId: c.id, journeyId: journey.journeyId })),
-    new Date(activityNow()),
-  );
-  const pending: Array<{ customer: (typeof page.items)[number]; created: boolean }> = [];
-  // When each customer's claim was first made: an earlier attempt may have acted from then on.
-  const claimedAt = new Map<string, number>();
-  for (const customer of page.items) {
-    const claim = claims.get(keyOf(customer.id));
-    if (claim !== undefined) claimedAt.set(customer.id, Date.parse(claim.effect.createdAt));
-    if (claim === undefined || claim.effect.status === 'pending') pending.push({ customer, created: claim?.created ?? false });
-    else result[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
-  }
+  const page = await claimPage(db, journey, input);
+  const result = page.settled;
+  const customers = page.pending.map((p) => p.customer);
   // The starter skips a customer whose latest run this campaign started (a retried batch).
   const outcomes =
     prefix === undefined
-      ? await starter.startMany(pending.map(({ customer }) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
-      : await startWithPrefixes(prefix, starter, journey, input.campaignId, pending.map((p) => p.customer), claimedAt);
+      ? await starter.startMany(customers.map((customer) => ({ journey, customerId: customer.id, customer, campaignId: input.campaignId })))
+      : await whileAlive(() => startWithPrefixes(prefix, starter, journey, input.campaignId, customers, page.claimedAt));
   faultPoint('campaignBatch');
-  const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
-  let unavailable: unknown = null;
-  pending.forEach(({ customer, created }, i) => {
-    const outcome = outcomes[i] ?? { error: new Error('no outcome') };
-    if (typeof outcome === 'object') {
-      // Temporal or the network is down: leave the claim pending and let the batch retry.
-      if (isUnavailable(outcome.error)) unavailable ??= outcome.error;
-      else {
-        settlements.push({ key: keyOf(customer.id), status: 'failed', result: outcome.error instanceof Error ? outcome.error.message : String(outcome.error) });
-        result.failed += 1;
-      }
-      return;
+  await settleOutcomes(db, input.campaignId, page.pending, outcomes, result);
+  return result;
+}
+
+/** The first pass's account of a page: outcomes settled so far, and how many runs wait for the second pass. */
+export interface CampaignPrefixResult extends CampaignBatchResult {
+  waiting: number;
+}
+
+/**
+ * The first pass of a page (a launch sends before it starts, `workflows/campaign.ts`): claims
+ * the page's customers, runs their first steps up to the first wait (emails, coupons… all sent
+ * here) and records where each ended — the interpreter state kept in the run record
+ * (`startState`). A customer whose steps ended the journey, or who may not enter, is settled
+ * now; the others stay pending (`waiting`) for `startCampaignPage`. Retried, it acts once: the
+ * ledger holds every effect under the entry's key, and a record already written is kept.
+ */
+export async function prefixCampaignPage(
+  db: Db,
+  starter: JourneyStarter,
+  loadVersion: ReturnType<typeof versionCache>,
+  input: CampaignBatchInput,
+  deps: PrefixDeps,
+): Promise<CampaignPrefixResult> {
+  const journey = await loadVersion(input.journeyId, input.version);
+  const page = await claimPage(db, journey, input);
+  const result: CampaignPrefixResult = { ...page.settled, waiting: 0 };
+  const outcomes = await whileAlive(async () => (await prefixPage(deps, starter, journey, input.campaignId, page.pending.map((p) => p.customer))).outcomes);
+  faultPoint('campaignPrefix');
+  await settleOutcomes(db, input.campaignId, page.pending, outcomes, result);
+  return result;
+}
+
+/**
+ * The second pass of a page: starts the runs its first pass left waiting, each at the state its
+ * record keeps (no step is run again), registers them, hands them the events their customers
+ * sent since their claim was first made (the first pass emailed them from then on), and settles
+ * the claims. A pending customer without a kept state (a first pass of an older build, a record
+ * the run replaced since) goes through the whole first touch again, which the ledger makes safe.
+ */
+export async function startCampaignPage(
+  db: Db,
+  starter: JourneyStarter,
+  loadVersion: ReturnType<typeof versionCache>,
+  input: CampaignBatchInput,
+  deps: PrefixDeps,
+): Promise<CampaignBatchResult> {
+  const journey = await loadVersion(input.journeyId, input.version);
+  const page = await claimPage(db, journey, input);
+  // Settled claims were counted by the first pass.
+  const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: null };
+  const customers = page.pending.map((p) => p.customer);
+  const outcomes = await whileAlive(async () => {
+    const { campaignId } = input;
+    const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
+    const records = await getRuns(db, admitted.flatMap((entry) => (entry === null ? [] : [entry.workflowId])));
+    const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
+    const kept: Array<{ index: number; run: PrefixedRun }> = [];
+    const again: number[] = [];
+    admitted.forEach((entry, index) => {
+      const customer = customers[index];
+      if (entry === null || customer === undefined) return;
+      const record = records.get(entry.workflowId);
+      if (record?.startState === undefined || record.runKey !== entry.runKey) return void again.push(index);
+      const state = record.startState;
+      const meta = { ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id };
+      kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, record.visited, activityNow()) } });
+    });
+    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow());
+    kept.forEach(({ index }, i) => void (outcomes[index] = started[i] ?? { error: new Error('no outcome') }));
+    if (again.length > 0) {
+      const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((i) => customers[i] as CustomerProfile), page.claimedAt);
+      again.forEach((index, i) => void (outcomes[index] = redone[i] ?? { error: new Error('no outcome') }));
     }
-    // A pending record we did not create: an earlier attempt may have started this run.
-    const counted = outcome === 'skipped' && !created ? 'started' : outcome;
-    settlements.push({ key: keyOf(customer.id), status: 'done', result: counted });
-    result[counted] += 1;
+    return outcomes;
   });
-  heartbeat(result);
-  await settleEffects(db, settlements, new Date(activityNow()));
-  if (unavailable !== null) throw unavailable;
+  faultPoint('campaignBatch');
+  await settleOutcomes(db, input.campaignId, page.pending, outcomes, result);
   return result;
 }
 
@@ -162,22 +283,106 @@ export interface PrefixDeps {
 }
 
 /**
- * The batched first touch of a page (activities/campaign-prefix.ts), in phases, each a few round
+ * Runs `work` while telling Temporal the activity is alive on a clock of its own: the customers
+ * of a page move through their steps together, so none may finish for a while (the batch's
+ * heartbeat timeout is 15 s).
+ */
+async function whileAlive<T>(work: () => Promise<T>): Promise<T> {
+  const alive = setInterval(() => heartbeatSafely({ phase: 'page' }), 3_000);
+  try {
+    return await work();
+  } finally {
+    clearInterval(alive);
+  }
+}
+
+function heartbeatSafely(details: unknown): void {
+  try {
+    heartbeat(details);
+  } catch {
+    // outside an activity (tests, scripts)
+  }
+}
+
+/** A run whose first steps ran: where they ended, to start it there. */
+interface PrefixedRun {
+  customerId: string;
+  runKey: string;
+  state: JourneyState;
+  progress: RunProgress;
+}
+
+/**
+ * The batched first touch of a page's customers (activities/campaign-prefix.ts), a few round
  * trips for the whole page:
  * 1. admits the customers (one read of their run records);
  * 2. runs every customer's prefix at once on a batching database (store/batching.ts), so each
  *    step — ledger claims, coupons, customer reads — is one round trip for the page;
  * 3. records where each prefix ended (one read and one bulk write of run records, kept when a
- *    run recorded its entry since: a retried page);
- * 4. starts the runs at their waits, 16 at a time as a bare launch makes them, with nothing
- *    else awaited per start;
- * 5. writes the started runs' registry entries (one bulk write) — after their starts, so the
- *    event pipeline never finds an entry whose run is not running yet and drops it — and hands
- *    the runs the events their customers sent since the batch began, or since their claim was
- *    first made when that was earlier (a retried page: its first attempt may have emailed them
- *    then, and their answers reached no run).
- * A customer whose prefix ended the journey counts as started, without a run.
+ *    run recorded its entry since: a retried page), with the state a waiting run starts from.
+ * A customer whose prefix ended the journey counts as started, without a run; one not admitted
+ * as skipped; the others wait for their start.
  */
+async function prefixPage(
+  deps: PrefixDeps,
+  starter: JourneyStarter,
+  journey: PublishedJourney,
+  campaignId: string,
+  customers: readonly CustomerProfile[],
+): Promise<{ outcomes: Array<'started' | 'skipped' | 'waiting'>; waiting: Array<{ index: number; run: PrefixedRun }> }> {
+  const { db } = deps;
+  const page = batchingDb(db, { batchUpdates: ['messages'] });
+  const perform: ActionPerformer = (request) => deps.perform(request, page);
+  const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
+  const entries = customers.flatMap((customer, i) => {
+    const entry = admitted[i];
+    return entry === null || entry === undefined ? [] : [{ customer, ...entry, index: i }];
+  });
+  const outcomes: Array<'started' | 'skipped' | 'waiting'> = customers.map(() => 'skipped');
+  const prefixes: Array<{ prefix: Prefix; entry: (typeof entries)[number] }> = [];
+  await runPrefixes(perform, journey, campaignId, entries, async (prefix, entry) => void prefixes.push({ prefix, entry }), Math.max(1, entries.length));
+  const ended = prefixes.filter((p) => p.prefix.ended);
+  const waiting = prefixes.filter((p) => !p.prefix.ended);
+  await recordRunProgress(db, ended.map((p) => p.prefix.progress), { unlessRecorded: true });
+  await recordRunProgress(
+    db,
+    waiting.map((p) => p.prefix.progress),
+    { registry: false, unlessRecorded: true, startStates: new Map(waiting.map((p) => [p.entry.workflowId, p.prefix.state])) },
+  );
+  for (const { entry } of ended) outcomes[entry.index] = 'started';
+  for (const { entry } of waiting) outcomes[entry.index] = 'waiting';
+  return {
+    outcomes,
+    waiting: waiting.map(({ prefix, entry }) => ({ index: entry.index, run: { customerId: prefix.customerId, runKey: entry.runKey, state: prefix.state, progress: prefix.progress } })),
+  };
+}
+
+/**
+ * Starts runs at the state their first steps ended in, 16 at a time as a bare launch makes them,
+ * with nothing else awaited per start; then writes the started runs' registry entries (one bulk
+ * write) — after their starts, so the event pipeline never finds an entry whose run is not
+ * running yet and drops it — and hands the runs the events their customers sent since `since`,
+ * or since their claim was first made when that was earlier (a retried page, or the first pass:
+ * it may have emailed them then, and their answers reached no run).
+ */
+async function startPrefixed(
+  db: Db,
+  starter: JourneyStarter,
+  journey: PublishedJourney,
+  campaignId: string,
+  runs: readonly PrefixedRun[],
+  claimedAt: ReadonlyMap<string, number>,
+  since: number,
+): Promise<Array<StartResult | { error: unknown }>> {
+  const at = activityNow();
+  const started = await starter.startMany(runs.map((run) => ({ journey, customerId: run.customerId, campaignId, prefix: { runKey: run.runKey, at, state: run.state } })));
+  const live = runs.flatMap((run, i) => (typeof started[i] === 'string' ? [run.progress] : []));
+  await registerProgress(db, live);
+  await deliverEventsSince(db, starter, live, (customerId) => Math.min(since, claimedAt.get(customerId) ?? since));
+  return started;
+}
+
+/** Both passes in one: the first touch of a page, then its starts (a launch of one activity per page). */
 async function startWithPrefixes(
   deps: PrefixDeps,
   starter: JourneyStarter,
@@ -186,59 +391,12 @@ async function startWithPrefixes(
   customers: readonly CustomerProfile[],
   claimedAt: ReadonlyMap<string, number>,
 ): Promise<Array<StartResult | { error: unknown }>> {
-  // The customers of a page move through their steps together, so none may finish for a while:
-  // the batch tells Temporal it is alive on a clock of its own (its heartbeat timeout is 15 s).
-  const alive = setInterval(() => {
-    try {
-      heartbeat({ phase: 'prefixes' });
-    } catch {
-      // outside an activity (tests, scripts)
-    }
-  }, 3_000);
-  try {
-    return await startPagePrefixes(deps, starter, journey, campaignId, customers, claimedAt);
-  } finally {
-    clearInterval(alive);
-  }
-}
-
-async function startPagePrefixes(
-  deps: PrefixDeps,
-  starter: JourneyStarter,
-  journey: PublishedJourney,
-  campaignId: string,
-  customers: readonly CustomerProfile[],
-  claimedAt: ReadonlyMap<string, number>,
-): Promise<Array<StartResult | { error: unknown }>> {
-  const { db } = deps;
-  const page = batchingDb(db, { batchUpdates: ['messages'] });
-  const perform: ActionPerformer = (request) => deps.perform(request, page);
   const batchAt = activityNow();
-  const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
-  const entries = customers.flatMap((customer, i) => {
-    const entry = admitted[i];
-    return entry === null || entry === undefined ? [] : [{ customer, ...entry, index: i }];
-  });
-  const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
-  const prefixes: Array<{ prefix: Prefix; entry: (typeof entries)[number] }> = [];
-  await runPrefixes(perform, journey, campaignId, entries, async (prefix, entry) => void prefixes.push({ prefix, entry }), Math.max(1, entries.length));
-  const ended = prefixes.filter((p) => p.prefix.ended);
-  const waiting = prefixes.filter((p) => !p.prefix.ended);
-  await recordRunProgress(db, ended.map((p) => p.prefix.progress), { unlessRecorded: true });
-  await recordRunProgress(db, waiting.map((p) => p.prefix.progress), { registry: false, unlessRecorded: true });
-  for (const { entry } of ended) outcomes[entry.index] = 'started';
-  const started = await starter.startMany(
-    waiting.map(({ prefix, entry }) => ({ journey, customerId: prefix.customerId, campaignId, prefix: { runKey: entry.runKey, at: batchAt, state: prefix.state } })),
-  );
-  const live: RunProgress[] = [];
-  waiting.forEach(({ prefix, entry }, i) => {
-    const outcome = started[i] ?? { error: new Error('no outcome') };
-    outcomes[entry.index] = outcome;
-    if (typeof outcome === 'string') live.push(prefix.progress);
-  });
-  await registerProgress(db, live);
-  await deliverEventsSince(db, starter, live, (customerId) => Math.min(batchAt, claimedAt.get(customerId) ?? batchAt));
-  return outcomes;
+  const { outcomes, waiting } = await prefixPage(deps, starter, journey, campaignId, customers);
+  const started = await startPrefixed(deps.db, starter, journey, campaignId, waiting.map((w) => w.run), claimedAt, batchAt);
+  const all: Array<StartResult | { error: unknown }> = outcomes.map((o) => (o === 'waiting' ? { error: new Error('no outcome') } : o));
+  waiting.forEach(({ index }, i) => void (all[index] = started[i] ?? { error: new Error('no outcome') }));
+  return all;
 }
 
 /**

@@ -6,11 +6,12 @@
  * provider accepted the 3rd email (1st SMS…) of this process and before the ledger records it:
  * the worst moment of the send window. Points: `email`, `sms` (after the provider's answer and the
  * local journal's note), `webhook` (after the receiver's 2xx), `coupon` and `task` (after the
- * insert), `campaignBatch` (after a batch started its runs, before it settled their claims).
+ * insert), `campaignBatch` (after a page started its runs, before it settled their claims),
+ * `campaignPrefix` (after a page's first pass sent its first touch, before it settled its claims).
  *
  * `WAYMARK_FAULT_FAIL_AFTER=campaignBatch:1` throws a retryable error instead of killing.
  */
-export type FaultPoint = 'email' | 'sms' | 'webhook' | 'coupon' | 'task' | 'campaignBatch';
+export type FaultPoint = 'email' | 'sms' | 'webhook' | 'coupon' | 'task' | 'campaignBatch' | 'campaignPrefix';
 
 const seen = new Map<FaultPoint, number>();
 

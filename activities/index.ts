@@ -8,8 +8,8 @@ import { endAbandonedMessages } from '../store/messages.ts';
 import { actionActivities, actionHandlers } from './actions/index.ts';
 import type { ActionHandler } from './actions/index.ts';
 import type { ActionPerformer } from './campaign-prefix.ts';
-import { countCampaignAudience, readCampaignPage, startCampaignBatch, versionCache } from './campaign.ts';
-import type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest } from './campaign.ts';
+import { countCampaignAudience, prefixCampaignPage, readCampaignPage, startCampaignBatch, startCampaignPage, versionCache } from './campaign.ts';
+import type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest, CampaignPrefixResult } from './campaign.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress } from './progress.ts';
 import { createMigrationActivities } from './migration.ts';
@@ -28,7 +28,7 @@ import type { WecomOptions } from './wecom.ts';
 
 export type { ActionOutcome, ActionRequest, JourneyStarter, StartResult } from './types.ts';
 export type { RunProgress } from '../journey/index.ts';
-export type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest } from './campaign.ts';
+export type { CampaignBatchInput, CampaignBatchResult, CampaignPage, CampaignPageRequest, CampaignPrefixResult } from './campaign.ts';
 export type { DateSweepPageInput, DateSweepPageResult } from './date-sweep.ts';
 export type { DailyLifecycleResult } from './lifecycle.ts';
 export type { TemplateSource } from './templates.ts';
@@ -100,6 +100,10 @@ export function createActivities(deps: ActivityDeps) {
     countCampaignAudience: (audience: AudienceFilter, asOf: number): Promise<number> => countCampaignAudience(launchDb, audience, asOf),
     readCampaignPage: (request: CampaignPageRequest): Promise<CampaignPage> => readCampaignPage(launchDb, request),
     startCampaignBatch: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignBatch(launchDb, starter(), loadVersion, input, { perform, db }),
+    /** A page's first pass: its customers' first steps, up to their first wait (the emails go out here). */
+    prefixCampaignPage: (input: CampaignBatchInput): Promise<CampaignPrefixResult> => prefixCampaignPage(launchDb, starter(), loadVersion, input, { perform, db }),
+    /** A page's second pass: starts the runs its first pass left waiting, at the state it kept. */
+    startCampaignPage: (input: CampaignBatchInput): Promise<CampaignBatchResult> => startCampaignPage(launchDb, starter(), loadVersion, input, { perform, db }),
     /** A scheduled campaign's time came: scheduled → running; false when it was cancelled meanwhile. */
     beginScheduledCampaign: async (campaignId: string): Promise<boolean> =>
       (await transitionCampaign(db, campaignId, ['scheduled'], 'running', new Date(activityNow()))) !== null,

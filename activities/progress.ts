@@ -47,12 +47,17 @@ export async function registerProgress(db: Db, progress: readonly RunProgress[])
 }
 
 /**
- * Upserts runs' progress documents and (unless `registry` is false) their entries in the run
+ * Upserts runs' progress documents (with, by workflow id, the state a campaign's run starts from:
+ * `startStates`) and (unless `registry` is false) their entries in the run
  * registry: one run's (the journey workflow's local activity, at every change of step) or a
  * campaign page's (the batched first touch, one registry write for the page). A run cancelled
  * because its customer was erased leaves no record behind (the erasure removed them).
  */
-export async function recordRunProgress(db: Db, progress: RunProgress | readonly RunProgress[], options: { registry?: boolean; unlessRecorded?: boolean } = {}): Promise<void> {
+export async function recordRunProgress(
+  db: Db,
+  progress: RunProgress | readonly RunProgress[],
+  options: { registry?: boolean; unlessRecorded?: boolean; startStates?: ReadonlyMap<string, JourneyState> } = {},
+): Promise<void> {
   const all = Array.isArray(progress) ? (progress as readonly RunProgress[]) : [progress as RunProgress];
   const cancelled = all.filter((p) => p.completion?.reason === 'cancelled').map((p) => p.customerId);
   const erased = cancelled.length > 0 ? await erasedAmong(db, cancelled) : new Set<string>();
@@ -78,6 +83,7 @@ export async function recordRunProgress(db: Db, progress: RunProgress | readonly
     startedAt: new Date(p.enteredAt).toISOString(),
     since: new Date(p.since).toISOString(),
     at,
+    ...(options.startStates?.has(p.workflowId) ? { startState: options.startStates.get(p.workflowId) } : {}),
   }));
   if (options.unlessRecorded) {
     // A campaign page's first records: a few round trips for the whole page.

@@ -1,5 +1,6 @@
 import { MongoBulkWriteError, MongoServerError } from 'mongodb';
 import type { Db, Filter } from 'mongodb';
+import type { JourneyState } from '../journey/index.ts';
 import type { RunRecord } from '../journey/run.ts';
 import { paginate } from './documents.ts';
 import { forgetRunOutcome, refreshEntryOutcomes, refreshRunOutcome } from './outcomeRollup.ts';
@@ -18,8 +19,12 @@ import type { Page, PageRequest } from './documents.ts';
 
 export type RunRecordStatus = RunRecord['status'];
 
-/** The stored run record: the core's `RunRecord` with the workflow id as `_id`. */
-export type RunDocument = Omit<RunRecord, 'workflowId'> & { _id: string };
+/**
+ * The stored run record: the core's `RunRecord` with the workflow id as `_id`, and — from a
+ * campaign's first pass until the run records a step of its own — the interpreter state its
+ * batched first steps ended in, which the second pass starts the run from (`activities/campaign.ts`).
+ */
+export type RunDocument = Omit<RunRecord, 'workflowId'> & { _id: string; startState?: JourneyState };
 
 const name = 'journeyRuns';
 
@@ -52,6 +57,8 @@ export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & {
   at: string;
   /** Written only when no record of this entry (`runKey`) exists yet: a retried batch's record. */
   unlessRecorded?: boolean;
+  /** A campaign's first record of a run that has not started yet: the state it starts from. */
+  startState?: JourneyState;
 };
 
 /**
@@ -154,6 +161,9 @@ function runFields(update: RunUpdate): { set: Record<string, unknown>; unset: Re
   }
   if (update.first) set['visited'] = update.visited;
   const unset: Record<string, ''> = {};
+  // A run's own record drops the state a campaign kept for its start (it has started).
+  if (update.startState === undefined) unset['startState'] = '';
+  else set['startState'] = update.startState;
   if (update.waitingUntil === undefined) unset['waitingUntil'] = '';
   if (update.first && update.reason === undefined) Object.assign(unset, { reason: '', completedAt: '' });
   return { set, unset };

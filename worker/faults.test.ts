@@ -436,9 +436,12 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
   });
 
-  it('an afterExit campaign whose batch fails once after starting its runs starts each customer once', { timeout: 240_000 }, async () => {
-    const row = await seedRow('after-exit-batch', 20);
-    const worker = await startWorker(row, { WAYMARK_FAULT_FAIL_AFTER: 'campaignBatch:1' });
+  it.each([
+    ['campaignBatch', 'a page fails once after starting its runs'],
+    ['campaignPrefix', 'a page fails once after sending, before the runs start'],
+  ])('an afterExit campaign where %s (%s) starts and emails each customer once', { timeout: 240_000 }, async (point) => {
+    const row = await seedRow(`after-exit-${point.toLowerCase()}`, 20);
+    const worker = await startWorker(row, { WAYMARK_FAULT_FAIL_AFTER: `${point}:1` });
     await launch(row, email, 'afterExit');
     await finished(row);
     // Let a wrongly restarted run show up before counting.
@@ -447,7 +450,7 @@ describe('fault suite: 0 lost, 0 duplicates', () => {
     await exited(worker);
     const { mails, result } = await inboxTally(row);
     const perCustomer = tally(row.customers.map((c) => c.email), mails.map((m) => m.to[0] ?? ''));
-    report('after-exit-batch', { inbox: mails.length, ledger: await ledger(row), progress: await row.runtime.campaignProgress(row.id), ...perCustomer });
+    report(`after-exit-${point}`, { inbox: mails.length, ledger: await ledger(row), progress: await row.runtime.campaignProgress(row.id), ...perCustomer });
     expect(await ledger(row)).toEqual({ sent: 20 });
     expect(result).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });
     expect(perCustomer).toEqual({ lost: 0, duplicates: 0, unexpected: 0 });

@@ -3,7 +3,7 @@
 // a worker restart resumes at the last finished batch, and the effect ledger behind
 // `startCampaignBatch` makes a repeated batch start nobody twice.
 import { condition, continueAsNew, patched, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
-import type { CampaignPage, JourneyActivities } from '../activities/index.ts';
+import type { CampaignBatchResult, CampaignPage, JourneyActivities } from '../activities/index.ts';
 import { campaignProgressQuery, cancelCampaignSignal, pauseCampaignSignal, resumeCampaignSignal } from './definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress } from './definitions.ts';
 
@@ -20,7 +20,14 @@ const launch = proxyActivities<JourneyActivities>({
  */
 export const pagesAheadPatch = 'campaign-pages-ahead';
 
-/** Pages of a launch running at once: one starting its runs while the next sends. */
+/**
+ * Launches take each page in two passes, the emails first and the run starts behind them
+ * (`launchPagesAhead`). Launches recorded before (one activity per page,
+ * `workflows/histories/campaign-launch-pages.json`) replay unchanged.
+ */
+export const startsBehindPatch = 'campaign-starts-behind';
+
+/** Pages of a launch being sent at once. */
 const pagesInFlight = 2;
 
 /** Launches a campaign; returns the final progress. */
@@ -99,11 +106,20 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
 
 /**
  * The launch's pages, `pagesInFlight` at a time: each page is read (its customers' ids and the
- * next page's cursor), then started as soon as a slot is free, while the next one is read. The
+ * next page's cursor), then sent as soon as a slot is free, while the next one is read. The
  * rate holds as before (a page's starts are at most one second's worth, and pages begin at
  * least their share of a second apart); pausing and cancelling stop before the next page (the
  * pages in flight finish); continue-as-new waits for them, so the carried cursor and progress
  * are exact.
+ *
+ * Launches since `startsBehindPatch` take each page in two passes: the first sends the page's
+ * first touch (`prefixCampaignPage`), the second starts the runs it left waiting
+ * (`startCampaignPage`). Second passes queue behind the first ones and run one at a time while
+ * pages remain to be sent, so the emails of the whole audience go out ahead of the run starts
+ * (the starts cost Temporal more CPU than anything in the first touch), then two at a time. A
+ * page whose first pass ran is always started — after a pause, a cancel or a failed page too:
+ * its customers were emailed and their runs carry the journey on. Launches recorded before
+ * (one activity per page) replay unchanged.
  */
 async function launchPagesAhead(
   input: CampaignLaunchInput,
@@ -112,45 +128,73 @@ async function launchPagesAhead(
   state: { paused(): boolean; cancelled(): boolean },
 ): Promise<void> {
   const { asOf, batch, batchMs } = from;
+  const twoPasses = patched(startsBehindPatch);
   let cursor = from.cursor;
   let first = from.first;
   let more = true;
-  let running = 0;
+  let sending = 0;
+  let starting = 0;
+  const toStart: string[][] = [];
   let failure: { error: unknown } | null = null;
   const stop = () => state.cancelled() || failure !== null;
+  const settled = () => sending === 0 && starting === 0 && toStart.length === 0;
+  const pageOf = (customerIds: string[]) => ({ campaignId: input.campaignId, journeyId: input.journeyId, version: input.version, audience: input.audience, asOf, cursor: null, limit: batch, customerIds });
+  const count = (result: CampaignBatchResult) => {
+    progress.started += result.started;
+    progress.skipped += result.skipped;
+    progress.failed += result.failed;
+  };
+  const startSlots = () => ((more && !stop()) || sending > 0 ? 1 : pagesInFlight);
+  const startPages = () => {
+    while (toStart.length > 0 && starting < startSlots()) {
+      const customerIds = toStart.shift() ?? [];
+      starting += 1;
+      void launch
+        .startCampaignPage(pageOf(customerIds))
+        .then(count, (error: unknown) => void (failure ??= { error }))
+        .finally(() => {
+          starting -= 1;
+          startPages();
+        });
+    }
+  };
   while (more) {
     await condition(() => !state.paused() || stop());
     if (stop()) break;
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > 5_000) {
-      await condition(() => running === 0);
+      await condition(settled);
       if (failure !== null) break;
       await continueAsNew<typeof campaignLaunchWorkflow>({ ...input, carried: { cursor, progress, paused: state.paused(), asOf } });
     }
     const began = Date.now();
     const page = await (first ?? launch.readCampaignPage({ audience: input.audience, asOf, cursor, limit: batch }));
     first = undefined;
-    await condition(() => running < pagesInFlight || stop());
+    await condition(() => sending < pagesInFlight || stop());
     if (stop()) break;
     cursor = page.nextCursor;
     more = cursor !== null;
     if (page.customerIds.length === 0) continue;
-    running += 1;
-    void launch
-      .startCampaignBatch({ campaignId: input.campaignId, journeyId: input.journeyId, version: input.version, audience: input.audience, asOf, cursor: null, limit: batch, customerIds: page.customerIds })
+    sending += 1;
+    const firstPass: Promise<CampaignBatchResult & { waiting?: number }> = twoPasses ? launch.prefixCampaignPage(pageOf(page.customerIds)) : launch.startCampaignBatch(pageOf(page.customerIds));
+    void firstPass
       .then(
         (result) => {
-          progress.started += result.started;
-          progress.skipped += result.skipped;
-          progress.failed += result.failed;
+          count(result);
+          if ((result.waiting ?? 0) > 0) toStart.push(page.customerIds);
         },
         (error: unknown) => void (failure ??= { error }),
       )
-      .finally(() => void (running -= 1));
+      .finally(() => {
+        sending -= 1;
+        startPages();
+      });
     const rest = began + batchMs - Date.now();
     if (more && rest > 0) await condition(stop, rest);
   }
-  await condition(() => running === 0);
+  more = false;
+  startPages();
+  await condition(settled);
   if (failure !== null) throw (failure as { error: unknown }).error;
 }
 

@@ -30,6 +30,13 @@ describe('recorded journey histories', () => {
     expect(readFileSync(new URL('campaign-launch-pages.json', dir), 'utf8')).toContain('"name": "readCampaignPage"');
   });
 
+  it('covers a campaign launch in two passes, the sends first and the starts behind them', () => {
+    // Recorded by activities/campaign-prefix.test.ts: after `patched('campaign-starts-behind')`.
+    const recorded = readFileSync(new URL('campaign-launch-two-passes.json', dir), 'utf8');
+    for (const name of ['readCampaignPage', 'prefixCampaignPage', 'startCampaignPage']) expect(recorded).toContain(`"name": "${name}"`);
+    expect(recorded).not.toContain('"name": "startCampaignBatch"');
+  });
+
   it('covers campaign runs started in their start delay, woken by a goal and by the delay’s end', () => {
     // Recorded by runtime/wake.temporal.test.ts: the start carries the delay, no timer follows.
     for (const name of ['campaign-delay-goal.json', 'campaign-delay-wake.json']) {
