@@ -1,6 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import type { Db } from 'mongodb';
-import { runProgress } from '../journey/index.ts';
+import { journeyView, runProgress } from '../journey/index.ts';
 import type { CustomerProfile, JourneyState, RunProgress, StoredEvent } from '../journey/index.ts';
 import { changedSince, countAudience, customersCollection, pageAudience, toProfile } from '../store/customers.ts';
 import { eventsReceivedSince } from '../store/events.ts';
@@ -8,8 +8,8 @@ import type { AudienceFilter } from '../store/customers.ts';
 import { getVersion } from '../store/journeys.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
 import { claimEffect, claimEffects, settleEffect, settleEffects } from '../store/messages.ts';
-import { getRuns } from '../store/runs.ts';
 import { batchingDb } from '../store/batching.ts';
+import type { StartState } from '../store/runs.ts';
 import { prefixMeta, runPrefixes } from './campaign-prefix.ts';
 import type { ActionPerformer, Prefix } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
@@ -33,6 +33,8 @@ export interface CampaignBatchInput {
    * runs): these customers, instead of reading `limit` from `cursor`.
    */
   customerIds?: string[];
+  /** Starts in flight at once in a second pass (`startCampaignPage`; the starter's 16 unless given). */
+  lanes?: number;
 }
 
 /** Where a page of a campaign's audience begins and how many it holds. */
@@ -250,20 +252,19 @@ export async function startCampaignPage(
   const outcomes = await whileAlive(async () => {
     const { campaignId } = input;
     const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
-    const records = await getRuns(db, admitted.flatMap((entry) => (entry === null ? [] : [entry.workflowId])));
     const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
     const kept: Array<{ index: number; run: PrefixedRun }> = [];
     const again: number[] = [];
     admitted.forEach((entry, index) => {
       const customer = customers[index];
       if (entry === null || customer === undefined) return;
-      const record = records.get(entry.workflowId);
-      if (record?.startState === undefined || record.runKey !== entry.runKey) return void again.push(index);
-      const state = record.startState;
+      if (entry.kept === undefined) return void again.push(index);
+      const { visited } = entry.kept;
+      const state: JourneyState = { ...entry.kept.state, customer: journeyView(customer), history: entry.kept.history };
       const meta = { ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id };
-      kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, record.visited, activityNow()) } });
+      kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, visited, activityNow()) } });
     });
-    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow());
+    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow(), input.lanes);
     kept.forEach(({ index }, i) => void (outcomes[index] = started[i] ?? { error: new Error('no outcome') }));
     if (again.length > 0) {
       const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((i) => customers[i] as CustomerProfile), page.claimedAt);
@@ -302,6 +303,12 @@ function heartbeatSafely(details: unknown): void {
   } catch {
     // outside an activity (tests, scripts)
   }
+}
+
+/** What a first pass keeps of a run's state for its start (the second pass puts back the customer's view and the history). */
+function keptForStart(state: JourneyState): StartState {
+  const { customer: _customer, history: _history, ...kept } = state;
+  return kept;
 }
 
 /** A run whose first steps ran: where they ended, to start it there. */
@@ -347,7 +354,7 @@ async function prefixPage(
   await recordRunProgress(
     db,
     waiting.map((p) => p.prefix.progress),
-    { registry: false, unlessRecorded: true, startStates: new Map(waiting.map((p) => [p.entry.workflowId, p.prefix.state])) },
+    { registry: false, unlessRecorded: true, startStates: new Map(waiting.map((p) => [p.entry.workflowId, keptForStart(p.prefix.state)])) },
   );
   for (const { entry } of ended) outcomes[entry.index] = 'started';
   for (const { entry } of waiting) outcomes[entry.index] = 'waiting';
@@ -373,9 +380,11 @@ async function startPrefixed(
   runs: readonly PrefixedRun[],
   claimedAt: ReadonlyMap<string, number>,
   since: number,
+  lanes?: number,
 ): Promise<Array<StartResult | { error: unknown }>> {
   const at = activityNow();
-  const started = await starter.startMany(runs.map((run) => ({ journey, customerId: run.customerId, campaignId, prefix: { runKey: run.runKey, at, state: run.state } })));
+  const requests = runs.map((run) => ({ journey, customerId: run.customerId, campaignId, prefix: { runKey: run.runKey, at, state: run.state } }));
+  const started = await starter.startMany(requests, lanes === undefined ? {} : { lanes });
   const live = runs.flatMap((run, i) => (typeof started[i] === 'string' ? [run.progress] : []));
   await registerProgress(db, live);
   await deliverEventsSince(db, starter, live, (customerId) => Math.min(since, claimedAt.get(customerId) ?? since));

@@ -3,7 +3,7 @@ import type { JourneyState, RunProgress } from '../journey/index.ts';
 import type { RunStatus } from '../journey/run.ts';
 import { erasedAmong } from '../store/erasures.ts';
 import { recordFirstRuns, recordRun, registrySlot, writeRegistry } from '../store/runs.ts';
-import type { RunUpdate } from '../store/runs.ts';
+import type { RunUpdate, StartState } from '../store/runs.ts';
 import { activityNow } from './clock.ts';
 
 function runStatus(completion: JourneyState['completion']): RunStatus {
@@ -56,7 +56,7 @@ export async function registerProgress(db: Db, progress: readonly RunProgress[])
 export async function recordRunProgress(
   db: Db,
   progress: RunProgress | readonly RunProgress[],
-  options: { registry?: boolean; unlessRecorded?: boolean; startStates?: ReadonlyMap<string, JourneyState> } = {},
+  options: { registry?: boolean; unlessRecorded?: boolean; startStates?: ReadonlyMap<string, StartState> } = {},
 ): Promise<void> {
   const all = Array.isArray(progress) ? (progress as readonly RunProgress[]) : [progress as RunProgress];
   const cancelled = all.filter((p) => p.completion?.reason === 'cancelled').map((p) => p.customerId);

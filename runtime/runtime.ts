@@ -1,9 +1,10 @@
 import type { CustomerProfile } from '../journey/customer.ts';
-import type { JourneyState, MigrationMapping } from '../journey/index.ts';
+import type { HistoryEntry, JourneyState, MigrationMapping } from '../journey/index.ts';
 import type { MigrateSignal, RoutedEvent } from '../workflows/definitions.ts';
 import type { AudienceFilter } from '../store/customers.ts';
 import type { Page, PageRequest } from '../store/documents.ts';
 import type { PublishedJourney } from '../store/journeys.ts';
+import type { StartState } from '../store/runs.ts';
 import type { CampaignProgress, JourneyRun, NodeOccupant, NodeStats } from '../api/wire/runs.ts';
 
 /**
@@ -97,17 +98,19 @@ export interface JourneyStarter {
   start(input: StartRequest): Promise<StartResult>;
   /**
    * Starts many customers on one journey; re-entry is checked with one query for all (requests
-   * with a `prefix` were admitted and registered by their caller, and are only started).
+   * with a `prefix` were admitted and registered by their caller, and are only started);
+   * `lanes` starts in flight at once (16 unless given).
    */
-  startMany(requests: readonly StartRequest[]): Promise<Array<StartResult | { error: unknown }>>;
+  startMany(requests: readonly StartRequest[], options?: { lanes?: number }): Promise<Array<StartResult | { error: unknown }>>;
   /**
    * Which of a campaign's `requests` may enter now, read in one query: re-entry allows it and
    * no run of theirs is running — except the campaign's own entry, still running: a retried
    * batch finishes what its earlier attempt began (its effects are in the ledger under that
-   * key). Each admitted entry comes with its workflow id and its key (`campaignRunKey`); null:
-   * not admitted.
+   * key). Each admitted entry comes with its workflow id and its key (`campaignRunKey`), and
+   * with the state its first steps ended in when a first pass kept it (`RunDocument.startState`,
+   * the run not started yet); null: not admitted.
    */
-  admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>>;
+  admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<AdmittedEntry | null>>;
   /** Delivers events to runs just started (a signal-with-start each: it ends a start delay); a run that is not running is skipped. */
   deliver(deliveries: ReadonlyArray<{ workflowId: string; events: readonly RoutedEvent[] }>): Promise<number>;
   /**
@@ -115,6 +118,14 @@ export interface JourneyStarter {
    * delay at once: for each, `signalled`, `ended` (not running) or `failed`.
    */
   migrateRuns(workflowIds: readonly string[], signal: MigrateSignal): Promise<Array<'signalled' | 'ended' | 'failed'>>;
+}
+
+/** A campaign's customer admitted to enter (see `JourneyStarter.admit`). */
+export interface AdmittedEntry {
+  workflowId: string;
+  runKey: string;
+  /** The state its first steps ended in, kept by a first pass for the start, with the steps they passed and their history. */
+  kept?: { state: StartState; visited: string[]; history: HistoryEntry[] };
 }
 
 /** One run to start. */

@@ -28,7 +28,7 @@ import {
   workflowTypes,
 } from '../workflows/definitions.ts';
 import type { CampaignLaunchInput, CampaignLaunchProgress, CustomerEventSignal, ExitRequestReason, JourneyWorkflowInput, MigrateSignal, MigrationInput, RoutedEvent } from '../workflows/definitions.ts';
-import type { JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
+import type { AdmittedEntry, JourneyRuntime, StartRequest, StartResult } from './runtime.ts';
 import type { CampaignProgress, JourneyRun } from '../api/wire/runs.ts';
 
 export interface TemporalRuntimeDeps {
@@ -151,19 +151,22 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   /** Which campaign requests may enter now, with their workflow id and entry key (see `JourneyStarter.admit`). */
-  async function admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<{ workflowId: string; runKey: string } | null>> {
+  async function admit(requests: ReadonlyArray<StartRequest & { campaignId: string }>): Promise<Array<AdmittedEntry | null>> {
     const records = await recordsOf(requests, true);
     return requests.map((r) => {
       const workflowId = journeyWorkflowId(r.journey.journeyId, r.customerId, r.year);
       const runKey = campaignRunKey(workflowId, r.campaignId);
       const last = r.year === undefined ? records.get(workflowId) : undefined;
-      if (last?.status === 'running') return last.runKey === runKey ? { workflowId, runKey } : null;
+      if (last?.status === 'running') {
+        if (last.runKey !== runKey) return null;
+        return last.startState === undefined ? { workflowId, runKey } : { workflowId, runKey, kept: { state: last.startState, visited: last.visited, history: last.history } };
+      }
       return r.year !== undefined || allowedAfter(r.journey, last, r.campaignId) ? { workflowId, runKey } : null;
     });
   }
 
   /** Starts many runs, 16 at a time, with one query for all re-entry checks (none for admitted prefixes). */
-  async function startMany(requests: readonly StartRequest[]): Promise<Array<StartOutcome | { error: unknown }>> {
+  async function startMany(requests: readonly StartRequest[], options: { lanes?: number } = {}): Promise<Array<StartOutcome | { error: unknown }>> {
     const records = await recordsOf(requests.filter((r) => r.prefix === undefined));
     const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
     const checked = (r: StartRequest) => r.prefix !== undefined || r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId)), r.campaignId);
@@ -181,7 +184,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.min(16, requests.length) }, lane));
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.lanes ?? 16, requests.length)) }, lane));
     return results;
   }
 

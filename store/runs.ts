@@ -24,7 +24,15 @@ export type RunRecordStatus = RunRecord['status'];
  * campaign's first pass until the run records a step of its own — the interpreter state its
  * batched first steps ended in, which the second pass starts the run from (`activities/campaign.ts`).
  */
-export type RunDocument = Omit<RunRecord, 'workflowId'> & { _id: string; startState?: JourneyState };
+export type RunDocument = Omit<RunRecord, 'workflowId'> & { _id: string; startState?: StartState };
+
+/**
+ * The interpreter state a campaign keeps for a run's start, without what the record or the
+ * customer's document holds already (the customer's view, the steps' history): a few hundred
+ * bytes, where the whole state would triple the record (every index of the collection is
+ * computed from the whole document on FerretDB).
+ */
+export type StartState = Omit<JourneyState, 'customer' | 'history'>;
 
 const name = 'journeyRuns';
 
@@ -58,7 +66,7 @@ export type RunUpdate = Omit<RunRecord, 'updatedAt' | 'completedAt'> & {
   /** Written only when no record of this entry (`runKey`) exists yet: a retried batch's record. */
   unlessRecorded?: boolean;
   /** A campaign's first record of a run that has not started yet: the state it starts from. */
-  startState?: JourneyState;
+  startState?: StartState;
 };
 
 /**

@@ -27,6 +27,13 @@ export const pagesAheadPatch = 'campaign-pages-ahead';
  */
 export const startsBehindPatch = 'campaign-starts-behind';
 
+/**
+ * Starts in flight at once in a second pass that begins while pages remain to be sent (the
+ * starter's usual 16 once every page was sent): enough to start the runs in the gaps the sends
+ * leave, few enough that Temporal does not take the CPU the sends need.
+ */
+const startLanesWhileSending = 4;
+
 /** Pages of a launch being sent at once. */
 const pagesInFlight = 2;
 
@@ -114,9 +121,10 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
  *
  * Launches since `startsBehindPatch` take each page in two passes: the first sends the page's
  * first touch (`prefixCampaignPage`), the second starts the runs it left waiting
- * (`startCampaignPage`). Second passes queue behind the first ones and run one at a time while
- * pages remain to be sent, so the emails of the whole audience go out ahead of the run starts
- * (the starts cost Temporal more CPU than anything in the first touch), then two at a time. A
+ * (`startCampaignPage`). Second passes queue behind the first ones and run one at a time, with
+ * `startLanesWhileSending` starts in flight, while pages remain to be sent, so the emails of the
+ * whole audience go out ahead of the run starts (the starts cost Temporal more CPU than
+ * anything in the first touch); then two at a time at full width. A
  * page whose first pass ran is always started — after a pause, a cancel or a failed page too:
  * its customers were emailed and their runs carry the journey on. Launches recorded before
  * (one activity per page) replay unchanged.
@@ -144,13 +152,13 @@ async function launchPagesAhead(
     progress.skipped += result.skipped;
     progress.failed += result.failed;
   };
-  const startSlots = () => ((more && !stop()) || sending > 0 ? 1 : pagesInFlight);
+  const stillSending = () => (more && !stop()) || sending > 0;
   const startPages = () => {
-    while (toStart.length > 0 && starting < startSlots()) {
+    while (toStart.length > 0 && starting < (stillSending() ? 1 : pagesInFlight)) {
       const customerIds = toStart.shift() ?? [];
       starting += 1;
       void launch
-        .startCampaignPage(pageOf(customerIds))
+        .startCampaignPage({ ...pageOf(customerIds), ...(stillSending() ? { lanes: startLanesWhileSending } : {}) })
         .then(count, (error: unknown) => void (failure ??= { error }))
         .finally(() => {
           starting -= 1;
