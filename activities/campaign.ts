@@ -33,8 +33,6 @@ export interface CampaignBatchInput {
    * runs): these customers, instead of reading `limit` from `cursor`.
    */
   customerIds?: string[];
-  /** Starts in flight at once in a second pass (`startCampaignPage`; the starter's 16 unless given). */
-  lanes?: number;
 }
 
 /** Where a page of a campaign's audience begins and how many it holds. */
@@ -264,7 +262,7 @@ export async function startCampaignPage(
       const meta = { ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id };
       kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, visited, activityNow()) } });
     });
-    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow(), input.lanes);
+    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow());
     kept.forEach(({ index }, i) => void (outcomes[index] = started[i] ?? { error: new Error('no outcome') }));
     if (again.length > 0) {
       const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((i) => customers[i] as CustomerProfile), page.claimedAt);
@@ -380,11 +378,9 @@ async function startPrefixed(
   runs: readonly PrefixedRun[],
   claimedAt: ReadonlyMap<string, number>,
   since: number,
-  lanes?: number,
 ): Promise<Array<StartResult | { error: unknown }>> {
   const at = activityNow();
-  const requests = runs.map((run) => ({ journey, customerId: run.customerId, campaignId, prefix: { runKey: run.runKey, at, state: run.state } }));
-  const started = await starter.startMany(requests, lanes === undefined ? {} : { lanes });
+  const started = await starter.startMany(runs.map((run) => ({ journey, customerId: run.customerId, campaignId, prefix: { runKey: run.runKey, at, state: run.state } })));
   const live = runs.flatMap((run, i) => (typeof started[i] === 'string' ? [run.progress] : []));
   await registerProgress(db, live);
   await deliverEventsSince(db, starter, live, (customerId) => Math.min(since, claimedAt.get(customerId) ?? since));

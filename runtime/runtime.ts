@@ -98,10 +98,9 @@ export interface JourneyStarter {
   start(input: StartRequest): Promise<StartResult>;
   /**
    * Starts many customers on one journey; re-entry is checked with one query for all (requests
-   * with a `prefix` were admitted and registered by their caller, and are only started);
-   * `lanes` starts in flight at once (16 unless given).
+   * with a `prefix` were admitted and registered by their caller, and are only started).
    */
-  startMany(requests: readonly StartRequest[], options?: { lanes?: number }): Promise<Array<StartResult | { error: unknown }>>;
+  startMany(requests: readonly StartRequest[]): Promise<Array<StartResult | { error: unknown }>>;
   /**
    * Which of a campaign's `requests` may enter now, read in one query: re-entry allows it and
    * no run of theirs is running — except the campaign's own entry, still running: a retried

@@ -166,7 +166,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
   }
 
   /** Starts many runs, 16 at a time, with one query for all re-entry checks (none for admitted prefixes). */
-  async function startMany(requests: readonly StartRequest[], options: { lanes?: number } = {}): Promise<Array<StartOutcome | { error: unknown }>> {
+  async function startMany(requests: readonly StartRequest[]): Promise<Array<StartOutcome | { error: unknown }>> {
     const records = await recordsOf(requests.filter((r) => r.prefix === undefined));
     const results: Array<StartOutcome | { error: unknown }> = new Array(requests.length);
     const checked = (r: StartRequest) => r.prefix !== undefined || r.year !== undefined || allowedAfter(r.journey, records.get(journeyWorkflowId(r.journey.journeyId, r.customerId)), r.campaignId);
@@ -184,7 +184,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
         }
       }
     };
-    await Promise.all(Array.from({ length: Math.max(1, Math.min(options.lanes ?? 16, requests.length)) }, lane));
+    await Promise.all(Array.from({ length: Math.min(16, requests.length) }, lane));
     return results;
   }
 

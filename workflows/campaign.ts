@@ -27,13 +27,6 @@ export const pagesAheadPatch = 'campaign-pages-ahead';
  */
 export const startsBehindPatch = 'campaign-starts-behind';
 
-/**
- * Starts in flight at once in a second pass that begins while pages remain to be sent (the
- * starter's usual 16 once every page was sent): enough to start the runs in the gaps the sends
- * leave, few enough that Temporal does not take the CPU the sends need.
- */
-const startLanesWhileSending = 4;
-
 /** Pages of a launch being sent at once. */
 const pagesInFlight = 2;
 
@@ -121,10 +114,11 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
  *
  * Launches since `startsBehindPatch` take each page in two passes: the first sends the page's
  * first touch (`prefixCampaignPage`), the second starts the runs it left waiting
- * (`startCampaignPage`). Second passes queue behind the first ones and run one at a time, with
- * `startLanesWhileSending` starts in flight, while pages remain to be sent, so the emails of the
- * whole audience go out ahead of the run starts (the starts cost Temporal more CPU than
- * anything in the first touch); then two at a time at full width. A
+ * (`startCampaignPage`). Second passes queue behind the first ones and run one at a time while
+ * pages remain to be sent, so the emails of the audience go out ahead of the run starts (the
+ * starts cost Temporal more CPU than anything in the first touch); then two at a time. (Fewer
+ * starts in flight while sending, 4 instead of 16, moved the last email a little earlier and
+ * the last start much later: bench, 2026-12-07.) A
  * page whose first pass ran is always started — after a pause, a cancel or a failed page too:
  * its customers were emailed and their runs carry the journey on. Launches recorded before
  * (one activity per page) replay unchanged.
@@ -158,7 +152,7 @@ async function launchPagesAhead(
       const customerIds = toStart.shift() ?? [];
       starting += 1;
       void launch
-        .startCampaignPage({ ...pageOf(customerIds), ...(stillSending() ? { lanes: startLanesWhileSending } : {}) })
+        .startCampaignPage(pageOf(customerIds))
         .then(count, (error: unknown) => void (failure ??= { error }))
         .finally(() => {
           starting -= 1;
