@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
 import type { JourneyGraph } from '../journey/index.ts';
 import { couponsCollection } from '../store/coupons.ts';
-import { getRun } from '../store/runs.ts';
+import { getRun, runsCollection } from '../store/runs.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
 import { eventually, inbox, keepHistory, publish, realActivities, seedAudience, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { startRuntimeHarness } from '../test/fixtures/runtime-harness.ts';
@@ -276,6 +276,26 @@ describe('a campaign’s batched first touch', () => {
       expect(await getRun(database.db, workflowId)).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 5 }));
+  });
+
+  it('starts a first pass’s customers whose kept state is gone by running their first steps again, acting once', async () => {
+    const { ids, journey, input } = await onePage('wk', 3);
+    const activities = realActivities(database.db, services, runtime.starter);
+    const workflowIds = ids.map((id) => journeyWorkflowId(journey.journeyId, id));
+    try {
+      expect(await new MockActivityEnvironment().run(activities.activities.prefixCampaignPage, { ...input, customerIds: ids })).toMatchObject({ waiting: 3 });
+      // A record without a kept state (written by a build before the two passes).
+      await runsCollection(database.db).updateMany({ _id: { $in: workflowIds } }, { $unset: { startState: '' } });
+      expect(await new MockActivityEnvironment().run(activities.activities.startCampaignPage, { ...input, customerIds: ids })).toMatchObject({ started: 3, skipped: 0, failed: 0 });
+    } finally {
+      activities.close();
+    }
+    await expectOneEmailAndCoupon(ids);
+    for (const workflowId of workflowIds) {
+      expect((await client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+      expect(await getRun(database.db, workflowId)).toMatchObject({ status: 'running', nodeId: 'wait-order' });
+    }
+    expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 3, waiting: 3 }));
   });
 
   it('starts the run of everyone a cancelled launch emailed, and emails nobody after the cancel', async () => {
