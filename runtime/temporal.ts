@@ -502,7 +502,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
 }
 
 function toCampaignProgress(progress: CampaignLaunchProgress): CampaignProgress {
-  return { audience: progress.total, started: progress.started, skipped: progress.skipped, failed: progress.failed, done: progress.done };
+  return { audience: progress.total, started: progress.started, skipped: progress.skipped, failed: progress.failed, ...(progress.starting ? { starting: progress.starting } : {}), done: progress.done };
 }
 
 function toJourneyRun(run: RunDocument): JourneyRun {

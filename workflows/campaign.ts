@@ -136,7 +136,7 @@ async function launchPagesAhead(
   let more = true;
   let sending = 0;
   let starting = 0;
-  const toStart: string[][] = [];
+  const toStart: Array<{ ids: string[]; waiting: number }> = [];
   let failure: { error: unknown } | null = null;
   const stop = () => state.cancelled() || failure !== null;
   const settled = () => sending === 0 && starting === 0 && toStart.length === 0;
@@ -149,11 +149,17 @@ async function launchPagesAhead(
   const stillSending = () => (more && !stop()) || sending > 0;
   const startPages = () => {
     while (toStart.length > 0 && starting < (stillSending() ? 1 : pagesInFlight)) {
-      const customerIds = toStart.shift() ?? [];
+      const sent = toStart.shift() ?? { ids: [], waiting: 0 };
       starting += 1;
       void launch
-        .startCampaignPage(pageOf(customerIds))
-        .then(count, (error: unknown) => void (failure ??= { error }))
+        .startCampaignPage(pageOf(sent.ids))
+        .then(
+          (result) => {
+            count(result);
+            progress.starting = Math.max(0, (progress.starting ?? 0) - sent.waiting);
+          },
+          (error: unknown) => void (failure ??= { error }),
+        )
         .finally(() => {
           starting -= 1;
           startPages();
@@ -183,7 +189,11 @@ async function launchPagesAhead(
       .then(
         (result) => {
           count(result);
-          if ((result.waiting ?? 0) > 0) toStart.push(page.customerIds);
+          const waiting = result.waiting ?? 0;
+          if (waiting > 0) {
+            toStart.push({ ids: page.customerIds, waiting });
+            progress.starting = (progress.starting ?? 0) + waiting;
+          }
         },
         (error: unknown) => void (failure ??= { error }),
       )

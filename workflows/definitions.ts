@@ -128,6 +128,8 @@ export interface CampaignLaunchProgress {
   /** Already in the journey, or re-entry not allowed. */
   skipped: number;
   failed: number;
+  /** Sent their first touch in a first pass, their runs not started yet (launches in two passes). */
+  starting?: number;
   done: boolean;
 }
 

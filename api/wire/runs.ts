@@ -46,6 +46,12 @@ export const CampaignProgress = z
     started: z.number().int().nonnegative(),
     skipped: z.number().int().nonnegative().describe('already in the journey, opted out or filtered'),
     failed: z.number().int().nonnegative(),
+    starting: z
+      .number()
+      .int()
+      .nonnegative()
+      .optional()
+      .describe('sent their first touch (coupon, email…), their runs being started; counted as started once they are'),
     done: z.boolean(),
   })
   .meta({ id: 'CampaignProgress' });

@@ -7,6 +7,7 @@ export const campaignsEn = {
   total_one: '{{formatted}} customer',
   total_other: '{{formatted}} customers',
   started: '{{formatted}} started',
+  starting: '{{formatted}} sent, starting',
   skipped: '{{formatted}} skipped',
   failed: '{{formatted}} failed',
   launched: 'launched {{when}} by {{by}}',

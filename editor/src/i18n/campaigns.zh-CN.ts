@@ -10,6 +10,7 @@ export const campaignsZhCN: Strings<typeof campaignsEn> = {
   total_one: '{{formatted}} 位客户',
   total_other: '{{formatted}} 位客户',
   started: '已启动 {{formatted}}',
+  starting: '已发送 {{formatted}}，启动中',
   skipped: '已跳过 {{formatted}}',
   failed: '失败 {{formatted}}',
   launched: '{{by}} 于 {{when}} 启动',

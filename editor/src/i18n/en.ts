@@ -381,6 +381,7 @@ export const en = {
     confirm: 'Launch',
     progress: 'Campaign progress',
     counts: '{{started}} of {{audience}} started, {{skipped}} skipped, {{failed}} failed',
+    starting: '{{sent}} sent, their runs starting',
     pause: 'Pause',
     resume: 'Resume',
     cancel: 'Cancel campaign',

@@ -394,6 +394,7 @@ export const zhCN: Strings<typeof en> = {
     confirm: '发起',
     progress: '活动进度',
     counts: '已开始 {{started}} / {{audience}}，跳过 {{skipped}}，失败 {{failed}}',
+    starting: '已发送 {{sent}}，旅程启动中',
     pause: '暂停',
     resume: '继续',
     cancel: '取消活动',

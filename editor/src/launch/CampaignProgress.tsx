@@ -36,6 +36,7 @@ export function CampaignProgressView({ initial }: { initial: Campaign }) {
       <p className="progress-text">
         <strong>{f.percent(fraction)}</strong> · {t(`launch.status.${shownStatus(campaign)}`)}
         {p && ` · ${t('launch.counts', { started: f.number(p.started), audience: f.number(p.audience), skipped: f.number(p.skipped), failed: f.number(p.failed) })}`}
+        {p?.starting ? ` · ${t('launch.starting', { sent: f.number(p.starting) })}` : ''}
       </p>
       {error && <p className="error-text">{error}</p>}
       {!over && (

@@ -47,9 +47,9 @@ const definition = {
   trackedEvents: [],
 };
 
-function campaignsApi() {
+function campaignsApi(extra: { starting?: number } = {}) {
   let status = 'running';
-  const progress = { audience: 400, started: 200, skipped: 90, failed: 10, done: false };
+  const progress = { audience: 400, started: 200, skipped: 90, failed: 10, ...extra, done: false };
   return fakeApi({
     'GET /v1/campaigns': () => page([campaign({ id: 'cmp_old', name: 'October', status: 'completed' }), campaign({})]),
     'GET /v1/campaigns/cmp_1': () => campaign({ status, progress }),
@@ -75,6 +75,15 @@ describe('the campaigns view', () => {
     expect(cards[0]?.textContent).toContain('200 started');
     expect(cards[0]?.textContent).toContain('90 skipped');
     expect(cards[0]?.textContent).toContain('10 failed');
+    expect(cards[0]?.textContent).not.toContain('starting');
+  });
+
+  test('shows the customers a launch has sent to whose runs are still starting', async () => {
+    campaignsApi({ starting: 40 });
+    render(<CampaignsPage />);
+    const cards = await screen.findAllByTestId('campaign-card');
+    await waitFor(() => expect(cards[0]?.textContent).toContain('40 sent, starting'));
+    expect(cards[0]?.textContent).toContain('200 started');
   });
 
   test('pauses and resumes a running campaign', async () => {

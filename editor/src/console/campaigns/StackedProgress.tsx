@@ -3,7 +3,10 @@ import type { Campaign } from '../../client/campaigns.ts';
 import { progressFraction } from '../../client/campaigns.ts';
 import { useConsoleFormat } from '../shared/format.ts';
 
-/** A campaign's progress: started, skipped and failed as parts of one bar over the audience. */
+/**
+ * A campaign's progress: started, skipped and failed as parts of one bar over the audience, and
+ * while a launch starts runs behind its sends, those sent whose runs are starting.
+ */
 export function StackedProgress({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation();
   const f = useConsoleFormat();
@@ -25,6 +28,7 @@ export function StackedProgress({ campaign }: { campaign: Campaign }) {
         {p && (
           <>
             <span className="seg seg-started" style={{ width: `${part(p.started)}%` }} />
+            {p.starting ? <span className="seg seg-starting" style={{ width: `${part(p.starting)}%` }} /> : null}
             <span className="seg seg-skipped" style={{ width: `${part(p.skipped)}%` }} />
             <span className="seg seg-failed" style={{ width: `${part(p.failed)}%` }} />
           </>
@@ -36,6 +40,11 @@ export function StackedProgress({ campaign }: { campaign: Campaign }) {
         <span>
           <i className="key seg-started" /> {t('campaigns.started', { formatted: f.number(p?.started ?? 0) })}
         </span>
+        {p?.starting ? (
+          <span>
+            <i className="key seg-starting" /> {t('campaigns.starting', { formatted: f.number(p.starting) })}
+          </span>
+        ) : null}
         <span>
           <i className="key seg-skipped" /> {t('campaigns.skipped', { formatted: f.number(p?.skipped ?? 0) })}
         </span>
