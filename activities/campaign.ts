@@ -252,11 +252,11 @@ export async function startCampaignPage(
     const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
     const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
     const kept: Array<{ index: number; run: PrefixedRun }> = [];
-    const again: number[] = [];
+    const again: Array<{ index: number; customer: CustomerProfile }> = [];
     admitted.forEach((entry, index) => {
       const customer = customers[index];
       if (entry === null || customer === undefined) return;
-      if (entry.kept === undefined) return void again.push(index);
+      if (entry.kept === undefined) return void again.push({ index, customer });
       const { visited } = entry.kept;
       const state: JourneyState = { ...entry.kept.state, customer: journeyView(customer), history: entry.kept.history };
       const meta = { ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id };
@@ -265,8 +265,8 @@ export async function startCampaignPage(
     const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow());
     kept.forEach(({ index }, i) => void (outcomes[index] = started[i] ?? { error: new Error('no outcome') }));
     if (again.length > 0) {
-      const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((i) => customers[i] as CustomerProfile), page.claimedAt);
-      again.forEach((index, i) => void (outcomes[index] = redone[i] ?? { error: new Error('no outcome') }));
+      const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((a) => a.customer), page.claimedAt);
+      again.forEach(({ index }, i) => void (outcomes[index] = redone[i] ?? { error: new Error('no outcome') }));
     }
     return outcomes;
   });
