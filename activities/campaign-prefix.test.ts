@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
+import type { WorkflowHandle } from '@temporalio/client';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
@@ -98,6 +99,22 @@ async function historyOf(workflowId: string): Promise<{ length: number; activiti
   };
 }
 
+/** A launch's page passes in its history: which activity, when scheduled and completed (event ids). */
+async function passesOf(handle: WorkflowHandle) {
+  const events = (await handle.fetchHistory()).events ?? [];
+  const scheduled = new Map<string, { name: string; scheduled: number }>();
+  const passes: Array<{ name: string; scheduled: number; completed: number }> = [];
+  for (const event of events) {
+    const id = String(event.eventId);
+    const name = event.activityTaskScheduledEventAttributes?.activityType?.name;
+    if (name === 'prefixCampaignPage' || name === 'startCampaignPage') scheduled.set(id, { name, scheduled: Number(event.eventId) });
+    const done = event.activityTaskCompletedEventAttributes;
+    const pass = done ? scheduled.get(String(done.scheduledEventId)) : undefined;
+    if (pass !== undefined) passes.push({ ...pass, completed: Number(event.eventId) });
+  }
+  return passes;
+}
+
 /** A win-back audience of `size` tagged customers and the input of one campaign batch that takes them all. */
 async function onePage(prefix: string, size: number) {
   const segment = `${prefix}-${uniqueSuffix()}`;
@@ -186,10 +203,59 @@ describe('a campaign’s batched first touch', () => {
       expect(await getRun(database.db, journeyWorkflowId(journey.journeyId, id))).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 10, waiting: 10 }));
-    const events = ((await handle.fetchHistory()).events ?? []).flatMap((e) => e.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
-    expect(events.filter((name) => name === 'prefixCampaignPage')).toHaveLength(3);
-    expect(events.filter((name) => name === 'startCampaignPage')).toHaveLength(3);
-    await keepHistory('campaign-launch-two-passes', handle);
+    const passes = await passesOf(handle);
+    expect(passes.filter((p) => p.name === 'prefixCampaignPage')).toHaveLength(3);
+    expect(passes.filter((p) => p.name === 'startCampaignPage')).toHaveLength(3);
+    // The sends first: no run started while a page remained to be sent.
+    const lastSent = Math.max(...passes.filter((p) => p.name === 'prefixCampaignPage').map((p) => p.completed));
+    expect(Math.min(...passes.filter((p) => p.name === 'startCampaignPage').map((p) => p.scheduled))).toBeGreaterThan(lastSent);
+    await keepHistory('campaign-launch-sends-first', handle);
+  });
+
+  it('starts runs while sending once more customers wait for them than the launch holds back', async () => {
+    const segment = `wh-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 12, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    // Pages of 3, at most 3 emailed customers waiting: from the second page sent on, runs start while pages remain.
+    const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 3, holdStartsUpTo: 3 };
+    const handle = await client.workflow.start(workflowTypes.campaign, { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
+    expect(await handle.result()).toMatchObject({ status: 'completed', total: 12, started: 12, done: true });
+    const passes = await passesOf(handle);
+    const lastSent = Math.max(...passes.filter((p) => p.name === 'prefixCampaignPage').map((p) => p.completed));
+    expect(Math.min(...passes.filter((p) => p.name === 'startCampaignPage').map((p) => p.scheduled))).toBeLessThan(lastSent);
+    for (const id of ids) expect((await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).describe()).status.name).toBe('RUNNING');
+  });
+
+  it('starts the runs of everyone a paused launch emailed while it stays paused, and sends the rest after the resume', async () => {
+    const segment = `wq-${uniqueSuffix()}`;
+    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
+    const journey = await publish(database.db, winBack(segment));
+    const campaignId = `cmp-${uniqueSuffix()}`;
+    // Two customers a second, one page of two a second: paused once the first emails arrived.
+    await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 2 });
+    const emailedNow = async () => {
+      const emailed: string[] = [];
+      for (const id of ids) if ((await inbox(services, `${id}@prefix.test`)).length > 0) emailed.push(id);
+      return emailed;
+    };
+    await eventually(emailedNow, (emailed) => emailed.length >= 2, 30_000, 50);
+    await runtime.pauseCampaign(campaignId);
+    // Paused: every customer emailed so far gets their run, and nobody else is emailed.
+    const paused = await eventually(
+      () => runtime.campaignProgress(campaignId),
+      (p) => p !== null && !p.done && (p.starting ?? 0) === 0 && p.started > 0,
+      30_000,
+    );
+    await new Promise((r) => setTimeout(r, 1_500));
+    const emailed = await emailedNow();
+    expect(emailed.length).toBeLessThan(ids.length);
+    expect((await runtime.campaignProgress(campaignId))?.started).toBe(emailed.length);
+    expect(paused?.started).toBe(emailed.length);
+    for (const id of emailed) expect((await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).describe()).status.name).toBe('RUNNING');
+    await runtime.resumeCampaign(campaignId);
+    expect(await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000)).toMatchObject({ started: 8, skipped: 0, failed: 0, done: true });
+    await expectOneEmailAndCoupon(ids);
   });
 
   it('acts once when a batch that sent and issued but could not start the runs is retried', async () => {

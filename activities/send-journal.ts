@@ -1,4 +1,4 @@
-import { appendFileSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, renameSync, writeFileSync, writeSync } from 'node:fs';
 
 /**
  * A local journal of sends the provider accepted, written synchronously the moment the provider
@@ -64,15 +64,20 @@ export function fileSendJournal(file: string, keepDays = 7, now = Date.now()): S
     }
   }
   // Rewritten with the open entries only (in-flight sends, a handful), to a new file renamed
-  // over the old one: a crash mid-rewrite leaves the old file whole.
+  // over the old one: a crash mid-rewrite leaves the old file whole. Appends go through one
+  // descriptor opened for appending (three lines a send: one write each, no open and close),
+  // reopened on the new file after each rewrite.
+  let fd: number | null = null;
   const compact = () => {
     writeFileSync(`${file}.new`, [...entries.values()].map((e) => `${JSON.stringify(e)}\n`).join(''));
     renameSync(`${file}.new`, file);
+    if (fd !== null) closeSync(fd);
+    fd = openSync(file, 'a');
   };
   compact();
   let appended = 0;
   const append = (entry: Entry) => {
-    appendFileSync(file, `${JSON.stringify(entry)}\n`);
+    writeSync(fd ?? (fd = openSync(file, 'a')), `${JSON.stringify(entry)}\n`);
     if (++appended >= compactAfter) {
       appended = 0;
       compact();

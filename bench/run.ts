@@ -7,7 +7,8 @@
  * in the same run, and the table shows the ratio (only ratios compare on a noisy machine).
  * `--cpu-prof` writes V8 CPU profiles of the Waymark worker and API to bench/results/profiles/
  * (read them with bench/profile-summary.ts); `--trace-db` writes there the time each of them
- * spent per MongoDB command and collection. Exits 1 when a case could not run (an error, over its
+ * spent per MongoDB command and collection. `BENCH_WINBACK_CUSTOMERS=3000` sets the win-back's
+ * audience (a profile at scale in two minutes instead of the full 10,000). Exits 1 when a case could not run (an error, over its
  * time budget); goals not met are results, listed after the table.
  */
 import { execFileSync } from 'node:child_process';

@@ -115,4 +115,12 @@ const quick: Sizes = {
 };
 
 /** The sizes of a full run or of `--quick`. */
-export const sizesFor = (isQuick: boolean): Sizes => (isQuick ? quick : full);
+/**
+ * The sizes of a run; `BENCH_WINBACK_CUSTOMERS` sets the win-back's audience (e.g. 3,000 for a
+ * profile of the campaign at scale without the full run's 10,000).
+ */
+export function sizesFor(isQuick: boolean): Sizes {
+  const sizes = isQuick ? quick : full;
+  const winBack = Number(process.env['BENCH_WINBACK_CUSTOMERS']);
+  return Number.isInteger(winBack) && winBack > 0 ? { ...sizes, winBackCustomers: winBack, winBackBudgetMs: Math.max(sizes.winBackBudgetMs, winBack * 20) } : sizes;
+}

@@ -496,23 +496,32 @@ export async function claimEffects(
   const at = now.toISOString();
   const token = randomUUID();
   const keys = inputs.map((input) => input.key);
-  const existing = new Set((await effects(db).find({ _id: { $in: keys } }, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+  const claims = new Map<string, { effect: EffectRecord; created: boolean }>();
+  // One read of the records that exist (a campaign's second pass finds all of them), whole.
+  for (const doc of await effects(db).find({ _id: { $in: keys } }).toArray()) claims.set(doc._id, { effect: toEffect(doc), created: doc.claimedBy === token });
   const missing: EffectDocument[] = inputs
-    .filter((input) => !existing.has(input.key))
+    .filter((input) => !claims.has(input.key))
     .map((input) => {
       const { key, ...rest } = validateDocument(EffectRecord, { ...input, status: 'pending', claimedBy: token, createdAt: at, updatedAt: at }, 'effects', input.key);
       return { _id: key, ...rest };
     });
   if (missing.length > 0) {
+    let lost = true;
     try {
       await effects(db).insertMany(missing, { ordered: false });
+      lost = false;
     } catch (error) {
       if (!(error instanceof MongoBulkWriteError) && !isDuplicateKeyError(error)) throw error;
     }
-  }
-  const claims = new Map<string, { effect: EffectRecord; created: boolean }>();
-  for (const doc of await effects(db).find({ _id: { $in: keys } }).toArray()) {
-    claims.set(doc._id, { effect: toEffect(doc), created: doc.claimedBy === token });
+    if (!lost) {
+      // Every insert went in: these records are this call's, as written (no read back).
+      for (const doc of missing) claims.set(doc._id, { effect: toEffect(doc), created: true });
+    } else {
+      // Some met a concurrent caller's record: read them back, the token tells whose each is.
+      for (const doc of await effects(db).find({ _id: { $in: missing.map((d) => d._id) } }).toArray()) {
+        claims.set(doc._id, { effect: toEffect(doc), created: doc.claimedBy === token });
+      }
+    }
   }
   // Anything still absent (an insert the server dropped): claim it on its own.
   for (const input of inputs) if (!claims.has(input.key)) claims.set(input.key, await claimEffect(db, input, now));

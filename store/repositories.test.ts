@@ -5,7 +5,7 @@ import { createApiKey, registerApiKey, revokeApiKey, verifyApiKey } from './apiK
 import { claimTask, completeTask, createTask, findTaskByKey, listTasks } from './tasks.ts';
 import { issueCoupon, redeemCoupon } from './coupons.ts';
 import { ensureIndexes, indexPlan } from './db.ts';
-import { endAbandonedMessages, findMessageByKey, markMessage, markMessageByProviderId, recordPendingMessage } from './messages.ts';
+import { claimEffects, endAbandonedMessages, findMessageByKey, markMessage, markMessageByProviderId, recordPendingMessage, settleEffects } from './messages.ts';
 import { createJourney, getJourney, publishVersion } from './journeys.ts';
 import { getSuppression, suppress, unsuppress } from './suppressions.ts';
 
@@ -66,6 +66,26 @@ describe('message ledger', () => {
     expect(await findMessageByKey(t.db, 'k-abandoned')).toMatchObject({ status: 'failed', error: expect.stringContaining('Abandoned') });
     expect((await findMessageByKey(t.db, 'k-retrying'))?.status).toBe('pending');
     expect((await findMessageByKey(t.db, 'k-deferred'))?.status).toBe('pending');
+  });
+});
+
+describe('effect ledger', () => {
+  it('gives each key of racing batch claims to exactly one caller, and a later claim finds them as settled', async () => {
+    const keys = Array.from({ length: 60 }, (_, i) => `campaign:race:${i}`);
+    const claim = (from: number, to: number) => claimEffects(t.db, keys.slice(from, to).map((key) => ({ key, kind: 'campaignStart' })), now);
+    // Three callers over overlapping ranges at once: 0–39, 20–59, 10–49.
+    const [a, b, c] = await Promise.all([claim(0, 40), claim(20, 60), claim(10, 50)]);
+    for (const key of keys) {
+      const mine = [a, b, c].filter((claims) => claims.get(key)?.created === true);
+      expect(mine, key).toHaveLength(1);
+      for (const claims of [a, b, c]) if (claims.has(key)) expect(claims.get(key)?.effect.status).toBe('pending');
+    }
+    expect([a.size, b.size, c.size]).toEqual([40, 40, 40]);
+    await settleEffects(t.db, keys.slice(0, 30).map((key) => ({ key, status: 'done', result: 'started' })), now);
+    const again = await claim(0, 60);
+    expect([...again.values()].filter((e) => e.created)).toHaveLength(0);
+    expect(keys.map((key) => again.get(key)?.effect.status)).toEqual([...Array(30).fill('done'), ...Array(30).fill('pending')]);
+    expect(again.get(keys[0] ?? '')?.effect.result).toBe('started');
   });
 });
 

@@ -150,6 +150,12 @@ export interface CampaignLaunchInput {
   batchSize?: number;
   /** A scheduled campaign: when to begin (ISO date); the launch waits on a timer until then. */
   startAt?: string;
+  /**
+   * How many customers a launch may have emailed whose runs have not started yet, while pages
+   * remain to be sent (see `workflows/campaign.ts`); default a minute of sending at the launch's
+   * rate, at most 10,000.
+   */
+  holdStartsUpTo?: number;
   /** Set by continue-as-new. */
   carried?: { cursor: string | null; progress: CampaignLaunchProgress; paused: boolean; asOf: number };
 }

@@ -37,6 +37,15 @@ describe('recorded journey histories', () => {
     expect(recorded).not.toContain('"name": "startCampaignBatch"');
   });
 
+  it('covers a campaign launch that sends the whole audience before it starts the runs', () => {
+    // Recorded by activities/campaign-prefix.test.ts: after `patched('campaign-sends-first')`.
+    const recorded = readFileSync(new URL('campaign-launch-sends-first.json', dir), 'utf8');
+    // The patch marker's data: {"id":"campaign-sends-first",…} in base64.
+    const patches = [...recorded.matchAll(/"data": "([^"]+)"/g)].map((m) => Buffer.from(m[1] ?? '', 'base64').toString('utf8'));
+    expect(patches).toContainEqual(expect.stringContaining('"id":"campaign-sends-first"'));
+    for (const name of ['prefixCampaignPage', 'startCampaignPage']) expect(recorded).toContain(`"name": "${name}"`);
+  });
+
   it('covers campaign runs started in their start delay, woken by a goal and by the delay’s end', () => {
     // Recorded by runtime/wake.temporal.test.ts: the start carries the delay, no timer follows.
     for (const name of ['campaign-delay-goal.json', 'campaign-delay-wake.json']) {
