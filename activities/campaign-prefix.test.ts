@@ -12,6 +12,7 @@ import { inject } from 'vitest';
 import type { JourneyGraph } from '../journey/index.ts';
 import { couponsCollection } from '../store/coupons.ts';
 import { getRun, runsCollection } from '../store/runs.ts';
+import { journeyOutcomeReport } from '../store/outcomeRollup.ts';
 import { createEventPipeline } from '../runtime/pipeline.ts';
 import { eventually, inbox, keepHistory, publish, realActivities, seedAudience, uniqueSuffix } from '../test/fixtures/workflow-harness.ts';
 import { startRuntimeHarness } from '../test/fixtures/runtime-harness.ts';
@@ -187,6 +188,8 @@ describe('a campaign’s batched first touch', () => {
     const segment = `wp-${uniqueSuffix()}`;
     const ids = await seedAudience(database.db, segment, 10, 'prefix.test');
     const journey = await publish(database.db, winBack(segment));
+    // The outcome counters exist before the launch (a report counted them): the launch keeps them up to date.
+    expect(await journeyOutcomeReport(database.db, journey.journeyId, { now: new Date() })).toMatchObject({ source: 'counters', metrics: { entered: 0 } });
     const campaignId = `cmp-${uniqueSuffix()}`;
     // Pages of 4: three pages, each sent in a first pass and its runs started in a second, behind the sends.
     const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 4 };
@@ -209,6 +212,7 @@ describe('a campaign’s batched first touch', () => {
     // The sends first: no run started while a page remained to be sent.
     const lastSent = Math.max(...passes.filter((p) => p.name === 'prefixCampaignPage').map((p) => p.completed));
     expect(Math.min(...passes.filter((p) => p.name === 'startCampaignPage').map((p) => p.scheduled))).toBeGreaterThan(lastSent);
+    expect(await journeyOutcomeReport(database.db, journey.journeyId, { now: new Date() })).toMatchObject({ source: 'counters', metrics: { entered: 10, converted: 0, couponRedemption: { of: 10, count: 0 } } });
     await keepHistory('campaign-launch-sends-first', handle);
   });
 
@@ -309,6 +313,8 @@ describe('a campaign’s batched first touch', () => {
 
   it('sends a page in its first pass and starts its runs in the second, from the kept state; a second pass retried starts each once and hands on what came between', async () => {
     const { ids, journey, input } = await onePage('w2', 5);
+    // The outcome counters exist before the launch (a report counted them): the passes keep them up to date.
+    expect(await journeyOutcomeReport(database.db, journey.journeyId, { now: new Date() })).toMatchObject({ source: 'counters', metrics: { entered: 0 } });
     const { failing, working } = failingThenWorking();
     const [buyer = '', ...others] = ids;
     const workflowIds = ids.map((id) => journeyWorkflowId(journey.journeyId, id));
@@ -345,6 +351,9 @@ describe('a campaign’s batched first touch', () => {
       expect(await getRun(database.db, workflowId)).toMatchObject({ status: 'running', nodeId: 'wait-order' });
     }
     expect(await runtime.nodeStats(journey.journeyId)).toContainEqual(expect.objectContaining({ nodeId: 'wait-order', entered: 5 }));
+    // The journey's outcome figures count each entrant once, the buyer converted, every coupon issued.
+    const report = await eventually(() => journeyOutcomeReport(database.db, journey.journeyId, { now: new Date() }), (r) => r?.metrics.converted === 1, 30_000);
+    expect(report).toMatchObject({ source: 'counters', metrics: { entered: 5, converted: 1, couponRedemption: { of: 5, count: 0 } } });
   });
 
   it('starts a first pass’s customers whose kept state is gone by running their first steps again, acting once', async () => {

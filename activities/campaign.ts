@@ -14,6 +14,7 @@ import { prefixMeta, runPrefixes } from './campaign-prefix.ts';
 import type { ActionPerformer, Prefix } from './campaign-prefix.ts';
 import { activityNow } from './clock.ts';
 import { recordRunProgress, registerProgress, usableEvents } from './progress.ts';
+import { refreshEntryOutcomes } from '../store/outcomeRollup.ts';
 import { faultPoint } from './fault.ts';
 import { permanent } from './errors.ts';
 import type { JourneyStarter, StartResult } from './types.ts';
@@ -222,7 +223,7 @@ export async function prefixCampaignPage(
   const journey = await loadVersion(input.journeyId, input.version);
   const page = await claimPage(db, journey, input);
   const result: CampaignPrefixResult = { ...page.settled, waiting: 0 };
-  const outcomes = await whileAlive(async () => (await prefixPage(deps, starter, journey, input.campaignId, page.pending.map((p) => p.customer))).outcomes);
+  const outcomes = await whileAlive(async () => (await prefixPage({ ...deps, secondPass: true }, starter, journey, input.campaignId, page.pending.map((p) => p.customer))).outcomes);
   faultPoint('campaignPrefix');
   await settleOutcomes(db, input.campaignId, page.pending, outcomes, result);
   return result;
@@ -251,7 +252,7 @@ export async function startCampaignPage(
     const { campaignId } = input;
     const admitted = await starter.admit(customers.map((customer) => ({ journey, customerId: customer.id, campaignId })));
     const outcomes: Array<StartResult | { error: unknown }> = customers.map(() => 'skipped');
-    const kept: Array<{ index: number; run: PrefixedRun }> = [];
+    const kept: Array<{ index: number; run: PrefixedRun; startedAt: string }> = [];
     const again: Array<{ index: number; customer: CustomerProfile }> = [];
     admitted.forEach((entry, index) => {
       const customer = customers[index];
@@ -260,9 +261,20 @@ export async function startCampaignPage(
       const { visited } = entry.kept;
       const state: JourneyState = { ...entry.kept.state, customer: journeyView(customer), history: entry.kept.history };
       const meta = { ...prefixMeta(journey, campaignId), runKey: entry.runKey, workflowId: entry.workflowId, customerId: customer.id };
-      kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, visited, activityNow()) } });
+      kept.push({ index, run: { customerId: customer.id, runKey: entry.runKey, state, progress: runProgress(meta, state, visited, activityNow()) }, startedAt: entry.kept.startedAt });
     });
-    const started = await startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow());
+    // The entrants' outcome figures, which the first pass left to this one, counted while
+    // Temporal is busy with the starts (not while emails go out, nor after the starts). A retried
+    // pass counts them again, which changes nothing: the figures are recomputed from the runs,
+    // events and coupons.
+    const [started] = await Promise.all([
+      startPrefixed(deps.db, starter, journey, campaignId, kept.map((k) => k.run), page.claimedAt, activityNow()),
+      refreshEntryOutcomes(
+        deps.db,
+        journey.journeyId,
+        kept.map(({ run, startedAt }) => ({ _id: run.progress.workflowId, customerId: run.customerId, startedAt, version: journey.version, visited: run.progress.visited })),
+      ),
+    ]);
     kept.forEach(({ index }, i) => void (outcomes[index] = started[i] ?? { error: new Error('no outcome') }));
     if (again.length > 0) {
       const redone = await startWithPrefixes(deps, starter, journey, campaignId, again.map((a) => a.customer), page.claimedAt);
@@ -279,6 +291,8 @@ export async function startCampaignPage(
 export interface PrefixDeps {
   perform: ActionPerformer;
   db: Db;
+  /** A second pass follows (`startCampaignPage`): the entrants' outcome figures are left to it. */
+  secondPass?: boolean;
 }
 
 /**
@@ -349,10 +363,12 @@ async function prefixPage(
   const ended = prefixes.filter((p) => p.prefix.ended);
   const waiting = prefixes.filter((p) => !p.prefix.ended);
   await recordRunProgress(db, ended.map((p) => p.prefix.progress), { unlessRecorded: true });
+  // The waiting runs' outcome figures are left to the second pass (`startCampaignPage`) when
+  // there is one: the sends do not wait for them.
   await recordRunProgress(
     db,
     waiting.map((p) => p.prefix.progress),
-    { registry: false, unlessRecorded: true, startStates: new Map(waiting.map((p) => [p.entry.workflowId, keptForStart(p.prefix.state)])) },
+    { registry: false, unlessRecorded: true, startStates: new Map(waiting.map((p) => [p.entry.workflowId, keptForStart(p.prefix.state)])), outcomes: !deps.secondPass },
   );
   for (const { entry } of ended) outcomes[entry.index] = 'started';
   for (const { entry } of waiting) outcomes[entry.index] = 'waiting';

@@ -48,7 +48,8 @@ export async function registerProgress(db: Db, progress: readonly RunProgress[])
 
 /**
  * Upserts runs' progress documents (with, by workflow id, the state a campaign's run starts from:
- * `startStates`) and (unless `registry` is false) their entries in the run
+ * `startStates`; a campaign's first records count into the outcome figures unless `outcomes` is
+ * false, when the second pass counts them) and (unless `registry` is false) their entries in the run
  * registry: one run's (the journey workflow's local activity, at every change of step) or a
  * campaign page's (the batched first touch, one registry write for the page). A run cancelled
  * because its customer was erased leaves no record behind (the erasure removed them).
@@ -56,7 +57,7 @@ export async function registerProgress(db: Db, progress: readonly RunProgress[])
 export async function recordRunProgress(
   db: Db,
   progress: RunProgress | readonly RunProgress[],
-  options: { registry?: boolean; unlessRecorded?: boolean; startStates?: ReadonlyMap<string, StartState> } = {},
+  options: { registry?: boolean; unlessRecorded?: boolean; startStates?: ReadonlyMap<string, StartState>; outcomes?: boolean } = {},
 ): Promise<void> {
   const all = Array.isArray(progress) ? (progress as readonly RunProgress[]) : [progress as RunProgress];
   const cancelled = all.filter((p) => p.completion?.reason === 'cancelled').map((p) => p.customerId);
@@ -92,6 +93,7 @@ export async function recordRunProgress(
         db,
         journeyId,
         updates.filter((u) => u.journeyId === journeyId),
+        { outcomes: options.outcomes !== false },
       );
     }
     return;

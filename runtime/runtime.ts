@@ -123,8 +123,8 @@ export interface JourneyStarter {
 export interface AdmittedEntry {
   workflowId: string;
   runKey: string;
-  /** The state its first steps ended in, kept by a first pass for the start, with the steps they passed and their history. */
-  kept?: { state: StartState; visited: string[]; history: HistoryEntry[] };
+  /** The state its first steps ended in, kept by a first pass for the start, with the steps they passed, their history and when the entry began. */
+  kept?: { state: StartState; visited: string[]; history: HistoryEntry[]; startedAt: string };
 }
 
 /** One run to start. */

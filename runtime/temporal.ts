@@ -159,7 +159,7 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
       const last = r.year === undefined ? records.get(workflowId) : undefined;
       if (last?.status === 'running') {
         if (last.runKey !== runKey) return null;
-        return last.startState === undefined ? { workflowId, runKey } : { workflowId, runKey, kept: { state: last.startState, visited: last.visited, history: last.history } };
+        return last.startState === undefined ? { workflowId, runKey } : { workflowId, runKey, kept: { state: last.startState, visited: last.visited, history: last.history, startedAt: last.startedAt } };
       }
       return r.year !== undefined || allowedAfter(r.journey, last, r.campaignId) ? { workflowId, runKey } : null;
     });

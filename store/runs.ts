@@ -108,9 +108,10 @@ export async function recordRun(db: Db, update: RunUpdate): Promise<void> {
  * written only when no record of the same entry (`runKey`) exists yet — a retried page never
  * replaces what a run recorded since: one read of the records, a bulk insert of the new ones (and
  * a bulk upsert of those replacing an earlier entry's record), one update of the journey's step
- * counters, whatever the page's size.
+ * counters, whatever the page's size; and the new entrants' outcome figures, unless `outcomes`
+ * is false (a campaign's first pass leaves them to its second, `refreshEntryOutcomes`).
  */
-export async function recordFirstRuns(db: Db, journeyId: string, updates: readonly RunUpdate[]): Promise<void> {
+export async function recordFirstRuns(db: Db, journeyId: string, updates: readonly RunUpdate[], options: { outcomes?: boolean } = {}): Promise<void> {
   if (updates.length === 0) return;
   const existing = await getRuns(db, updates.map((u) => u.workflowId));
   const fresh = updates.filter((u) => existing.get(u.workflowId)?.runKey !== u.runKey);
@@ -140,6 +141,7 @@ export async function recordFirstRuns(db: Db, journeyId: string, updates: readon
     journeyId,
     fresh.map((u) => ({ before: existing.get(u.workflowId) ?? null, after: { status: u.status, nodeId: u.nodeId, visited: u.visited } })),
   );
+  if (options.outcomes === false) return;
   await refreshEntryOutcomes(
     db,
     journeyId,
