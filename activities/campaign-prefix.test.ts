@@ -118,11 +118,17 @@ async function passesOf(handle: WorkflowHandle) {
 
 /** A win-back audience of `size` tagged customers and the input of one campaign batch that takes them all. */
 async function onePage(prefix: string, size: number) {
+  const { segment, ids, journey, campaignId } = await winBackAudience(prefix, size);
+  const input = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: size };
+  return { ids, journey, input };
+}
+
+/** `size` customers tagged with a fresh segment, the win-back journey published for them, and a campaign id. */
+async function winBackAudience(prefix: string, size: number) {
   const segment = `${prefix}-${uniqueSuffix()}`;
   const ids = await seedAudience(database.db, segment, size, 'prefix.test');
   const journey = await publish(database.db, winBack(segment));
-  const input = { campaignId: `cmp-${uniqueSuffix()}`, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, asOf: Date.now(), cursor: null, limit: size };
-  return { ids, journey, input };
+  return { segment, ids, journey, campaignId: `cmp-${uniqueSuffix()}` };
 }
 
 /** Each customer received one email and holds one coupon. */
@@ -144,10 +150,7 @@ function failingThenWorking() {
 
 describe('a campaign’s batched first touch', () => {
   it('sends each customer their coupon email in the launch batch and starts their run at the 7-day wait, with nothing else to do', async () => {
-    const segment = `wb-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 24, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
+    const { segment, ids, journey, campaignId } = await winBackAudience('wb', 24);
     await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 1_000 });
     const done = await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000);
     expect(done).toEqual({ audience: 24, started: 24, skipped: 0, failed: 0, done: true });
@@ -185,12 +188,9 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('launches an audience of several pages with every customer counted, emailed and started once', async () => {
-    const segment = `wp-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 10, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
+    const { segment, ids, journey, campaignId } = await winBackAudience('wp', 10);
     // The outcome counters exist before the launch (a report counted them): the launch keeps them up to date.
     expect(await journeyOutcomeReport(database.db, journey.journeyId, { now: new Date() })).toMatchObject({ source: 'counters', metrics: { entered: 0 } });
-    const campaignId = `cmp-${uniqueSuffix()}`;
     // Pages of 4: three pages, each sent in a first pass and its runs started in a second, behind the sends.
     const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 4 };
     const handle = await client.workflow.start(workflowTypes.campaign, { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
@@ -217,10 +217,7 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('starts runs while sending once more customers wait for them than the launch holds back', async () => {
-    const segment = `wh-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 12, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
+    const { segment, ids, journey, campaignId } = await winBackAudience('wh', 12);
     // Pages of 3, at most 3 emailed customers waiting: from the second page sent on, runs start while pages remain.
     const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { tags: [segment] }, ratePerSecond: 1_000, batchSize: 3, holdStartsUpTo: 3 };
     const handle = await client.workflow.start(workflowTypes.campaign, { taskQueue, workflowId: campaignWorkflowId(campaignId), args: [input] });
@@ -232,10 +229,7 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('starts the runs of everyone a paused launch emailed while it stays paused, and sends the rest after the resume', async () => {
-    const segment = `wq-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
+    const { segment, ids, journey, campaignId } = await winBackAudience('wq', 8);
     // Two customers a second, one page of two a second: paused once the first emails arrived.
     await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 2 });
     const emailedNow = async () => {
@@ -377,10 +371,7 @@ describe('a campaign’s batched first touch', () => {
   });
 
   it('starts the run of everyone a cancelled launch emailed, and emails nobody after the cancel', async () => {
-    const segment = `wc-${uniqueSuffix()}`;
-    const ids = await seedAudience(database.db, segment, 8, 'prefix.test');
-    const journey = await publish(database.db, winBack(segment));
-    const campaignId = `cmp-${uniqueSuffix()}`;
+    const { segment, ids, journey, campaignId } = await winBackAudience('wc', 8);
     // One customer a second: the launch is cancelled once the first email arrived.
     await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 1 });
     await eventually(async () => (await Promise.all(ids.map((id) => inbox(services, `${id}@prefix.test`)))).flat().length, (n) => n >= 1, 30_000, 50);

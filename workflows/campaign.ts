@@ -43,7 +43,7 @@ const pagesInFlight = 2;
  * launch's own bound, or a minute of sending at its rate, at most 10,000 (and never less than a
  * page). Past it, one page's runs start at a time while sending.
  */
-export function startsHeldBack(input: Pick<CampaignLaunchInput, 'holdStartsUpTo' | 'ratePerSecond'>, batch: number): number {
+function startsHeldBack(input: Pick<CampaignLaunchInput, 'holdStartsUpTo' | 'ratePerSecond'>, batch: number): number {
   return Math.max(batch, input.holdStartsUpTo ?? Math.min(10_000, Math.round(60 * input.ratePerSecond)));
 }
 
