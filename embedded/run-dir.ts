@@ -23,7 +23,12 @@ export function liveOurs(file: string): number | null {
   return pid;
 }
 
-/** The process is gone, or a zombie (its files and sockets closed). */
+/**
+ * The process is gone, or a zombie whose other threads are gone too (its files and sockets
+ * closed). A killed multi-threaded process (the Temporal dev server, FerretDB) can show its main
+ * thread as a zombie while another thread is still finishing a call in the kernel, holding the
+ * descriptors they share, its listening socket among them.
+ */
 function exited(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -33,7 +38,13 @@ function exited(pid: number): boolean {
   const stat = `/proc/${pid}/stat`;
   if (!existsSync(stat)) return existsSync('/proc/self/stat'); // no /proc at all: kill(0) is all we know
   const state = /\) (\S)/.exec(readFileSync(stat, 'utf8'))?.[1];
-  return state === 'Z' || state === 'X';
+  if (state !== 'Z' && state !== 'X') return false;
+  try {
+    const threads = Number(/^Threads:\s*(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? '1');
+    return threads <= 1;
+  } catch {
+    return true; // reaped meanwhile
+  }
 }
 
 /** How long a leftover process may take to exit after SIGKILL. */
