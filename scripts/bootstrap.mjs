@@ -173,13 +173,13 @@ function patchFerretDb(src) {
  * FerretDB's SQLite is C translated to Go (modernc.org/sqlite), and so is the C library under it
  * (modernc.org/libc): its `memcmp` compared byte by byte in a loop, its `memcpy` and `memmove`
  * four bytes at a time, its `memset` one byte at a time. SQLite calls them for every document it
- * reads, writes or indexes — an index on a JSON field compares the whole document's text with
- * the JSON parses it has cached, and in a campaign's first touch that comparison alone was a
- * quarter of FerretDB's CPU. Waymark's patch (scripts/modernc-libc-v1.55.3-waymark.patch, on
+ * reads, writes or indexes — each JSON field of a row an index or a filter reads compares the
+ * whole document's text with the parses SQLite has cached (23% of FerretDB's CPU in a profile
+ * of a campaign's first touch). Waymark's patch (scripts/modernc-libc-v1.55.3-waymark.patch, on
  * linux/amd64) makes them Go's own `bytes.Compare` and `copy`, which use the processor's vector
- * instructions: FerretDB spends about a fifth less CPU in a 3,000-customer win-back
- * (bench, 2026-12-07). The module is vendored into the source tree so the patch reaches the
- * build; `git apply` refuses it unless it applies cleanly, and every test that touches the
+ * instructions: a campaign page's writes and reads take 0.93× the time and 0.95× the server CPU
+ * (`npx tsx bench/ferretdb-builds.ts`, 2026-12-07). The module is vendored into the source
+ * tree so the patch reaches the build; `git apply` refuses it unless it applies cleanly, and every test that touches the
  * database runs on it (embedded/ferretdb-patch.test.ts compares SQLite's byte order with the
  * handler's).
  */
