@@ -6,7 +6,8 @@
 // has), settled with one `updateMany` by `$in`, read back by `$in`; run records of about 2 KB
 // inserted; the page's customers read by `$in` with the audience's conditions (a tag and a
 // stage, evaluated by SQLite on each document's JSON); and a registry entry `$set` on each of
-// 100 customers of about 1.5 KB (one bulk command). Only the ratio compares (e.g. A = an earlier build kept in ~/.cache/waymark).
+// 100 customers of about 1.5 KB (one bulk command). Only the ratio compares (e.g. A = an
+// earlier build kept in ~/.cache/waymark).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -68,10 +69,9 @@ try {
   const [a, b] = servers;
   if (a !== undefined && b !== undefined) {
     const median = (xs: number[]) => percentile(xs, 50);
-    for (const s of servers) console.log(`${s.bin}: a page's writes ${round(median(s.wall))} ms (median of ${rounds}), server CPU ${round(s.cpu.reduce((x, y) => x + y, 0), 2)} s in all`);
-    const cpuA = a.cpu.reduce((x, y) => x + y, 0);
-    const cpuB = b.cpu.reduce((x, y) => x + y, 0);
-    console.log(`B / A: wall ${round(median(b.wall) / median(a.wall), 2)}×, server CPU ${round(cpuB / cpuA, 2)}×`);
+    const total = (xs: number[]) => xs.reduce((x, y) => x + y, 0);
+    for (const s of servers) console.log(`${s.bin}: a page's writes ${round(median(s.wall))} ms (median of ${rounds}), server CPU ${round(total(s.cpu), 2)} s in all`);
+    console.log(`B / A: wall ${round(median(b.wall) / median(a.wall), 2)}×, server CPU ${round(total(b.cpu) / total(a.cpu), 2)}×`);
   }
 } finally {
   for (const s of servers) {

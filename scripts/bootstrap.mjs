@@ -179,9 +179,9 @@ function patchFerretDb(src) {
  * linux/amd64) makes them Go's own `bytes.Compare` and `copy`, which use the processor's vector
  * instructions: a campaign page's writes and reads take 0.93× the time and 0.95× the server CPU
  * (`npx tsx bench/ferretdb-builds.ts`, 2026-12-07). The module is vendored into the source
- * tree so the patch reaches the build; `git apply` refuses it unless it applies cleanly, and every test that touches the
- * database runs on it (embedded/ferretdb-patch.test.ts compares SQLite's byte order with the
- * handler's).
+ * tree so the patch reaches the build; `git apply` refuses it unless it applies cleanly, and
+ * every test that touches the database runs on it (embedded/ferretdb-patch.test.ts compares
+ * SQLite's byte order with the handler's).
  */
 function patchSqliteLibc(src) {
   run('go', ['mod', 'vendor'], { cwd: src, log: 'ferretdb-vendor', env: { GOFLAGS: '-buildvcs=false' } });
