@@ -228,6 +228,18 @@ describe('a campaign’s batched first touch', () => {
     for (const id of ids) expect((await client.workflow.getHandle(journeyWorkflowId(journey.journeyId, id)).describe()).status.name).toBe('RUNNING');
   });
 
+  it('starts the runs of a campaign launched through the API while its later pages are still being sent', async () => {
+    const { segment, ids, journey, campaignId } = await winBackAudience('wa', 12);
+    // Four customers a second: pages of four, one a second, and the first page's runs start before the last is sent.
+    await runtime.launchCampaign({ campaignId, journey, segment: { tags: [segment] }, ratePerSecond: 4 });
+    expect(await eventually(() => runtime.campaignProgress(campaignId), (p) => p?.done === true, 60_000)).toMatchObject({ started: 12, skipped: 0, failed: 0 });
+    const passes = await passesOf(client.workflow.getHandle(campaignWorkflowId(campaignId)));
+    expect(passes.filter((p) => p.name === 'prefixCampaignPage')).toHaveLength(3);
+    const lastSent = Math.max(...passes.filter((p) => p.name === 'prefixCampaignPage').map((p) => p.completed));
+    expect(Math.min(...passes.filter((p) => p.name === 'startCampaignPage').map((p) => p.scheduled))).toBeLessThan(lastSent);
+    await expectOneEmailAndCoupon(ids);
+  });
+
   it('starts the runs of everyone a paused launch emailed while it stays paused, and sends the rest after the resume', async () => {
     const { segment, ids, journey, campaignId } = await winBackAudience('wq', 8);
     // Two customers a second, one page of two a second: paused once the first emails arrived.

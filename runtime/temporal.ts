@@ -410,8 +410,13 @@ export function createTemporalRuntime(deps: TemporalRuntimeDeps) {
     },
     async launchCampaign({ campaignId, journey, segment, ratePerSecond, startAt }) {
       // Pages of 250 (at most a second's worth): each page is one audience query, which scans the
-      // customers on FerretDB, so fewer pages launch a large audience faster.
-      const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { ...segment }, ratePerSecond, batchSize: 250, ...(startAt === undefined ? {} : { startAt }) };
+      // customers on FerretDB, so fewer pages launch a large audience faster. A page's runs start
+      // once the page after it has been sent, beside the sends (a hold of 1: a launch holds at
+      // least a page): the embedded dev server yields the cores to the sends (embedded/temporal.ts
+      // `temporalNice`), and a Temporal cluster has cores of its own. Holding every start back
+      // until the whole audience was emailed put the starts after the sends instead of beside
+      // them (README, "The dev server yields").
+      const input: CampaignLaunchInput = { campaignId, journeyId: journey.journeyId, version: journey.version, audience: { ...segment }, ratePerSecond, batchSize: 250, holdStartsUpTo: 1, ...(startAt === undefined ? {} : { startAt }) };
       try {
         await client.workflow.start(workflowTypes.campaign, {
           taskQueue,

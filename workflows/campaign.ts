@@ -29,8 +29,9 @@ export const startsBehindPatch = 'campaign-starts-behind';
 
 /**
  * Launches hold their run starts back while pages remain to be sent, up to a bound
- * (`startsHeldBack`): the sends of the whole audience go out first (`launchPagesAhead`).
- * Launches recorded before (one second pass at a time while sending,
+ * (`startsHeldBack`; the API launches with a bound of one page, so the starts run beside the
+ * sends, see runtime/temporal.ts `launchCampaign`) (`launchPagesAhead`). Launches recorded
+ * before (one second pass at a time while sending,
  * `workflows/histories/campaign-launch-two-passes.json`) replay unchanged.
  */
 export const sendsFirstPatch = 'campaign-sends-first';
@@ -40,8 +41,9 @@ const pagesInFlight = 2;
 
 /**
  * How many emailed customers may wait for their runs while pages remain to be sent: the
- * launch's own bound, or a minute of sending at its rate, at most 10,000 (and never less than a
- * page). Past it, one page's runs start at a time while sending.
+ * launch's own bound (the API's launches: one page), or for a launch without one a minute of
+ * sending at its rate, at most 10,000 (and never less than a page). Past it, one page's runs
+ * start at a time while sending.
  */
 function startsHeldBack(input: Pick<CampaignLaunchInput, 'holdStartsUpTo' | 'ratePerSecond'>, batch: number): number {
   return Math.max(batch, input.holdStartsUpTo ?? Math.min(10_000, Math.round(60 * input.ratePerSecond)));
@@ -139,7 +141,9 @@ export async function campaignLaunchWorkflow(input: CampaignLaunchInput): Promis
  * while pages remain to be sent until more emailed customers wait for their runs than
  * `startsHeldBack` allows (then one at a time): a start and a send share the cores, and holding
  * every start back moved the last email of a 3,000-customer win-back from 2.4–2.6× the bare
- * pool's time to 1.8× at about the same time for the last start (bench, 2026-12-07). A
+ * pool's time to 1.8× at about the same time for the last start (bench, 2026-12-07). Since the
+ * embedded dev server yields the cores to the sends (embedded/temporal.ts `temporalNice`), the
+ * API launches with a bound of one page: the starts take the cores the sends leave idle. A
  * paused launch starts the pages already sent; so does continue-as-new before it carries on. A
  * page whose first pass ran is always started — after a pause, a cancel or a failed page too:
  * its customers were emailed and their runs carry the journey on. Launches recorded before

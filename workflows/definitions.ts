@@ -153,7 +153,7 @@ export interface CampaignLaunchInput {
   /**
    * How many customers a launch may have emailed whose runs have not started yet, while pages
    * remain to be sent (see `workflows/campaign.ts`); default a minute of sending at the launch's
-   * rate, at most 10,000.
+   * rate, at most 10,000. The API's launches set one page (runtime/temporal.ts `launchCampaign`).
    */
   holdStartsUpTo?: number;
   /** Set by continue-as-new. */
