@@ -18,9 +18,9 @@ export const temporalJournalMode = 'wal';
  * customer or a user waits on goes first: a campaign's emails, an API answer, the database. The
  * server's own work (a run's start asleep in its start delay, a timer) takes the cores they leave
  * idle. A 10,000-customer win-back that starts each page's runs as soon as the page is sent
- * finished its sends and its starts sooner at 10 than at 0 (README, "The dev server yields").
- * Nothing changes on a machine with cores to spare, and a Temporal cluster of its own has none
- * of this.
+ * sent its last email sooner at 10 than at 0, its runs as soon (README, "The dev server
+ * yields"). Nothing changes on a machine with cores to spare, and a Temporal cluster of its own
+ * has none of this.
  */
 export const temporalNice = 10;
 
