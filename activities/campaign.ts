@@ -95,6 +95,8 @@ async function customersById(db: Db, ids: readonly string[]): Promise<CustomerPr
 interface ClaimedPage {
   /** Claims already settled (an earlier attempt): counted as they were; and where the next page begins. */
   settled: CampaignBatchResult;
+  /** Of those, the ones a second pass settled (`secondPassMark`): an earlier attempt of the page's second pass. */
+  settledBySecondPass: CampaignBatchResult;
   /** Customers whose claim is pending; `created`: this call made the claim. */
   pending: Array<{ customer: CustomerProfile; created: boolean }>;
   /** When each customer's claim was first made: an earlier attempt may have acted from then on. */
@@ -102,6 +104,9 @@ interface ClaimedPage {
 }
 
 const claimKey = (campaignId: string, customerId: string) => `campaign:${campaignId}:${customerId}`;
+
+/** What a second pass writes on the claims it settles (`settledBy`). */
+const secondPassMark = 'startPage';
 
 /**
  * Reads a page (from the cursor, or the customers the launch read) and claims each customer's
@@ -117,12 +122,22 @@ async function claimPage(db: Db, journey: PublishedJourney, input: CampaignBatch
     page.items.map((c) => ({ key: claimKey(input.campaignId, c.id), kind: 'campaignStart', customerId: c.id, journeyId: journey.journeyId })),
     new Date(activityNow()),
   );
-  const claimed: ClaimedPage = { settled: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor }, pending: [], claimedAt: new Map() };
+  const claimed: ClaimedPage = {
+    settled: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor },
+    settledBySecondPass: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor },
+    pending: [],
+    claimedAt: new Map(),
+  };
   for (const customer of page.items) {
     const claim = claims.get(claimKey(input.campaignId, customer.id));
     if (claim !== undefined) claimed.claimedAt.set(customer.id, Date.parse(claim.effect.createdAt));
-    if (claim === undefined || claim.effect.status === 'pending') claimed.pending.push({ customer, created: claim?.created ?? false });
-    else claimed.settled[claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed'] += 1;
+    if (claim === undefined || claim.effect.status === 'pending') {
+      claimed.pending.push({ customer, created: claim?.created ?? false });
+      continue;
+    }
+    const outcome = claim.effect.result === 'started' || claim.effect.result === 'skipped' ? claim.effect.result : 'failed';
+    claimed.settled[outcome] += 1;
+    if (claim.effect.settledBy === secondPassMark) claimed.settledBySecondPass[outcome] += 1;
   }
   return claimed;
 }
@@ -138,6 +153,7 @@ async function settleOutcomes(
   pending: ClaimedPage['pending'],
   outcomes: ReadonlyArray<PageOutcome | undefined>,
   result: CampaignBatchResult & { waiting?: number },
+  settledBy?: string,
 ): Promise<void> {
   const settlements: Array<{ key: string; status: 'done' | 'failed'; result: string }> = [];
   let unavailable: unknown = null;
@@ -161,7 +177,7 @@ async function settleOutcomes(
     result[counted] += 1;
   });
   heartbeatSafely(result);
-  await settleEffects(db, settlements, new Date(activityNow()));
+  await settleEffects(db, settlements, new Date(activityNow()), settledBy);
   if (unavailable !== null) throw unavailable;
 }
 
@@ -245,8 +261,10 @@ export async function startCampaignPage(
 ): Promise<CampaignBatchResult> {
   const journey = await loadVersion(input.journeyId, input.version);
   const page = await claimPage(db, journey, input);
-  // Settled claims were counted by the first pass.
-  const result: CampaignBatchResult = { started: 0, skipped: 0, failed: 0, nextCursor: null };
+  // The claims the first pass settled were counted by it; those an earlier attempt of this pass
+  // settled count here (that attempt's answer never reached the launch: the worker died after
+  // the settle, say).
+  const result: CampaignBatchResult = { ...page.settledBySecondPass, nextCursor: null };
   const customers = page.pending.map((p) => p.customer);
   const outcomes = await whileAlive(async () => {
     const { campaignId } = input;
@@ -283,7 +301,7 @@ export async function startCampaignPage(
     return outcomes;
   });
   faultPoint('campaignBatch');
-  await settleOutcomes(db, input.campaignId, page.pending, outcomes, result);
+  await settleOutcomes(db, input.campaignId, page.pending, outcomes, result, secondPassMark);
   return result;
 }
 

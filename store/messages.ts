@@ -419,6 +419,11 @@ export const EffectRecord = z.object({
   result: z.string().max(2000).optional(),
   /** A token of the call that created the record (tells a batch which claims are its own). */
   claimedBy: z.string().max(64).optional(),
+  /**
+   * Which step settled it, when a later step than the claim's first may (`startPage`: a
+   * campaign's second pass): a retried step counts what its own earlier attempt settled.
+   */
+  settledBy: z.string().max(32).optional(),
   createdAt: z.iso.datetime(),
   updatedAt: z.iso.datetime(),
 });
@@ -536,6 +541,7 @@ export async function settleEffects(
   db: Db,
   settlements: ReadonlyArray<{ key: string; status: EffectStatus; result: string }>,
   now: Date,
+  settledBy?: string,
 ): Promise<void> {
   const groups = new Map<string, { status: EffectStatus; result: string; keys: string[] }>();
   for (const s of settlements) {
@@ -547,6 +553,6 @@ export async function settleEffects(
   }
   const at = now.toISOString();
   for (const group of groups.values()) {
-    await effects(db).updateMany({ _id: { $in: group.keys } }, { $set: { status: group.status, result: group.result, updatedAt: at } });
+    await effects(db).updateMany({ _id: { $in: group.keys } }, { $set: { status: group.status, result: group.result, updatedAt: at, ...(settledBy === undefined ? {} : { settledBy }) } });
   }
 }
