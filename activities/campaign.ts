@@ -96,7 +96,7 @@ interface ClaimedPage {
   /** Claims already settled (an earlier attempt): counted as they were; and where the next page begins. */
   settled: CampaignBatchResult;
   /** Of those, the ones a second pass settled (`secondPassMark`): an earlier attempt of the page's second pass. */
-  settledBySecondPass: CampaignBatchResult;
+  settledBySecondPass: Omit<CampaignBatchResult, 'nextCursor'>;
   /** Customers whose claim is pending; `created`: this call made the claim. */
   pending: Array<{ customer: CustomerProfile; created: boolean }>;
   /** When each customer's claim was first made: an earlier attempt may have acted from then on. */
@@ -124,7 +124,7 @@ async function claimPage(db: Db, journey: PublishedJourney, input: CampaignBatch
   );
   const claimed: ClaimedPage = {
     settled: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor },
-    settledBySecondPass: { started: 0, skipped: 0, failed: 0, nextCursor: page.nextCursor },
+    settledBySecondPass: { started: 0, skipped: 0, failed: 0 },
     pending: [],
     claimedAt: new Map(),
   };
